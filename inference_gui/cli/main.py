@@ -1,0 +1,95 @@
+"""``inference-gui``: with no command, open the window; with one, run it headless.
+
+Every command module exposes ``register(subparsers)``, which adds its parser and sets
+``func(args, ctx) -> int`` as the default; a new command is one module plus one line in COMMANDS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
+
+from inference_gui import __version__
+from inference_gui.cli import screenshot
+from inference_gui.config import OPTIONS, load_settings, ensure_folders
+from inference_gui.context import AppContext
+from inference_gui.errors import AppError
+from inference_gui.logsetup import setup_logging
+
+COMMANDS = (screenshot,)
+
+EXIT_USAGE = 2
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake in one line (exit 2) instead of a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message}. See '{self.prog} --help'.\n")
+
+
+def build_parser() -> Parser:
+    env_lines = "\n".join(f"  {o.env:<34} {o.help}" for o in OPTIONS)
+    parser = Parser(
+        prog="inference-gui",
+        description="Inspect settings records and the model cache, and run ONNX inference as the "
+        "platform would. With no command, opens the main window.",
+        epilog="Settings come from, in increasing precedence: defaults, Preferences (stored with "
+        f"QSettings), environment variables, then flags.\n\nEnvironment variables:\n{env_lines}\n"
+        "  INFERENCE_GUI_CONFIG               preferences file to use instead of the default",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    for option in OPTIONS:
+        if option.flag is None:
+            continue
+        if option.key == "offline":
+            parser.add_argument(option.flag, action="store_true", default=None, help=option.help)
+        else:
+            parser.add_argument(option.flag, dest=option.key, metavar=option.key.split("_")[-1].upper(),
+                                help=f"{option.help} (env {option.env})")
+    parser.add_argument("--config", metavar="FILE", help="preferences file (env INFERENCE_GUI_CONFIG)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for command in COMMANDS:
+        command.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    flags: dict[str, Any] = {o.key: getattr(args, o.key, None) for o in OPTIONS if o.flag}
+
+    from inference_gui.ui.settings_store import open_store, read_preferences
+
+    store, problems = open_store(args.config)
+    settings, setting_problems = load_settings(read_preferences(store), os.environ, flags)
+    problems += setting_problems
+    problems += ensure_folders(settings)
+    setup_logging(settings.log_dir, logging.DEBUG if args.verbose else logging.INFO)
+    ctx = AppContext(settings)
+
+    if args.command is None:
+        from inference_gui.ui.app import run_gui
+
+        return run_gui(ctx, store, os.environ, flags, problems)
+
+    if problems:
+        for problem in problems:
+            print(f"inference-gui: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args.func(args, ctx)
+    except AppError as exc:
+        print(f"inference-gui: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("inference-gui: interrupted.", file=sys.stderr)
+        return 130
+    finally:
+        ctx.close()

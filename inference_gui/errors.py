@@ -1,0 +1,50 @@
+"""One exception family for everything a person may be shown.
+
+Every error carries a sentence saying what went wrong (naming the thing) and, separately, what to do
+about it, so the CLI can print one line and the GUI one message box without ever showing a traceback.
+"""
+
+from __future__ import annotations
+
+
+class AppError(Exception):
+    """An error meant for people: ``message`` says what is wrong, ``hint`` what to do about it."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} — {self.hint}" if self.hint else self.message
+
+
+class ConfigError(AppError):
+    """A setting (flag, environment variable, stored preference) cannot be used."""
+
+
+class RecordError(AppError):
+    """Settings records cannot be read, synced or resolved."""
+
+
+class HubError(AppError):
+    """A model hub request or a hub-derived name or path is refused or failed."""
+
+
+class CacheError(AppError):
+    """The model cache cannot store, find or remove something."""
+
+
+class EngineError(AppError):
+    """A model cannot be loaded or run."""
+
+
+class Cancelled(AppError):
+    """The user (or a caller) cancelled the work; not a failure worth a warning."""
+
+    def __init__(self, message: str = "Cancelled.", hint: str = "") -> None:
+        super().__init__(message, hint)
+
+
+class TimedOut(AppError):
+    """Work ran past its allotted time."""

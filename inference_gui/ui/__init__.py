@@ -1,0 +1,1 @@
+"""Everything Qt lives here; the rest of the package never imports Qt."""

@@ -1,0 +1,87 @@
+"""Start the GUI: a QApplication driven by a qasync event loop, so coroutines and Qt share a loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from PySide6.QtCore import QSettings, QSize
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from inference_gui.context import AppContext
+from inference_gui.errors import ConfigError
+from inference_gui.assets import resource_path
+from inference_gui.ui.context import UiContext
+from inference_gui.ui.main_window import MainWindow
+
+
+def application() -> QApplication:
+    """The one QApplication, created on first use with the app's name and style sheet."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("inference-gui")
+    app.setApplicationDisplayName("Inference GUI")
+    app.setStyleSheet(resource_path("styles", "app.qss").read_text(encoding="utf-8"))
+    return app  # type: ignore[return-value]
+
+
+def build_window(
+    app_ctx: AppContext, store: QSettings, env: Mapping[str, str], flags: Mapping[str, Any]
+) -> MainWindow:
+    ui_ctx = UiContext(app_ctx, store, env, flags)
+    ui_ctx.log_bridge.install()
+    window = MainWindow(ui_ctx)
+    logging.getLogger(__name__).info(
+        "window opened: hub %s, records from %s", app_ctx.settings.hub, app_ctx.settings.settings_source
+    )
+    window.destroyed.connect(ui_ctx.log_bridge.uninstall)
+    return window
+
+
+def run_gui(
+    app_ctx: AppContext,
+    store: QSettings,
+    env: Mapping[str, str],
+    flags: Mapping[str, Any],
+    problems: Sequence[ConfigError],
+) -> int:
+    import qasync
+
+    app = application()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    window = build_window(app_ctx, store, env, flags)
+    window.show()
+    if problems:
+        QMessageBox.warning(
+            window,
+            "Some settings were not used",
+            "\n\n".join(str(p) for p in problems) + "\n\nThe app started with defaults for these.",
+        )
+    closed = asyncio.Event()
+    app.aboutToQuit.connect(closed.set)
+    with loop:
+        loop.run_until_complete(closed.wait())
+    app_ctx.close()
+    return 0
+
+
+def render_pane(window: MainWindow, pane_id: str, size: QSize, settle_seconds: float = 15.0) -> QImage:
+    """Show ``pane_id`` at ``size`` and grab it once background work it started has finished."""
+    window.resize(size)
+    window.show_pane(pane_id)
+    window.show()
+    app = QApplication.instance()
+    deadline = time.monotonic() + settle_seconds
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if not window.ctx.worker.runner.active():
+            break
+        time.sleep(0.02)
+    for _ in range(5):  # let results delivered by the last jobs repaint
+        app.processEvents()
+    return window.grab().toImage()

@@ -1,0 +1,188 @@
+"""The main window: a sidebar of panes, a menu, and a status bar describing where data comes from."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from inference_gui import __version__
+from inference_gui.errors import AppError
+from inference_gui.format import human_bytes
+from inference_gui.assets import resource_path
+from inference_gui.ui.context import UiContext
+from inference_gui.ui.panes import PANES
+from inference_gui.ui.panes.base import Pane
+from inference_gui.ui.preferences import PreferencesDialog
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: UiContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle("Inference GUI")
+        self.setWindowIcon(QIcon(str(resource_path("icons", "app.svg"))))
+        self.panes: dict[str, Pane] = {}
+
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setIconSize(QSize(20, 20))
+        self.sidebar.setFixedWidth(170)
+        self.sidebar.setAccessibleName("Panes")
+        self.stack = QStackedWidget()
+        for index, pane_class in enumerate(PANES):
+            pane = pane_class(ctx)
+            self.panes[pane.pane_id] = pane
+            self.stack.addWidget(pane)
+            item = QListWidgetItem(QIcon(str(resource_path("icons", pane.icon))), pane.title)
+            item.setToolTip(f"{pane.description} (Ctrl+{index + 1})")
+            item.setData(Qt.ItemDataRole.UserRole, pane.pane_id)
+            self.sidebar.addItem(item)
+        self.sidebar.currentRowChanged.connect(self._row_changed)
+
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.sidebar)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self._build_menus()
+        self._build_status_bar()
+        ctx.settings_changed.connect(self.refresh_status)
+        self.restore_state()
+        self.refresh_status()
+
+    # -- navigation -------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        prefs = QAction("&Preferences…", self, shortcut=QKeySequence("Ctrl+,"))
+        prefs.triggered.connect(self.open_preferences)
+        file_menu.addAction(prefs)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view_menu = self.menuBar().addMenu("&View")
+        for index, pane in enumerate(self.panes.values()):
+            action = QAction(pane.title, self, shortcut=QKeySequence(f"Ctrl+{index + 1}"))
+            action.triggered.connect(lambda _=False, pid=pane.pane_id: self.show_pane(pid))
+            view_menu.addAction(action)
+            self.addAction(action)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About Inference GUI", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def show_pane(self, pane_id: str) -> Pane:
+        """Switch to a pane by id; unknown ids raise KeyError listing the valid ones."""
+        if pane_id not in self.panes:
+            raise KeyError(f"no pane {pane_id!r}; panes are {', '.join(self.panes)}")
+        self.sidebar.setCurrentRow(list(self.panes).index(pane_id))
+        return self.panes[pane_id]
+
+    @property
+    def current_pane(self) -> Pane:
+        return self.stack.currentWidget()  # type: ignore[return-value]
+
+    def _row_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        self.current_pane.activated()
+
+    # -- status bar --------------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        self.status_hub = QLabel()
+        self.status_source = QLabel()
+        self.status_offline = QLabel()
+        self.status_cache = QLabel("Cache: …")
+        for label, name in (
+            (self.status_hub, "statusHub"),
+            (self.status_source, "statusSource"),
+            (self.status_offline, "statusOffline"),
+            (self.status_cache, "statusCache"),
+        ):
+            label.setObjectName(name)
+            self.statusBar().addPermanentWidget(label)
+
+    def refresh_status(self) -> None:
+        settings = self.ctx.settings
+        hub = settings.hub if settings.hub_is_local else f"{settings.hub}{settings.hub_template}"
+        self.status_hub.setText(f"Hub: {hub}")
+        source = {
+            "embedded": "embedded dump",
+            "server": settings.settings_server,
+            "file": settings.settings_file,
+        }[settings.settings_source]
+        self.status_source.setText(f"Records: {source}")
+        self.status_offline.setText("Offline" if settings.offline else "Online")
+        self.refresh_cache_size()
+
+    def refresh_cache_size(self) -> None:
+        """Measure the cache off the GUI thread; the label updates when the answer arrives."""
+        self.ctx.worker.submit(
+            lambda _ctx: self.ctx.app.cache_size(),
+            name="measure cache",
+            on_done=lambda size: self.status_cache.setText(f"Cache: {human_bytes(size)}"),
+            on_error=lambda exc: self.status_cache.setText("Cache: unavailable"),
+        )
+
+    # -- dialogs -----------------------------------------------------------------------------
+    def open_preferences(self) -> None:
+        PreferencesDialog(self.ctx, self).exec()
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Inference GUI",
+            f"Inference GUI {__version__}\nInspect settings records, the model cache, and run "
+            "inference locally, as the platform would.",
+        )
+
+    def show_error(self, error: BaseException, title: str = "Inference GUI") -> None:
+        """Tell the user what went wrong in plain words (never a traceback)."""
+        if isinstance(error, AppError):
+            text, detail = error.message, error.hint
+        else:
+            log.exception("unexpected error", exc_info=error)
+            text, detail = f"Unexpected error: {error}", "Details are in the Log pane."
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self)
+        box.setInformativeText(detail)
+        box.open()
+
+    # -- window state ------------------------------------------------------------------------
+    def restore_state(self) -> None:
+        store = self.ctx.store
+        geometry = store.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1100, 720)
+        pane = store.value("window/pane", "records")
+        self.show_pane(pane if pane in self.panes else "records")
+
+    def save_state(self) -> None:
+        self.ctx.store.setValue("window/geometry", self.saveGeometry())
+        self.ctx.store.setValue("window/pane", self.current_pane.pane_id)
+        self.ctx.store.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self.save_state()
+        super().closeEvent(event)

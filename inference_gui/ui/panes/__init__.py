@@ -1,0 +1,8 @@
+"""The panes of the main window, in sidebar order; a new pane is one module plus one line here."""
+
+from inference_gui.ui.panes.engines import EnginesPane
+from inference_gui.ui.panes.log import LogPane
+from inference_gui.ui.panes.placeholder import CachePane, InferencePane, RecordsPane
+
+PANES = (RecordsPane, CachePane, InferencePane, EnginesPane, LogPane)
+PANE_IDS = tuple(p.pane_id for p in PANES)

@@ -1,0 +1,47 @@
+"""Panes whose content arrives with later work: they say what they will show, not a blank."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from inference_gui.ui.context import UiContext
+from inference_gui.ui.panes.base import Pane, pane_header
+
+
+class _PlannedPane(Pane):
+    planned: str = ""
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        layout = QVBoxLayout(self)
+        layout.addWidget(pane_header(self.title, self.description))
+        note = QLabel(self.planned)
+        note.setObjectName("emptyState")
+        note.setWordWrap(True)
+        note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(note, 1)
+
+
+class RecordsPane(_PlannedPane):
+    pane_id = "records"
+    title = "Records"
+    icon = "records.svg"
+    description = "The Remote Settings records that drive the platform, and what each feature resolves to."
+    planned = "No records source is connected in this build yet."
+
+
+class CachePane(_PlannedPane):
+    pane_id = "cache"
+    title = "Cache"
+    icon = "cache.svg"
+    description = "Model files downloaded from the hub: what is cached, who uses it, and how big it is."
+    planned = "The model cache browser is not available in this build yet."
+
+
+class InferencePane(_PlannedPane):
+    pane_id = "inference"
+    title = "Inference"
+    icon = "inference.svg"
+    description = "Run a feature or a model on your own input, at the quantization you choose."
+    planned = "Ad-hoc inference is not available in this build yet."
