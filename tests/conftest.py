@@ -9,12 +9,6 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-FIXTURES = Path(__file__).parent / "fixtures"
-HUB = FIXTURES / "hub"
-EXPECTED = FIXTURES / "expected"
-INPUTS = FIXTURES / "inputs"
-REMOTE_SETTINGS = FIXTURES / "remote-settings"
-
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
