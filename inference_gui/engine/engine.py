@@ -1,0 +1,303 @@
+"""One loaded model for one task: fetch its files, create its sessions, run inputs through the task.
+
+``Engine.run`` is the shared run loop every task goes through — load on first use, then
+preprocess -> run -> postprocess, each timed — so cancellation, timeouts, progress, timings and error
+wording are the same for all tasks. Engines are thread-safe: runs on one engine are serialised,
+which is what onnxruntime sessions with per-engine thread pools want anyway.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from inference_gui.engine.files import OnnxFile, choose_onnx_file, read_json
+from inference_gui.engine.inputs import RunInput
+from inference_gui.engine.options import EngineOptions
+from inference_gui.engine.preprocess.image import ImageProcessor
+from inference_gui.engine.preprocess.text import TextTokenizer
+from inference_gui.engine.session import RunGuard, create_session
+from inference_gui.engine.sources import FilesFactory, ModelFiles
+from inference_gui.engine.tasks import task_class
+from inference_gui.engine.tasks.base import RunContext, StreamCallback, Task, TaskResources
+from inference_gui.errors import AppError, Cancelled, EngineError
+from inference_gui.jobs import Progress, ProgressCallback
+
+PHASE_DOWNLOAD = "downloading"  # reported by the cache while bytes arrive
+PHASE_LOAD = "loading"
+PHASE_RUN = "running"
+
+TIMING_KEYS = ("resolve", "fetch", "session_create", "preprocess", "run", "postprocess", "total")
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """One run: Transformers.js-shaped output, milliseconds per phase, memory, files and notes."""
+
+    output: Any
+    timings_ms: dict[str, float]
+    rss_bytes: int
+    files: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class EngineInfo:
+    """A row of the engine registry, as the Engines pane and ``--json`` show it."""
+
+    id: str
+    status: str
+    task: str
+    model: str
+    revision: str
+    dtype: str
+    device: str
+    created: float
+    runs: int
+    last_run: float | None
+    error: str = ""
+
+
+@dataclass
+class _Loaded:
+    task: Task
+    files: tuple[str, ...]
+    fetch_ms: float
+    session_ms: float
+
+
+class Engine:
+    """A task bound to a model; loads lazily and reuses its sessions for every run."""
+
+    def __init__(self, options: EngineOptions, files: FilesFactory, *, engine_id: str = "",
+                 on_change: Callable[[Engine], None] | None = None) -> None:
+        self.options = options
+        self.id = engine_id or f"{options.task}:{options.model_id or '-'}"
+        self._files = files
+        self._on_change = on_change
+        self._lock = threading.RLock()
+        self._loaded: _Loaded | None = None
+        self.task_class = task_class(options.task)
+        self.status = "created"
+        self.error = ""
+        self.created = time.time()
+        self.runs = 0
+        self.last_run: float | None = None
+
+    # -- state -----------------------------------------------------------------------------------
+    def info(self) -> EngineInfo:
+        o = self.options
+        return EngineInfo(self.id, self.status, o.task, o.model_id, o.revision, o.dtype_label, "cpu",
+                          self.created, self.runs, self.last_run, self.error)
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded is not None
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return self._loaded.files if self._loaded else ()
+
+    def _set_status(self, status: str, error: str = "") -> None:
+        self.status, self.error = status, error
+        if self._on_change is not None:
+            self._on_change(self)
+
+    def unload(self) -> None:
+        """Drop the sessions (their memory goes with them); the next run loads again."""
+        with self._lock:
+            self._loaded = None
+            self._set_status("unloaded")
+
+    # -- loading ---------------------------------------------------------------------------------
+    def load(self, progress: ProgressCallback | None = None,
+             cancel: threading.Event | None = None) -> None:
+        """Fetch the files and create the sessions, unless already done. Safe to call repeatedly."""
+        with self._lock:
+            if self._loaded is not None:
+                return
+            self._set_status("loading")
+            try:
+                self._loaded = self._load(progress, cancel)
+            except AppError as exc:
+                self._set_status("cancelled" if isinstance(exc, Cancelled) else "error", str(exc))
+                raise
+            except Exception as exc:
+                self._set_status("error", str(exc))
+                raise EngineError(f"Loading {self.options.model_id} failed: {exc}.",
+                                  "See the log for details.") from exc
+            self._set_status("ready")
+
+    def _load(self, progress: ProgressCallback | None, cancel: threading.Event | None) -> _Loaded:
+        cls, o = self.task_class, self.options
+        fetched: list[str] = []
+        guard = RunGuard(cancel, None, what=f"Loading {o.model_id or o.task}")
+        started = time.perf_counter()
+
+        def fetch(files: ModelFiles, path: str) -> Path:
+            guard.check()
+            if progress is not None:
+                progress(Progress(PHASE_LOAD, len(fetched), 0, "files", f"{files.label}: {path}"))
+            local = files.fetch(path, progress, cancel)
+            main = model_files.label if model_files is not None else ""
+            fetched.append(path if files.label == main else f"{files.label}/{path}")
+            return local
+
+        model_files = self._files(o.model_id, o.revision) if cls.needs_model else None
+        config: dict[str, Any] = {}
+        onnx: list[OnnxFile] = []
+        if model_files is not None:
+            config = read_json(model_files, "config.json") or {}
+            fetched.append("config.json")
+            onnx = [choose_onnx_file(model_files, config, base, o.dtype_for(base))
+                    for base in cls.bases_for(config)]
+            for chosen in onnx:
+                local_paths = [fetch(model_files, p) for p in chosen.all_paths]
+                _check_siblings(chosen, local_paths)
+        tokenizer = self._load_tokenizer(fetch) if cls.needs_tokenizer else None
+        processor = self._load_processor(fetch) if cls.needs_processor else None
+        generation = None
+        if cls.needs_generation_config and model_files is not None:
+            generation = read_json(model_files, "generation_config.json", required=False)
+            if generation is not None:
+                fetched.append("generation_config.json")
+        fetch_ms = (time.perf_counter() - started) * 1000
+
+        started = time.perf_counter()
+        sessions = {}
+        for chosen in onnx:
+            guard.check()
+            if progress is not None:
+                progress(Progress(PHASE_LOAD, 0, 0, "", f"creating session for {chosen.path}"))
+            assert model_files is not None
+            sessions[chosen.base] = create_session(model_files.fetch(chosen.path), o.num_threads,
+                                                   label=f"{chosen.path} of {model_files.label}")
+        guard.check()
+        resources = TaskResources(o, config, sessions, tokenizer, processor, generation)
+        _check_outputs(cls, sessions, model_files.label if model_files else "")
+        session_ms = (time.perf_counter() - started) * 1000
+        return _Loaded(cls(resources), tuple(sorted(set(fetched))), fetch_ms, session_ms)
+
+    def _load_tokenizer(self, fetch: Callable[[ModelFiles, str], Path]) -> TextTokenizer:
+        model, revision = self.options.tokenizer_source
+        files = self._files(model, revision)
+        if not files.exists("tokenizer.json"):
+            raise EngineError(f"{files.label} has no tokenizer.json, which {self.options.task} needs.",
+                              "Pick a model with a tokenizer, or set a tokenizer id.")
+        path = fetch(files, "tokenizer.json")
+        config = None
+        if files.exists("tokenizer_config.json"):
+            fetch(files, "tokenizer_config.json")
+            config = read_json(files, "tokenizer_config.json")
+        return TextTokenizer(path, config, label=files.label)
+
+    def _load_processor(self, fetch: Callable[[ModelFiles, str], Path]) -> ImageProcessor:
+        model, revision = self.options.processor_source
+        files = self._files(model, revision)
+        if not files.exists("preprocessor_config.json"):
+            raise EngineError(f"{files.label} has no preprocessor_config.json, which "
+                              f"{self.options.task} needs.", "Pick a model with an image processor.")
+        fetch(files, "preprocessor_config.json")
+        return ImageProcessor(read_json(files, "preprocessor_config.json") or {}, label=files.label)
+
+    # -- running ---------------------------------------------------------------------------------
+    def run(self, inputs: RunInput, options: Mapping[str, Any] | None = None, *,
+            progress: ProgressCallback | None = None, cancel: threading.Event | None = None,
+            stream: StreamCallback | None = None, timeout_ms: float | None = None,
+            resolve_ms: float = 0.0) -> RunResult:
+        """Run ``inputs`` with Transformers.js pipeline ``options``; loads first if needed.
+
+        ``timeout_ms`` (default: the engine options' ``timeout_ms``) bounds the inference itself.
+        Errors leave the engine usable: a failed or cancelled run does not unload it.
+        """
+        call_options = dict(options or {})
+        inputs.require(self.task_class.input_kind, self.options.task)
+        started = time.perf_counter()
+        with self._lock:
+            loaded_here = self._loaded is None
+            self.load(progress, cancel)
+            loaded = self._loaded
+            assert loaded is not None
+            self._set_status("running")
+            timings = dict.fromkeys(TIMING_KEYS, 0.0)
+            timings["resolve"] = resolve_ms
+            if loaded_here:
+                timings["fetch"], timings["session_create"] = loaded.fetch_ms, loaded.session_ms
+            guard = RunGuard(cancel, timeout_ms or self.options.timeout_ms,
+                             what=f"{self.options.task} on {self.options.model_id or 'the input'}")
+            ctx = RunContext(loaded.task.resources, guard, progress, stream)
+            try:
+                with guard:
+                    if progress is not None:
+                        progress(Progress(PHASE_RUN, 0, 0, "", "running inference"))
+                    mark = time.perf_counter()
+                    prepared = loaded.task.preprocess(inputs, call_options, ctx)
+                    timings["preprocess"] = _ms_since(mark)
+                    mark = time.perf_counter()
+                    raw = loaded.task.run(prepared, ctx)
+                    timings["run"] = _ms_since(mark)
+                    guard.check()
+                mark = time.perf_counter()
+                output = loaded.task.postprocess(raw, prepared, inputs, call_options)
+                timings["postprocess"] = _ms_since(mark)
+            except Exception:
+                self._set_status("ready")
+                raise
+            self.runs += 1
+            self.last_run = time.time()
+            self._set_status("ready")
+        timings["total"] = _ms_since(started) + resolve_ms
+        return RunResult(output, timings, psutil.Process().memory_info().rss, loaded.files,
+                         tuple(ctx.warnings))
+
+
+def _ms_since(mark: float) -> float:
+    return (time.perf_counter() - mark) * 1000
+
+
+def _check_siblings(chosen: OnnxFile, local_paths: list[Path]) -> None:
+    """External data must sit next to its ONNX file, where onnxruntime will look for it."""
+    folder = local_paths[0].resolve().parent
+    for rel, path in zip(chosen.all_paths[1:], local_paths[1:], strict=True):
+        if path.resolve().parent != folder:
+            raise EngineError(f"The external data {rel} is not stored next to {chosen.path}.",
+                              "Fetch the model again so its files share one folder.")
+
+
+def _check_outputs(cls: type[Task], sessions: Mapping[str, Any], label: str) -> None:
+    if not cls.required_outputs or not sessions:
+        return
+    names = {o.name for s in sessions.values() for o in s.get_outputs()}
+    if not names & set(cls.required_outputs):
+        raise EngineError(f"{label} does not produce {' or '.join(cls.required_outputs)}, which "
+                          f"{cls.name} needs.", "This model was exported for another task; pick another.")
+
+
+def create_engine(options: EngineOptions, files: ModelFiles | FilesFactory | None = None, *,
+                  ctx: Any = None) -> Engine:
+    """A new (not yet loaded) engine. ``files``: a model folder's files, a factory of
+    (model id, revision) -> files, or None to use the AppContext ``ctx``'s hub through its cache.
+    Callers that want reuse ask ``ctx.engines.get(options)`` instead."""
+    return Engine(options, as_factory(files, options, ctx))
+
+
+def as_factory(files: ModelFiles | FilesFactory | None, options: EngineOptions,
+               ctx: Any = None) -> FilesFactory:
+    """Normalise the ways of naming files to a factory; a single folder serves every id of the run."""
+    if files is None:
+        from inference_gui.engine.default_files import default_factory
+
+        if ctx is None:
+            raise EngineError("No model files and no app context to find them with.",
+                              "Give a model folder or a hub.")
+        return default_factory(ctx)
+    if isinstance(files, ModelFiles):
+        single = files
+        return lambda model_id, revision: single
+    return files

@@ -1,0 +1,193 @@
+"""Generation options: Transformers.js pipeline options merged over the model's own defaults.
+
+The layering is Transformers.js's (``_prepare_generation_config``): built-in defaults < the model's
+``config.json`` (and its ``decoder`` sub-config, where VisionEncoderDecoder models keep their token
+ids) < ``generation_config.json`` < the options of the call. Unknown option keys are ignored, as
+Transformers.js ignores them, but values of known keys are checked here, so a bad value is one clear
+:class:`EngineError` before any model runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from inference_gui.errors import EngineError
+
+# Used when a model's config names no maximum length (T5's relative positions have none): a bound
+# so that an absurd ``max_new_tokens`` cannot run for hours.
+FALLBACK_MAX_POSITIONS = 2048
+
+_POSITION_KEYS = ("max_position_embeddings", "n_positions", "max_target_positions")
+
+
+@dataclass
+class GenerationConfig:
+    """What one ``generate`` call does; field names and defaults are Transformers.js's."""
+
+    max_length: int = 20
+    max_new_tokens: int | None = None
+    min_length: int = 0
+    min_new_tokens: int | None = None
+    do_sample: bool = False
+    num_beams: int = 1
+    temperature: float = 1.0
+    top_k: int = 50
+    top_p: float = 1.0
+    repetition_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
+    num_return_sequences: int = 1
+    eos_token_id: list[int] = field(default_factory=list)
+    bos_token_id: int | None = None
+    pad_token_id: int | None = None
+    decoder_start_token_id: int | None = None
+    seed: int | None = None
+
+    @property
+    def pad_id(self) -> int:
+        """The id written after a row has finished (skipped when decoding, as a special token)."""
+        if self.pad_token_id is not None:
+            return self.pad_token_id
+        return self.eos_token_id[0] if self.eos_token_id else 0
+
+
+_FIELDS = {f.name for f in dataclasses.fields(GenerationConfig)}
+_NULLABLE = {f.name for f in dataclasses.fields(GenerationConfig) if f.default is None}
+
+
+def model_max_positions(model_config: Mapping[str, Any]) -> int | None:
+    """The longest sequence the (decoder of the) model can attend to, when its config says."""
+    for scope in (model_config, model_config.get("decoder") or {}):
+        for key in _POSITION_KEYS:
+            value = scope.get(key)
+            if isinstance(value, int) and value > 0:
+                return value
+    return None
+
+
+def resolve_generation_config(
+    model_config: Mapping[str, Any],
+    generation_config: Mapping[str, Any] | None,
+    options: Mapping[str, Any],
+) -> GenerationConfig:
+    """Merge the three layers into a checked :class:`GenerationConfig`."""
+    merged: dict[str, Any] = {}
+    for layer in (
+        model_config,
+        model_config.get("decoder") or {},
+        generation_config or {},
+        options,
+    ):
+        merged.update({k: v for k, v in layer.items() if k in _FIELDS})
+    merged["eos_token_id"] = _token_list(merged.get("eos_token_id"))
+    if merged.get("temperature") == 0 and merged.get("do_sample"):
+        merged["do_sample"] = False  # Transformers.js: temperature 0 means greedy
+    config = GenerationConfig(
+        **{k: v for k, v in merged.items() if v is not None or k in _NULLABLE}
+    )
+    _validate(config)
+    return config
+
+
+def _token_list(value: Any) -> list[int]:
+    if value is None:
+        return []
+    values = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values):
+        raise EngineError(
+            f"eos_token_id {value!r} is not a token id or a list of token ids.",
+            "Give a non-negative integer or a list of them.",
+        )
+    return list(values)
+
+
+def _validate(config: GenerationConfig) -> None:
+    _check_int(config, "max_length", 1)
+    _check_int(config, "min_length", 0)
+    _check_int(config, "top_k", 0)
+    _check_int(config, "no_repeat_ngram_size", 0)
+    _check_int(config, "num_return_sequences", 1)
+    _check_int(config, "num_beams", 1)
+    if config.max_new_tokens is not None:
+        _check_int(config, "max_new_tokens", 1)
+    if config.min_new_tokens is not None:
+        _check_int(config, "min_new_tokens", 0)
+    if config.seed is not None:
+        _check_int(config, "seed", 0)
+    if config.do_sample:  # greedy decoding never looks at the temperature (0 included)
+        _check_positive(config, "temperature")
+    _check_positive(config, "top_p", high=1.0)
+    _check_positive(config, "repetition_penalty")
+    if not isinstance(config.do_sample, bool):
+        raise EngineError(f"do_sample {config.do_sample!r} is not true or false.", "Use a boolean.")
+    if config.num_beams > 1:
+        raise EngineError(
+            f"num_beams={config.num_beams}: beam search is not supported.",
+            "Transformers.js does not implement beam search either (it would quietly decode "
+            "greedily); use num_beams 1, or do_sample with num_return_sequences for several "
+            "candidates.",
+        )
+    if config.num_return_sequences > 1 and not config.do_sample:
+        raise EngineError(
+            f"num_return_sequences={config.num_return_sequences} needs sampling: greedy "
+            "decoding gives one answer.",
+            "Set do_sample to true, or num_return_sequences to 1.",
+        )
+
+
+def _check_int(config: GenerationConfig, name: str, low: int) -> None:
+    value = getattr(config, name)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+        setattr(config, name, value)
+    if not isinstance(value, int) or isinstance(value, bool) or value < low:
+        raise EngineError(
+            f"{name} {value!r} is not allowed: it must be a whole number of at least {low}.",
+            f"Set {name} to {low} or more.",
+        )
+
+
+def _check_positive(config: GenerationConfig, name: str, high: float = math.inf) -> None:
+    value = getattr(config, name)
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not (ok and 0 < value <= high):
+        bound = "above 0" + (f" and at most {high:g}" if high != math.inf else "")
+        raise EngineError(f"{name} {value!r} is not allowed: it must be a number {bound}.",
+                          f"Choose a {name} {bound}.")
+
+
+@dataclass(frozen=True)
+class LengthPlan:
+    """How long the sequences may grow, and a sentence for each bound that was tightened."""
+
+    max_length: int
+    notes: tuple[str, ...] = ()
+
+
+def plan_length(config: GenerationConfig, prompt_length: int, max_positions: int | None) -> LengthPlan:
+    """The final ``max_length``: ``max_new_tokens`` wins over ``max_length`` (as in Transformers.js),
+    and neither may run past the positions the model has."""
+    wanted = (
+        prompt_length + config.max_new_tokens
+        if config.max_new_tokens is not None
+        else config.max_length
+    )
+    limit = max_positions or FALLBACK_MAX_POSITIONS
+    if prompt_length >= limit:
+        raise EngineError(
+            f"The input is {prompt_length} tokens long, but the model handles at most {limit}.",
+            "Shorten the input.",
+        )
+    if wanted <= limit:
+        return LengthPlan(wanted)
+    asked = f"max_new_tokens {config.max_new_tokens}" if config.max_new_tokens is not None else (
+        f"max_length {config.max_length}"
+    )
+    note = (
+        f"{asked} was reduced to {limit - prompt_length} new tokens: the model's maximum length is "
+        f"{limit} tokens and the input uses {prompt_length}."
+    )
+    return LengthPlan(limit, (note,))

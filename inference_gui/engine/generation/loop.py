@@ -1,0 +1,114 @@
+"""The one decoding loop shared by text-generation, text2text-generation and image-to-text.
+
+Per step: run the decoder on the new tokens (the KV cache carries the rest), apply the logits
+processors, pick the next token per row, stream it, then stop rows that produced an
+end-of-sequence token or reached the length limit. Like Transformers.js, at least one token is
+generated, and the whole batch ends when every row has stopped; unlike it, a row that stopped
+early is padded instead of going on producing tokens that would leak into its text.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from inference_gui.engine.generation.config import GenerationConfig, plan_length
+from inference_gui.engine.session import RunGuard
+from inference_gui.engine.generation.decoder import Decoder
+from inference_gui.engine.generation.processors import apply_all, build_processors
+from inference_gui.engine.generation.sampling import Sampler
+from inference_gui.engine.generation.streamer import Streamer
+
+
+@dataclass(frozen=True)
+class GenerationOutput:
+    """Token ids per output row (``num_return_sequences`` consecutive rows per input), each the
+    decoder's start (prompt, or decoder start token) followed by what was generated, up to and
+    including its end-of-sequence token."""
+
+    sequences: list[list[int]]
+    prompt_length: int
+    steps: int
+    time_to_first_token_s: float
+    total_s: float
+    notes: tuple[str, ...] = ()
+
+    @property
+    def new_tokens(self) -> list[list[int]]:
+        return [row[self.prompt_length :] for row in self.sequences]
+
+    @property
+    def tokens_per_second(self) -> float:
+        """Generated tokens (all rows) per second of the whole loop, first step included."""
+        count = sum(len(row) for row in self.new_tokens)
+        return count / self.total_s if self.total_s > 0 else 0.0
+
+
+def generate(
+    decoder: Decoder,
+    input_ids: np.ndarray,
+    config: GenerationConfig,
+    *,
+    attention_mask: np.ndarray | None = None,
+    encoder_hidden_states: np.ndarray | None = None,
+    encoder_attention_mask: np.ndarray | None = None,
+    max_positions: int | None = None,
+    guard: RunGuard | None = None,
+    streamer: Streamer | None = None,
+    started: float | None = None,
+) -> GenerationOutput:
+    """Generate from ``input_ids`` (rows, prompt length): the prompt of a decoder-only model, or
+    the decoder start tokens of a seq2seq one (then ``encoder_hidden_states`` is required).
+
+    ``started`` (a ``time.perf_counter()`` value) is when the caller's run began, so that the time
+    to first token includes preprocessing and the encoder; it defaults to now.
+    """
+    started = time.perf_counter() if started is None else started
+    guard = guard or RunGuard()
+    copies = config.num_return_sequences
+    input_ids = np.repeat(np.asarray(input_ids, dtype=np.int64), copies, axis=0)
+    attention_mask, encoder_hidden_states, encoder_attention_mask = (
+        None if a is None else np.repeat(a, copies, axis=0)
+        for a in (attention_mask, encoder_hidden_states, encoder_attention_mask)
+    )
+    rows, prompt_length = input_ids.shape
+    plan = plan_length(config, prompt_length, max_positions)
+    processors = build_processors(config, prompt_length)
+    sampler = Sampler(config)
+    eos = np.array(config.eos_token_id, dtype=np.int64)
+
+    sequences = [list(map(int, row)) for row in input_ids]
+    running = np.ones(rows, dtype=bool)
+    state = decoder.start(rows, attention_mask, encoder_hidden_states, encoder_attention_mask)
+    step_ids = input_ids
+    first_token_at = None
+    steps = 0
+    while True:
+        guard.check()
+        scores = decoder.step(state, step_ids, guard.run)
+        scores = apply_all(processors, sequences, scores)
+        chosen = np.where(running, sampler(scores), config.pad_id)
+        steps += 1
+        first_token_at = first_token_at or time.perf_counter()
+        for row in np.flatnonzero(running):
+            sequences[row].append(int(chosen[row]))
+        if streamer is not None:
+            streamer.put({int(r): int(chosen[r]) for r in np.flatnonzero(running)})
+        running &= ~np.isin(chosen, eos)
+        running &= np.array([len(s) < plan.max_length for s in sequences])
+        if not running.any():
+            break
+        step_ids = chosen[:, None]
+    if streamer is not None:
+        streamer.end()
+    finished = time.perf_counter()
+    return GenerationOutput(
+        sequences=sequences,
+        prompt_length=prompt_length,
+        steps=steps,
+        time_to_first_token_s=first_token_at - started,
+        total_s=finished - started,
+        notes=plan.notes,
+    )

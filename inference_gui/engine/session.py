@@ -1,0 +1,113 @@
+"""onnxruntime sessions set up for a desktop app, and runs that can be cancelled or time out.
+
+Sessions use full graph optimisation and never spin idle worker threads (spinning keeps a core
+busy after every run, which a desktop app must not do). A run is guarded by :class:`RunGuard`: a
+cancel event or an expired deadline sets ``RunOptions.terminate``, so onnxruntime stops between
+kernels and the error is reported as :class:`Cancelled` or :class:`TimedOut`, not as a crash.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+import onnxruntime as ort
+
+from inference_gui.errors import Cancelled, EngineError, TimedOut
+
+_POLL_S = 0.02
+
+
+def session_options(num_threads: int = 0) -> ort.SessionOptions:
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = num_threads  # 0 lets onnxruntime pick the core count
+    options.inter_op_num_threads = 1 if num_threads else 0
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    options.log_severity_level = 3  # warnings about unused initializers are noise to users
+    return options
+
+
+def create_session(path: Path, num_threads: int = 0, *, label: str = "") -> ort.InferenceSession:
+    """Load one ONNX file; a corrupt, truncated or unsupported file is an :class:`EngineError`."""
+    try:
+        return ort.InferenceSession(str(path), sess_options=session_options(num_threads),
+                                    providers=["CPUExecutionProvider"])
+    except Exception as exc:  # noqa: BLE001 - onnxruntime raises several unrelated types
+        detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+        raise EngineError(f"{label or path.name} cannot be loaded by onnxruntime: {detail}",
+                          "The file may be corrupt or truncated; remove it from the cache and fetch "
+                          "it again, or try another dtype.") from exc
+
+
+class RunGuard:
+    """A per-run ``RunOptions`` whose ``terminate`` flag follows a cancel event and a deadline.
+
+    One watcher thread per guard waits on the cancel event until the deadline; cheap enough per
+    run and the only way to interrupt a session that is inside a long kernel.
+    """
+
+    def __init__(self, cancel: threading.Event | None = None, timeout_ms: float | None = None,
+                 *, what: str = "The run") -> None:
+        self.cancel = cancel
+        self.deadline = time.monotonic() + timeout_ms / 1000 if timeout_ms else None
+        self.timeout_ms = timeout_ms
+        self.what = what
+        self.run_options = ort.RunOptions()
+        self.run_options.log_severity_level = 4  # the terminate message is reported by us
+        self._done = threading.Event()
+        self._timed_out = False
+        self._watcher: threading.Thread | None = None
+
+    def __enter__(self) -> RunGuard:
+        self.check()
+        if self.cancel is not None or self.deadline is not None:
+            self._watcher = threading.Thread(target=self._watch, name="run-guard", daemon=True)
+            self._watcher.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._done.set()
+        if self._watcher is not None:
+            self._watcher.join()
+
+    def _watch(self) -> None:
+        while not self._done.is_set():
+            if self.cancel is not None and self.cancel.is_set():
+                self.run_options.terminate = True
+                return
+            if self.deadline is not None and time.monotonic() >= self.deadline:
+                self._timed_out = True
+                self.run_options.terminate = True
+                return
+            self._done.wait(_POLL_S)
+
+    def check(self) -> None:
+        """Raise Cancelled/TimedOut if either has happened; call between steps of a multi-run task."""
+        if self.cancel is not None and self.cancel.is_set():
+            raise Cancelled(f"{self.what} was cancelled.")
+        if self._timed_out or (self.deadline is not None and time.monotonic() >= self.deadline):
+            self._timed_out = True
+            raise TimedOut(f"{self.what} took longer than its timeout of {self.timeout_ms:g} ms.",
+                           "Raise the timeout (timeoutMS), shorten the input, or use a smaller dtype.")
+
+    def run(self, session: ort.InferenceSession, feeds: dict[str, np.ndarray],
+            outputs: list[str] | None = None) -> dict[str, np.ndarray]:
+        """Run ``session``; returns outputs by name."""
+        self.check()
+        try:
+            values = session.run(outputs, feeds, self.run_options)
+        except Exception as exc:  # noqa: BLE001 - mapped to our errors below
+            self.check()
+            if self.run_options.terminate:
+                raise Cancelled(f"{self.what} was cancelled.") from exc
+            detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+            raise EngineError(f"onnxruntime failed while running the model: {detail}",
+                              "The input may not suit this model; check the task and the model.") from exc
+        names = outputs or [o.name for o in session.get_outputs()]
+        return dict(zip(names, values, strict=True))

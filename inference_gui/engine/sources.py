@@ -1,0 +1,79 @@
+"""Where an engine's files come from: a local folder, or the hub through the model cache.
+
+Everything in the engine asks for files through the small :class:`ModelFiles` protocol, so the same
+code loads a converted model from disk, a fixture in a test, or a cached hub download.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from inference_gui.errors import EngineError
+from inference_gui.jobs import ProgressCallback
+from inference_gui.safepath import safe_join
+
+
+@runtime_checkable
+class ModelFiles(Protocol):
+    """The files of one model at one revision."""
+
+    label: str  # for messages: "tiny/bert-embed@v1.0.0" or a folder
+
+    def fetch(self, path: str, progress: ProgressCallback | None = None,
+              cancel: threading.Event | None = None) -> Path:
+        """A local path for ``path``; files fetched from one model share a folder, so siblings
+        such as external data resolve next to the ONNX file that names them."""
+        ...
+
+    def exists(self, path: str) -> bool: ...
+
+    def list(self) -> list[str] | None:
+        """Every file path, or None when the source cannot list (then callers probe with ``exists``)."""
+        ...
+
+
+FilesFactory = Callable[[str, str], ModelFiles]
+"""Gives the files of (model id, revision); tokenizer and processor may live in other models."""
+
+
+class FolderFiles:
+    """A model laid out on disk as Transformers.js expects (``config.json``, ``onnx/...``)."""
+
+    def __init__(self, root: Path, label: str | None = None) -> None:
+        self.root = Path(root)
+        self.label = label or str(root)
+
+    def fetch(self, path: str, progress: ProgressCallback | None = None,
+              cancel: threading.Event | None = None) -> Path:
+        target = safe_join(self.root, path)
+        if not target.is_file():
+            raise EngineError(f"{self.label} has no file {path}.",
+                              "Check the model id, revision and dtype, or convert the model again.")
+        return target
+
+    def exists(self, path: str) -> bool:
+        try:
+            return safe_join(self.root, path).is_file()
+        except Exception:  # noqa: BLE001 - a path we would refuse simply does not exist
+            return False
+
+    def list(self) -> list[str] | None:
+        if not self.root.is_dir():
+            return []
+        return sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file())
+
+
+def folder_hub(root: Path) -> FilesFactory:
+    """A local hub folder laid out ``<org>/<model>/<revision>/`` (the fixtures, a mirrored hub)."""
+
+    def files(model_id: str, revision: str) -> ModelFiles:
+        folder = safe_join(Path(root), f"{model_id}/{revision}", what="model folder")
+        if not folder.is_dir():
+            raise EngineError(f"The hub folder {root} has no model {model_id} at revision {revision}.",
+                              "Check the model id and revision, or point --hub at another folder.")
+        return FolderFiles(folder, f"{model_id}@{revision}")
+
+    return files

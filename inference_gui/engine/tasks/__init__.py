@@ -1,0 +1,35 @@
+"""The task registry: one line per task, naming the module that implements it.
+
+Modules are imported on first use, so loading the registry costs nothing and a task that fails to
+import breaks only itself. A new task is a new module with a ``TASK`` class plus one line here.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from inference_gui.engine.tasks.base import Task
+from inference_gui.errors import EngineError
+
+TASK_MODULES: dict[str, str] = {
+    "feature-extraction": "feature_extraction",
+    "text-classification": "text_classification",
+    "token-classification": "token_classification",
+    "fill-mask": "fill_mask",
+    "question-answering": "question_answering",
+    "image-classification": "image_classification",
+    "moz-echo": "moz_echo",
+}
+
+
+def task_class(name: str) -> type[Task]:
+    """The Task class for ``name``; an unknown or unsupported task is an error listing what is."""
+    module = TASK_MODULES.get(name)
+    if module is None:
+        raise EngineError(f"The task {name!r} is not supported by this app.",
+                          f"Supported tasks: {', '.join(sorted(TASK_MODULES))}.")
+    return importlib.import_module(f"{__name__}.{module}").TASK
+
+
+def supported_tasks() -> list[str]:
+    return sorted(TASK_MODULES)

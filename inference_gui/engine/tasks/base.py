@@ -1,0 +1,168 @@
+"""The contract between the shared run loop and one task module.
+
+A task declares what it needs (which ONNX file bases, a tokenizer, an image processor, a generation
+config, which kind of input) and implements three steps: ``preprocess`` (input -> prepared feeds),
+``run`` (prepared -> raw outputs, through :class:`RunContext` so cancellation, timeouts and
+streaming work the same for every task) and ``postprocess`` (raw -> Transformers.js's JSON shape).
+The engine does everything else: fetching, sessions, timings, progress, errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+import onnxruntime as ort
+
+from inference_gui.engine.inputs import InputKind, RunInput
+from inference_gui.engine.options import EngineOptions
+from inference_gui.engine.preprocess.image import ImageProcessor
+from inference_gui.engine.preprocess.text import TextTokenizer
+from inference_gui.engine.session import RunGuard
+from inference_gui.errors import EngineError
+from inference_gui.jobs import Progress, ProgressCallback
+
+StreamCallback = Callable[[Any], None]
+"""Receives partial output as a task produces it (e.g. each new piece of generated text)."""
+
+
+@dataclass
+class TaskResources:
+    """Everything loaded for a task, handed to it once when the engine loads."""
+
+    options: EngineOptions
+    config: dict[str, Any]
+    sessions: dict[str, ort.InferenceSession] = field(default_factory=dict)
+    tokenizer: TextTokenizer | None = None
+    processor: ImageProcessor | None = None
+    generation_config: dict[str, Any] | None = None
+
+    def labels(self) -> dict[int, str]:
+        """``config.id2label`` with int keys; Transformers.js falls back to ``LABEL_<i>``."""
+        raw = self.config.get("id2label") or {}
+        return {int(k): str(v) for k, v in raw.items()}
+
+    def label(self, index: int) -> str:
+        return self.labels().get(int(index), f"LABEL_{int(index)}")
+
+
+class RunContext:
+    """What a task sees while running: guarded session runs, progress, streaming, warnings."""
+
+    def __init__(self, resources: TaskResources, guard: RunGuard,
+                 progress: ProgressCallback | None = None, stream: StreamCallback | None = None) -> None:
+        self.resources = resources
+        self.guard = guard
+        self._progress = progress
+        self._stream = stream
+        self.warnings: list[str] = []
+
+    def run(self, base: str, feeds: Mapping[str, np.ndarray],
+            outputs: list[str] | None = None) -> dict[str, np.ndarray]:
+        """Run the session of ``base`` with the feeds it declares; missing ``token_type_ids`` are zeros
+        (as Transformers.js does), any other missing input is an error naming it."""
+        session = self.resources.sessions[base]
+        chosen: dict[str, np.ndarray] = {}
+        for arg in session.get_inputs():
+            if arg.name in feeds:
+                chosen[arg.name] = feeds[arg.name]
+            elif arg.name == "token_type_ids" and "input_ids" in feeds:
+                chosen[arg.name] = np.zeros_like(feeds["input_ids"])
+            else:
+                raise EngineError(f"The model's {base} graph needs an input {arg.name!r} this task "
+                                  "does not provide.", "This model does not suit the task; pick another.")
+        return self.guard.run(session, chosen, outputs)
+
+    def check(self) -> None:
+        """Raise Cancelled/TimedOut between steps (generation loops call this each token)."""
+        self.guard.check()
+
+    def report(self, progress: Progress) -> None:
+        if self._progress is not None:
+            self._progress(progress)
+
+    def emit(self, chunk: Any) -> None:
+        if self._stream is not None:
+            self._stream(chunk)
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+
+
+class Task:
+    """Base class of one task module. Subclasses set the class attributes and the three steps."""
+
+    name: ClassVar[str]
+    input_kind: ClassVar[InputKind] = "text"
+    model_bases: ClassVar[tuple[str, ...]] = ("model",)  # ONNX files: onnx/<base><suffix>.onnx
+    needs_model: ClassVar[bool] = True
+    needs_tokenizer: ClassVar[bool] = True
+    needs_processor: ClassVar[bool] = False
+    needs_generation_config: ClassVar[bool] = False
+    required_outputs: ClassVar[tuple[str, ...]] = ()  # checked at load, so a wrong model fails early
+
+    def __init__(self, resources: TaskResources) -> None:
+        self.resources = resources
+
+    @classmethod
+    def bases_for(cls, config: Mapping[str, Any]) -> tuple[str, ...]:
+        """ONNX file bases for this model; override when they depend on ``config.json``."""
+        return cls.model_bases
+
+    @property
+    def tokenizer(self) -> TextTokenizer:
+        assert self.resources.tokenizer is not None, "needs_tokenizer guarantees a tokenizer"
+        return self.resources.tokenizer
+
+    @property
+    def processor(self) -> ImageProcessor:
+        assert self.resources.processor is not None, "needs_processor guarantees a processor"
+        return self.resources.processor
+
+    def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Any:
+        raise NotImplementedError
+
+    def run(self, prepared: Any, ctx: RunContext) -> Any:
+        """One forward pass of the single model graph; multi-graph tasks override this."""
+        return ctx.run(self.model_bases[0], prepared.feeds())
+
+    def postprocess(self, outputs: Any, prepared: Any, inputs: RunInput,
+                    options: Mapping[str, Any]) -> Any:
+        raise NotImplementedError
+
+
+def option(options: Mapping[str, Any], name: str, default: Any, kind: type | tuple[type, ...],
+           choices: tuple[Any, ...] | None = None) -> Any:
+    """One pipeline option, type-checked, with the error naming it and what it accepts."""
+    value = options.get(name, default)
+    if isinstance(value, bool) and kind is int:
+        value = None  # True is an int in Python but never a count
+    if value is None or not isinstance(value, kind) or (choices is not None and value not in choices):
+        accepted = f"one of {', '.join(map(str, choices))}" if choices else getattr(
+            kind, "__name__", "a value of the right type")
+        raise EngineError(f"The option {name}={options.get(name)!r} is not valid.", f"Use {accepted}.")
+    return value
+
+
+def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Softmax in float64, then float32 as Transformers.js returns float32 scores."""
+    x = np.asarray(x, dtype=np.float64)
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """Indices and scores of the ``k`` best, best first; ties keep index order like Transformers.js."""
+    k = len(scores) if k <= 0 else min(k, len(scores))
+    order = sorted(range(len(scores)), key=lambda i: -float(scores[i]))
+    return [(i, float(scores[i])) for i in order[:k]]
+
+
+def tensor_json(array: np.ndarray) -> dict[str, Any]:
+    """A tensor in the fixtures' JSON form ``{"type", "dims", "data"}`` (data nested like tolist())."""
+    names = {np.dtype(np.float32): "float32", np.dtype(np.float64): "float64",
+             np.dtype(np.int64): "int64", np.dtype(np.int32): "int32"}
+    return {"type": names.get(array.dtype, str(array.dtype)), "dims": list(array.shape),
+            "data": array.tolist()}

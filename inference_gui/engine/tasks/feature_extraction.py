@@ -1,0 +1,53 @@
+"""``feature-extraction``: hidden states, optionally pooled (mean, cls/first_token, eos/last_token) and
+L2-normalised; returned as one Tensor like Transformers.js's pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from inference_gui.engine.inputs import RunInput
+from inference_gui.engine.preprocess.text import Encoded
+from inference_gui.engine.tasks.base import RunContext, Task, option, tensor_json
+from inference_gui.errors import EngineError
+
+POOLINGS = ("none", "mean", "cls", "first_token", "eos", "last_token")
+
+
+class FeatureExtraction(Task):
+    name = "feature-extraction"
+
+    def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Encoded:
+        option(options, "pooling", "none", str, POOLINGS)
+        option(options, "normalize", False, bool)
+        encoded = self.tokenizer(inputs.texts)
+        note = self.tokenizer.truncation_note(encoded)
+        if note:
+            ctx.warn(note)
+        return encoded
+
+    def postprocess(self, outputs: Any, prepared: Encoded, inputs: RunInput,
+                    options: Mapping[str, Any]) -> Any:
+        hidden = next((outputs[k] for k in ("last_hidden_state", "logits", "token_embeddings")
+                       if k in outputs), None)
+        if hidden is None:
+            raise EngineError("The model returned no last_hidden_state, logits or token_embeddings.",
+                              "This model was not exported for feature extraction.")
+        result = hidden.astype(np.float32)
+        pooling = options.get("pooling", "none")
+        if pooling == "mean":
+            mask = prepared.attention_mask[:, :, None].astype(np.float32)
+            result = (result * mask).sum(axis=1) / mask.sum(axis=1)
+        elif pooling in ("cls", "first_token"):
+            result = result[:, 0]
+        elif pooling in ("eos", "last_token"):
+            result = result[:, -1]
+        if options.get("normalize", False):
+            norm = np.linalg.norm(result, axis=-1, keepdims=True)
+            result = result / np.maximum(norm, 1e-12)
+        return tensor_json(result.astype(np.float32))
+
+
+TASK = FeatureExtraction
