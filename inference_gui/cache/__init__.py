@@ -1,0 +1,5 @@
+"""The model cache: an SQLite index, content-addressed blobs, per-revision folders, operations."""
+
+from inference_gui.cache.model_cache import IMPORTED_HUB, ModelCache
+
+__all__ = ["IMPORTED_HUB", "ModelCache"]

@@ -1,0 +1,123 @@
+"""File bytes on disk: stored once by content, and shown per revision as the repo laid them out.
+
+``blobs/<sha256>`` holds each distinct content once. ``models/<hub>/<org>/<model>/<revision>/<path>``
+mirrors the repo with hard links to those blobs (copies where links fail), so the engine opens a
+real folder where ``onnx/model.onnx`` has ``onnx/model.onnx_data`` beside it. A blob only appears
+under its final name after its bytes are written, flushed and hashed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import BinaryIO
+
+from inference_gui.safepath import safe_join
+
+CHUNK = 1024 * 1024
+
+
+def fsync_file(handle: BinaryIO) -> None:
+    handle.flush()
+    os.fsync(handle.fileno())
+
+
+def hash_file(path: Path) -> tuple[str, int]:
+    """SHA-256 and size of a file, read in chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+class BlobStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.blobs = root / "blobs"
+        self.models = root / "models"
+        self.tmp = root / "tmp"
+        for folder in (self.blobs, self.models, self.tmp):
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def blob(self, sha256: str) -> Path:
+        return self.blobs / sha256
+
+    def temp_path(self, suffix: str = ".tmp") -> Path:
+        return self.tmp / f"{uuid.uuid4().hex}{suffix}"
+
+    def revision_dir(self, hub: str, model: str, revision: str) -> Path:
+        return safe_join(self.models, f"{hub}/{model}/{revision}", what="model revision folder")
+
+    def file_path(self, hub: str, model: str, revision: str, path: str) -> Path:
+        return safe_join(self.revision_dir(hub, model, revision), path)
+
+    def adopt(self, complete: Path, sha256: str) -> Path:
+        """Move a complete, flushed file in as the blob for ``sha256`` (or drop it if known)."""
+        target = self.blob(sha256)
+        if target.exists():
+            complete.unlink(missing_ok=True)
+        else:
+            os.replace(complete, target)
+        return target
+
+    def ingest(self, source: Path, *, link: bool = False) -> tuple[str, int]:
+        """Copy a file in and return its hash and size.
+
+        ``link`` hard-links instead, for sources nobody edits in place (Hugging Face's own blobs);
+        a user's folder is copied so later edits there cannot alter the cache.
+        """
+        temp = self.temp_path()
+        try:
+            if not link:
+                raise OSError("copy requested")
+            os.link(source, temp)
+            sha256, size = hash_file(temp)
+        except OSError:
+            digest, size = hashlib.sha256(), 0
+            with source.open("rb") as src, temp.open("wb") as dst:
+                while chunk := src.read(CHUNK):
+                    digest.update(chunk)
+                    dst.write(chunk)
+                    size += len(chunk)
+                fsync_file(dst)
+            sha256 = digest.hexdigest()
+        self.adopt(temp, sha256)
+        return sha256, size
+
+    def materialise(self, sha256: str, dest: Path) -> Path:
+        """Make ``dest`` show the blob's bytes; replaces whatever was there atomically."""
+        blob = self.blob(sha256)
+        if dest.exists() and _same_file(dest, blob):
+            return dest
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        temp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex[:8]}.tmp")
+        try:
+            os.link(blob, temp)
+        except OSError:
+            shutil.copyfile(blob, temp)
+        os.replace(temp, dest)
+        return dest
+
+    def remove_shown(self, path: Path) -> None:
+        """Remove a materialised file, then any folders it leaves empty (up to ``models/``)."""
+        path.unlink(missing_ok=True)
+        parent = path.parent
+        while parent != self.models and self.models in parent.parents:
+            try:
+                parent.rmdir()
+            except OSError:
+                break
+            parent = parent.parent
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False

@@ -1,0 +1,264 @@
+"""The model cache: fetch a hub file once, keep it intact, and hand the engine a real path.
+
+Order of writes is what keeps a crash harmless: bytes go to ``tmp/`` first, become a blob only when
+complete and hashed, are shown in the revision folder, and only then get an index row; removal runs
+the other way (row first, bytes after). So an index row always has its bytes, and leftovers are
+at worst unlisted files that ``verify`` finds and repairs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from inference_gui.cache.blobs import BlobStore
+from inference_gui.cache.download import Retry, download
+from inference_gui.cache.locks import file_lock
+from inference_gui.cache.store import FileRow, Store
+from inference_gui.errors import CacheError, HubError
+from inference_gui.format import human_bytes
+from inference_gui.hub import Hub, RemoteFile
+from inference_gui.hub.names import check_names, is_moving
+from inference_gui.jobs import Progress, ProgressCallback
+
+if TYPE_CHECKING:
+    from inference_gui.config import Settings
+
+log = logging.getLogger(__name__)
+
+IMPORTED_HUB = "imported"  # hub key of folders the user imported; found from any hub
+REVALIDATE_TIMEOUT = 5.0
+PROGRESS_INTERVAL = 0.1
+LOCK_STRIPES = 64
+_USED_BY = re.compile(r"^(task|feature):[A-Za-z0-9._/:-]+$")
+
+
+def check_used_by(used_by: str | None) -> str | None:
+    if used_by is not None and not _USED_BY.match(used_by):
+        raise CacheError(f"The usage tag {used_by!r} is not valid.",
+                         "Use task:<task name> or feature:<feature id>.")
+    return used_by
+
+
+class _Rate:
+    """Turns byte counts into throttled progress reports carrying a transfer rate."""
+
+    def __init__(self, progress: ProgressCallback | None, detail: dict[str, str]) -> None:
+        self.progress = progress
+        self.detail = detail
+        self.started = time.monotonic()
+        self.last = 0.0
+        self.first_done: int | None = None
+
+    def __call__(self, done: int, total: int | None, *, final: bool = False, phase: str = "download") -> None:
+        if self.progress is None:
+            return
+        now = time.monotonic()
+        if self.first_done is None:
+            self.first_done = done
+        if not final and now - self.last < PROGRESS_INTERVAL:
+            return
+        self.last = now
+        elapsed = max(now - self.started, 1e-6)
+        rate = (done - self.first_done) / elapsed
+        self.progress(Progress(phase, done, total or 0, "B", self.detail["path"],
+                               extra={**self.detail, "rate": rate}))
+
+
+class ModelCache:
+    """The cache folder: ``index.sqlite``, ``blobs/``, ``models/`` (per-revision views), ``tmp/``."""
+
+    def __init__(self, cache_dir: Path, limit_bytes: int, *, retry: Retry = Retry()) -> None:
+        self.root = Path(cache_dir)
+        self.limit_bytes = limit_bytes
+        self.retry = retry
+        self.blobs = BlobStore(self.root)
+        self.store = Store(self.root / "index.sqlite")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ModelCache:
+        return cls(settings.cache_dir, settings.cache_limit_bytes)
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- locks ---------------------------------------------------------------------------------
+    def commit_lock(self) -> file_lock:  # type: ignore[valid-type]
+        """Held while bytes become (or stop being) index entries, across all instances."""
+        return file_lock(self.root / "cache.lock")
+
+    def part_path(self, hub: str, model: str, revision: str, path: str) -> Path:
+        key = hashlib.sha256("\0".join((hub, model, revision, path)).encode()).hexdigest()[:32]
+        return self.blobs.tmp / f"{key}.part"
+
+    def _download_lock(self, part: Path) -> file_lock:  # type: ignore[valid-type]
+        stripe = int(part.stem[:8], 16) % LOCK_STRIPES
+        return file_lock(self.blobs.tmp / "locks" / f"{stripe:02d}.lock")
+
+    # -- lookups -------------------------------------------------------------------------------
+    def find(self, hub: Hub, model_id: str, revision: str, path: str) -> FileRow | None:
+        """The entry for a file from this hub, or else one the user imported under that name."""
+        row = self.store.find(hub.key, model_id, revision, path)
+        if row is None:
+            row = self.store.find(IMPORTED_HUB, model_id, revision, path)
+        return row if row is not None and self.blobs.blob(row.sha256).is_file() else None
+
+    def has(self, hub: Hub, model_id: str, revision: str, path: str) -> bool:
+        path = check_names(model_id, revision, path) or ""
+        return self.find(hub, model_id, revision, path) is not None
+
+    def shown_path(self, row: FileRow) -> Path:
+        return self.blobs.file_path(row.hub, row.model, row.revision, row.path)
+
+    def total_size(self) -> int:
+        return self.store.total_size()
+
+    # -- fetching ------------------------------------------------------------------------------
+    def fetch(
+        self,
+        hub: Hub,
+        model_id: str,
+        revision: str,
+        path: str,
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+        used_by: str | None = None,
+        offline: bool = False,
+    ) -> Path:
+        """The file's path inside its revision folder, downloading it first if needed.
+
+        Pinned revisions are served from the cache with no request; ``main`` is revalidated by
+        ETag (briefly; the cached copy is used when the hub cannot be reached). Offline, no
+        request is ever made.
+        """
+        path = check_names(model_id, revision, path) or ""
+        check_used_by(used_by)
+        offline = offline or hub.offline
+        report = _Rate(progress, {"model": model_id, "revision": revision, "path": path})
+        row = self.find(hub, model_id, revision, path)
+        if row is not None and (offline or not self._changed_upstream(hub, row)):
+            shown = self._hit(row, used_by)
+            if shown is not None:
+                report(row.size, row.size, final=True, phase="cached")
+                return shown
+        if offline:
+            raise CacheError(
+                f"The file {path} of {model_id} at {revision} is not in the cache, and offline mode is on.",
+                "Turn offline mode off to download it, or import the model folder.",
+            )
+        stale = row.sha256 if row is not None else None
+        return self._download(hub, model_id, revision, path, report, cancel, used_by, stale)
+
+    def fetch_many(
+        self,
+        hub: Hub,
+        model_id: str,
+        revision: str,
+        files: Sequence[RemoteFile | str],
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+        used_by: str | None = None,
+        offline: bool = False,
+    ) -> list[Path]:
+        """Fetch several files; progress carries the total (done/total) and the current file
+        (``extra``: path, file_done, file_total, rate)."""
+        sizes = {f.path: max(f.size, 0) for f in files if isinstance(f, RemoteFile)}
+        paths = [f.path if isinstance(f, RemoteFile) else f for f in files]
+        grand_total = sum(sizes.values())
+        finished = 0
+        results = []
+        for path in paths:
+            def relay(p: Progress, base: int = finished) -> None:
+                if progress is not None:
+                    progress(Progress(p.phase, base + p.done, grand_total, "B", p.detail,
+                                      extra={**p.extra, "file_done": p.done, "file_total": p.total}))
+
+            shown = self.fetch(hub, model_id, revision, path, progress=relay, cancel=cancel,
+                               used_by=used_by, offline=offline)
+            results.append(shown)
+            finished += sizes.get(path, shown.stat().st_size)
+        return results
+
+    def _changed_upstream(self, hub: Hub, row: FileRow) -> bool:
+        """For a moving revision, ask the hub (briefly) whether the file changed."""
+        if not is_moving(row.revision) or row.hub == IMPORTED_HUB or not row.etag:
+            return False
+        try:
+            body = hub.open(row.model, row.revision, row.path, if_none_match=row.etag,
+                            timeout=REVALIDATE_TIMEOUT)
+        except HubError as exc:
+            log.warning("Could not revalidate %s of %s at %s; using the cached copy: %s",
+                        row.path, row.model, row.revision, exc)
+            return False
+        if body is None:
+            return False
+        body.close()
+        return True
+
+    def _hit(self, row: FileRow, used_by: str | None) -> Path | None:
+        """Show and touch a cached file; None if its bytes vanished meanwhile (then re-fetch)."""
+        shown = self.shown_path(row)
+        try:
+            if not shown.exists():
+                self.blobs.materialise(row.sha256, shown)
+        except OSError:
+            return None
+        self.store.touch(row.id, used_by)
+        return shown
+
+    def check_space(self, needed: int, what: str) -> None:
+        """Refuse before writing anything if ``needed`` more bytes would pass the size limit."""
+        used = self.store.total_size()
+        if used + needed > self.limit_bytes:
+            raise CacheError(
+                f"{what} needs {human_bytes(needed)}, but the cache holds {human_bytes(used)} of its "
+                f"{human_bytes(self.limit_bytes)} limit.",
+                "Free space with 'cache rm' or 'cache evict', or raise the cache size limit.",
+            )
+
+    def _download(self, hub: Hub, model_id: str, revision: str, path: str, report: _Rate,
+                  cancel: threading.Event | None, used_by: str | None, stale: str | None) -> Path:
+        part = self.part_path(hub.key, model_id, revision, path)
+        with self._download_lock(part):
+            # another instance may have fetched it while this one waited for the lock
+            row = self.store.find(hub.key, model_id, revision, path)
+            if row is not None and row.sha256 != stale and self.blobs.blob(row.sha256).is_file():
+                shown = self._hit(row, used_by)
+                if shown is not None:
+                    return shown
+
+            def space(total: int | None, held: int) -> None:
+                if total is not None:
+                    self.check_space(total - held, f"Downloading {path} of {model_id}")
+
+            got = download(hub, model_id, revision, path, part, report=report, check_space=space,
+                           cancel=cancel, retry=self.retry)
+            report(got.size, got.size, final=True)
+            return self.add(hub.key, model_id, revision, path, part, sha256=got.sha256,
+                            size=got.size, etag=got.etag, content_type=got.content_type,
+                            used_by=used_by)
+
+    def add(self, hub_key: str, model_id: str, revision: str, path: str, complete: Path, *,
+            sha256: str, size: int, etag: str = "", content_type: str = "",
+            used_by: str | None = None) -> Path:
+        """Index a complete, hashed file (moved in from ``complete``) and show it in its revision."""
+        with self.commit_lock():
+            previous = self.store.find(hub_key, model_id, revision, path)
+            self.blobs.adopt(complete, sha256)
+            shown = self.blobs.materialise(sha256, self.blobs.file_path(hub_key, model_id, revision, path))
+            with self.store.transaction() as db:
+                file_id = Store.upsert(db, hub_key, model_id, revision, path, size=size, sha256=sha256,
+                                       etag=etag, content_type=content_type)
+                Store.link(db, file_id, used_by)
+            if previous is not None and previous.sha256 != sha256 and not self.store.referenced(previous.sha256):
+                self.blobs.blob(previous.sha256).unlink(missing_ok=True)
+        return shown
+

@@ -1,0 +1,241 @@
+"""The cache index: one SQLite database, shared safely by every running instance of the app.
+
+WAL mode lets readers (a pane refreshing) run beside a writer (a download finishing) in another
+process; ``busy_timeout`` makes writers queue instead of failing. The schema is versioned with
+``PRAGMA user_version`` and each migration is a step that keeps existing rows, so an upgrade never
+throws the cache away.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from inference_gui.errors import CacheError
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _v1(db: sqlite3.Connection) -> None:
+    db.execute(
+        """CREATE TABLE files (
+            id INTEGER PRIMARY KEY,
+            hub TEXT NOT NULL,
+            model TEXT NOT NULL,
+            revision TEXT NOT NULL,
+            path TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            etag TEXT NOT NULL DEFAULT '',
+            downloaded_at REAL NOT NULL,
+            last_used REAL NOT NULL,
+            UNIQUE (hub, model, revision, path)
+        )"""
+    )
+    db.execute("CREATE INDEX files_sha256 ON files (sha256)")
+
+
+def _v2(db: sqlite3.Connection) -> None:
+    """Content types and usage links (which task or feature uses a file), as Firefox keeps them."""
+    db.execute("ALTER TABLE files ADD COLUMN content_type TEXT NOT NULL DEFAULT ''")
+    db.execute(
+        """CREATE TABLE usage (
+            file_id INTEGER NOT NULL REFERENCES files (id) ON DELETE CASCADE,
+            used_by TEXT NOT NULL,
+            PRIMARY KEY (file_id, used_by)
+        )"""
+    )
+    db.execute("CREATE INDEX usage_used_by ON usage (used_by)")
+    db.execute("CREATE INDEX files_model_revision ON files (model, revision)")
+    db.execute("CREATE INDEX files_last_used ON files (last_used)")
+
+
+# Append only: position + 1 is the schema version a step produces.
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_COLUMNS = "id, hub, model, revision, path, size, sha256, etag, content_type, downloaded_at, last_used"
+
+
+@dataclass(frozen=True)
+class FileRow:
+    id: int
+    hub: str
+    model: str
+    revision: str
+    path: str
+    size: int
+    sha256: str
+    etag: str
+    content_type: str
+    downloaded_at: float
+    last_used: float
+    used_by: tuple[str, ...] = ()
+
+
+class Store:
+    """The index database. One connection per instance, guarded for use from worker threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                                       timeout=BUSY_TIMEOUT_MS / 1000)
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as exc:
+            raise CacheError(f"The cache index {path} cannot be opened: {exc}.",
+                             "Check the cache folder is writable, or choose another one.") from exc
+        self._lock = threading.RLock()
+        self._migrate()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- schema --------------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        version = self.schema_version()
+        if version > SCHEMA_VERSION:
+            raise CacheError(
+                f"The cache index {self.path} was written by a newer version (schema {version}).",
+                "Update the app, or use another cache folder.",
+            )
+        if version == SCHEMA_VERSION:
+            return
+        with self.transaction() as db:  # re-read inside the lock: another process may have migrated
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            for step in MIGRATIONS[version:]:
+                step(db)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def schema_version(self) -> int:
+        with self._lock:
+            return self._db.execute("PRAGMA user_version").fetchone()[0]
+
+    def data_version(self) -> int:
+        """Changes whenever another connection (this process or another) commits a change."""
+        with self._lock:
+            return self._db.execute("PRAGMA data_version").fetchone()[0]
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction taken up front (``BEGIN IMMEDIATE``) so it never deadlocks midway."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise CacheError(f"The cache index is busy: {exc}.", "Try again in a moment.") from exc
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- reads ---------------------------------------------------------------------------------
+    def _rows(self, where: str = "", params: Iterable[object] = ()) -> list[FileRow]:
+        params = tuple(params)
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT {_COLUMNS} FROM files {where} ORDER BY hub, model, revision, path",
+                tuple(params),
+            ).fetchall()
+            usage: dict[int, list[str]] = {}
+            for file_id, used_by in self._db.execute(
+                f"SELECT file_id, used_by FROM usage WHERE file_id IN (SELECT id FROM files {where}) "
+                "ORDER BY used_by",
+                tuple(params),
+            ):
+                usage.setdefault(file_id, []).append(used_by)
+        return [FileRow(*row, used_by=tuple(usage.get(row[0], ()))) for row in rows]
+
+    def all(self) -> list[FileRow]:
+        return self._rows()
+
+    def find(self, hub: str, model: str, revision: str, path: str) -> FileRow | None:
+        found = self._rows("WHERE hub = ? AND model = ? AND revision = ? AND path = ?",
+                           (hub, model, revision, path))
+        return found[0] if found else None
+
+    def select(self, *, hub: str | None = None, model: str | None = None,
+               revision: str | None = None, path: str | None = None,
+               used_by: str | None = None) -> list[FileRow]:
+        clauses, params = [], []
+        for column, value in (("hub", hub), ("model", model), ("revision", revision), ("path", path)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        if used_by is not None:
+            clauses.append("id IN (SELECT file_id FROM usage WHERE used_by = ?)")
+            params.append(used_by)
+        return self._rows(f"WHERE {' AND '.join(clauses)}" if clauses else "", params)
+
+    def total_size(self) -> int:
+        """Bytes on disk: each distinct content counted once, as blobs are shared."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT COALESCE(SUM(size), 0) FROM (SELECT sha256, MAX(size) AS size FROM files GROUP BY sha256)"
+            ).fetchone()
+        return int(row[0])
+
+    def referenced(self, sha256: str) -> bool:
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM files WHERE sha256 = ? LIMIT 1", (sha256,)).fetchone() is not None
+
+    def all_hashes(self) -> set[str]:
+        with self._lock:
+            return {row[0] for row in self._db.execute("SELECT DISTINCT sha256 FROM files")}
+
+    # -- writes --------------------------------------------------------------------------------
+    @staticmethod
+    def upsert(db: sqlite3.Connection, hub: str, model: str, revision: str, path: str, *,
+               size: int, sha256: str, etag: str, content_type: str) -> int:
+        now = time.time()
+        db.execute(
+            """INSERT INTO files (hub, model, revision, path, size, sha256, etag, content_type,
+                                  downloaded_at, last_used)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (hub, model, revision, path) DO UPDATE SET
+                 size = excluded.size, sha256 = excluded.sha256, etag = excluded.etag,
+                 content_type = excluded.content_type, downloaded_at = excluded.downloaded_at,
+                 last_used = excluded.last_used""",
+            (hub, model, revision, path, size, sha256, etag, content_type, now, now),
+        )
+        return db.execute("SELECT id FROM files WHERE hub = ? AND model = ? AND revision = ? AND path = ?",
+                          (hub, model, revision, path)).fetchone()[0]
+
+    def touch(self, file_id: int, used_by: str | None) -> None:
+        """Record a cache hit: last-used now (Firefox forgets to), and who used the file."""
+        with self.transaction() as db:
+            self.link(db, file_id, used_by)
+            db.execute("UPDATE files SET last_used = ? WHERE id = ?", (time.time(), file_id))
+
+    @staticmethod
+    def link(db: sqlite3.Connection, file_id: int, used_by: str | None) -> None:
+        if used_by:  # the row may have just been deleted by another instance: then link nothing
+            db.execute(
+                "INSERT OR IGNORE INTO usage (file_id, used_by) "
+                "SELECT ?, ? WHERE EXISTS (SELECT 1 FROM files WHERE id = ?)",
+                (file_id, used_by, file_id),
+            )
+
+    @staticmethod
+    def delete(db: sqlite3.Connection, ids: Iterable[int]) -> None:
+        db.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in ids])
+
+    @staticmethod
+    def unlink_usage(db: sqlite3.Connection, ids: Iterable[int], used_by: str) -> None:
+        db.executemany("DELETE FROM usage WHERE file_id = ? AND used_by = ?", [(i, used_by) for i in ids])
+
+    @staticmethod
+    def set_last_used(db: sqlite3.Connection, ids: Iterable[int], when: float) -> None:
+        db.executemany("UPDATE files SET last_used = ? WHERE id = ?", [(when, i) for i in ids])

@@ -1,0 +1,51 @@
+"""The rules an http(s) URL must pass before the app talks to it, including every redirect hop.
+
+https for remote hosts, plain http only for this machine, never credentials in a URL, never a path
+that climbs with ``..``, and whatever the allow/deny policy says. A redirect is checked as if it
+were the first URL, and may not downgrade from https to http.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+from urllib.parse import SplitResult, unquote, urljoin, urlsplit
+
+from inference_gui.errors import HubError
+
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+class UrlPolicy(Protocol):
+    """What the hub needs from the records' allow/deny list: raise HubError to refuse a URL."""
+
+    def check(self, url: str) -> object: ...
+
+
+def check_url(url: str, policy: UrlPolicy | None = None, *, what: str = "URL") -> SplitResult:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise HubError(f"The {what} {url!r} is not an http(s) URL.", "Use https://host/path.")
+    if parts.username is not None or parts.password is not None:
+        raise HubError(
+            f"The {what} for host {parts.hostname} carries credentials.",
+            "Remove user:password@ from the URL; credentials are never sent from a URL.",
+        )
+    if parts.scheme == "http" and parts.hostname not in LOCAL_HOSTS:
+        raise HubError(
+            f"The {what} {url!r} uses plain http to a remote host.",
+            "Use https; plain http is allowed only for localhost.",
+        )
+    if any(segment in ("..", ".") for segment in unquote(parts.path).split("/")):
+        raise HubError(f"The {what} {url!r} has a '..' or '.' path segment.", "Refusing to follow it.")
+    if policy is not None:
+        policy.check(url)
+    return parts
+
+
+def check_redirect(current: str, location: str, policy: UrlPolicy | None = None) -> str:
+    """The absolute URL a redirect leads to, after checking it like any other URL."""
+    target = urljoin(current, location)
+    parts = check_url(target, policy, what="redirect target")
+    if urlsplit(current).scheme == "https" and parts.scheme == "http":
+        raise HubError(f"A redirect from {current} downgrades to plain http.", "Refusing to follow it.")
+    return target
