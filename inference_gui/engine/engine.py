@@ -242,6 +242,7 @@ class Engine:
                     mark = time.perf_counter()
                     raw = loaded.task.run(prepared, ctx)
                     timings["run"] = _ms_since(mark)
+                    timings.update(ctx.timings)
                     guard.check()
                 mark = time.perf_counter()
                 output = loaded.task.postprocess(raw, prepared, inputs, call_options)

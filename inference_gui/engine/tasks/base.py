@@ -58,6 +58,9 @@ class RunContext:
         self._progress = progress
         self._stream = stream
         self.warnings: list[str] = []
+        # Extra figures a task measures (generation: time_to_first_token ms, tokens_per_second),
+        # merged into the run's timings by the engine.
+        self.timings: dict[str, float] = {}
 
     def run(self, base: str, feeds: Mapping[str, np.ndarray],
             outputs: list[str] | None = None) -> dict[str, np.ndarray]:
