@@ -23,7 +23,8 @@ DTYPE_SUFFIX: dict[str, str] = {
     "bnb4": "_bnb4",
 }
 
-# Transformers.js pipeline task names (src/pipelines.js SUPPORTED_TASKS) plus Firefox's own `moz-echo`.
+# Transformers.js pipeline task names (src/pipelines.js SUPPORTED_TASKS) plus Firefox's own tasks:
+# `moz-echo` (a test task) and `wllama-text-generation` (GGUF models on the wllama backend).
 TASKS: tuple[str, ...] = (
     "audio-classification",
     "automatic-speech-recognition",
@@ -47,6 +48,7 @@ TASKS: tuple[str, ...] = (
     "text2text-generation",
     "token-classification",
     "translation",
+    "wllama-text-generation",
     "zero-shot-audio-classification",
     "zero-shot-classification",
     "zero-shot-image-classification",

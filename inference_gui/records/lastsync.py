@@ -1,0 +1,66 @@
+"""The last good sync of each collection, per server, kept in the data folder.
+
+It is what the app shows when the server cannot be reached (or when offline), so it is written
+atomically and only after a changeset was received whole. The server's Backoff deadline lives here
+too, so a second process (or a restart) honours it as well.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from inference_gui.records.storage import read_json, write_json_atomic
+from inference_gui.safepath import safe_join
+
+
+@dataclass(frozen=True)
+class LastSync:
+    server: str
+    collection: str
+    synced_at: float
+    timestamp: int
+    changes: list[Any]
+    metadata: dict[str, Any]
+
+
+class LastSyncStore:
+    def __init__(self, data_dir: Path, server: str) -> None:
+        self.server = server
+        digest = hashlib.sha256(server.encode()).hexdigest()[:16]
+        self.folder = Path(data_dir) / "records" / "last-sync" / digest
+
+    def _path(self, collection: str) -> Path:
+        return safe_join(self.folder, f"{collection}.json", what="collection name")
+
+    def load(self, collection: str) -> LastSync | None:
+        data = read_json(self._path(collection), what="last sync file")
+        if not isinstance(data, dict) or data.get("server") != self.server:
+            return None
+        return LastSync(
+            self.server, collection, float(data.get("synced_at", 0)), int(data.get("timestamp", 0)),
+            list(data.get("changes", [])), dict(data.get("metadata", {})),
+        )
+
+    def save(self, collection: str, timestamp: int, changes: list[Any], metadata: dict[str, Any]) -> LastSync:
+        entry = LastSync(self.server, collection, time.time(), timestamp, changes, metadata)
+        write_json_atomic(self._path(collection), {
+            "server": self.server, "collection": collection, "synced_at": entry.synced_at,
+            "timestamp": timestamp, "metadata": metadata, "changes": changes,
+        })
+        return entry
+
+    def mark_checked(self, collection: str) -> LastSync | None:
+        """Record that the server was asked and had nothing newer: the sync time moves on."""
+        entry = self.load(collection)
+        return entry and self.save(collection, entry.timestamp, entry.changes, entry.metadata)
+
+    def backoff_until(self) -> float:
+        data = read_json(self.folder / "backoff.json", what="backoff file")
+        return float(data.get("until", 0)) if isinstance(data, dict) else 0.0
+
+    def set_backoff(self, until: float) -> None:
+        write_json_atomic(self.folder / "backoff.json", {"server": self.server, "until": until})

@@ -1,0 +1,156 @@
+"""A Remote Settings client that reads collections the way the client specification asks.
+
+One sync polls the monitor collection (``monitor/changes``) for each collection's latest timestamp,
+then fetches ``/buckets/main/collections/{cid}/changeset?_expected={timestamp}``; the ``_expected``
+value is what makes CDN caches serve fresh data. The server's ``Backoff`` (and ``Retry-After`` on
+an error) header is obeyed: its deadline is persisted and no request is made before it.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from inference_gui import __version__
+from inference_gui.errors import RecordError
+from inference_gui.records.model import format_time
+
+USER_AGENT = f"inference-gui/{__version__} (Remote Settings client)"
+DEFAULT_TIMEOUT = 10.0
+
+
+@dataclass(frozen=True)
+class Changeset:
+    changes: list[Any]
+    metadata: dict[str, Any]
+    timestamp: int
+
+
+class Unreachable(RecordError):
+    """The server did not answer at all (refused, DNS, timeout): the last sync is what is left."""
+
+
+class RemoteSettingsClient:
+    """Talks to one server; ``backoff_until``/``set_backoff`` persist the server's wish to be left alone."""
+
+    def __init__(
+        self,
+        server: str,
+        *,
+        backoff_until: Callable[[], float],
+        set_backoff: Callable[[float], None],
+        timeout: float = DEFAULT_TIMEOUT,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.server = server.rstrip("/")
+        self.timeout = timeout
+        self._backoff_until = backoff_until
+        self._set_backoff = set_backoff
+        self._clock = clock
+
+    def latest_timestamps(self) -> dict[str, int]:
+        """Each ``main`` collection's current timestamp, from the monitor collection.
+
+        This starts every sync, so it is where a pending Backoff stops us; a Backoff received
+        during a sync applies to the next one.
+        """
+        self._check_backoff()
+        url = f"{self.server}/v1/buckets/monitor/collections/changes/changeset?_expected=0"
+        body = self._get_json(url)
+        entries = body.get("changes") if isinstance(body, dict) else None
+        if not isinstance(entries, list):
+            raise RecordError(f"The settings server's monitor/changes at {url} has no list of changes.")
+        return {
+            e["collection"]: e["last_modified"]
+            for e in entries
+            if isinstance(e, dict) and e.get("bucket") == "main" and isinstance(e.get("last_modified"), int)
+        }
+
+    def changeset(self, collection: str, expected: int) -> Changeset:
+        url = (
+            f"{self.server}/v1/buckets/main/collections/{quote(collection, safe='')}"
+            f"/changeset?_expected={expected}"
+        )
+        body = self._get_json(url)
+        if not (
+            isinstance(body, dict)
+            and isinstance(body.get("changes"), list)
+            and isinstance(body.get("timestamp"), int)
+        ):
+            raise RecordError(
+                f"The settings server's answer for {collection} is not a changeset.",
+                'Expected {"changes": [...], "metadata": {...}, "timestamp": N}; check the server URL.',
+            )
+        metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+        return Changeset(body["changes"], metadata, body["timestamp"])
+
+    def _check_backoff(self) -> None:
+        until = self._backoff_until()
+        if until > self._clock():
+            raise RecordError(
+                f"The settings server {self.server} asked to be left alone until "
+                f"{format_time(until)} (Backoff); no request was made.",
+                "Wait until then; the last sync (or the embedded dump) stays in use.",
+            )
+
+    def _remember_backoff(self, headers: Any) -> None:
+        for name in ("Backoff", "Retry-After"):
+            value = headers.get(name) if headers is not None else None
+            if value and value.strip().isdigit():
+                self._set_backoff(self._clock() + int(value.strip()))
+                return
+
+    def _get_json(self, url: str) -> Any:
+        request = urllib.request.Request(
+            url, headers={"User-Agent": USER_AGENT, "Accept": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                self._remember_backoff(response.headers)
+                raw = response.read()
+        except urllib.error.HTTPError as exc:
+            self._remember_backoff(exc.headers)
+            raise _server_error(url, exc) from exc
+        except (TimeoutError, socket.timeout) as exc:
+            raise Unreachable(
+                f"The settings server {self.server} did not answer within {self.timeout:g} s.",
+                "Check the server or your connection; the last sync stays in use.",
+            ) from exc
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise Unreachable(
+                f"The settings server {self.server} cannot be reached: {reason}.",
+                "Check the server URL in Preferences or your connection; the last sync stays in use.",
+            ) from exc
+        try:
+            return json.loads(raw)
+        except ValueError as exc:
+            raise RecordError(
+                f"The settings server's answer at {url} is not valid JSON ({exc}).",
+                "Check that the URL points at a Remote Settings server.",
+            ) from exc
+
+
+def _server_error(url: str, exc: urllib.error.HTTPError) -> RecordError:
+    """The server's own JSON error (code, errno, message) when it sent one, else the HTTP status."""
+    detail = ""
+    try:
+        body = json.loads(exc.read() or b"null")
+    except (ValueError, OSError):
+        body = None
+    if isinstance(body, dict) and body.get("message"):
+        errno = f", errno {body['errno']}" if "errno" in body else ""
+        detail = f" (code {body.get('code', exc.code)}{errno}): {body['message']}"
+    else:
+        detail = f": {exc.reason}"
+    return RecordError(
+        f"The settings server answered HTTP {exc.code} for {url}{detail}.",
+        "Check the server URL and collection name; the last sync stays in use.",
+    )

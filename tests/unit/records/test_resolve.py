@@ -1,0 +1,94 @@
+"""Resolution follows Firefox's getInferenceOptions: feature, task fallback, ambiguity, overrides."""
+
+import json
+
+import pytest
+
+from inference_gui.errors import RecordError
+from inference_gui.records import INFERENCE_OPTIONS
+from inference_gui.records.model import Source
+from inference_gui.records.resolve import resolve
+from inference_gui.records.service import build_set
+from tests.paths import REMOTE_SETTINGS
+
+CHANGES = json.loads((REMOTE_SETTINGS / "ml-inference-options.json").read_text())["changes"]
+BY_FEATURE = {r["featureId"]: r for r in CHANGES}
+
+
+def records(extra=()):
+    return build_set(INFERENCE_OPTIONS, CHANGES + list(extra), 1, Source("embedded"))
+
+
+def test_feature_resolves_to_its_record():
+    result = resolve(records(), "tiny-sentiment")
+    expected = {k: v for k, v in BY_FEATURE["tiny-sentiment"].items()
+                if k not in ("id", "last_modified", "schema")}
+    assert result.options == expected
+    assert set(result.sources.values()) == {"record"}
+    assert result.record_id == BY_FEATURE["tiny-sentiment"]["id"]
+    assert result.options["modelRevision"] == "main"
+
+
+def test_unknown_feature_falls_back_to_task():
+    result = resolve(records(), "my-new-feature", task_name="fill-mask")
+    source = BY_FEATURE["tiny-fill-mask"]
+    assert result.options["modelId"] == source["modelId"]
+    assert result.options["featureId"] == "my-new-feature"
+    assert result.sources["featureId"] == "caller"
+    assert result.sources["modelId"] == "fallback"
+    assert result.matched_by == "taskName"
+
+
+def test_task_ambiguity_names_the_records_and_model_narrows_it():
+    # tiny-embed, tiny-embed-legacy and tiny-embed-external all do feature-extraction.
+    embedders = [r for r in CHANGES if r["taskName"] == "feature-extraction"]
+    assert len(embedders) > 1
+    with pytest.raises(RecordError) as caught:
+        resolve(records(), task_name="feature-extraction")
+    for record in embedders:
+        assert record["id"] in caught.value.message
+    narrowed = resolve(records(), task_name="feature-extraction", model_id="tiny/bert-external")
+    assert narrowed.options["featureId"] == "tiny-embed-external"
+
+
+def test_duplicate_feature_is_an_error_naming_both():
+    twin = {**BY_FEATURE["tiny-ner"], "id": "twin-record"}
+    with pytest.raises(RecordError) as caught:
+        resolve(records([twin]), "tiny-ner", task_name="token-classification")
+    assert "twin-record" in caught.value.message and BY_FEATURE["tiny-ner"]["id"] in caught.value.message
+
+
+def test_invalid_feature_record_is_not_silently_replaced_by_fallback():
+    bad = {**BY_FEATURE["tiny-qa"], "id": "bad-qa", "featureId": "broken", "dtype": "q3"}
+    with pytest.raises(RecordError) as caught:
+        resolve(records([bad]), "broken", task_name="question-answering")
+    assert "bad-qa" in caught.value.message and "dtype" in caught.value.message
+
+
+def test_unresolvable():
+    with pytest.raises(RecordError):
+        resolve(records(), "nothing-like-it")
+    with pytest.raises(RecordError):
+        resolve(records(), "nothing-like-it", task_name="summarization")
+    with pytest.raises(RecordError):
+        resolve(records())
+
+
+def test_caller_only_when_task_and_model_given():
+    result = resolve(records(), "adhoc", task_name="summarization", model_id="tiny/t5")
+    assert result.options == {"featureId": "adhoc", "taskName": "summarization", "modelId": "tiny/t5"}
+    assert set(result.sources.values()) == {"caller"}
+
+
+def test_local_overrides_then_caller_win():
+    result = resolve(
+        records(), "tiny-embed",
+        local_overrides={"dtype": "fp16", "modelRevision": "v1.0.0"},
+        overrides={"dtype": "q4", "numThreads": "2"},
+    )
+    assert result.options["modelRevision"] == "v1.0.0" and result.sources["modelRevision"] == "override"
+    assert result.options["dtype"] == "q4" and result.sources["dtype"] == "caller"
+    assert result.options["numThreads"] == 2
+    assert result.sources["modelId"] == "record"
+    with pytest.raises(RecordError):
+        resolve(records(), "tiny-embed", overrides={"dtype": "q3"})
