@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from inference_gui.cache import ModelCache
     from inference_gui.engine.registry import EngineRegistry
     from inference_gui.hub import Hub
+    from inference_gui.records import RecordsService
 
 
 @dataclass
@@ -42,6 +43,13 @@ class AppContext:
 
         s = self.settings
         return self._service("hub", (s.hub, s.hub_template, s.offline), lambda: Hub.from_settings(s))
+
+    @property
+    def records(self) -> RecordsService:
+        """Settings records; built once, it reads the current settings on every call."""
+        from inference_gui.records import RecordsService
+
+        return self._service("records", None, lambda: RecordsService(lambda: self.settings))
 
     @property
     def cache(self) -> ModelCache:
