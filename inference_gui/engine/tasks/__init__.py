@@ -19,6 +19,11 @@ TASK_MODULES: dict[str, str] = {
     "question-answering": "question_answering",
     "image-classification": "image_classification",
     "moz-echo": "moz_echo",
+    "text-generation": "text_generation",
+    "text2text-generation": "text2text_generation",
+    "summarization": "text2text_generation",
+    "translation": "text2text_generation",
+    "image-to-text": "image_to_text",
 }
 
 

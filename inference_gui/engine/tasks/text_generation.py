@@ -1,0 +1,78 @@
+"""``text-generation``: continue a prompt with a decoder-only model (GPT-2 layout, ``model*.onnx``).
+
+Output as Transformers.js's TextGenerationPipeline: per input a list of ``{"generated_text"}``
+(``num_return_sequences`` of them), the prompt included unless ``return_full_text`` is false; a
+single string input gives that list, a batch gives a list of lists. Batches are left-padded, as
+decoder-only generation needs the newest token of every row in the same column.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from inference_gui.engine.generation.config import GenerationConfig
+from inference_gui.engine.generation.loop import GenerationOutput
+from inference_gui.engine.generation.pipeline import GenerativeTask
+from inference_gui.engine.inputs import RunInput
+from inference_gui.engine.tasks.base import RunContext, option
+
+
+@dataclass
+class Prompts:
+    input_ids: np.ndarray  # (batch, length), left-padded
+    attention_mask: np.ndarray
+    config: GenerationConfig
+
+
+class TextGeneration(GenerativeTask):
+    name = "text-generation"
+    model_bases = ("model",)
+    decoder_base = "model"
+    pipeline_defaults = {"max_new_tokens": 256}
+
+    def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Prompts:
+        option(options, "return_full_text", True, bool)
+        config = self.generation_config(options)
+        tokenizer_config = self.tokenizer.config
+        default_special = bool(tokenizer_config.get("add_bos_token")
+                               or tokenizer_config.get("add_eos_token"))
+        add_special = option(options, "add_special_tokens", default_special, bool)
+        rows = [self.tokenizer([text], add_special_tokens=add_special) for text in inputs.texts]
+        for encoded in rows:
+            note = self.tokenizer.truncation_note(encoded)
+            if note:
+                ctx.warn(note)
+        width = max(encoded.input_ids.shape[1] for encoded in rows)
+        ids = np.full((len(rows), width), self.tokenizer.pad_id, dtype=np.int64)
+        mask = np.zeros((len(rows), width), dtype=np.int64)
+        for r, encoded in enumerate(rows):
+            n = encoded.input_ids.shape[1]
+            ids[r, width - n :] = encoded.input_ids[0]
+            mask[r, width - n :] = 1
+        return Prompts(ids, mask, config)
+
+    def run(self, prepared: Prompts, ctx: RunContext) -> GenerationOutput:
+        return self.generate(ctx, prepared.input_ids, prepared.config, started=time.perf_counter(),
+                             attention_mask=prepared.attention_mask)
+
+    def postprocess(self, outputs: GenerationOutput, prepared: Prompts, inputs: RunInput,
+                    options: Mapping[str, Any]) -> Any:
+        copies = prepared.config.num_return_sequences
+        full_text = options.get("return_full_text", True)
+        results: list[list[dict[str, str]]] = [[] for _ in inputs.texts]
+        for index, sequence in enumerate(outputs.sequences):
+            source = index // copies
+            text = self.decode(sequence)
+            if not full_text:
+                prompt = self.decode(prepared.input_ids[source][prepared.attention_mask[source] > 0])
+                text = text[len(prompt) :]  # Transformers.js cuts by the decoded prompt's length
+            results[source].append({"generated_text": text})
+        return results if inputs.batched else results[0]
+
+
+TASK = TextGeneration
