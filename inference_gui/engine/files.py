@@ -83,10 +83,26 @@ def external_data_chunks(config: Mapping[str, Any], file_name: str, base: str) -
     return setting
 
 
+# Decoder files exported under the name of the un-merged graphs, which Transformers.js never loads.
+_MISNAMED_BASES = {"decoder_model_merged": ("decoder_model", "decoder_with_past_model")}
+
+
+def _misnamed(files: ModelFiles, base: str, dtype: str) -> str | None:
+    for other in _MISNAMED_BASES.get(base, ()):
+        if files.exists(onnx_path(other, dtype)):
+            return onnx_path(other, dtype)
+    return None
+
+
 def choose_onnx_file(files: ModelFiles, config: Mapping[str, Any], base: str, dtype: str) -> OnnxFile:
     """The file for ``base`` at ``dtype``; a dtype the model lacks is an error listing those it has."""
     path = onnx_path(base, dtype)
     if not files.exists(path):
+        misnamed = _misnamed(files, base, dtype)
+        if misnamed:
+            raise EngineError(f"{files.label} has no {path}, but has {misnamed}.",
+                              f"Rename {misnamed} to {path}: Transformers.js loads only the merged "
+                              "decoder (with and without past in one graph).")
         have = available_dtypes(files, base)
         if not have:
             raise EngineError(f"{files.label} has no onnx/{base}*.onnx file.",

@@ -1,0 +1,55 @@
+"""``fill-mask``: the ``top_k`` (default 5) likeliest tokens for the mask, with the filled sequence."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from inference_gui.engine.inputs import RunInput
+from inference_gui.engine.preprocess.text import Encoded
+from inference_gui.engine.tasks.base import RunContext, Task, option, softmax, top_k
+from inference_gui.errors import EngineError
+
+
+class FillMask(Task):
+    name = "fill-mask"
+    required_outputs = ("logits",)
+
+    def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Encoded:
+        option(options, "top_k", 5, int)
+        mask_id = self.tokenizer.token_id("mask_token")
+        if mask_id is None:
+            raise EngineError(f"{self.tokenizer.label} has no mask token.",
+                              "Pick a fill-mask model (its tokenizer_config.json names a mask_token).")
+        encoded = self.tokenizer(inputs.texts)
+        for row, text in zip(encoded.input_ids, inputs.texts, strict=True):
+            if mask_id not in row:
+                raise EngineError(f"Mask token ({self.tokenizer.token('mask_token')}) not found in "
+                                  f"{text!r}.", f"Put {self.tokenizer.token('mask_token')} where the "
+                                  "word to guess goes.")
+        note = self.tokenizer.truncation_note(encoded)
+        if note:
+            ctx.warn(note)
+        return encoded
+
+    def postprocess(self, outputs: Any, prepared: Encoded, inputs: RunInput,
+                    options: Mapping[str, Any]) -> Any:
+        mask_id = self.tokenizer.token_id("mask_token")
+        results = []
+        for ids, logits in zip(prepared.input_ids, outputs["logits"], strict=True):
+            position = int(np.argmax(ids == mask_id))
+            scores = softmax(logits[position]).astype(np.float32)
+            row = []
+            for token, score in top_k(scores, options.get("top_k", 5)):
+                sequence = ids.copy()
+                sequence[position] = token
+                row.append({"score": score, "token": token,
+                            "token_str": self.tokenizer.decode([token]),
+                            "sequence": self.tokenizer.decode(sequence.tolist(), skip_special_tokens=True)})
+            results.append(row)
+        return results if inputs.batched else results[0]
+
+
+TASK = FillMask

@@ -1,0 +1,45 @@
+"""``image-classification``: labels with softmax scores, ``top_k`` (default 5) per image."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from inference_gui.engine.inputs import RunInput
+from inference_gui.engine.preprocess.image import load_image
+from inference_gui.engine.tasks.base import RunContext, Task, option, softmax, top_k
+
+
+class Pixels:
+    """Prepared images: ``pixel_values`` (batch, channels, height, width)."""
+
+    def __init__(self, pixel_values: np.ndarray) -> None:
+        self.pixel_values = pixel_values
+
+    def feeds(self) -> dict[str, np.ndarray]:
+        return {"pixel_values": self.pixel_values}
+
+
+class ImageClassification(Task):
+    name = "image-classification"
+    input_kind = "image"
+    needs_tokenizer = False
+    needs_processor = True
+    required_outputs = ("logits",)
+
+    def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Pixels:
+        option(options, "top_k", 5, int)
+        return Pixels(self.processor([load_image(path) for path in inputs.images]))
+
+    def postprocess(self, outputs: Any, prepared: Pixels, inputs: RunInput,
+                    options: Mapping[str, Any]) -> Any:
+        k = options.get("top_k", 5)
+        results = [[{"label": self.resources.label(i), "score": s}
+                    for i, s in top_k(softmax(logits).astype(np.float32), k)]
+                   for logits in outputs["logits"]]
+        return results if inputs.batched else results[0]
+
+
+TASK = ImageClassification
