@@ -112,7 +112,8 @@ def resolve(
             raise RecordError(
                 f"No usable record for {what}{fallback}"
                 f"{' with model ' + repr(model_id) if model_id else ''}.",
-                "Check the feature id (records list), or give both a task and a model id.",
+                "Known features: " + ", ".join(sorted({r["featureId"] for r in usable})[:20])
+                + ". Or give both a task and a model id.",
             )
         matched_by = "none"
     else:

@@ -1,0 +1,89 @@
+"""``inference-gui records``: list a collection, resolve a feature, sync from the server."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from inference_gui.context import AppContext
+from inference_gui.records import COLLECTIONS, INFERENCE_OPTIONS, RecordSet
+
+# Columns of the plain-text listing per collection (the JSON output has every field).
+COLUMNS: dict[str, tuple[str, ...]] = {
+    INFERENCE_OPTIONS: ("featureId", "taskName", "modelId", "modelRevision", "dtype", "backend"),
+    "ml-onnx-runtime": ("name", "version", "id"),
+    "ml-model-allow-deny-list": ("filter", "urlPrefix", "description"),
+}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("records", help="settings records: list, resolve a feature, sync")
+    actions = parser.add_subparsers(dest="records_command", metavar="ACTION", required=True)
+
+    listing = actions.add_parser("list", help="list a collection's records and their problems")
+    listing.add_argument("--collection", default=INFERENCE_OPTIONS, choices=COLLECTIONS)
+    listing.add_argument("--json", action="store_true", help="print one JSON object")
+    listing.set_defaults(func=run_list)
+
+    resolving = actions.add_parser("resolve", help="the options a feature would run with")
+    resolving.add_argument("feature_id", metavar="FEATURE_ID")
+    resolving.add_argument("--task", help="task to fall back to when the feature has no record")
+    resolving.add_argument("--model", help="model id to narrow the match")
+    resolving.add_argument("--json", action="store_true", help="print the effective options object")
+    resolving.set_defaults(func=run_resolve)
+
+    syncing = actions.add_parser("sync", help="fetch every collection from the settings server now")
+    syncing.set_defaults(func=run_sync)
+
+
+def _table(rows: list[tuple[str, ...]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows)
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else value if isinstance(value, str) else json.dumps(value)
+
+
+def print_set(result: RecordSet) -> None:
+    columns = COLUMNS[result.collection]
+    print(f"{result.collection}: {len(result.records)} records, timestamp {result.timestamp}")
+    print(f"source: {result.source.describe()}")
+    rows = [columns] + [
+        tuple(_text(r.get(c)) for c in columns) if isinstance(r, dict) else (_text(r),) + ("",) * (len(columns) - 1)
+        for r in result.records
+    ]
+    print(_table(rows))
+    if result.problems:
+        print(f"\n{len(result.problems)} problem(s); these records are skipped:")
+        print(_table([("id", "field", "problem")] + [(p.id, p.field, p.message) for p in result.problems]))
+
+
+def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
+    result = ctx.records.load(args.collection)
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print_set(result)
+    return 0
+
+
+def run_resolve(args: argparse.Namespace, ctx: AppContext) -> int:
+    resolution = ctx.records.resolve(args.feature_id, task_name=args.task, model_id=args.model)
+    if args.json:
+        print(json.dumps(resolution.options, indent=2, ensure_ascii=False))
+        return 0
+    print(_table([("option", "value", "from")] + [(k, _text(v), s) for k, v, s in resolution.rows()]))
+    return 0
+
+
+def run_sync(args: argparse.Namespace, ctx: AppContext) -> int:
+    failed = False
+    for result in ctx.records.sync():
+        fresh = result.source.kind == "server" and not result.source.note
+        failed = failed or not fresh
+        print(f"{result.collection}: {len(result.records)} records, {len(result.problems)} problem(s) — "
+              f"{result.source.describe()}", file=sys.stdout if fresh else sys.stderr)
+    return 1 if failed else 0
