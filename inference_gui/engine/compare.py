@@ -1,0 +1,297 @@
+"""Comparing quantizations: which dtypes a model has, how fast each runs, how far each drifts from fp32.
+
+Qt-free, so the Inference pane, the CLI and the tests share one definition of "agrees with fp32":
+cosine similarity for embeddings, same top label (and the score delta) for classifications, exact
+match or edit distance for text. Timings are summarised as median and p90 of N runs after a warm-up.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from inference_gui.engine.engine import Engine
+from inference_gui.engine.files import external_data_chunks, onnx_path, read_json
+from inference_gui.engine.inputs import RunInput
+from inference_gui.engine.sources import ModelFiles
+from inference_gui.engine.tasks import task_class
+from inference_gui.errors import AppError, Cancelled
+from inference_gui.jobs import Progress, ProgressCallback
+from inference_gui.vocab import DTYPES
+
+REFERENCE_DTYPE = "fp32"
+PHASE_COMPARE = "comparing"
+
+
+# -- statistics ----------------------------------------------------------------------------------
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0..100) with linear interpolation between ranks, as numpy's default."""
+    if not values:
+        raise ValueError("percentile of no values")
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low = math.floor(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def median(values: Sequence[float]) -> float:
+    return percentile(values, 50)
+
+
+def p90(values: Sequence[float]) -> float:
+    return percentile(values, 90)
+
+
+# -- agreement with the reference ----------------------------------------------------------------
+def cosine_similarity(a: Sequence[float], b: Sequence[float]) -> float:
+    """Cosine of two equally long vectors; two zero vectors are identical (1.0)."""
+    if len(a) != len(b):
+        raise ValueError(f"vectors of different lengths ({len(a)} and {len(b)})")
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    if norm == 0:
+        return 1.0 if not any(a) and not any(b) else 0.0
+    return dot / norm
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance in characters (insertions, deletions and substitutions cost 1)."""
+    if len(a) < len(b):
+        a, b = b, a
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """How one output compares with the reference's. ``value``: cosine, score delta or edit distance."""
+
+    kind: str  # "cosine", "top-label", "text"
+    agrees: bool
+    value: float
+    text: str
+
+
+def vectors(output: Any) -> list[list[float]]:
+    """The rows of an embedding output: a tensor ``{"type","dims","data"}`` or nested lists."""
+    data = output.get("data") if isinstance(output, Mapping) else output
+    rows: list[list[float]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list) and node and all(isinstance(x, int | float) for x in node):
+            rows.append([float(x) for x in node])
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(data)
+    return rows
+
+
+def _scored(output: Any) -> list[list[Mapping[str, Any]]]:
+    """Classification-like outputs as lists of ``{label|token_str, score}``, one list per input."""
+    if isinstance(output, list) and output and all(isinstance(x, list) for x in output):
+        return [list(x) for x in output]
+    return [list(output)]
+
+
+def _label(item: Mapping[str, Any]) -> str:
+    return str(item.get("label", item.get("token_str", "")))
+
+
+def _text(output: Any) -> str:
+    """A comparable string for text outputs (generated text, answers, entities)."""
+    if isinstance(output, str):
+        return output
+    if isinstance(output, Mapping):
+        for key in ("generated_text", "answer", "sequence"):
+            if key in output:
+                return str(output[key])
+        return json.dumps(output, sort_keys=True)
+    if isinstance(output, list):
+        return "\n".join(
+            f"{x.get('word', '')}:{x.get('entity', x.get('entity_group', ''))}"
+            if isinstance(x, Mapping) and "word" in x else _text(x) for x in output)
+    return str(output)
+
+
+def _kind(output: Any) -> str:
+    if isinstance(output, Mapping) and {"dims", "data"} <= set(output):
+        return "cosine"
+    first = output
+    while isinstance(first, list) and first and isinstance(first[0], list):
+        first = first[0]
+    if isinstance(first, list) and first and isinstance(first[0], Mapping):
+        item = first[0]
+        if "score" in item and ("label" in item or "token_str" in item):
+            return "top-label"
+    if isinstance(first, list) and first and isinstance(first[0], int | float):
+        return "cosine"
+    return "text"
+
+
+def agreement(output: Any, reference: Any) -> Agreement:
+    """Compare ``output`` with ``reference`` (the fp32 output of the same input), by output kind."""
+    kind = _kind(reference)
+    if kind == "cosine":
+        pairs = list(zip(vectors(output), vectors(reference), strict=False))
+        if not pairs:
+            return Agreement(kind, False, 0.0, "no vectors to compare")
+        worst = min(cosine_similarity(a, b) for a, b in pairs)
+        return Agreement(kind, worst > 0.99, worst, f"cosine {worst:.4f}")
+    if kind == "top-label":
+        mine, theirs = _scored(output), _scored(reference)
+        same = all(m and t and _label(m[0]) == _label(t[0]) for m, t in zip(mine, theirs, strict=False))
+        delta = max((abs(float(m[0]["score"]) - float(t[0]["score"]))
+                     for m, t in zip(mine, theirs, strict=False) if m and t), default=0.0)
+        top = _label(mine[0][0]) if mine and mine[0] else "-"
+        word = "same top label" if same else "different top label"
+        return Agreement(kind, same, delta, f"{word} ({top}), score Δ {delta:.4f}")
+    mine_text, their_text = _text(output), _text(reference)
+    distance = edit_distance(mine_text, their_text)
+    text = "exact match" if distance == 0 else f"edit distance {distance}"
+    return Agreement("text", distance == 0, float(distance), text)
+
+
+# -- which dtypes a model has ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class DtypeChoice:
+    """A dtype as the picker shows it: its total file size, or why it cannot be chosen."""
+
+    dtype: str
+    size_bytes: int | None
+    available: bool
+    reason: str = ""
+
+
+SizeOf = Callable[[str], int | None]
+
+
+def dtype_choices(files: ModelFiles, task: str, size_of: SizeOf) -> list[DtypeChoice]:
+    """Every dtype, available or not, for ``task`` on ``files``; sizes add up all ONNX files and
+    their external data for that dtype (what would be downloaded and loaded)."""
+    cls = task_class(task)
+    if not cls.needs_model:
+        return [DtypeChoice(d, None, False, f"{task} uses no model file") for d in DTYPES]
+    config = read_json(files, "config.json") or {}
+    listing = files.list()
+    present = set(listing) if listing is not None else None
+    choices = []
+    for dtype in DTYPES:
+        total, missing = 0, []
+        for base in cls.bases_for(config):
+            path = onnx_path(base, dtype)
+            if not (path in present if present is not None else files.exists(path)):
+                missing.append(path)
+                continue
+            chunks = external_data_chunks(config, path.rsplit("/", 1)[1], base)
+            for name in (path, *(f"{path}_data" + ("" if i == 0 else f"_{i}") for i in range(chunks))):
+                total += size_of(name) or 0
+        if missing:
+            choices.append(DtypeChoice(dtype, None, False, f"{files.label} has no {', '.join(missing)}"))
+        else:
+            choices.append(DtypeChoice(dtype, total, True))
+    return choices
+
+
+# -- the comparison itself -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CompareRow:
+    """One dtype of a comparison; ``error`` set (and numbers 0) when it could not load or run."""
+
+    dtype: str
+    size_bytes: int | None
+    load_ms: float
+    median_ms: float
+    p90_ms: float
+    rss_bytes: int
+    runs: int
+    agreement: Agreement | None = None
+    error: str = ""
+    output: Any = None
+
+    def as_dict(self) -> dict[str, Any]:
+        row = asdict(self)
+        row.pop("output")
+        row["agreement"] = self.agreement.text if self.agreement else ""
+        row["agrees"] = self.agreement.agrees if self.agreement else None
+        return row
+
+
+EXPORT_FIELDS = ("dtype", "size_bytes", "load_ms", "median_ms", "p90_ms", "rss_bytes", "runs",
+                 "agreement", "agrees", "error")
+
+
+def rows_to_json(rows: Sequence[CompareRow]) -> str:
+    return json.dumps([{k: r.as_dict()[k] for k in EXPORT_FIELDS} for r in rows], indent=2)
+
+
+def rows_to_csv(rows: Sequence[CompareRow]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, EXPORT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: row.as_dict()[k] for k in EXPORT_FIELDS})
+    return out.getvalue()
+
+
+EngineFor = Callable[[str], Engine]
+
+
+def compare_dtypes(engine_for: EngineFor, choices: Sequence[DtypeChoice], inputs: RunInput,
+                   options: Mapping[str, Any] | None, runs: int, *,
+                   progress: ProgressCallback | None = None,
+                   cancel: threading.Event | None = None) -> list[CompareRow]:
+    """Load each dtype's engine (timed), run once to warm up, then ``runs`` timed runs.
+
+    fp32 goes first so every other row can be compared with it. A dtype that fails becomes a row
+    with its error; cancelling stops the whole comparison. Engines are unloaded after their rows.
+    """
+    ordered = sorted(choices, key=lambda c: c.dtype != REFERENCE_DTYPE)
+    rows: list[CompareRow] = []
+    reference: Any = None
+    for index, choice in enumerate(ordered):
+        if progress is not None:
+            progress(Progress(PHASE_COMPARE, index, len(ordered), "dtypes", choice.dtype))
+        if not choice.available:
+            rows.append(CompareRow(choice.dtype, None, 0, 0, 0, 0, 0, error=choice.reason))
+            continue
+        engine = engine_for(choice.dtype)
+        try:
+            started = time.perf_counter()
+            engine.load(progress, cancel)
+            load_ms = (time.perf_counter() - started) * 1000
+            first = engine.run(inputs, options, progress=progress, cancel=cancel)
+            times, rss = [], first.rss_bytes
+            for _ in range(max(1, runs)):
+                result = engine.run(inputs, options, progress=progress, cancel=cancel)
+                times.append(result.timings_ms["total"])
+                rss = max(rss, result.rss_bytes)
+        except Cancelled:
+            raise
+        except AppError as exc:
+            rows.append(CompareRow(choice.dtype, choice.size_bytes, 0, 0, 0, 0, 0, error=str(exc)))
+            continue
+        finally:
+            engine.unload()
+        if choice.dtype == REFERENCE_DTYPE:
+            reference = first.output
+        agree = agreement(first.output, reference) if reference is not None else None
+        rows.append(CompareRow(choice.dtype, choice.size_bytes, load_ms, median(times), p90(times), rss,
+                               len(times), agree, output=first.output))
+    if progress is not None:
+        progress(Progress(PHASE_COMPARE, len(ordered), len(ordered), "dtypes", "done"))
+    return rows

@@ -1,0 +1,153 @@
+"""Ready-made examples (a task, a model and a sample input) and the benchmark workloads built on them.
+
+The examples live in ``resources/samples/examples.json`` so adding one is a data change; images
+they name are sample files next to it. A benchmark run creates a fresh engine each iteration and
+times the three steps about:inference's Benchmark tab records: engine creation, init (files and
+sessions) and the run itself.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from inference_gui.assets import resource_path
+from inference_gui.engine.compare import median, p90
+from inference_gui.engine.engine import Engine
+from inference_gui.engine.inputs import RunInput
+from inference_gui.engine.options import EngineOptions
+from inference_gui.engine.sources import FilesFactory
+from inference_gui.errors import EngineError
+from inference_gui.jobs import Progress, ProgressCallback
+
+PHASE_BENCHMARK = "benchmarking"
+
+
+@dataclass(frozen=True)
+class Example:
+    """A ready-made run: what to load and what to feed it."""
+
+    name: str
+    title: str
+    task: str
+    model_id: str
+    revision: str
+    dtype: str
+    input: Mapping[str, Any]
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def engine_options(self) -> EngineOptions:
+        return EngineOptions(self.task, self.model_id, self.revision, self.dtype)
+
+    def run_input(self) -> RunInput:
+        return input_from_json(self.input)
+
+
+def input_from_json(value: Mapping[str, Any]) -> RunInput:
+    """An example's input: ``text``, ``texts`` (a batch), ``image`` (a sample file), or QA."""
+    if "question" in value or "context" in value:
+        return RunInput.qa(str(value.get("question", "")), str(value.get("context", "")))
+    if "image" in value:
+        return RunInput.image(resource_path("samples", str(value["image"])))
+    if "texts" in value:
+        return RunInput.text([str(t) for t in value["texts"]])
+    return RunInput.text(str(value.get("text", "")))
+
+
+@cache
+def _catalogue() -> dict[str, Any]:
+    return json.loads(resource_path("samples", "examples.json").read_text(encoding="utf-8"))
+
+
+def examples(task: str | None = None) -> list[Example]:
+    """The ready-made examples, optionally only those of one task."""
+    found = [Example(e["name"], e["title"], e["task"], e["model"], e["revision"], e["dtype"],
+                     e["input"], e.get("options", {})) for e in _catalogue()["examples"]]
+    return [e for e in found if task is None or e.task == task]
+
+
+def example(name: str) -> Example:
+    for candidate in examples():
+        if candidate.name == name:
+            return candidate
+    raise EngineError(f"There is no example {name!r}.",
+                      f"Choose one of: {', '.join(e.name for e in examples())}.")
+
+
+def sample_sentences() -> list[str]:
+    return list(_catalogue()["sentences"])
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A benchmark: an example, possibly run over every sample sentence as one batch."""
+
+    name: str
+    title: str
+    example: Example
+    all_sentences: bool = False
+
+    def run_input(self) -> RunInput:
+        return RunInput.text(sample_sentences()) if self.all_sentences else self.example.run_input()
+
+
+def workloads() -> list[Workload]:
+    return [Workload(w["name"], w["title"], example(w["example"]), bool(w.get("all_sentences")))
+            for w in _catalogue()["workloads"]]
+
+
+@dataclass(frozen=True)
+class BenchmarkRow:
+    """One workload's durations over its iterations (milliseconds, median and p90)."""
+
+    workload: str
+    model: str
+    dtype: str
+    iterations: int
+    create_ms: float
+    init_median_ms: float
+    init_p90_ms: float
+    run_median_ms: float
+    run_p90_ms: float
+    error: str = ""
+
+
+def run_benchmark(selected: Sequence[Workload], files: FilesFactory, iterations: int, *,
+                  dtype: str | None = None, progress: ProgressCallback | None = None,
+                  cancel: threading.Event | None = None) -> list[BenchmarkRow]:
+    """Run each workload ``iterations`` times, each time on a new engine (so init is measured)."""
+    rows = []
+    total = len(selected) * iterations
+    for w_index, workload in enumerate(selected):
+        options = workload.example.engine_options
+        if dtype:
+            options = options.with_(dtype=dtype)
+        inputs = workload.run_input()
+        create, init, run = [], [], []
+        try:
+            for i in range(iterations):
+                if progress is not None:
+                    progress(Progress(PHASE_BENCHMARK, w_index * iterations + i, total, "runs",
+                                      f"{workload.title} ({i + 1}/{iterations})"))
+                mark = time.perf_counter()
+                engine = Engine(options, files)
+                create.append((time.perf_counter() - mark) * 1000)
+                mark = time.perf_counter()
+                engine.load(None, cancel)
+                init.append((time.perf_counter() - mark) * 1000)
+                result = engine.run(inputs, workload.example.options, cancel=cancel)
+                run.append(result.timings_ms["total"])
+                engine.unload()
+        except EngineError as exc:
+            rows.append(BenchmarkRow(workload.name, options.model_id, options.dtype_label, len(run),
+                                     0, 0, 0, 0, 0, str(exc)))
+            continue
+        rows.append(BenchmarkRow(workload.name, options.model_id, options.dtype_label, iterations,
+                                 median(create), median(init), p90(init), median(run), p90(run)))
+    return rows

@@ -1,0 +1,148 @@
+"""Comparison maths and the dtype comparison / benchmark runs on the real fixture models."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from inference_gui.engine import EngineOptions, RunInput
+from inference_gui.engine.compare import (
+    DtypeChoice, agreement, compare_dtypes, cosine_similarity, dtype_choices, edit_distance, median,
+    p90, percentile, rows_to_csv, rows_to_json,
+)
+from inference_gui.engine.engine import Engine
+from inference_gui.engine.sources import FolderFiles, folder_hub
+from inference_gui.engine.workloads import example, examples, run_benchmark, workloads
+from inference_gui.errors import Cancelled, EngineError
+from inference_gui.vocab import DTYPES
+from tests.paths import EXPECTED, HUB
+
+EMBED = HUB / "tiny" / "bert-embed" / "v1.0.0"
+
+
+def test_percentiles_match_numpy() -> None:
+    values = [5.0, 1.0, 9.0, 3.0, 7.0, 2.5, 11.0]
+    for q in (0, 10, 50, 90, 100):
+        assert percentile(values, q) == pytest.approx(float(np.percentile(values, q)))
+    assert median([4.0, 1.0]) == 2.5
+    assert p90([1.0]) == 1.0
+    with pytest.raises(ValueError):
+        median([])
+
+
+def test_cosine_and_edit_distance() -> None:
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=16), rng.normal(size=16)
+    expected = float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
+    assert cosine_similarity(a.tolist(), b.tolist()) == pytest.approx(expected)
+    assert cosine_similarity([0.0, 0.0], [0.0, 0.0]) == 1.0
+    assert edit_distance("kitten", "sitting") == 3
+    assert edit_distance("", "abc") == 3
+    assert edit_distance("same", "same") == 0
+
+
+def _expected(name: str) -> dict:
+    return json.loads((EXPECTED / f"{name}.json").read_text())
+
+
+def test_agreement_of_embeddings_is_the_cosine_of_the_fixture_outputs() -> None:
+    results = _expected("tiny__bert-embed__v1.0.0")["results"]
+    fp32, q4 = results["fp32"]["outputs"]["text-0"], results["q4"]["outputs"]["text-0"]
+    found = agreement(q4, fp32)
+    a, b = np.array(q4["data"]).ravel(), np.array(fp32["data"]).ravel()
+    assert found.kind == "cosine"
+    assert found.value == pytest.approx(float(a @ b / np.linalg.norm(a) / np.linalg.norm(b)))
+    assert agreement(fp32, fp32).value == pytest.approx(1.0)
+
+
+def test_agreement_of_classifications_compares_top_labels_and_scores() -> None:
+    reference = [{"label": "NEGATIVE", "score": 0.5}, {"label": "POSITIVE", "score": 0.3}]
+    same = agreement([{"label": "NEGATIVE", "score": 0.45}, {"label": "POSITIVE", "score": 0.4}], reference)
+    assert same.kind == "top-label" and same.agrees and same.value == pytest.approx(0.05)
+    other = agreement([{"label": "POSITIVE", "score": 0.6}], reference)
+    assert not other.agrees and "different top label (POSITIVE)" in other.text
+    masks = [{"token_str": "capital", "score": 0.2, "sequence": "x"}]
+    assert agreement(masks, masks).agrees
+
+
+def test_agreement_of_text_is_exact_match_or_edit_distance() -> None:
+    assert agreement([{"generated_text": "hello"}], [{"generated_text": "hello"}]).text == "exact match"
+    off = agreement({"answer": "the station", "score": 0.1}, {"answer": "the stations", "score": 0.2})
+    assert off.kind == "text" and off.value == 1 and not off.agrees
+
+
+def test_dtype_choices_list_sizes_and_missing_files(tmp_path: Path) -> None:
+    choices = dtype_choices(FolderFiles(EMBED), "feature-extraction", lambda p: (EMBED / p).stat().st_size)
+    assert [c.dtype for c in choices] == list(DTYPES)
+    assert all(c.available for c in choices)
+    q8 = next(c for c in choices if c.dtype == "q8")
+    assert q8.size_bytes == (EMBED / "onnx" / "model_quantized.onnx").stat().st_size
+    copy = tmp_path / "embed"
+    shutil.copytree(EMBED, copy)
+    (copy / "onnx" / "model_fp16.onnx").unlink()
+    choices = dtype_choices(FolderFiles(copy, "copy"), "feature-extraction", lambda p: 1)
+    fp16 = next(c for c in choices if c.dtype == "fp16")
+    assert not fp16.available and "copy has no onnx/model_fp16.onnx" in fp16.reason
+
+
+def test_external_data_counts_in_the_size() -> None:
+    root = HUB / "tiny" / "bert-external" / "v1.0.0"
+    choices = dtype_choices(FolderFiles(root), "feature-extraction", lambda p: (root / p).stat().st_size)
+    fp32 = next(c for c in choices if c.dtype == "fp32")
+    onnx = root / "onnx"
+    assert fp32.size_bytes == (onnx / "model.onnx").stat().st_size + (onnx / "model.onnx_data").stat().st_size
+
+
+def _engine_for(dtype: str) -> Engine:
+    return Engine(EngineOptions("feature-extraction", "tiny/bert-embed", "v1.0.0", dtype), folder_hub(HUB))
+
+
+def test_compare_three_dtypes_against_fp32() -> None:
+    choices = [DtypeChoice("q8", 10, True), DtypeChoice("fp32", 20, True), DtypeChoice("fp16", 15, True),
+               DtypeChoice("bnb4", None, False, "no onnx/model_bnb4.onnx")]
+    text = _expected("tiny__bert-embed__v1.0.0")["inputs"]["text-0"]
+    rows = compare_dtypes(_engine_for, choices, RunInput.text(text), {"pooling": "mean", "normalize": True}, 3)
+    assert [r.dtype for r in rows] == ["fp32", "q8", "fp16", "bnb4"]
+    fp32, q8 = rows[0], rows[1]
+    assert fp32.agreement is not None and fp32.agreement.value == pytest.approx(1.0)
+    assert q8.runs == 3 and q8.median_ms > 0 and q8.p90_ms >= q8.median_ms and q8.load_ms > 0
+    expected = _expected("tiny__bert-embed__v1.0.0")["results"]
+    want = agreement(expected["q8"]["outputs"]["text-0"], expected["fp32"]["outputs"]["text-0"]).value
+    assert q8.agreement is not None and q8.agreement.value == pytest.approx(want, abs=1e-3)
+    assert rows[3].error == "no onnx/model_bnb4.onnx"
+    parsed = list(csv.DictReader(io.StringIO(rows_to_csv(rows))))
+    assert [p["dtype"] for p in parsed] == ["fp32", "q8", "fp16", "bnb4"]
+    assert json.loads(rows_to_json(rows))[1]["runs"] == 3
+
+
+def test_compare_stops_when_cancelled() -> None:
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        compare_dtypes(_engine_for, [DtypeChoice("fp32", 1, True)], RunInput.text("hi"), {}, 1, cancel=cancel)
+
+
+def test_examples_and_workloads_are_well_formed() -> None:
+    assert {e.task for e in examples()} >= {"feature-extraction", "text-classification", "image-classification"}
+    for e in examples():
+        assert (HUB / e.model_id / e.revision).is_dir(), e.name
+        e.engine_options  # validates task, ids and dtype
+        e.run_input()
+    assert example("qa").run_input().kind == "qa"
+    with pytest.raises(EngineError, match="There is no example 'nope'"):
+        example("nope")
+    assert {w.name for w in workloads()} >= {"ner-small", "embeddings-many", "image-to-text"}
+
+
+def test_benchmark_times_creation_init_and_run() -> None:
+    many = next(w for w in workloads() if w.name == "embeddings-many")
+    [row] = run_benchmark([many], folder_hub(HUB), 2)
+    assert row.error == "" and row.iterations == 2
+    assert row.init_median_ms > 0 and row.run_median_ms > 0 and row.run_p90_ms >= row.run_median_ms
