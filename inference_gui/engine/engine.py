@@ -29,7 +29,8 @@ from inference_gui.engine.tasks.base import RunContext, StreamCallback, Task, Ta
 from inference_gui.errors import AppError, Cancelled, EngineError
 from inference_gui.jobs import Progress, ProgressCallback
 
-PHASE_DOWNLOAD = "downloading"  # reported by the cache while bytes arrive
+# Phases this module reports; while files arrive the cache reports its own ("download" with bytes,
+# "cached" for a hit) through the same callback.
 PHASE_LOAD = "loading"
 PHASE_RUN = "running"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from inference_gui.errors import EngineError
 from inference_gui.jobs import ProgressCallback
@@ -77,3 +77,36 @@ def folder_hub(root: Path) -> FilesFactory:
         return FolderFiles(folder, f"{model_id}@{revision}")
 
     return files
+
+
+class CachedHubFiles:
+    """A model on a hub, read through the model cache (downloads land in the cache, never beside it).
+
+    Files come back inside the cache's per-revision folder, so external data sits next to its
+    ONNX file as onnxruntime expects. Offline, only what the cache holds exists.
+    """
+
+    def __init__(self, cache: Any, hub: Any, model_id: str, revision: str, *,
+                 offline: bool = False, used_by: str | None = None) -> None:
+        self.cache, self.hub = cache, hub
+        self.model_id, self.revision = model_id, revision
+        self.offline = offline
+        self.used_by = used_by
+        self.label = f"{model_id}@{revision}"
+
+    def fetch(self, path: str, progress: ProgressCallback | None = None,
+              cancel: threading.Event | None = None) -> Path:
+        return self.cache.fetch(self.hub, self.model_id, self.revision, path, progress=progress,
+                                cancel=cancel, used_by=self.used_by, offline=self.offline)
+
+    def exists(self, path: str) -> bool:
+        if self.cache.has(self.hub, self.model_id, self.revision, path):
+            return True
+        if self.offline or self.hub.offline:
+            return False
+        return self.hub.head(self.model_id, self.revision, path) is not None
+
+    def list(self) -> list[str] | None:
+        if self.offline or self.hub.offline:
+            return None
+        return [f.path for f in self.hub.list_files(self.model_id, self.revision)]
