@@ -40,9 +40,12 @@ class AppContext:
     @property
     def hub(self) -> Hub:
         from inference_gui.hub import Hub
+        from inference_gui.hub.urls import DeferredPolicy
 
         s = self.settings
-        return self._service("hub", (s.hub, s.hub_template, s.offline), lambda: Hub.from_settings(s))
+        policy = DeferredPolicy(lambda: self.records.url_policy())
+        return self._service("hub", (s.hub, s.hub_template, s.offline),
+                             lambda: Hub.from_settings(s, policy=policy))
 
     @property
     def records(self) -> RecordsService:

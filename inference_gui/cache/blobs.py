@@ -66,29 +66,28 @@ class BlobStore:
             os.replace(complete, target)
         return target
 
-    def ingest(self, source: Path, *, link: bool = False) -> tuple[str, int]:
-        """Copy a file in and return its hash and size.
+    def stage(self, source: Path, *, link: bool = False) -> tuple[Path, str, int]:
+        """Copy a file into ``tmp/``, flushed, and return (temp path, sha256, size).
 
         ``link`` hard-links instead, for sources nobody edits in place (Hugging Face's own blobs);
         a user's folder is copied so later edits there cannot alter the cache.
         """
         temp = self.temp_path()
-        try:
-            if not link:
-                raise OSError("copy requested")
-            os.link(source, temp)
-            sha256, size = hash_file(temp)
-        except OSError:
-            digest, size = hashlib.sha256(), 0
-            with source.open("rb") as src, temp.open("wb") as dst:
-                while chunk := src.read(CHUNK):
-                    digest.update(chunk)
-                    dst.write(chunk)
-                    size += len(chunk)
-                fsync_file(dst)
-            sha256 = digest.hexdigest()
-        self.adopt(temp, sha256)
-        return sha256, size
+        if link:
+            try:
+                os.link(source, temp)
+                sha256, size = hash_file(temp)
+                return temp, sha256, size
+            except OSError:
+                temp.unlink(missing_ok=True)
+        digest, size = hashlib.sha256(), 0
+        with source.open("rb") as src, temp.open("wb") as dst:
+            while chunk := src.read(CHUNK):
+                digest.update(chunk)
+                dst.write(chunk)
+                size += len(chunk)
+            fsync_file(dst)
+        return temp, digest.hexdigest(), size
 
     def materialise(self, sha256: str, dest: Path) -> Path:
         """Make ``dest`` show the blob's bytes; replaces whatever was there atomically."""

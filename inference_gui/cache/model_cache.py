@@ -13,14 +13,18 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from inference_gui.cache import importing, operations
 from inference_gui.cache.blobs import BlobStore
 from inference_gui.cache.download import Retry, download
 from inference_gui.cache.locks import file_lock
+from inference_gui.cache.operations import CacheTree, DeletePlan
 from inference_gui.cache.store import FileRow, Store
+from inference_gui.cache.verify import VerifyReport, verify
 from inference_gui.errors import CacheError, HubError
 from inference_gui.format import human_bytes
 from inference_gui.hub import Hub, RemoteFile
@@ -89,7 +93,7 @@ class ModelCache:
         self.store.close()
 
     # -- locks ---------------------------------------------------------------------------------
-    def commit_lock(self) -> file_lock:  # type: ignore[valid-type]
+    def commit_lock(self) -> AbstractContextManager[bool]:
         """Held while bytes become (or stop being) index entries, across all instances."""
         return file_lock(self.root / "cache.lock")
 
@@ -97,9 +101,10 @@ class ModelCache:
         key = hashlib.sha256("\0".join((hub, model, revision, path)).encode()).hexdigest()[:32]
         return self.blobs.tmp / f"{key}.part"
 
-    def _download_lock(self, part: Path) -> file_lock:  # type: ignore[valid-type]
+    def download_lock(self, part: Path, *, blocking: bool = True) -> AbstractContextManager[bool]:
+        """Held while a partial file is written; a fixed set of stripes, so lock files never pile up."""
         stripe = int(part.stem[:8], 16) % LOCK_STRIPES
-        return file_lock(self.blobs.tmp / "locks" / f"{stripe:02d}.lock")
+        return file_lock(self.blobs.tmp / "locks" / f"{stripe:02d}.lock", blocking=blocking)
 
     # -- lookups -------------------------------------------------------------------------------
     def find(self, hub: Hub, model_id: str, revision: str, path: str) -> FileRow | None:
@@ -227,7 +232,7 @@ class ModelCache:
     def _download(self, hub: Hub, model_id: str, revision: str, path: str, report: _Rate,
                   cancel: threading.Event | None, used_by: str | None, stale: str | None) -> Path:
         part = self.part_path(hub.key, model_id, revision, path)
-        with self._download_lock(part):
+        with self.download_lock(part):
             # another instance may have fetched it while this one waited for the lock
             row = self.store.find(hub.key, model_id, revision, path)
             if row is not None and row.sha256 != stale and self.blobs.blob(row.sha256).is_file():
@@ -262,3 +267,43 @@ class ModelCache:
                 self.blobs.blob(previous.sha256).unlink(missing_ok=True)
         return shown
 
+
+    # -- operations (the one API behind the Cache pane and the ``cache`` commands) -------------
+    def tree(self) -> CacheTree:
+        return operations.build_tree(self.store.all(), self.store.total_size())
+
+    def plan_delete(self, *, hub: str | None = None, model: str | None = None,
+                    revision: str | None = None, path: str | None = None, used_by: str | None = None,
+                    everything: bool = False) -> DeletePlan:
+        """What a delete would do; nothing changes until :meth:`delete` runs the plan."""
+        if used_by is not None:
+            check_used_by(used_by)
+            return operations.make_plan(self.store.all(), operations.select_used_by(used_by),
+                                        f"everything used by {used_by}", used_by)
+        if not everything and model is None:
+            raise CacheError("Nothing was chosen to delete.",
+                             "Name a model (optionally a revision and file), a feature, a task, or all.")
+        what = "the whole cache" if everything else " ".join(
+            p for p in (model, f"at {revision}" if revision else "", path or "") if p)
+        selector = operations.select_entries(hub=hub, model=model, revision=revision, path=path)
+        return operations.make_plan(self.store.all(), selector, what)
+
+    def plan_evict(self, unused_days: float, referenced: Iterable[tuple[str, str]]) -> DeletePlan:
+        """Revisions no current record references (``referenced`` = {(model, revision)}) and
+        unused for ``unused_days`` days."""
+        selector = operations.select_unused(unused_days, referenced)
+        return operations.make_plan(self.store.all(), selector,
+                                    f"revisions unused for {unused_days:g} days and not referenced")
+
+    def delete(self, plan: DeletePlan) -> DeletePlan:
+        """Run a plan; the returned plan is what was actually removed (and bytes freed)."""
+        return operations.execute(self, plan)
+
+    def verify(self, *, repair: bool = False, progress: ProgressCallback | None = None,
+               cancel: threading.Event | None = None) -> VerifyReport:
+        return verify(self, repair=repair, progress=progress, cancel=cancel)
+
+    def import_folder(self, folder: Path, model_id: str, revision: str, *,
+                      progress: ProgressCallback | None = None,
+                      cancel: threading.Event | None = None) -> list[Path]:
+        return importing.import_folder(self, folder, model_id, revision, progress=progress, cancel=cancel)

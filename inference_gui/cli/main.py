@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from inference_gui import __version__
-from inference_gui.cli import records, run, screenshot
+from inference_gui.cli import cache, records, run, screenshot
 from inference_gui.config import OPTIONS, load_settings, ensure_folders
 from inference_gui.context import AppContext
 from inference_gui.errors import AppError
 from inference_gui.logsetup import setup_logging
 
-COMMANDS = (records, run, screenshot)
+COMMANDS = (records, cache, run, screenshot)
 
 EXIT_USAGE = 2
 

@@ -69,7 +69,7 @@ class Hub:
             if not Path(self.root).is_dir():
                 raise HubError(f"The hub folder {self.root} does not exist.", "Choose an existing folder.")
         else:
-            check_url(text, policy, what="hub URL")
+            check_url(text, what="hub URL")  # the policy is asked per request, not here
             self.root = text if text.endswith("/") else text + "/"
 
     @classmethod

@@ -30,6 +30,28 @@ ONNX_BASES = ("model", "encoder_model", "decoder_model_merged")
 PROBE_WORKERS = 8
 
 
+def dtype_of(path: str) -> str:
+    """The quantization an ONNX file (or its external data) is for, from its name; '' otherwise."""
+    name = path.rsplit("/", 1)[-1]
+    for ending in (".onnx_data", ".onnx"):
+        if name.endswith(ending):
+            stem = name[: -len(ending)]
+            break
+    else:
+        return ""
+    matches = [d for d, suffix in DTYPE_SUFFIX.items() if suffix and stem.endswith(suffix)]
+    return max(matches, key=lambda d: len(DTYPE_SUFFIX[d])) if matches else "fp32"
+
+
+def select_dtypes(files: list[RemoteFile], dtypes: list[str]) -> list[RemoteFile]:
+    """The files needed for the given dtypes: every non-ONNX file plus the ONNX files of those
+    dtypes (with external data). No dtypes means every file."""
+    if not dtypes:
+        return list(files)
+    wanted = set(dtypes)
+    return [f for f in files if dtype_of(f.path) in wanted or not dtype_of(f.path)]
+
+
 def candidate_paths() -> list[str]:
     """Every file name Transformers.js may request for a model (each dtype, with external data)."""
     onnx = [f"onnx/{base}{suffix}.onnx" for base in ONNX_BASES for suffix in DTYPE_SUFFIX.values()]

@@ -7,6 +7,7 @@ were the first URL, and may not downgrade from https to http.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 
@@ -19,6 +20,16 @@ class UrlPolicy(Protocol):
     """What the hub needs from the records' allow/deny list: raise HubError to refuse a URL."""
 
     def check(self, url: str) -> object: ...
+
+
+class DeferredPolicy:
+    """A policy looked up at each check, so building a hub never waits for records to load."""
+
+    def __init__(self, get: Callable[[], UrlPolicy]) -> None:
+        self._get = get
+
+    def check(self, url: str) -> object:
+        return self._get().check(url)
 
 
 def check_url(url: str, policy: UrlPolicy | None = None, *, what: str = "URL") -> SplitResult:

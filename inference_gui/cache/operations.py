@@ -1,0 +1,199 @@
+"""What is cached, and removing it: one core API behind the Cache pane and ``cache`` commands.
+
+Deletion is a plan first (inspectable: what goes, what only loses a usage tag, how many bytes are
+freed) and then an execution that re-plans under the cache lock, so a plan made a while ago can
+never remove something another instance added since, nor a blob still used by another entry.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import TYPE_CHECKING, Any
+
+from inference_gui.cache.store import FileRow, Store
+from inference_gui.hub.listing import dtype_of
+
+if TYPE_CHECKING:
+    from inference_gui.cache.model_cache import ModelCache
+
+DAY = 86_400.0
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    path: str
+    size: int
+    sha256: str
+    dtype: str
+    last_used: float
+    downloaded_at: float
+    used_by: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RevisionInfo:
+    revision: str
+    size: int
+    last_used: float
+    downloaded_at: float
+    files: tuple[FileInfo, ...]
+
+    @property
+    def used_by(self) -> tuple[str, ...]:
+        return tuple(sorted({u for f in self.files for u in f.used_by}))
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    hub: str
+    model: str
+    revisions: tuple[RevisionInfo, ...]
+
+    @property
+    def size(self) -> int:
+        return sum(r.size for r in self.revisions)
+
+    @property
+    def last_used(self) -> float:
+        return max(r.last_used for r in self.revisions)
+
+    @property
+    def downloaded_at(self) -> float:
+        return max(r.downloaded_at for r in self.revisions)
+
+    @property
+    def used_by(self) -> tuple[str, ...]:
+        return tuple(sorted({u for r in self.revisions for u in r.used_by}))
+
+
+@dataclass(frozen=True)
+class CacheTree:
+    """Models -> revisions -> files; ``total_size`` counts shared content once (bytes on disk)."""
+
+    total_size: int
+    models: tuple[ModelInfo, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "total_size": self.total_size,
+            "models": [
+                {"hub": m.hub, "model": m.model, "revisions": [
+                    {"revision": r.revision, "size": r.size, "files": [
+                        {"path": f.path, "size": f.size, "sha256": f.sha256, "dtype": f.dtype,
+                         "last_used": f.last_used, "downloaded_at": f.downloaded_at}
+                        for f in r.files]}
+                    for r in m.revisions]}
+                for m in self.models
+            ],
+        }
+
+
+def build_tree(rows: list[FileRow], total_size: int) -> CacheTree:
+    """Group index rows (sorted by hub, model, revision, path) into the tree."""
+    models = []
+    for (hub, model), model_rows in groupby(rows, key=lambda r: (r.hub, r.model)):
+        revisions = []
+        for revision, rev_rows in groupby(model_rows, key=lambda r: r.revision):
+            files = tuple(
+                FileInfo(r.path, r.size, r.sha256, dtype_of(r.path), r.last_used, r.downloaded_at,
+                         r.used_by)
+                for r in rev_rows
+            )
+            revisions.append(RevisionInfo(
+                revision, sum(f.size for f in files), max(f.last_used for f in files),
+                max(f.downloaded_at for f in files), files,
+            ))
+        models.append(ModelInfo(hub, model, tuple(revisions)))
+    return CacheTree(total_size, tuple(models))
+
+
+# A selector splits the index into (entries to remove, entries that only lose the usage tag).
+Selector = Callable[[list[FileRow]], tuple[list[FileRow], list[FileRow]]]
+
+
+@dataclass(frozen=True)
+class DeletePlan:
+    description: str
+    remove: tuple[FileRow, ...]
+    unlink: tuple[FileRow, ...]
+    freed_blobs: tuple[str, ...]
+    freed_bytes: int
+    used_by: str | None = None
+    selector: Selector = field(repr=False, compare=False, default=lambda rows: ([], []))
+
+    @property
+    def empty(self) -> bool:
+        return not self.remove and not self.unlink
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "description": self.description,
+            "freed_bytes": self.freed_bytes,
+            "remove": [{"hub": r.hub, "model": r.model, "revision": r.revision, "path": r.path,
+                        "size": r.size} for r in self.remove],
+            "untagged": [{"model": r.model, "revision": r.revision, "path": r.path} for r in self.unlink],
+        }
+
+
+def make_plan(rows: list[FileRow], selector: Selector, description: str,
+              used_by: str | None = None) -> DeletePlan:
+    remove, unlink = selector(rows)
+    removed_ids = {r.id for r in remove}
+    kept_hashes = {r.sha256 for r in rows if r.id not in removed_ids}
+    sizes = {r.sha256: r.size for r in remove if r.sha256 not in kept_hashes}
+    return DeletePlan(description, tuple(remove), tuple(unlink), tuple(sorted(sizes)),
+                      sum(sizes.values()), used_by, selector)
+
+
+def select_entries(*, hub: str | None = None, model: str | None = None, revision: str | None = None,
+                   path: str | None = None) -> Selector:
+    def selector(rows: list[FileRow]) -> tuple[list[FileRow], list[FileRow]]:
+        return [r for r in rows if (hub is None or r.hub == hub) and (model is None or r.model == model)
+                and (revision is None or r.revision == revision)
+                and (path is None or r.path == path)], []
+    return selector
+
+
+def select_used_by(tag: str) -> Selector:
+    """Entries used only by ``tag`` go; entries others use too merely lose the tag."""
+    def selector(rows: list[FileRow]) -> tuple[list[FileRow], list[FileRow]]:
+        tagged = [r for r in rows if tag in r.used_by]
+        return [r for r in tagged if set(r.used_by) == {tag}], [r for r in tagged if set(r.used_by) != {tag}]
+    return selector
+
+
+def select_unused(days: float, referenced: Iterable[tuple[str, str]], now: float | None = None) -> Selector:
+    """Whole revisions that no current record references and nobody used for ``days`` days."""
+    keep = set(referenced)
+
+    def selector(rows: list[FileRow]) -> tuple[list[FileRow], list[FileRow]]:
+        cutoff = (time.time() if now is None else now) - days * DAY
+        ordered = sorted(rows, key=lambda r: (r.hub, r.model, r.revision))
+        stale = []
+        for (_, model, revision), group in groupby(ordered, key=lambda r: (r.hub, r.model, r.revision)):
+            members = list(group)
+            if (model, revision) not in keep and max(r.last_used for r in members) < cutoff:
+                stale.extend(members)
+        return stale, []
+    return selector
+
+
+def execute(cache: ModelCache, plan: DeletePlan) -> DeletePlan:
+    """Carry out ``plan`` as it stands now (re-planned under the lock); returns what was done.
+
+    Rows go first, then the bytes no remaining row uses, so no entry ever lacks its bytes.
+    """
+    with cache.commit_lock():
+        done = make_plan(cache.store.all(), plan.selector, plan.description, plan.used_by)
+        with cache.store.transaction() as db:
+            Store.delete(db, (r.id for r in done.remove))
+            if done.used_by:
+                Store.unlink_usage(db, (r.id for r in done.unlink), done.used_by)
+        for row in done.remove:
+            cache.blobs.remove_shown(cache.shown_path(row))
+        for sha256 in done.freed_blobs:
+            cache.blobs.blob(sha256).unlink(missing_ok=True)
+    return done
