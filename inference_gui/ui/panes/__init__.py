@@ -2,7 +2,8 @@
 
 from inference_gui.ui.panes.engines import EnginesPane
 from inference_gui.ui.panes.log import LogPane
-from inference_gui.ui.panes.placeholder import CachePane, InferencePane, RecordsPane
+from inference_gui.ui.panes.placeholder import CachePane, InferencePane
+from inference_gui.ui.panes.records import RecordsPane
 
 PANES = (RecordsPane, CachePane, InferencePane, EnginesPane, LogPane)
 PANE_IDS = tuple(p.pane_id for p in PANES)

@@ -23,14 +23,6 @@ class _PlannedPane(Pane):
         layout.addWidget(note, 1)
 
 
-class RecordsPane(_PlannedPane):
-    pane_id = "records"
-    title = "Records"
-    icon = "records.svg"
-    description = "The Remote Settings records that drive the platform, and what each feature resolves to."
-    planned = "No records source is connected in this build yet."
-
-
 class CachePane(_PlannedPane):
     pane_id = "cache"
     title = "Cache"

@@ -1,0 +1,338 @@
+"""Records pane: what the platform's settings records say, where they came from, what is wrong.
+
+All loading, syncing, resolving and override writes run on the worker; the pane only shows results.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inference_gui.errors import AppError
+from inference_gui.jobs import JobContext, Progress
+from inference_gui.records import COLLECTIONS, INFERENCE_OPTIONS, OVERRIDABLE, RecordSet, Resolution
+from inference_gui.records.model import format_time
+from inference_gui.ui.context import UiContext
+from inference_gui.ui.models.records import (
+    ProblemsModel,
+    RecordsModel,
+    ResolutionModel,
+    SortFilterProxy,
+)
+from inference_gui.ui.panes.base import Pane, pane_header
+
+
+def _table(model: Any, *, stretch_last: bool = True) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSortingEnabled(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    view.horizontalHeader().setStretchLastSection(stretch_last)
+    view.setWordWrap(False)
+    return view
+
+
+def _error_text(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, AppError) else f"Unexpected error: {exc}"
+
+
+class ResolveView(QWidget):
+    """Effective options for a feature, where each came from, and local overrides to set or revert."""
+
+    def __init__(self, pane: RecordsPane) -> None:
+        super().__init__()
+        self.pane = pane
+        self.feature = QComboBox(editable=True)
+        self.feature.setAccessibleName("Feature id")
+        self.feature.lineEdit().setPlaceholderText("feature id")
+        self.task = QLineEdit(placeholderText="task to fall back to (optional)")
+        self.model_id = QLineEdit(placeholderText="model id to narrow the match (optional)")
+        self.resolve_button = QPushButton("Resolve")
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setObjectName("resolveStatus")
+        self.model = ResolutionModel(self)
+        self.proxy = SortFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = _table(self.proxy)
+        self.override_key = QComboBox()
+        self.override_key.addItems(OVERRIDABLE)
+        self.override_key.setAccessibleName("Option to override")
+        self.override_value = QLineEdit(placeholderText="new value, e.g. v1.1.0 or fp16")
+        self.set_button = QPushButton("Set override")
+        self.revert_button = QPushButton("Revert")
+        self.revert_all_button = QPushButton("Revert all")
+        self.resolution: Resolution | None = None
+
+        form = QFormLayout()
+        form.addRow("Feature:", self.feature)
+        form.addRow("Task:", self.task)
+        form.addRow("Model:", self.model_id)
+        go = QHBoxLayout()
+        go.addWidget(self.resolve_button)
+        go.addWidget(self.status, 1)
+        overrides = QHBoxLayout()
+        overrides.addWidget(QLabel("Local override:"))
+        overrides.addWidget(self.override_key)
+        overrides.addWidget(self.override_value, 1)
+        overrides.addWidget(self.set_button)
+        overrides.addWidget(self.revert_button)
+        overrides.addWidget(self.revert_all_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(go)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(overrides)
+        note = QLabel("Overrides are stored on this computer only and shown highlighted with “override”.")
+        note.setObjectName("hint")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+
+        self.resolve_button.clicked.connect(self.resolve)
+        self.feature.lineEdit().returnPressed.connect(self.resolve)
+        self.set_button.clicked.connect(self.set_override)
+        self.override_value.returnPressed.connect(self.set_override)
+        self.revert_button.clicked.connect(lambda: self.revert(self.override_key.currentText()))
+        self.revert_all_button.clicked.connect(lambda: self.revert(None))
+        self.table.selectionModel().currentRowChanged.connect(self._row_picked)
+
+    def set_features(self, feature_ids: list[str]) -> None:
+        current = self.feature.currentText()
+        self.feature.clear()
+        self.feature.addItems(feature_ids)
+        self.feature.setCurrentText(current or (feature_ids[0] if feature_ids else ""))
+
+    def _row_picked(self, current: Any) -> None:
+        key = self.proxy.index(current.row(), 0).data() if current.isValid() else None
+        if key in OVERRIDABLE:
+            self.override_key.setCurrentText(key)
+            self.override_value.setText(self.proxy.index(current.row(), 1).data() or "")
+
+    def resolve(self) -> None:
+        feature = self.feature.currentText().strip()
+        task = self.task.text().strip() or None
+        model = self.model_id.text().strip() or None
+        service = self.pane.ctx.app.records
+        self.status.setText(f"Resolving {feature or task}…")
+        self.pane.ctx.worker.submit(
+            lambda job: service.resolve(feature or None, task_name=task, model_id=model),
+            name=f"Resolve {feature or task}",
+            on_done=self._resolved,
+            on_error=self._failed,
+        )
+
+    def _resolved(self, resolution: Resolution) -> None:
+        self.resolution = resolution
+        self.model.set_resolution(resolution)
+        self.table.resizeColumnsToContents()
+        how = {
+            "featureId": "its feature record",
+            "taskName": "a record for its task",
+            "none": "the values given here (no record matched)",
+        }[resolution.matched_by]
+        overridden = f"; {len(resolution.overridden)} local override(s)" if resolution.overridden else ""
+        self.status.setText(f"Resolved from {how}{overridden}.")
+
+    def _failed(self, exc: BaseException) -> None:
+        self.resolution = None
+        self.model.set_resolution(None)
+        self.status.setText(_error_text(exc))
+
+    def _write(self, work: Callable[[], Any], what: str) -> None:
+        self.pane.ctx.worker.submit(
+            lambda job: work(), name=what, on_done=lambda _: self.resolve(), on_error=self._failed
+        )
+
+    def set_override(self) -> None:
+        feature, key, value = self.feature.currentText().strip(), self.override_key.currentText(), self.override_value.text()
+        overrides = self.pane.ctx.app.records.overrides
+        self._write(lambda: overrides.set(feature, key, value), f"Override {key} of {feature}")
+
+    def revert(self, key: str | None) -> None:
+        feature = self.feature.currentText().strip()
+        overrides = self.pane.ctx.app.records.overrides
+        self._write(lambda: overrides.revert(feature, key), f"Revert overrides of {feature}")
+
+
+class RecordsPane(Pane):
+    pane_id = "records"
+    title = "Records"
+    icon = "records.svg"
+    description = "The Remote Settings records that drive the platform, and what each feature resolves to."
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.record_set: RecordSet | None = None
+        self._loaded_key: tuple[str, ...] | None = None
+
+        self.collection = QComboBox()
+        self.collection.addItems(COLLECTIONS)
+        self.collection.setAccessibleName("Collection")
+        self.filter = QLineEdit(placeholderText="Filter records…", clearButtonEnabled=True)
+        self.sync_button = QPushButton("Sync now")
+        self.sync_button.setToolTip("Fetch every collection from the settings server now")
+        self.progress = QProgressBar()
+        self.progress.setMaximumWidth(160)
+        self.progress.setVisible(False)
+        self.source = QLabel("Loading…")
+        self.source.setObjectName("recordsSource")
+        self.source.setWordWrap(True)
+        self.source.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.model = RecordsModel(self)
+        self.proxy = SortFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = _table(self.proxy, stretch_last=False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.raw = QPlainTextEdit(readOnly=True)
+        self.raw.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.raw.setPlaceholderText("Select a record to see its raw JSON, unknown fields included.")
+        self.problems_model = ProblemsModel(self)
+        self.problems_proxy = SortFilterProxy(self)
+        self.problems_proxy.setSourceModel(self.problems_model)
+        self.problems = _table(self.problems_proxy)
+        self.resolve_view = ResolveView(self)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.raw, "Record JSON")
+        self.tabs.addTab(self.problems, "Problems")
+        self.tabs.addTab(self.resolve_view, "Resolve")
+
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Collection:"))
+        bar.addWidget(self.collection)
+        bar.addWidget(self.filter, 1)
+        bar.addWidget(self.progress)
+        bar.addWidget(self.sync_button)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([360, 240])
+        layout = QVBoxLayout(self)
+        layout.addWidget(pane_header(self.title, self.description))
+        layout.addLayout(bar)
+        layout.addWidget(self.source)
+        layout.addWidget(split, 1)
+
+        self.collection.currentTextChanged.connect(lambda _: self.load())
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.sync_button.clicked.connect(self.sync)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        ctx.settings_changed.connect(self.load)
+        self.load()
+
+    def _key(self) -> tuple[str, ...]:
+        s = self.ctx.settings
+        return (self.collection.currentText(), s.settings_file, s.settings_server, str(s.offline))
+
+    def activated(self) -> None:
+        if self._loaded_key != self._key():
+            self.load()
+
+    def load(self) -> None:
+        collection = self.collection.currentText()
+        service = self.ctx.app.records
+        self._loaded_key = self._key()
+        self.source.setText(f"Loading {collection}…")
+        self.ctx.worker.submit(
+            lambda job: (service.load(collection), service.feature_ids()),
+            name=f"Load {collection}",
+            on_done=lambda result: self._show(*result),
+            on_error=lambda exc: self.source.setText(_error_text(exc)),
+        )
+
+    def sync(self) -> None:
+        service = self.ctx.app.records
+        self.sync_button.setEnabled(False)
+        self.progress.setVisible(True)
+        self.progress.setRange(0, 0)
+        self.source.setText("Syncing from the settings server…")
+
+        def work(job: JobContext) -> tuple[list[RecordSet], list[str]]:
+            return service.sync(progress=job.report), service.feature_ids()
+
+        self.ctx.worker.submit(
+            work, name="Sync records", on_progress=self._progress, on_done=self._synced, on_error=self._sync_failed
+        )
+
+    def _progress(self, progress: Progress) -> None:
+        self.progress.setRange(0, int(progress.total))
+        self.progress.setValue(int(progress.done))
+        self.progress.setFormat(f"{progress.detail} %v/%m")
+
+    def _sync_finished(self) -> None:
+        self.sync_button.setEnabled(True)
+        self.progress.setVisible(False)
+
+    def _synced(self, result: tuple[list[RecordSet], list[str]]) -> None:
+        self._sync_finished()
+        results, features = result
+        shown = next((r for r in results if r.collection == self.collection.currentText()), None)
+        if shown is not None:
+            self._show(shown, features)
+
+    def _sync_failed(self, exc: BaseException) -> None:
+        self._sync_finished()
+        self.source.setText(_error_text(exc))
+
+    def _show(self, record_set: RecordSet, feature_ids: list[str]) -> None:
+        if record_set.collection != self.collection.currentText():
+            return  # the user switched collection while this was loading
+        self.record_set = record_set
+        self.model.set_records(record_set)
+        self.problems_model.set_problems(record_set.problems)
+        self.table.resizeColumnsToContents()
+        self.problems.resizeColumnsToContents()
+        self.raw.clear()
+        count = len(record_set.problems)
+        self.tabs.setTabText(1, f"Problems ({count})" if count else "Problems")
+        stamp = format_time(record_set.timestamp / 1000) if record_set.timestamp else "none"
+        problems = f", {count} problem(s) — those records are skipped" if count else ""
+        self.source.setText(
+            f"Source: {record_set.source.describe()}  ·  collection timestamp {stamp}  ·  "
+            f"{len(record_set.records)} records{problems}"
+        )
+        self.resolve_view.set_features(feature_ids)
+        if self.proxy.rowCount():
+            self.table.selectRow(0)
+
+    def _selection_changed(self, selected: QItemSelection, _: QItemSelection) -> None:
+        rows = selected.indexes()
+        if not rows or self.record_set is None:
+            return
+        row = self.proxy.mapToSource(rows[0]).row()
+        record = self.model.record(row)
+        text = json.dumps(record, indent=2, ensure_ascii=False)
+        problems = self.record_set.problems_of(row)
+        if problems:
+            text = "\n".join(f"// problem: {p.field} {p.message}" for p in problems) + "\n" + text
+        self.raw.setPlainText(text)
+        if self.record_set.collection == INFERENCE_OPTIONS and isinstance(record, dict):
+            self.resolve_view.feature.setCurrentText(str(record.get("featureId", "")))
