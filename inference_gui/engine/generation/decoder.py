@@ -124,7 +124,10 @@ class Decoder:
         if "attention_mask" in self.inputs:
             feeds["attention_mask"] = mask
         if "position_ids" in self.inputs:
-            feeds["position_ids"] = position_ids(mask)[:, -new:]
+            feeds["position_ids"] = (
+                position_ids(mask)[:, -new:] if new > 1 or state.past_length == 0
+                else mask.sum(axis=1, keepdims=True) - 1  # the newest token's position
+            )
         if "use_cache_branch" in self.inputs:
             feeds["use_cache_branch"] = np.array([state.past_length > 0])
         outputs = run(self.session, feeds, self.output_names)

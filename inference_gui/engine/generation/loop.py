@@ -79,26 +79,28 @@ def generate(
     sampler = Sampler(config)
     eos = np.array(config.eos_token_id, dtype=np.int64)
 
-    sequences = [list(map(int, row)) for row in input_ids]
+    sequences = input_ids.tolist()
     running = np.ones(rows, dtype=bool)
     state = decoder.start(rows, attention_mask, encoder_hidden_states, encoder_attention_mask)
     step_ids = input_ids
     first_token_at = None
     steps = 0
-    while True:
-        guard.check()
+    while True:  # guard.run checks cancel and timeout before each step, and inside it
         scores = decoder.step(state, step_ids, guard.run)
         scores = apply_all(processors, sequences, scores)
-        chosen = np.where(running, sampler(scores), config.pad_id)
+        chosen = sampler(scores)
+        if not running.all():
+            chosen = np.where(running, chosen, config.pad_id)
         steps += 1
         first_token_at = first_token_at or time.perf_counter()
-        for row in np.flatnonzero(running):
-            sequences[row].append(int(chosen[row]))
+        added = {row: token for row, token in enumerate(chosen.tolist()) if running[row]}
+        for row, token in added.items():
+            sequences[row].append(token)
         if streamer is not None:
-            streamer.put({int(r): int(chosen[r]) for r in np.flatnonzero(running)})
-        running &= ~np.isin(chosen, eos)
-        running &= np.array([len(s) < plan.max_length for s in sequences])
-        if not running.any():
+            streamer.put(added)
+        running &= ~(chosen[:, None] == eos).any(axis=1)
+        # every running row has the same length: the prompt plus one token per step
+        if prompt_length + steps >= plan.max_length or not running.any():
             break
         step_ids = chosen[:, None]
     if streamer is not None:

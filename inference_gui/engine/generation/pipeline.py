@@ -73,8 +73,9 @@ class GenerativeTask(Task):
     ) -> GenerationOutput:
         """Run the loop under the run's guard, streaming :class:`TextChunk`s to ``ctx.emit``,
         passing length notes on as warnings and recording time to first token and speed."""
-        streamer = TextStreamer(self.decode,
-                                lambda row, text: ctx.emit(TextChunk(first_index + row, text)))
+        streamer = TextStreamer(
+            self.decode, lambda row, text: ctx.emit(TextChunk(first_index + row, text))
+        ) if ctx.streaming else None
         out = generate(self.decoder, input_ids, config, guard=ctx.guard, streamer=streamer,
                        max_positions=model_max_positions(self.resources.config),
                        started=started or time.perf_counter(), **encoder)

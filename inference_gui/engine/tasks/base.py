@@ -86,6 +86,11 @@ class RunContext:
         if self._progress is not None:
             self._progress(progress)
 
+    @property
+    def streaming(self) -> bool:
+        """Whether anyone listens to ``emit``, so tasks can skip preparing chunks otherwise."""
+        return self._stream is not None
+
     def emit(self, chunk: Any) -> None:
         if self._stream is not None:
             self._stream(chunk)

@@ -1,0 +1,190 @@
+"""Generation speed: our engine against a bare onnxruntime loop with the same past handling.
+
+For the fixture text-generation (tiny/gpt2) and image-to-text (tiny/vit-gpt2-alt-text) models, at
+fp32 with one thread, greedy, end-of-sequence disabled so every run makes the same number of
+tokens. Both sides use sessions created the same way; the bare loop only builds feeds, runs the
+session, takes the argmax and moves ``present.*`` to ``past_key_values.*`` — the least any caller
+must do. Reported: time to first token, tokens per second, and our overhead per generated token
+(steps after the first), median over repeats, with and without a streaming callback.
+
+    python -m benchmarks.generation_bench [--tokens 64] [--repeats 15] [--write]
+
+``--write`` replaces this benchmark's section of BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnxruntime as ort
+from tokenizers import Tokenizer
+
+from inference_gui.engine import EngineOptions, RunInput, create_engine
+from inference_gui.engine.preprocess.image import ImageProcessor, load_image
+from inference_gui.engine.session import create_session
+from inference_gui.engine.sources import folder_hub
+
+ROOT = Path(__file__).resolve().parents[1]
+HUB = ROOT / "tests" / "fixtures" / "hub"
+IMAGE = ROOT / "tests" / "fixtures" / "inputs" / "red-circle.png"
+PROMPT = "The weather today is"
+HEADING = "## Generation: engine vs bare onnxruntime loop (issue 7)"
+
+
+def bare_decode(decoder: ort.InferenceSession, first_ids: np.ndarray, tokens: int,
+                extra: dict[str, np.ndarray]) -> tuple[float, float]:
+    """Greedy decoding with the past handled by hand; returns (first step s, later steps s)."""
+    inputs = {i.name: i for i in decoder.get_inputs()}
+    past = {n: np.zeros([1 if d == "batch_size" else d if isinstance(d, int) else 0
+                         for d in i.shape], np.float32)
+            for n, i in inputs.items() if n.startswith("past_key_values.")}
+    presents = [o.name for o in decoder.get_outputs() if o.name.startswith("present")]
+    ids, length, first = first_ids, 0, 0.0
+    started = time.perf_counter()
+    for step in range(tokens):
+        n = ids.shape[1]
+        feeds = {"input_ids": ids, **extra, **past}
+        if "attention_mask" in inputs:
+            feeds["attention_mask"] = np.ones((1, length + n), np.int64)
+        if "position_ids" in inputs:
+            feeds["position_ids"] = np.arange(length, length + n, dtype=np.int64)[None]
+        if "use_cache_branch" in inputs:
+            feeds["use_cache_branch"] = np.array([length > 0])
+        logits, *values = decoder.run(["logits", *presents], feeds)
+        for name, value in zip(presents, values, strict=True):
+            key = "past_key_values" + name[len("present"):]
+            if not (length and ".encoder." in key):
+                past[key] = value
+        length += n
+        ids = np.argmax(logits[:, -1, :], axis=-1)[:, None].astype(np.int64)
+        if step == 0:
+            first = time.perf_counter() - started
+    return first, time.perf_counter() - started - first
+
+
+def bare_text_generation(tokens: int) -> Callable[[], tuple[float, float]]:
+    folder = HUB / "tiny" / "gpt2" / "v1.0.0"
+    session = create_session(folder / "onnx" / "model.onnx", 1)
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+
+    def once() -> tuple[float, float]:
+        started = time.perf_counter()
+        ids = np.array([tokenizer.encode(PROMPT, add_special_tokens=False).ids], np.int64)
+        prep = time.perf_counter() - started
+        first, rest = bare_decode(session, ids, tokens, {})
+        return prep + first, rest
+
+    return once
+
+
+def bare_image_to_text(tokens: int) -> Callable[[], tuple[float, float]]:
+    folder = HUB / "tiny" / "vit-gpt2-alt-text" / "v1.0.0"
+    encoder = create_session(folder / "onnx" / "encoder_model.onnx", 1)
+    decoder = create_session(folder / "onnx" / "decoder_model_merged.onnx", 1)
+    processor = ImageProcessor(json.loads((folder / "preprocessor_config.json").read_text()))
+
+    def once() -> tuple[float, float]:
+        started = time.perf_counter()
+        pixels = processor([load_image(IMAGE)])
+        hidden = encoder.run(["last_hidden_state"], {"pixel_values": pixels})[0]
+        prep = time.perf_counter() - started
+        first, rest = bare_decode(decoder, np.array([[0]], np.int64), tokens,
+                                  {"encoder_hidden_states": hidden})
+        return prep + first, rest
+
+    return once
+
+
+def ours(task: str, model: str, run_input: RunInput, tokens: int,
+         stream: bool) -> Callable[[], tuple[float, float]]:
+    options = EngineOptions(task=task, model_id=model, revision="v1.0.0", dtype="fp32",
+                            num_threads=1)
+    engine = create_engine(options, folder_hub(HUB))
+    call = {"max_new_tokens": tokens, "eos_token_id": []}
+    sink: list[Any] = []
+
+    def once() -> tuple[float, float]:
+        result = engine.run(run_input, call, stream=sink.append if stream else None)
+        t = result.timings_ms
+        first = (t["preprocess"] + t["time_to_first_token"]) / 1000
+        return first, (t["preprocess"] + t["run"]) / 1000 - first
+
+    return once
+
+
+def measure(fn: Callable[[], tuple[float, float]], repeats: int) -> tuple[float, float]:
+    fn()  # warm-up: session creation, first-run allocations
+    samples = [fn() for _ in range(repeats)]
+    return (statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tokens", type=int, default=64)
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
+    args = parser.parse_args()
+    n = args.tokens
+    rows = []
+    for label, task, model, run_input, bare in (
+        ("text-generation tiny/gpt2", "text-generation", "tiny/gpt2", RunInput.text(PROMPT),
+         bare_text_generation(n)),
+        ("image-to-text tiny/vit-gpt2-alt-text", "image-to-text", "tiny/vit-gpt2-alt-text",
+         RunInput.image(IMAGE), bare_image_to_text(n)),
+    ):
+        base_first, base_rest = measure(bare, args.repeats)
+        for stream in (False, True):
+            first, rest = measure(ours(task, model, run_input, n, stream), args.repeats)
+            per_token, base_per_token = rest / (n - 1), base_rest / (n - 1)
+            rows.append((label + (" +stream" if stream else ""), base_first * 1000, first * 1000,
+                         (n - 1) / base_rest, (n - 1) / rest,
+                         (per_token - base_per_token) / base_per_token * 100,
+                         (per_token - base_per_token) * 1e6))
+    lines = [
+        HEADING, "",
+        f"`python -m benchmarks.generation_bench --tokens {n} --repeats {args.repeats}` — fp32, "
+        f"1 thread, greedy, {n} new tokens, medians. {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}, onnxruntime {ort.__version__}. TTFT includes "
+        "tokenizing / image preprocessing and the encoder; tok/s counts the steps after the first.",
+        "",
+        "| case | bare TTFT ms | ours TTFT ms | bare tok/s | ours tok/s | overhead per token |",
+        "|---|---|---|---|---|---|",
+        *(f"| {r[0]} | {r[1]:.2f} | {r[2]:.2f} | {r[3]:.0f} | {r[4]:.0f} | "
+          f"{r[5]:+.1f}% ({r[6]:+.0f} µs) |" for r in rows),
+        "",
+        "The fixture decoders take only ~0.13-0.17 ms per step, so the fixed Python cost of our "
+        "step (processors, stop checks, the guarded run, growing the mask) shows as a large "
+        "percentage: the 10% target is NOT met on these tiny models. In absolute terms it is a few "
+        "tens of µs per token: under 1% of a decoder step that takes a few milliseconds, as steps of "
+        "real-sized models do (not measured here: only the fixture models are available offline). "
+        "Streaming adds a decode of the row's tokens per step.",
+        "",
+    ]
+    report = "\n".join(lines)
+    print(report)
+    if args.write:
+        write_section(ROOT / "BENCHMARKS.md", report)
+
+
+def write_section(path: Path, section: str) -> None:
+    """Replace (or append) this benchmark's section, leaving other sections alone."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
+    start = text.find(HEADING)
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + section
+    else:
+        end = text.find("\n## ", start + len(HEADING))
+        text = text[:start] + section + ("" if end < 0 else text[end + 1:])
+    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
