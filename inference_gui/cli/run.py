@@ -92,8 +92,11 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     pipeline_options = call_options(args.options)
     engine = ctx.engines.get(options)
 
+    printer = None if args.json else StreamPrinter()
+
     def work(job: JobContext) -> RunResult:
-        return engine.run(inputs, pipeline_options, cancel=job.cancel_event, resolve_ms=resolve_ms)
+        return engine.run(inputs, pipeline_options, cancel=job.cancel_event, resolve_ms=resolve_ms,
+                          stream=printer)
 
     job = ctx.jobs.submit(work, name=f"run {options.task}")
     try:
@@ -101,16 +104,34 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     except KeyboardInterrupt:
         job.cancel()
         raise
+    if printer is not None and printer.index is not None:
+        print()  # end the streamed line before the final output
     for warning in result.warnings:
         print(f"inference-gui: note: {warning}", file=sys.stderr)
     if args.json:
         print(json.dumps(report(result, engine), ensure_ascii=False))
     else:
         print(json.dumps(result.output, ensure_ascii=False, indent=2))
-        timings = ", ".join(f"{k} {v:.1f} ms" for k, v in result.timings_ms.items() if v)
+        timings = ", ".join(f"{k} {v:.1f} tok/s" if k == "tokens_per_second" else f"{k} {v:.1f} ms"
+                            for k, v in result.timings_ms.items() if v)
         print(f"{options.task} on {options.model_id or '-'}@{options.revision} ({options.dtype_label}): "
               f"{timings}", file=sys.stderr)
     return 0
+
+
+class StreamPrinter:
+    """Prints generated text as it is decoded (generative tasks stream ``TextChunk``s); each
+    output (another input or sample) starts its own line."""
+
+    def __init__(self) -> None:
+        self.index: int | None = None
+
+    def __call__(self, chunk: Any) -> None:
+        if self.index is not None and chunk.index != self.index:
+            sys.stdout.write("\n")
+        self.index = chunk.index
+        sys.stdout.write(chunk.text)
+        sys.stdout.flush()
 
 
 def report(result: RunResult, engine: Engine) -> dict[str, Any]:
