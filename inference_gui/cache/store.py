@@ -121,11 +121,6 @@ class Store:
         with self._lock:
             return self._db.execute("PRAGMA user_version").fetchone()[0]
 
-    def data_version(self) -> int:
-        """Changes whenever another connection (this process or another) commits a change."""
-        with self._lock:
-            return self._db.execute("PRAGMA data_version").fetchone()[0]
-
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction taken up front (``BEGIN IMMEDIATE``) so it never deadlocks midway."""
@@ -239,3 +234,30 @@ class Store:
     @staticmethod
     def set_last_used(db: sqlite3.Connection, ids: Iterable[int], when: float) -> None:
         db.executemany("UPDATE files SET last_used = ? WHERE id = ?", [(when, i) for i in ids])
+
+
+class ChangeWatch:
+    """Tells whether anyone (this process or another instance) changed the index since last asked.
+
+    Uses its own connection: ``PRAGMA data_version`` only moves for commits by *other* connections,
+    which then include the cache's own. A cheap query, meant for a timer in the GUI.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._last = self._version()
+
+    def _version(self) -> int:
+        return self._db.execute("PRAGMA data_version").fetchone()[0]
+
+    def changed(self) -> bool:
+        try:
+            now = self._version()
+        except sqlite3.Error:
+            return False
+        changed, self._last = now != self._last, now
+        return changed
+
+    def close(self) -> None:
+        self._db.close()

@@ -1,8 +1,9 @@
 """The panes of the main window, in sidebar order; a new pane is one module plus one line here."""
 
+from inference_gui.ui.panes.cache import CachePane
 from inference_gui.ui.panes.engines import EnginesPane
 from inference_gui.ui.panes.log import LogPane
-from inference_gui.ui.panes.placeholder import CachePane, InferencePane
+from inference_gui.ui.panes.placeholder import InferencePane
 from inference_gui.ui.panes.records import RecordsPane
 
 PANES = (RecordsPane, CachePane, InferencePane, EnginesPane, LogPane)

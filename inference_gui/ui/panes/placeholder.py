@@ -23,14 +23,6 @@ class _PlannedPane(Pane):
         layout.addWidget(note, 1)
 
 
-class CachePane(_PlannedPane):
-    pane_id = "cache"
-    title = "Cache"
-    icon = "cache.svg"
-    description = "Model files downloaded from the hub: what is cached, who uses it, and how big it is."
-    planned = "The model cache browser is not available in this build yet."
-
-
 class InferencePane(_PlannedPane):
     pane_id = "inference"
     title = "Inference"

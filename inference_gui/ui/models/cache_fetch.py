@@ -1,0 +1,87 @@
+"""The Fetch dialog's file list: one row per file with its size and a live progress fraction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionProgressBar
+
+from inference_gui.format import human_bytes
+from inference_gui.hub import RemoteFile
+from inference_gui.hub.listing import dtype_of
+from inference_gui.ui.models.records import SORT_ROLE
+
+Index = QModelIndex | QPersistentModelIndex
+PROGRESS_COLUMN = 3
+HEADERS = ("File", "Dtype", "Size", "Progress")
+
+
+class FetchFilesModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.files: list[RemoteFile] = []
+        self.done: dict[str, int] = {}
+
+    def set_files(self, files: list[RemoteFile]) -> None:
+        self.beginResetModel()
+        self.files = list(files)
+        self.done = {}
+        self.endResetModel()
+
+    def set_progress(self, path: str, done: int) -> None:
+        self.done[path] = done
+        for row, f in enumerate(self.files):
+            if f.path == path:
+                index = self.index(row, PROGRESS_COLUMN)
+                self.dataChanged.emit(index, index)
+                return
+
+    def fraction(self, row: int) -> float:
+        f = self.files[row]
+        done = self.done.get(f.path, 0)
+        return 1.0 if f.size <= 0 and f.path in self.done else (done / f.size if f.size > 0 else 0.0)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.files)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return len(HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        f = self.files[index.row()]
+        column = index.column()
+        if role == SORT_ROLE:
+            return (f.path, dtype_of(f.path), float(f.size), self.fraction(index.row()))[column]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return f.path
+            if column == 1:
+                return dtype_of(f.path)
+            if column == 2:
+                return human_bytes(f.size) if f.size >= 0 else "?"
+            return f"{self.fraction(index.row()) * 100:.0f}%"
+        return None
+
+
+class ProgressDelegate(QStyledItemDelegate):
+    """Paints the progress column as a progress bar (the table stays model/view)."""
+
+    def paint(self, painter: Any, option: Any, index: Index) -> None:
+        if index.column() != PROGRESS_COLUMN:
+            super().paint(painter, option, index)
+            return
+        bar = QStyleOptionProgressBar()
+        bar.rect = option.rect.adjusted(2, 3, -2, -3)
+        bar.minimum, bar.maximum = 0, 1000
+        bar.progress = int(index.model().data(index, SORT_ROLE) * 1000)
+        bar.text = index.data()
+        bar.textVisible = True
+        QApplication.style().drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)

@@ -1,0 +1,430 @@
+"""Cache pane: what is cached (model -> revision -> file), who uses it, and keeping it tidy.
+
+Everything here goes through :class:`inference_gui.cache.ModelCache` on worker threads; the tree
+refreshes when the index changes, whether this window or another instance changed it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inference_gui.cache.operations import CacheTree, DeletePlan
+from inference_gui.cache.store import ChangeWatch
+from inference_gui.cache.verify import VerifyReport
+from inference_gui.errors import AppError, Cancelled
+from inference_gui.format import human_bytes
+from inference_gui.hub import RemoteFile
+from inference_gui.hub.listing import select_dtypes
+from inference_gui.jobs import Job, Progress
+from inference_gui.ui.context import UiContext
+from inference_gui.ui.models.cache_fetch import FetchFilesModel, ProgressDelegate
+from inference_gui.ui.models.cache_tree import NODE_ROLE, SIZE_COLUMN, CacheTreeModel, Node
+from inference_gui.ui.models.records import SortFilterProxy
+from inference_gui.ui.panes.base import Pane, pane_header
+from inference_gui.vocab import DTYPES
+
+POLL_MS = 1000
+EXPAND_FILES = 40  # up to this many files, the first view shows every file
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+def _error_text(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, AppError) else f"Unexpected error: {exc!r}"
+
+
+class CachePane(Pane):
+    pane_id = "cache"
+    title = "Cache"
+    icon = "cache.svg"
+    description = "Model files downloaded from the hub: what is cached, who uses it, and how big it is."
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.model = CacheTreeModel(self)
+        self.proxy = SortFilterProxy(self)
+        self.proxy.setRecursiveFilteringEnabled(True)
+        self.proxy.setSourceModel(self.model)
+        self._watch: ChangeWatch | None = None
+        self._watch_path: Path | None = None
+        self._loading = False
+
+        self.filter = QLineEdit(placeholderText="Filter by model, revision, file, dtype or user…")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self._filter_changed)
+        self.fetch_button = QPushButton("Fetch…")
+        self.import_button = QPushButton("Import folder…")
+        self.verify_button = QPushButton("Verify")
+        self.delete_button = QPushButton("Delete…")
+        self.delete_button.setEnabled(False)
+        self.fetch_button.clicked.connect(self.open_fetch)
+        self.import_button.clicked.connect(self.import_folder)
+        self.verify_button.clicked.connect(lambda: self.verify(repair=False))
+        self.delete_button.clicked.connect(self.delete_selected)
+
+        tools = QHBoxLayout()
+        tools.addWidget(self.filter, 1)
+        for button in (self.fetch_button, self.import_button, self.verify_button, self.delete_button):
+            tools.addWidget(button)
+
+        self.view = QTreeView()
+        self.view.setObjectName("cacheTree")
+        self.view.setAccessibleName("Cached models, revisions and files")
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.view.setAlternatingRowColors(True)
+        self.view.setUniformRowHeights(True)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        header = self.view.header()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, 360)
+        for column, width in ((SIZE_COLUMN, 90), (2, 110), (3, 130), (4, 130)):
+            header.resizeSection(column, width)
+        self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+
+        self.total = QLabel()
+        self.total.setObjectName("cacheTotal")
+        self.status = QLabel()
+        self.status.setObjectName("cacheStatus")
+        self.status.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(pane_header(self.title, self.description))
+        layout.addLayout(tools)
+        layout.addWidget(self.view, 1)
+        footer = QHBoxLayout()
+        footer.addWidget(self.total)
+        footer.addStretch(1)
+        footer.addWidget(self.status)
+        layout.addLayout(footer)
+
+        self._timer = QTimer(self, interval=POLL_MS)
+        self._timer.timeout.connect(self._poll)
+        self._timer.start()
+        ctx.settings_changed.connect(self.refresh)
+        self.refresh()
+
+    # -- loading -------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Reload the tree off the GUI thread; rows stay expanded and selected across reloads."""
+        if self._loading:
+            return
+        self._loading = True
+        self.ctx.worker.submit(lambda _job: self.ctx.app.cache.tree(), name="Read the model cache",
+                               on_done=self._show_tree, on_error=self._load_failed)
+
+    def _show_tree(self, tree: CacheTree) -> None:
+        self._loading = False
+        expanded = self._expanded_keys()
+        selected = self.selected_node()
+        selected_key = selected.key() if selected else None
+        self.model.set_tree(tree)
+        self._restore(expanded, selected_key)
+        limit = self.ctx.app.cache.limit_bytes
+        files = sum(len(r.files) for m in tree.models for r in m.revisions)
+        self.total.setText(f"Total on disk: {human_bytes(tree.total_size)} of {human_bytes(limit)} "
+                           f"— {_count(len(tree.models), 'model')}, {_count(files, 'file')}")
+        if not tree.models:
+            self.status.setText("The cache is empty. Fetch a model or import a folder.")
+        self._ensure_watch()
+
+    def _load_failed(self, exc: BaseException) -> None:
+        self._loading = False
+        self.total.setText("The cache cannot be read.")
+        self.status.setText(_error_text(exc))
+
+    def _ensure_watch(self) -> None:
+        path = self.ctx.app.cache.store.path
+        if self._watch_path != path:
+            if self._watch is not None:
+                self._watch.close()
+            self._watch, self._watch_path = ChangeWatch(path), path
+
+    def _poll(self) -> None:
+        if self._watch is not None and self._watch.changed():
+            self.refresh()
+
+    def _expanded_keys(self) -> set[tuple[str, ...]]:
+        keys = set()
+        for index in self._all_indexes():
+            if self.view.isExpanded(index):
+                keys.add(index.data(NODE_ROLE).key())
+        return keys
+
+    def _all_indexes(self, parent: QModelIndex = QModelIndex()) -> list[QModelIndex]:
+        found = []
+        for row in range(self.proxy.rowCount(parent)):
+            index = self.proxy.index(row, 0, parent)
+            found.append(index)
+            found.extend(self._all_indexes(index))
+        return found
+
+    def _restore(self, expanded: set[tuple[str, ...]], selected: tuple[str, ...] | None) -> None:
+        """Re-expand what was open; the first time, open models (and revisions when few files)."""
+        small = sum(1 for i in self._all_indexes() if i.data(NODE_ROLE).kind == "file") <= EXPAND_FILES
+        for index in self._all_indexes():
+            node = index.data(NODE_ROLE)
+            key = node.key()
+            default = node.kind == "model" or (small and node.kind == "revision")
+            if key in expanded or (not expanded and default):
+                self.view.setExpanded(index, True)
+            if key == selected:
+                self.view.setCurrentIndex(index)
+
+    def _filter_changed(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+        if text:
+            self.view.expandAll()
+
+    def activated(self) -> None:
+        self.refresh()
+
+    # -- selection and deletion ----------------------------------------------------------------
+    def selected_node(self) -> Node | None:
+        indexes = self.view.selectionModel().selectedRows()
+        return indexes[0].data(NODE_ROLE) if indexes else None
+
+    def _selection_changed(self, *_: Any) -> None:
+        node = self.selected_node()
+        self.delete_button.setEnabled(node is not None)
+        if node is not None:
+            self.delete_button.setText(f"Delete {node.kind}…")
+
+    def delete_selected(self) -> None:
+        node = self.selected_node()
+        if node is None:
+            return
+        target = node.target()
+        self.ctx.worker.submit(lambda _job: self.ctx.app.cache.plan_delete(**target),
+                               name="Plan a cache deletion", on_done=self.confirm_delete,
+                               on_error=self._failed)
+
+    def confirm_delete(self, plan: DeletePlan) -> None:
+        if plan.empty:
+            self.status.setText(f"Nothing to delete for {plan.description}.")
+            return
+        note = " (the bytes are shared with other entries, so nothing is freed)" if not plan.freed_bytes else ""
+        answer = QMessageBox.question(
+            self, "Delete from the cache",
+            f"Delete {plan.description} — {len(plan.remove)} files?\n\n"
+            f"This frees {human_bytes(plan.freed_bytes)}{note}.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        self.ctx.worker.submit(lambda _job: self.ctx.app.cache.delete(plan), name="Delete from the cache",
+                               on_done=self._deleted, on_error=self._failed)
+
+    def _deleted(self, done: DeletePlan) -> None:
+        self.status.setText(f"Deleted {len(done.remove)} files, freeing {human_bytes(done.freed_bytes)}.")
+        self.refresh()
+
+    def _failed(self, exc: BaseException) -> None:
+        self.status.setText(_error_text(exc))
+        if not isinstance(exc, Cancelled):
+            QMessageBox.warning(self, "Cache", _error_text(exc))
+
+    # -- verify --------------------------------------------------------------------------------
+    def verify(self, *, repair: bool) -> None:
+        self.verify_button.setEnabled(False)
+        self.status.setText("Repairing the cache…" if repair else "Verifying every cached file…")
+
+        def progress(p: Progress) -> None:
+            self.status.setText(f"Verifying: {human_bytes(p.done)} of {human_bytes(p.total)}")
+
+        self.ctx.worker.submit(lambda job: self.ctx.app.cache.verify(repair=repair, cancel=job.cancel_event,
+                                                                     progress=job.report),
+                               name="Verify the model cache", on_progress=progress,
+                               on_done=self.show_report, on_error=self._verify_failed)
+
+    def _verify_failed(self, exc: BaseException) -> None:
+        self.verify_button.setEnabled(True)
+        self._failed(exc)
+
+    def show_report(self, report: VerifyReport) -> None:
+        self.verify_button.setEnabled(True)
+        summary = (f"Checked {report.checked_files} files ({human_bytes(report.checked_bytes)}): "
+                   + ("all intact." if report.ok else f"{len(report.findings)} problems"
+                      + (" repaired." if report.repaired else " found.")))
+        self.status.setText(summary)
+        if report.ok:
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, "Cache verification", summary, parent=self)
+        box.setDetailedText("\n".join(f"{f.kind}: {f.location} — {f.detail}" for f in report.findings))
+        if not report.repaired:
+            box.setInformativeText("Repair removes what cannot be trusted (it is downloaded again when "
+                                   "needed) and re-links intact files.")
+            repair = box.addButton("Repair", QMessageBox.ButtonRole.AcceptRole)
+            box.addButton(QMessageBox.StandardButton.Close)
+            box.exec()
+            if box.clickedButton() is repair:
+                self.verify(repair=True)
+        else:
+            box.exec()
+        self.refresh()
+
+    # -- import and fetch ----------------------------------------------------------------------
+    def import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import a model folder")
+        if not folder:
+            return
+        model, ok = QInputDialog.getText(self, "Import folder", "Model id (org/name):",
+                                         text=f"local/{Path(folder).name}")
+        if not ok:
+            return
+        revision, ok = QInputDialog.getText(self, "Import folder", "Revision:", text="v1.0.0")
+        if ok:
+            self.start_import(Path(folder), model.strip(), revision.strip())
+
+    def start_import(self, folder: Path, model: str, revision: str) -> Job[list[Path]]:
+        self.status.setText(f"Importing {folder}…")
+        return self.ctx.worker.submit(
+            lambda job: self.ctx.app.cache.import_folder(folder, model, revision, progress=job.report,
+                                                         cancel=job.cancel_event),
+            name=f"Import {model}",
+            on_progress=lambda p: self.status.setText(f"Importing {p.detail} ({human_bytes(p.done)} of "
+                                                      f"{human_bytes(p.total)})"),
+            on_done=lambda paths: self.status.setText(f"Imported {len(paths)} files as {model} at {revision}."),
+            on_error=self._failed,
+        )
+
+    def open_fetch(self) -> FetchDialog:
+        node = self.selected_node()
+        target = node.target() if node else {}
+        dialog = FetchDialog(self.ctx, target.get("model", ""), target.get("revision", "main"), self)
+        dialog.finished.connect(lambda _: self.refresh())
+        dialog.show()
+        return dialog
+
+
+class FetchDialog(QDialog):
+    """Pick a model, revision and dtypes; see the files and sizes; fetch with per-file progress."""
+
+    def __init__(self, ctx: UiContext, model: str, revision: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("Fetch a model")
+        self.resize(720, 480)
+        self.job: Job[list[Path]] | None = None
+        self.all_files: list[RemoteFile] = []
+        self.model_id = QLineEdit(model, placeholderText="org/name")
+        self.revision = QLineEdit(revision)
+        self.dtypes = {d: QCheckBox(d) for d in DTYPES}
+        dtype_box = QGridLayout()
+        for i, box in enumerate(self.dtypes.values()):
+            box.toggled.connect(self._apply_dtypes)
+            dtype_box.addWidget(box, i // 4, i % 4)
+        form = QFormLayout()
+        form.addRow("Model", self.model_id)
+        form.addRow("Revision", self.revision)
+        form.addRow("Dtypes (none = all files)", dtype_box)
+        self.list_button = QPushButton("List files")
+        self.list_button.clicked.connect(self.list_files)
+        self.files = FetchFilesModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.files)
+        self.table.setItemDelegate(ProgressDelegate(self.table))
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.buttons = QDialogButtonBox()
+        self.fetch_button = self.buttons.addButton("Fetch", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.fetch_button.setEnabled(False)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.fetch_button.clicked.connect(self.fetch)
+        self.cancel_button.clicked.connect(self.cancel_or_close)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.list_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+
+    def list_files(self) -> None:
+        model, revision = self.model_id.text().strip(), self.revision.text().strip()
+        self.message.setText(f"Listing the files of {model} at {revision}…")
+        self.ctx.worker.submit(lambda _job: self.ctx.app.hub.list_files(model, revision),
+                               name=f"List {model}", on_done=self._listed, on_error=self._failed)
+
+    def _listed(self, files: list[RemoteFile]) -> None:
+        self.all_files = files
+        self._apply_dtypes()
+
+    def chosen_dtypes(self) -> list[str]:
+        return [d for d, box in self.dtypes.items() if box.isChecked()]
+
+    def _apply_dtypes(self) -> None:
+        chosen = select_dtypes(self.all_files, self.chosen_dtypes())
+        self.files.set_files(chosen)
+        known = sum(f.size for f in chosen if f.size > 0)
+        self.message.setText(f"{len(chosen)} files, {human_bytes(known)}." if chosen else "")
+        self.fetch_button.setEnabled(bool(chosen) and self.job is None)
+
+    def fetch(self) -> Job[list[Path]]:
+        model, revision = self.model_id.text().strip(), self.revision.text().strip()
+        files = list(self.files.files)
+        self.fetch_button.setEnabled(False)
+        self.cancel_button.setText("Cancel")
+
+        def work(job: Any) -> list[Path]:
+            app = self.ctx.app
+            return app.cache.fetch_many(app.hub, model, revision, files, progress=job.report,
+                                        cancel=job.cancel_event, offline=app.settings.offline)
+
+        self.job = self.ctx.worker.submit(work, name=f"Fetch {model} {revision}", on_progress=self._progress,
+                                          on_done=self._fetched, on_error=self._failed)
+        return self.job
+
+    def _progress(self, p: Progress) -> None:
+        self.files.set_progress(p.extra.get("path", p.detail), int(p.extra.get("file_done", p.done)))
+        self.message.setText(f"{p.detail}: total {human_bytes(p.done)} of {human_bytes(p.total)} "
+                             f"({human_bytes(p.extra.get('rate', 0))}/s)")
+
+    def _fetched(self, paths: list[Path]) -> None:
+        self.job = None
+        for f in self.files.files:
+            self.files.set_progress(f.path, max(f.size, 0) or 1)
+        self.message.setText(f"Fetched {len(paths)} files.")
+        self.cancel_button.setText("Close")
+
+    def _failed(self, exc: BaseException) -> None:
+        self.job = None
+        self.cancel_button.setText("Close")
+        self.fetch_button.setEnabled(bool(self.files.files))
+        self.message.setText(_error_text(exc))
+
+    def cancel_or_close(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+            self.message.setText("Cancelling…")
+        else:
+            self.reject()
