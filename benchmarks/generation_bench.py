@@ -163,8 +163,9 @@ def main() -> None:
         "The fixture decoders take only ~0.13-0.17 ms per step, so the fixed Python cost of our "
         "step (processors, stop checks, the guarded run, growing the mask) shows as a large "
         "percentage: the 10% target is NOT met on these tiny models. In absolute terms it is a few "
-        "tens of µs per token: under 1% of a decoder step that takes a few milliseconds, as steps of "
-        "real-sized models do (not measured here: only the fixture models are available offline). "
+        "tens of µs per token: under 1% of a decoder step that takes a few milliseconds, as "
+        "steps of real-sized models do (not measured here: only the fixture models are available "
+        "offline). "
         "Streaming adds a decode of the row's tokens per step.",
         "",
     ]

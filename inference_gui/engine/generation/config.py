@@ -167,9 +167,11 @@ class LengthPlan:
     notes: tuple[str, ...] = ()
 
 
-def plan_length(config: GenerationConfig, prompt_length: int, max_positions: int | None) -> LengthPlan:
-    """The final ``max_length``: ``max_new_tokens`` wins over ``max_length`` (as in Transformers.js),
-    and neither may run past the positions the model has."""
+def plan_length(
+    config: GenerationConfig, prompt_length: int, max_positions: int | None
+) -> LengthPlan:
+    """The final ``max_length``: ``max_new_tokens`` wins over ``max_length`` (as in
+    Transformers.js), and neither may run past the positions the model has."""
     wanted = (
         prompt_length + config.max_new_tokens
         if config.max_new_tokens is not None

@@ -131,8 +131,9 @@ class Decoder:
         if "use_cache_branch" in self.inputs:
             feeds["use_cache_branch"] = np.array([state.past_length > 0])
         outputs = run(self.session, feeds, self.output_names)
+        keep_cross = state.past_length > 0
         state.past = {
-            past: state.past[past] if state.past_length > 0 and ".encoder." in past else outputs[now]
+            past: state.past[past] if keep_cross and ".encoder." in past else outputs[now]
             for now, past in self.present_to_past.items()
         }
         state.past_length += new

@@ -46,7 +46,7 @@ def no_repeat_ngram(size: int) -> LogitsProcessor:
 
 
 def banned_ngram_tokens(seen: Sequence[int], size: int) -> list[int]:
-    """Tokens that follow, somewhere earlier in ``seen``, the last ``size - 1`` tokens of ``seen``."""
+    """Tokens that follow, earlier in ``seen``, the last ``size - 1`` tokens of ``seen``."""
     if len(seen) + 1 < size:
         return []
     prefix = tuple(seen[len(seen) - size + 1 :])

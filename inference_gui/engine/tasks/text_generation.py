@@ -69,7 +69,8 @@ class TextGeneration(GenerativeTask):
             source = index // copies
             text = self.decode(sequence)
             if not full_text:
-                prompt = self.decode(prepared.input_ids[source][prepared.attention_mask[source] > 0])
+                real = prepared.attention_mask[source] > 0
+                prompt = self.decode(prepared.input_ids[source][real])
                 text = text[len(prompt) :]  # Transformers.js cuts by the decoded prompt's length
             results[source].append({"generated_text": text})
         return results if inputs.batched else results[0]

@@ -1,4 +1,4 @@
-"""``inference-gui run`` with a generative task: text streams as it comes, --json stays one object."""
+"""``inference-gui run`` with a generative task: text streams as it comes; --json is one object."""
 
 from __future__ import annotations
 

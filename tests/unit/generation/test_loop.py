@@ -58,7 +58,8 @@ def reference_greedy(session: ort.InferenceSession, prompt: list[int], steps: in
         feeds.update({name: np.zeros((1, 4, 0, 16), np.float32) for name in names})
         logits = session.run(["logits"], feeds)[0][0, -1].astype(np.float64)
         for token in set(seq):
-            logits[token] = logits[token] * penalty if logits[token] < 0 else logits[token] / penalty
+            value = logits[token]
+            logits[token] = value * penalty if value < 0 else value / penalty
         if ngram:
             tail = seq[n - ngram + 1:]
             for i in range(n - ngram + 1):
@@ -209,7 +210,9 @@ def test_cancel_between_steps_then_the_decoder_still_works(run_gpt2: Any) -> Non
     assert run_gpt2({"max_new_tokens": 8}).sequences == expected
 
 
-def test_cancel_inside_a_step_stops_the_run(run_gpt2: Any, gpt2_recording: RecordingSession) -> None:
+def test_cancel_inside_a_step_stops_the_run(
+    run_gpt2: Any, gpt2_recording: RecordingSession
+) -> None:
     cancel = threading.Event()
 
     def cancel_during_third_run(options: ort.RunOptions) -> None:
@@ -226,7 +229,9 @@ def test_cancel_inside_a_step_stops_the_run(run_gpt2: Any, gpt2_recording: Recor
     assert len(run_gpt2({"max_new_tokens": 8}, decoder=decoder).new_tokens[0]) == 8
 
 
-def test_timeout_covers_the_whole_generation(run_gpt2: Any, gpt2_recording: RecordingSession) -> None:
+def test_timeout_covers_the_whole_generation(
+    run_gpt2: Any, gpt2_recording: RecordingSession
+) -> None:
     def stall_second_run(options: ort.RunOptions) -> None:
         if len(gpt2_recording.calls) == 2:
             wait_for_terminate(options)  # the deadline passes while "inside" this step
