@@ -11,7 +11,7 @@ import re
 
 DTYPES: tuple[str, ...] = ("fp32", "fp16", "q8", "int8", "uint8", "q4", "q4f16", "bnb4")
 
-# Transformers.js picks `onnx/<base><suffix>.onnx` for a dtype; the hub and the cache need the same map.
+# Transformers.js picks `onnx/<base><suffix>.onnx` for a dtype; hub and cache need the same map.
 DTYPE_SUFFIX: dict[str, str] = {
     "fp32": "",
     "fp16": "_fp16",
@@ -64,16 +64,16 @@ TASK_ALIASES: dict[str, str] = {
     "embeddings": "feature-extraction",
 }
 
-# `org/name`: each part starts and ends with a letter or digit and may hold `-`, `_` and `.` between.
+# `org/name`: each part starts and ends with a letter or digit, with `-`, `_`, `.` between.
 _ID_PART = r"[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9])?"
 MODEL_ID_RE = re.compile(rf"^{_ID_PART}/{_ID_PART}$")
 
-# `main`, or `[v]MAJOR.MINOR[.PATCH][.(alpha|beta|pre|post|rc|)NUMBER]` as Firefox's model hub accepts.
+# `main`, or `[v]MAJOR.MINOR[.PATCH][.(alpha|beta|pre|post|rc|)NUMBER]`, as Firefox's hub accepts.
 REVISION_RE = re.compile(r"^(?:main|v?\d+\.\d+(?:\.\d+)?(?:\.(?:alpha|beta|pre|post|rc|)\d+)?)$")
 
 
 def is_valid_model_id(model_id: object) -> bool:
-    """True for `org/name` ids the hub accepts; `..` is refused as it could climb out of a folder."""
+    """True for `org/name` ids the hub accepts; `..` is refused as it could leave a folder."""
     return isinstance(model_id, str) and bool(MODEL_ID_RE.match(model_id)) and ".." not in model_id
 
 

@@ -52,13 +52,19 @@ def print_set(result: RecordSet) -> None:
     print(f"{result.collection}: {len(result.records)} records, timestamp {result.timestamp}")
     print(f"source: {result.source.describe()}")
     rows = [columns] + [
-        tuple(_text(r.get(c)) for c in columns) if isinstance(r, dict) else (_text(r),) + ("",) * (len(columns) - 1)
+        tuple(_text(r.get(c)) for c in columns)
+        if isinstance(r, dict)
+        else (_text(r),) + ("",) * (len(columns) - 1)
         for r in result.records
     ]
     print(_table(rows))
     if result.problems:
         print(f"\n{len(result.problems)} problem(s); these records are skipped:")
-        print(_table([("id", "field", "problem")] + [(p.id, p.field, p.message) for p in result.problems]))
+        print(
+            _table(
+                [("id", "field", "problem")] + [(p.id, p.field, p.message) for p in result.problems]
+            )
+        )
 
 
 def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
@@ -75,7 +81,9 @@ def run_resolve(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.json:
         print(json.dumps(resolution.options, indent=2, ensure_ascii=False))
         return 0
-    print(_table([("option", "value", "from")] + [(k, _text(v), s) for k, v, s in resolution.rows()]))
+    print(
+        _table([("option", "value", "from")] + [(k, _text(v), s) for k, v, s in resolution.rows()])
+    )
     return 0
 
 
@@ -84,6 +92,9 @@ def run_sync(args: argparse.Namespace, ctx: AppContext) -> int:
     for result in ctx.records.sync():
         fresh = result.source.kind == "server" and not result.source.note
         failed = failed or not fresh
-        print(f"{result.collection}: {len(result.records)} records, {len(result.problems)} problem(s) — "
-              f"{result.source.describe()}", file=sys.stdout if fresh else sys.stderr)
+        print(
+            f"{result.collection}: {len(result.records)} records, "
+            f"{len(result.problems)} problem(s) — {result.source.describe()}",
+            file=sys.stdout if fresh else sys.stderr,
+        )
     return 1 if failed else 0

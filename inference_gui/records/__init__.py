@@ -17,6 +17,15 @@ from inference_gui.records.resolve import Resolution
 from inference_gui.records.service import RecordsService
 
 __all__ = [
-    "ALLOW_DENY", "COLLECTIONS", "INFERENCE_OPTIONS", "ONNX_RUNTIME", "OVERRIDABLE", "Problem",
-    "RecordSet", "RecordsService", "Resolution", "Source", "UrlPolicy",
+    "ALLOW_DENY",
+    "COLLECTIONS",
+    "INFERENCE_OPTIONS",
+    "ONNX_RUNTIME",
+    "OVERRIDABLE",
+    "Problem",
+    "RecordSet",
+    "RecordsService",
+    "Resolution",
+    "Source",
+    "UrlPolicy",
 ]

@@ -41,16 +41,29 @@ class LastSyncStore:
         if not isinstance(data, dict) or data.get("server") != self.server:
             return None
         return LastSync(
-            self.server, collection, float(data.get("synced_at", 0)), int(data.get("timestamp", 0)),
-            list(data.get("changes", [])), dict(data.get("metadata", {})),
+            self.server,
+            collection,
+            float(data.get("synced_at", 0)),
+            int(data.get("timestamp", 0)),
+            list(data.get("changes", [])),
+            dict(data.get("metadata", {})),
         )
 
-    def save(self, collection: str, timestamp: int, changes: list[Any], metadata: dict[str, Any]) -> LastSync:
+    def save(
+        self, collection: str, timestamp: int, changes: list[Any], metadata: dict[str, Any]
+    ) -> LastSync:
         entry = LastSync(self.server, collection, time.time(), timestamp, changes, metadata)
-        write_json_atomic(self._path(collection), {
-            "server": self.server, "collection": collection, "synced_at": entry.synced_at,
-            "timestamp": timestamp, "metadata": metadata, "changes": changes,
-        })
+        write_json_atomic(
+            self._path(collection),
+            {
+                "server": self.server,
+                "collection": collection,
+                "synced_at": entry.synced_at,
+                "timestamp": timestamp,
+                "metadata": metadata,
+                "changes": changes,
+            },
+        )
         return entry
 
     def mark_checked(self, collection: str) -> LastSync | None:

@@ -14,7 +14,7 @@ COLLECTIONS: tuple[str, ...] = (INFERENCE_OPTIONS, ONNX_RUNTIME, ALLOW_DENY)
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with one record; ``id`` is the record id (or ``#<index>`` when it has none)."""
+    """One thing wrong with one record; ``id`` is the record id, or ``#<index>`` without one."""
 
     id: str
     field: str
@@ -45,14 +45,18 @@ class Source:
         if self.kind == "server":
             parts = [f"last sync {format_time(self.synced_at)}"] if self.synced_at else []
             parts += [self.note] if self.note else []
-            return f"server {self.location} ({', '.join(parts)})" if parts else f"server {self.location}"
+            return (
+                f"server {self.location} ({', '.join(parts)})"
+                if parts
+                else f"server {self.location}"
+            )
         text = "embedded dump" if self.kind == "embedded" else f"file {self.location}"
         return f"{text} ({self.note})" if self.note else text
 
 
 @dataclass(frozen=True)
 class RecordSet:
-    """One collection as loaded: every record (bad ones included, so they can be shown) and problems."""
+    """One collection as loaded: every record (bad ones too, to be shown) and their problems."""
 
     collection: str
     source: Source

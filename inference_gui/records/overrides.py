@@ -16,7 +16,12 @@ from inference_gui.records.storage import read_json, write_json_atomic
 from inference_gui.records.validate import RULES, check_field
 
 OVERRIDABLE: tuple[str, ...] = (
-    "dtype", "modelRevision", "numThreads", "processorRevision", "tokenizerRevision", "timeoutMS",
+    "dtype",
+    "modelRevision",
+    "numThreads",
+    "processorRevision",
+    "tokenizerRevision",
+    "timeoutMS",
 )
 
 
@@ -63,7 +68,8 @@ class OverrideStore:
         """Store one override and return the value as stored (text converted to a number)."""
         if key not in OVERRIDABLE:
             raise RecordError(
-                f"{key!r} cannot be overridden locally.", f"Overridable options: {', '.join(OVERRIDABLE)}."
+                f"{key!r} cannot be overridden locally.",
+                f"Overridable options: {', '.join(OVERRIDABLE)}.",
             )
         if not feature_id:
             raise RecordError("Local overrides need a feature id.", "Choose a feature first.")

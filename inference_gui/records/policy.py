@@ -35,9 +35,11 @@ class UrlPolicy:
 
     @classmethod
     def from_records(cls, records: list[dict[str, Any]]) -> UrlPolicy:
-        return cls(tuple(
-            PolicyEntry(r["filter"], r["urlPrefix"], r.get("description", "")) for r in records
-        ))
+        return cls(
+            tuple(
+                PolicyEntry(r["filter"], r["urlPrefix"], r.get("description", "")) for r in records
+            )
+        )
 
     def _match(self, url: str, kind: str) -> PolicyEntry | None:
         target = _normalise(url)
@@ -57,7 +59,11 @@ class UrlPolicy:
             return f"it matches the DENY entry {denied.url_prefix!r}{why}"
         allows = [e for e in self.entries if e.filter == "ALLOW"]
         if allows and not self._match(url, "ALLOW"):
-            return "it matches none of the ALLOW entries (" + ", ".join(e.url_prefix for e in allows) + ")"
+            return (
+                "it matches none of the ALLOW entries ("
+                + ", ".join(e.url_prefix for e in allows)
+                + ")"
+            )
         return None
 
     def allows(self, url: str) -> bool:

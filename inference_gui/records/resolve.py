@@ -38,26 +38,32 @@ class Resolution:
 
 
 def _describe(record: dict[str, Any]) -> str:
-    return f"{record.get('id', '?')} (featureId {record.get('featureId')!r}, modelId {record.get('modelId')!r})"
+    feature, model = record.get("featureId"), record.get("modelId")
+    return f"{record.get('id', '?')} (featureId {feature!r}, modelId {model!r})"
 
 
-def _find(records: list[dict[str, Any]], key: str, value: str, model_id: str | None) -> list[dict[str, Any]]:
+def _find(
+    records: list[dict[str, Any]], key: str, value: str, model_id: str | None
+) -> list[dict[str, Any]]:
     return [
-        r for r in records
+        r
+        for r in records
         if r.get(key) == value and (model_id is None or r.get("modelId") == model_id)
     ]
 
 
 def _feature_problems(records: RecordSet, feature_id: str) -> RecordError | None:
-    """An error when the feature's own records exist but are all invalid (rather than falling back)."""
+    """An error when the feature's own records exist but are all invalid (not a fallback)."""
     bad = [
-        (i, r) for i, r in enumerate(records.records)
+        (i, r)
+        for i, r in enumerate(records.records)
         if isinstance(r, dict) and r.get("featureId") == feature_id and not records.is_usable(i)
     ]
     if not bad:
         return None
     details = "; ".join(
-        f"{RecordSet.record_key(r, i)}: " + ", ".join(f"{p.field} {p.message}" for p in records.problems_of(i))
+        f"{RecordSet.record_key(r, i)}: "
+        + ", ".join(f"{p.field} {p.message}" for p in records.problems_of(i))
         for i, r in bad
     )
     return RecordError(
@@ -74,9 +80,11 @@ def resolve(
     overrides: Mapping[str, Any] | None = None,
     local_overrides: Mapping[str, Any] | None = None,
 ) -> Resolution:
-    """Effective options; ``overrides`` are the caller's (they win), ``local_overrides`` the stored ones."""
+    """Effective options; ``overrides`` are the caller's (they win), ``local_overrides`` stored."""
     if not feature_id and not task_name:
-        raise RecordError("Nothing to resolve: no feature id and no task name.", "Give a feature id or --task.")
+        raise RecordError(
+            "Nothing to resolve: no feature id and no task name.", "Give a feature id or --task."
+        )
     usable = records.usable()
     matched_by, source = "none", CALLER
     matches: list[dict[str, Any]] = []
@@ -91,10 +99,12 @@ def resolve(
         matches = _find(usable, "taskName", task_name, model_id)
         matched_by, source = "taskName", FALLBACK if feature_id else RECORD
     if len(matches) > 1:
+        what = f"feature {feature_id!r}" if matched_by == "featureId" else f"task {task_name!r}"
         raise RecordError(
-            f"More than one record matches {('feature ' + repr(feature_id)) if matched_by == 'featureId' else 'task ' + repr(task_name)}"
+            f"More than one record matches {what}"
             f"{' and model ' + repr(model_id) if model_id else ''}: "
-            + "; ".join(_describe(r) for r in matches) + ".",
+            + "; ".join(_describe(r) for r in matches)
+            + ".",
             "Give a model id to narrow it down, or fix the records so only one matches.",
         )
     options: dict[str, Any] = {}
@@ -112,7 +122,8 @@ def resolve(
             raise RecordError(
                 f"No usable record for {what}{fallback}"
                 f"{' with model ' + repr(model_id) if model_id else ''}.",
-                "Known features: " + ", ".join(sorted({r["featureId"] for r in usable})[:20])
+                "Known features: "
+                + ", ".join(sorted({r["featureId"] for r in usable})[:20])
                 + ". Or give both a task and a model id.",
             )
         matched_by = "none"

@@ -9,7 +9,6 @@ an error) header is obeyed: its deadline is persisted and no request is made bef
 from __future__ import annotations
 
 import json
-import socket
 import time
 import urllib.error
 import urllib.request
@@ -38,7 +37,7 @@ class Unreachable(RecordError):
 
 
 class RemoteSettingsClient:
-    """Talks to one server; ``backoff_until``/``set_backoff`` persist the server's wish to be left alone."""
+    """Talks to one server; ``backoff_until``/``set_backoff`` persist its Backoff deadline."""
 
     def __init__(
         self,
@@ -66,11 +65,15 @@ class RemoteSettingsClient:
         body = self._get_json(url)
         entries = body.get("changes") if isinstance(body, dict) else None
         if not isinstance(entries, list):
-            raise RecordError(f"The settings server's monitor/changes at {url} has no list of changes.")
+            raise RecordError(
+                f"The settings server's monitor/changes at {url} has no list of changes."
+            )
         return {
             e["collection"]: e["last_modified"]
             for e in entries
-            if isinstance(e, dict) and e.get("bucket") == "main" and isinstance(e.get("last_modified"), int)
+            if isinstance(e, dict)
+            and e.get("bucket") == "main"
+            and isinstance(e.get("last_modified"), int)
         }
 
     def changeset(self, collection: str, expected: int) -> Changeset:
@@ -86,7 +89,7 @@ class RemoteSettingsClient:
         ):
             raise RecordError(
                 f"The settings server's answer for {collection} is not a changeset.",
-                'Expected {"changes": [...], "metadata": {...}, "timestamp": N}; check the server URL.',
+                'Expected {"changes": [...], "metadata": {...}, "timestamp": N}; check the URL.',
             )
         metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
         return Changeset(body["changes"], metadata, body["timestamp"])
@@ -118,7 +121,7 @@ class RemoteSettingsClient:
         except urllib.error.HTTPError as exc:
             self._remember_backoff(exc.headers)
             raise _server_error(url, exc) from exc
-        except (TimeoutError, socket.timeout) as exc:
+        except TimeoutError as exc:
             raise Unreachable(
                 f"The settings server {self.server} did not answer within {self.timeout:g} s.",
                 "Check the server or your connection; the last sync stays in use.",
@@ -127,7 +130,7 @@ class RemoteSettingsClient:
             reason = getattr(exc, "reason", exc)
             raise Unreachable(
                 f"The settings server {self.server} cannot be reached: {reason}.",
-                "Check the server URL in Preferences or your connection; the last sync stays in use.",
+                "Check the server URL or your connection; the last sync stays in use.",
             ) from exc
         try:
             return json.loads(raw)

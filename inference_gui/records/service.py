@@ -18,7 +18,13 @@ from inference_gui.config import Settings
 from inference_gui.errors import RecordError
 from inference_gui.jobs import Progress
 from inference_gui.records.lastsync import LastSync, LastSyncStore
-from inference_gui.records.model import ALLOW_DENY, COLLECTIONS, INFERENCE_OPTIONS, RecordSet, Source
+from inference_gui.records.model import (
+    ALLOW_DENY,
+    COLLECTIONS,
+    INFERENCE_OPTIONS,
+    RecordSet,
+    Source,
+)
 from inference_gui.records.overrides import OverrideStore
 from inference_gui.records.policy import UrlPolicy
 from inference_gui.records.resolve import Resolution, resolve
@@ -29,27 +35,40 @@ from inference_gui.records.validate import validate
 
 
 def build_set(collection: str, records: list[Any], timestamp: int, source: Source) -> RecordSet:
-    return RecordSet(collection, source, timestamp, tuple(records), tuple(validate(collection, records)))
+    return RecordSet(
+        collection, source, timestamp, tuple(records), tuple(validate(collection, records))
+    )
 
 
 def load_embedded(collection: str, note: str = "") -> RecordSet:
     try:
         path = resource_path("settings", f"{collection}.json")
     except FileNotFoundError:
-        return build_set(collection, [], 0, Source("embedded", note=f"no dump shipped for {collection}"))
-    records, timestamp = parse_document(read_json(path, what="embedded dump"), where=f"The embedded dump {path}")
+        return build_set(
+            collection, [], 0, Source("embedded", note=f"no dump shipped for {collection}")
+        )
+    records, timestamp = parse_document(
+        read_json(path, what="embedded dump"), where=f"The embedded dump {path}"
+    )
     return build_set(collection, records, timestamp, Source("embedded", str(path), note=note))
 
 
 def _from_last_sync(entry: LastSync, note: str = "") -> RecordSet:
     records, _ = parse_document({"changes": entry.changes}, where="The last sync")
-    return build_set(entry.collection, records, entry.timestamp, Source("server", entry.server, entry.synced_at, note))
+    return build_set(
+        entry.collection,
+        records,
+        entry.timestamp,
+        Source("server", entry.server, entry.synced_at, note),
+    )
 
 
 class RecordsService:
     """Thread-safe: the GUI loads and syncs from worker threads while the CLI calls it directly."""
 
-    def __init__(self, settings: Callable[[], Settings], *, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self, settings: Callable[[], Settings], *, timeout: float = DEFAULT_TIMEOUT
+    ) -> None:
         self._settings = settings
         self.timeout = timeout
         self._cache: dict[tuple[str, tuple[Any, ...]], RecordSet] = {}
@@ -72,7 +91,9 @@ class RecordsService:
 
     def _client(self, store: LastSyncStore) -> RemoteSettingsClient:
         return RemoteSettingsClient(
-            store.server, backoff_until=store.backoff_until, set_backoff=store.set_backoff,
+            store.server,
+            backoff_until=store.backoff_until,
+            set_backoff=store.set_backoff,
             timeout=self.timeout,
         )
 
@@ -80,14 +101,16 @@ class RecordsService:
         path = Path(self.settings.settings_file)
         document = read_json(path, what="settings file")
         if document is None:
-            raise RecordError(f"The settings file {path} does not exist.", "Choose another in Preferences.")
+            raise RecordError(
+                f"The settings file {path} does not exist.", "Choose another in Preferences."
+            )
         if (declared_collection(document) or INFERENCE_OPTIONS) != collection:
             return None
         records, timestamp = parse_document(document, where=f"The settings file {path}")
         return build_set(collection, records, timestamp, Source("file", str(path)))
 
     def load(self, collection: str = INFERENCE_OPTIONS, *, refresh: bool = False) -> RecordSet:
-        """The collection from the current source; contacts a server only if never synced from it."""
+        """The collection from the current source; contacts a server only if never synced."""
         key = (collection, self._key())
         with self._lock:
             if not refresh and key in self._cache:
@@ -129,21 +152,24 @@ class RecordsService:
         store: LastSyncStore,
         latest: dict[str, int] | RecordError,
     ) -> RecordSet:
-        """Fetch one collection; on failure, the last sync (or embedded dump) with the reason noted."""
+        """Fetch one collection; on failure, the last sync (or embedded dump), saying why."""
         entry = store.load(collection)
         try:
             if isinstance(latest, RecordError):
                 raise latest
             if collection not in latest:
                 raise RecordError(
-                    f"The settings server {client.server} has no collection {collection} in bucket main.",
+                    f"The settings server {client.server} has no collection {collection} "
+                    "in bucket main.",
                     "Check the server URL, or the collection name.",
                 )
             if entry and entry.timestamp == latest[collection]:
                 entry = store.mark_checked(collection) or entry
             else:
                 changeset = client.changeset(collection, latest[collection])
-                entry = store.save(collection, changeset.timestamp, changeset.changes, changeset.metadata)
+                entry = store.save(
+                    collection, changeset.timestamp, changeset.changes, changeset.metadata
+                )
             return _from_last_sync(entry)
         except RecordError as exc:
             reason = "server unreachable" if isinstance(exc, Unreachable) else "sync failed"
@@ -163,9 +189,14 @@ class RecordsService:
         """
         s = self.settings
         if not s.settings_server:
-            raise RecordError("No settings server is configured.", "Set one in Preferences or with --settings-server.")
+            raise RecordError(
+                "No settings server is configured.",
+                "Set one in Preferences or with --settings-server.",
+            )
         if s.offline:
-            raise RecordError("Offline mode is on, so no sync was attempted.", "Turn off offline mode to sync.")
+            raise RecordError(
+                "Offline mode is on, so no sync was attempted.", "Turn off offline mode to sync."
+            )
         store = self._store()
         client = self._client(store)
         if progress:
@@ -180,7 +211,9 @@ class RecordsService:
                 self._cache[(collection, self._key())] = result
             results.append(result)
         if progress:
-            progress(Progress("sync", len(collections) + 1, len(collections) + 1, "requests", "done"))
+            progress(
+                Progress("sync", len(collections) + 1, len(collections) + 1, "requests", "done")
+            )
         return results
 
     def local_overrides(self, feature_id: str | None) -> dict[str, Any]:
@@ -195,7 +228,11 @@ class RecordsService:
     ) -> Resolution:
         """Effective options for a feature (see :func:`inference_gui.records.resolve.resolve`)."""
         return resolve(
-            self.load(INFERENCE_OPTIONS), feature_id, task_name, model_id, overrides,
+            self.load(INFERENCE_OPTIONS),
+            feature_id,
+            task_name,
+            model_id,
+            overrides,
             self.local_overrides(feature_id),
         )
 

@@ -6,6 +6,10 @@ from typing import Any
 
 from inference_gui.errors import RecordError
 
+SHAPES_HINT = (
+    'Expected {"data": [...], "timestamp": N} (dump) or {"changes": [...], "timestamp": N}.'
+)
+
 
 def parse_document(document: Any, *, where: str) -> tuple[list[dict[str, Any]], int]:
     """Records and collection timestamp from ``{"data": [...]}`` (dump) or ``{"changes": [...]}``.
@@ -16,13 +20,13 @@ def parse_document(document: Any, *, where: str) -> tuple[list[dict[str, Any]], 
     if not isinstance(document, dict):
         raise RecordError(
             f"{where} is not a JSON object.",
-            'Expected {"data": [...], "timestamp": N} (dump) or {"changes": [...], "timestamp": N}.',
+            SHAPES_HINT,
         )
     key = "data" if "data" in document else "changes" if "changes" in document else None
     if key is None or not isinstance(document[key], list):
         raise RecordError(
-            f"{where} has no list of records under \"data\" or \"changes\".",
-            'Expected {"data": [...], "timestamp": N} (dump) or {"changes": [...], "timestamp": N}.',
+            f'{where} has no list of records under "data" or "changes".',
+            SHAPES_HINT,
         )
     timestamp = document.get("timestamp", 0)
     if not isinstance(timestamp, int) or isinstance(timestamp, bool):

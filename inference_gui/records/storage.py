@@ -30,7 +30,7 @@ def write_json_atomic(path: Path, value: Any) -> None:
 
 
 def read_json(path: Path, *, what: str) -> Any:
-    """The parsed file, or None when it does not exist; a damaged file is an error, never ignored."""
+    """The parsed file, or None when it does not exist; a damaged file is an error, not ignored."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -15,7 +15,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from inference_gui.errors import HubError
-from inference_gui.records.model import ALLOW_DENY, INFERENCE_OPTIONS, ONNX_RUNTIME, Problem, RecordSet
+from inference_gui.records.model import (
+    ALLOW_DENY,
+    INFERENCE_OPTIONS,
+    ONNX_RUNTIME,
+    Problem,
+    RecordSet,
+)
 from inference_gui.safepath import check_relative_path
 from inference_gui.vocab import DTYPES, canonical_task, is_valid_model_id, is_valid_revision
 
@@ -137,9 +143,11 @@ _TYPE_NAMES = {str: "a string", int: "an integer", dict: "an object"}
 
 
 def check_field(rule: FieldRule, value: Any) -> str | None:
-    """What is wrong with ``value`` for ``rule`` (None when it is fine); bool is never an integer."""
+    """What is wrong with ``value`` for ``rule`` (None when fine); a bool is never an integer."""
     if not isinstance(value, rule.kind) or (rule.kind is int and isinstance(value, bool)):
-        return f"must be {_TYPE_NAMES.get(rule.kind, rule.kind)}, not {type(value).__name__} {value!r}"
+        return (
+            f"must be {_TYPE_NAMES.get(rule.kind, rule.kind)}, not {type(value).__name__} {value!r}"
+        )
     return rule.check(value) if rule.check else None
 
 

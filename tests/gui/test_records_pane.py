@@ -30,7 +30,9 @@ def make_window(qtbot, **settings_changes):
     application()
     store, _ = open_store()
     settings, _ = load_settings(read_preferences(store), os.environ, {})
-    window = build_window(AppContext(dataclasses.replace(settings, **settings_changes)), store, os.environ, {})
+    window = build_window(
+        AppContext(dataclasses.replace(settings, **settings_changes)), store, os.environ, {}
+    )
     qtbot.addWidget(window)
     window.show()
     return window
@@ -54,14 +56,18 @@ def column_values(pane, name):
 
 
 def loaded(pane, qtbot, count):
-    qtbot.waitUntil(lambda: pane.proxy.rowCount() == count and pane.source.text().startswith("Source:"))
+    qtbot.waitUntil(
+        lambda: pane.proxy.rowCount() == count and pane.source.text().startswith("Source:")
+    )
 
 
 def test_first_launch_shows_the_embedded_dump(window, qtbot):
     pane = pane_of(window)
     loaded(pane, qtbot, len(EMBEDDED["data"]))
     assert "embedded dump" in pane.source.text()
-    assert sorted(column_values(pane, "featureId")) == sorted(r["featureId"] for r in EMBEDDED["data"])
+    assert sorted(column_values(pane, "featureId")) == sorted(
+        r["featureId"] for r in EMBEDDED["data"]
+    )
     assert json.loads(pane.raw.toPlainText()) in EMBEDDED["data"]  # first row's raw JSON is shown
 
 
@@ -72,13 +78,22 @@ def test_filter_sort_and_collection_picker(window, qtbot):
     expected = [r for r in EMBEDDED["data"] if r["taskName"] == "text-classification"]
     qtbot.waitUntil(lambda: pane.proxy.rowCount() == len(expected))
     pane.filter.clear()
-    column = [pane.proxy.headerData(c, HORIZONTAL) for c in range(pane.proxy.columnCount())].index("last modified")
+    column = [pane.proxy.headerData(c, HORIZONTAL) for c in range(pane.proxy.columnCount())].index(
+        "last modified"
+    )
     pane.table.sortByColumn(column, Qt.SortOrder.AscendingOrder)
     stamps = [pane.proxy.index(r, column).data(SORT_ROLE) for r in range(pane.proxy.rowCount())]
     assert stamps == sorted(r["last_modified"] for r in EMBEDDED["data"])
     pane.collection.setCurrentText("ml-model-allow-deny-list")
-    qtbot.waitUntil(lambda: "urlPrefix" in [pane.proxy.headerData(c, HORIZONTAL) for c in range(pane.proxy.columnCount())])
-    assert any(v.startswith("https://model-hub.mozilla.org") for v in column_values(pane, "urlPrefix"))
+    qtbot.waitUntil(
+        lambda: (
+            "urlPrefix"
+            in [pane.proxy.headerData(c, HORIZONTAL) for c in range(pane.proxy.columnCount())]
+        )
+    )
+    assert any(
+        v.startswith("https://model-hub.mozilla.org") for v in column_values(pane, "urlPrefix")
+    )
 
 
 def test_sync_from_local_server_updates_the_pane(qtbot, tmp_path):
@@ -95,9 +110,13 @@ def test_sync_from_local_server_updates_the_pane(qtbot, tmp_path):
             loaded(pane, qtbot, len(OPTIONS["changes"]))
             qtbot.waitUntil(pane.sync_button.isEnabled)
             assert f"server {server.url} (last sync" in pane.source.text()
-            assert sorted(column_values(pane, "featureId")) == sorted(r["featureId"] for r in OPTIONS["changes"])
-            assert "tiny-sentiment" in [pane.resolve_view.feature.itemText(i)
-                                        for i in range(pane.resolve_view.feature.count())]
+            assert sorted(column_values(pane, "featureId")) == sorted(
+                r["featureId"] for r in OPTIONS["changes"]
+            )
+            assert "tiny-sentiment" in [
+                pane.resolve_view.feature.itemText(i)
+                for i in range(pane.resolve_view.feature.count())
+            ]
         finally:
             win.ctx.app.close()
 
@@ -107,7 +126,9 @@ def test_problems_are_listed_with_their_field(qtbot, tmp_path):
     changes[0]["modelRevision"] = "latest"
     changes[1]["dtype"] = 8
     path = tmp_path / "records.json"
-    path.write_text(json.dumps({"changes": changes, "timestamp": 1, "metadata": {"id": INFERENCE_OPTIONS}}))
+    path.write_text(
+        json.dumps({"changes": changes, "timestamp": 1, "metadata": {"id": INFERENCE_OPTIONS}})
+    )
     win = make_window(qtbot, settings_file=str(path))
     try:
         pane = pane_of(win)
@@ -131,7 +152,9 @@ def resolve_in_pane(pane, qtbot, feature, task=""):
     view.task.setText(task)
     view.resolution = None
     view.resolve_button.click()
-    qtbot.waitUntil(lambda: view.resolution is not None or not view.status.text().startswith("Resolving"))
+    qtbot.waitUntil(
+        lambda: view.resolution is not None or not view.status.text().startswith("Resolving")
+    )
     return view
 
 
@@ -143,8 +166,13 @@ def test_resolve_in_pane_equals_records_resolve(qtbot, capsys):
         loaded(pane, qtbot, len(OPTIONS["changes"]))
         for feature, task in (("tiny-alt-text", ""), ("brand-new", "fill-mask")):
             view = resolve_in_pane(pane, qtbot, feature, task)
-            shown = {view.proxy.index(r, 0).data(): view.proxy.index(r, 1).data() for r in range(view.proxy.rowCount())}
-            args = ["--settings-file", source, "records", "resolve", feature, "--json"] + (["--task", task] if task else [])
+            shown = {
+                view.proxy.index(r, 0).data(): view.proxy.index(r, 1).data()
+                for r in range(view.proxy.rowCount())
+            }
+            args = ["--settings-file", source, "records", "resolve", feature, "--json"] + (
+                ["--task", task] if task else []
+            )
             assert main(args) == 0
             cli = json.loads(capsys.readouterr().out)
             assert shown == {k: v if isinstance(v, str) else json.dumps(v) for k, v in cli.items()}

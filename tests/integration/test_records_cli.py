@@ -41,8 +41,12 @@ def test_file_source_lists_problems_and_resolves(capsys, tmp_path):
         {"id": changes[0]["id"], "field": "dtype", "message": listing["problems"][0]["message"]}
     ]
     assert "fp8" in listing["problems"][0]["message"]
-    code, out, _ = run(capsys, "--settings-file", str(path), "records", "resolve", "tiny-qa", "--json")
-    expected = {k: v for k, v in BY_FEATURE["tiny-qa"].items() if k not in ("id", "last_modified", "schema")}
+    code, out, _ = run(
+        capsys, "--settings-file", str(path), "records", "resolve", "tiny-qa", "--json"
+    )
+    expected = {
+        k: v for k, v in BY_FEATURE["tiny-qa"].items() if k not in ("id", "last_modified", "schema")
+    }
     assert code == 0 and json.loads(out) == expected
 
 
@@ -59,8 +63,9 @@ def test_sync_then_resolve_from_server(capsys):
         assert code == 1
         assert f"{INFERENCE_OPTIONS}: {len(OPTIONS['changes'])} records" in out
         assert "has no collection ml-onnx-runtime" in err
-        code, out, _ = run(capsys, "--settings-server", server.url, "records", "resolve", "tiny-alt-text",
-                           "--json")
+        code, out, _ = run(
+            capsys, "--settings-server", server.url, "records", "resolve", "tiny-alt-text", "--json"
+        )
         assert code == 0 and json.loads(out)["modelId"] == BY_FEATURE["tiny-alt-text"]["modelId"]
     code, out, _ = run(capsys, "--settings-server", server.url, "records", "list")
     assert code == 0 and "server unreachable" not in out and "last sync" in out
@@ -68,8 +73,9 @@ def test_sync_then_resolve_from_server(capsys):
 
 def test_resolve_text_output_says_where_values_came_from(capsys):
     source = str(REMOTE_SETTINGS / "ml-inference-options.json")
-    code, out, _ = run(capsys, "--settings-file", source, "records", "resolve", "my-feature",
-                       "--task", "fill-mask")
+    code, out, _ = run(
+        capsys, "--settings-file", source, "records", "resolve", "my-feature", "--task", "fill-mask"
+    )
     assert code == 0
     lines = {line.split()[0]: line.split()[-1] for line in out.splitlines()[1:]}
     assert lines["modelId"] == "fallback" and lines["featureId"] == "caller"

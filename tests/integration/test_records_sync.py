@@ -46,8 +46,10 @@ def test_good_sync_passes_expected_and_user_agent(server, tmp_path):
     assert len(results[1].records) == len(RUNTIME["changes"])
     paths = [(p, q) for p, q, _ in server.requests]
     assert paths[0] == ("/v1/buckets/monitor/collections/changes/changeset", {"_expected": "0"})
-    assert (f"/v1/buckets/main/collections/{INFERENCE_OPTIONS}/changeset",
-            {"_expected": str(OPTIONS["timestamp"])}) in paths
+    assert (
+        f"/v1/buckets/main/collections/{INFERENCE_OPTIONS}/changeset",
+        {"_expected": str(OPTIONS["timestamp"])},
+    ) in paths
     assert all(h.get("User-Agent") == USER_AGENT for _, _, h in server.requests)
     # A fresh service (a restart) reads the stored sync without contacting the server.
     before = len(server.requests)
@@ -60,7 +62,9 @@ def test_first_load_syncs_and_unchanged_collection_is_not_refetched(server, tmp_
     assert feature_ids(service.load()) == {r["featureId"] for r in OPTIONS["changes"]}
     server.requests.clear()
     service.sync((INFERENCE_OPTIONS,))
-    assert [p for p, _, _ in server.requests] == ["/v1/buckets/monitor/collections/changes/changeset"]
+    assert [p for p, _, _ in server.requests] == [
+        "/v1/buckets/monitor/collections/changes/changeset"
+    ]
 
 
 def test_new_server_data_replaces_the_old(server, tmp_path):
@@ -79,7 +83,9 @@ def test_backoff_is_honoured(server, tmp_path):
     service = service_for(server.url, tmp_path)
     server.fault = "backoff"
     [first] = service.sync((INFERENCE_OPTIONS,))
-    assert first.source.note == ""  # the answer itself is good; the backoff applies to the next sync
+    assert (
+        first.source.note == ""
+    )  # the answer itself is good; the backoff applies to the next sync
     server.fault = None
     server.requests.clear()
     [second] = service_for(server.url, tmp_path).sync((INFERENCE_OPTIONS,))
@@ -141,7 +147,8 @@ def test_malformed_records_from_server(server, tmp_path):
     server.set_collection(INFERENCE_OPTIONS, broken)
     [result] = service_for(server.url, tmp_path).sync((INFERENCE_OPTIONS,))
     assert {(p.id, p.field) for p in result.problems} == {
-        (broken["changes"][0]["id"], "modelRevision"), (broken["changes"][1]["id"], "numThreads")
+        (broken["changes"][0]["id"], "modelRevision"),
+        (broken["changes"][1]["id"], "numThreads"),
     }
     assert len(result.usable()) == len(broken["changes"]) - 2
 

@@ -60,20 +60,35 @@ class KintoServer:
 
     def _monitor(self) -> dict[str, Any]:
         changes = [
-            {"id": cid, "bucket": "main", "collection": cid, "last_modified": c["timestamp"], "host": ""}
+            {
+                "id": cid,
+                "bucket": "main",
+                "collection": cid,
+                "last_modified": c["timestamp"],
+                "host": "",
+            }
             for cid, c in self.collections.items()
         ]
-        return {"changes": changes, "metadata": {}, "timestamp": max((c["last_modified"] for c in changes), default=0)}
+        return {
+            "changes": changes,
+            "metadata": {},
+            "timestamp": max((c["last_modified"] for c in changes), default=0),
+        }
 
     def _answer(self, path: str) -> tuple[int, Any]:
         with self._lock:
             if path == MONITOR:
                 return 200, self._monitor()
             if path.startswith(MAIN) and path.endswith("/changeset"):
-                cid = path[len(MAIN):-len("/changeset")]
+                cid = path[len(MAIN) : -len("/changeset")]
                 if cid in self.collections:
                     return 200, copy.deepcopy(self.collections[cid])
-            return 404, {"code": 404, "errno": 111, "error": "Not Found", "message": "The resource was not found"}
+            return 404, {
+                "code": 404,
+                "errno": 111,
+                "error": "Not Found",
+                "message": "The resource was not found",
+            }
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -82,7 +97,7 @@ class KintoServer:
             def log_message(self, *args: Any) -> None:  # keep test output quiet
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
                 server.requests.append((parts.path, query, dict(self.headers.items())))
@@ -90,8 +105,12 @@ class KintoServer:
                 if fault == "slow":
                     time.sleep(server.slow_seconds)
                 if fault == "error500":
-                    body = {"code": 500, "errno": 999, "error": "Internal Server Error",
-                            "message": "A programmatic error occured, developers have been informed"}
+                    body = {
+                        "code": 500,
+                        "errno": 999,
+                        "error": "Internal Server Error",
+                        "message": "A programmatic error occured, developers have been informed",
+                    }
                     return self._send(500, json.dumps(body).encode())
                 status, body = server._answer(parts.path)
                 raw = b"{not json" if fault == "invalid_json" else json.dumps(body).encode()
@@ -107,7 +126,10 @@ class KintoServer:
                         self.send_header(name, value)
                     self.end_headers()
                     self.wfile.write(raw)
-                except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout tests)
+                except (
+                    BrokenPipeError,
+                    ConnectionResetError,
+                ):  # the client gave up (timeout tests)
                     pass
 
         return Handler

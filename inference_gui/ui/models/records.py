@@ -10,16 +10,30 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from inference_gui.format import human_bytes
-from inference_gui.records import ALLOW_DENY, INFERENCE_OPTIONS, ONNX_RUNTIME, Problem, RecordSet, Resolution
+from inference_gui.records import (
+    ALLOW_DENY,
+    INFERENCE_OPTIONS,
+    ONNX_RUNTIME,
+    Problem,
+    RecordSet,
+    Resolution,
+)
 from inference_gui.records.model import format_time
 from inference_gui.records.resolve import OVERRIDE
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
+ROOT = QModelIndex()
 PROBLEM_BRUSH = QBrush(QColor("#b3261e"))
 OVERRIDE_BRUSH = QBrush(QColor(255, 214, 102, 90))
 
@@ -29,7 +43,11 @@ def _field(name: str) -> Callable[[dict[str, Any]], Any]:
 
 
 def _attachment(name: str) -> Callable[[dict[str, Any]], Any]:
-    return lambda record: (record.get("attachment") or {}).get(name) if isinstance(record.get("attachment"), dict) else None
+    return lambda record: (
+        (record.get("attachment") or {}).get(name)
+        if isinstance(record.get("attachment"), dict)
+        else None
+    )
 
 
 # (header, value getter, formatter) per collection; last_modified is shown as a date.
@@ -38,9 +56,20 @@ _MODIFIED: Column = ("last modified", _field("last_modified"), lambda v: format_
 COLUMNS: dict[str, tuple[Column, ...]] = {
     INFERENCE_OPTIONS: tuple(
         (name, _field(name), None)
-        for name in ("featureId", "taskName", "modelId", "modelRevision", "dtype", "backend",
-                     "processorId", "processorRevision", "tokenizerId", "tokenizerRevision")
-    ) + (_MODIFIED,),
+        for name in (
+            "featureId",
+            "taskName",
+            "modelId",
+            "modelRevision",
+            "dtype",
+            "backend",
+            "processorId",
+            "processorRevision",
+            "tokenizerId",
+            "tokenizerRevision",
+        )
+    )
+    + (_MODIFIED,),
     ONNX_RUNTIME: (
         ("name", _field("name"), None),
         ("version", _field("version"), None),
@@ -68,7 +97,7 @@ def _display(value: Any, formatter: Callable[[Any], str] | None) -> str:
 
 
 def _sort_key(value: Any) -> Any:
-    """Numbers stay numbers; anything else sorts as text (mixed bad values must not break sorting)."""
+    """Numbers stay numbers; anything else sorts as text (so bad values cannot break sorting)."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     return "" if value is None else _display(value, None).lower()
@@ -83,7 +112,7 @@ class SortFilterProxy(QSortFilterProxyModel):
         self.setFilterKeyColumn(-1)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
-    def lessThan(self, left: Index, right: Index) -> bool:  # noqa: N802 - Qt's naming
+    def lessThan(self, left: Index, right: Index) -> bool:
         a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
         if isinstance(a, float) != isinstance(b, float):
             return isinstance(a, float)  # numbers before text
@@ -105,13 +134,15 @@ class RecordsModel(QAbstractTableModel):
     def record(self, row: int) -> Any:
         return self.record_set.records[row] if self.record_set else None
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent: Index = ROOT) -> int:
         return 0 if parent.isValid() or not self.record_set else len(self.record_set.records)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: Index = ROOT) -> int:
         return 0 if parent.isValid() else len(self._columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self._columns[section][0]
         return None
@@ -121,7 +152,11 @@ class RecordsModel(QAbstractTableModel):
             return None
         record = self.record_set.records[index.row()]
         _, getter, formatter = self._columns[index.column()]
-        value = getter(record) if isinstance(record, dict) else (repr(record) if index.column() == 0 else None)
+        value = (
+            getter(record)
+            if isinstance(record, dict)
+            else (repr(record) if index.column() == 0 else None)
+        )
         usable = self.record_set.is_usable(index.row())
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(value, formatter)
@@ -149,13 +184,15 @@ class _RowsModel(QAbstractTableModel):
         self.rows = rows
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent: Index = ROOT) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: Index = ROOT) -> int:
         return 0 if parent.isValid() else len(self.headers)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.headers[section]
         return None

@@ -63,7 +63,7 @@ def _error_text(exc: BaseException) -> str:
 
 
 class ResolveView(QWidget):
-    """Effective options for a feature, where each came from, and local overrides to set or revert."""
+    """Effective options for a feature, where each came from, and local overrides to edit."""
 
     def __init__(self, pane: RecordsPane) -> None:
         super().__init__()
@@ -116,7 +116,8 @@ class ResolveView(QWidget):
         layout.addLayout(overrides)
         for widget in (self.override_key, self.override_value, self.set_button):
             widget.setToolTip(
-                "Stored on this computer only; overridden options are highlighted and marked “override”."
+                "Stored on this computer only; overridden options are highlighted, "
+                "marked “override”."
             )
 
         self.resolve_button.clicked.connect(self.resolve)
@@ -161,7 +162,9 @@ class ResolveView(QWidget):
             "taskName": "a record for its task",
             "none": "the values given here (no record matched)",
         }[resolution.matched_by]
-        overridden = f"; {len(resolution.overridden)} local override(s)" if resolution.overridden else ""
+        overridden = (
+            f"; {len(resolution.overridden)} local override(s)" if resolution.overridden else ""
+        )
         self.status.setText(f"Resolved from {how}{overridden}.")
 
     def _failed(self, exc: BaseException) -> None:
@@ -175,7 +178,11 @@ class ResolveView(QWidget):
         )
 
     def set_override(self) -> None:
-        feature, key, value = self.feature.currentText().strip(), self.override_key.currentText(), self.override_value.text()
+        feature, key, value = (
+            self.feature.currentText().strip(),
+            self.override_key.currentText(),
+            self.override_value.text(),
+        )
         overrides = self.pane.ctx.app.records.overrides
         self._write(lambda: overrides.set(feature, key, value), f"Override {key} of {feature}")
 
@@ -189,7 +196,9 @@ class RecordsPane(Pane):
     pane_id = "records"
     title = "Records"
     icon = "records.svg"
-    description = "The Remote Settings records that drive the platform, and what each feature resolves to."
+    description = (
+        "The Remote Settings records that drive the platform, and what each feature resolves to."
+    )
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -284,7 +293,11 @@ class RecordsPane(Pane):
             return service.sync(progress=job.report), service.feature_ids()
 
         self.ctx.worker.submit(
-            work, name="Sync records", on_progress=self._progress, on_done=self._synced, on_error=self._sync_failed
+            work,
+            name="Sync records",
+            on_progress=self._progress,
+            on_done=self._synced,
+            on_error=self._sync_failed,
         )
 
     def _progress(self, progress: Progress) -> None:

@@ -11,7 +11,11 @@ from inference_gui.records.policy import UrlPolicy
 ENTRIES = [
     {"filter": "ALLOW", "urlPrefix": "https://model-hub.mozilla.org/", "description": "ours"},
     {"filter": "ALLOW", "urlPrefix": "https://huggingface.co/Mozilla/"},
-    {"filter": "DENY", "urlPrefix": "https://model-hub.mozilla.org/bad/", "description": "withdrawn"},
+    {
+        "filter": "DENY",
+        "urlPrefix": "https://model-hub.mozilla.org/bad/",
+        "description": "withdrawn",
+    },
 ]
 
 
@@ -60,7 +64,12 @@ def test_overrides_persist_revert_and_validate(tmp_path):
     assert OverrideStore(tmp_path).get("tiny-embed") == {"modelRevision": "v1.0.0"}
     reopened.revert("tiny-embed")
     assert OverrideStore(tmp_path).all() == {"tiny-ner": {"dtype": "fp16"}}
-    for key, value in (("modelId", "a/b"), ("dtype", "q3"), ("numThreads", "many"), ("timeoutMS", 0)):
+    for key, value in (
+        ("modelId", "a/b"),
+        ("dtype", "q3"),
+        ("numThreads", "many"),
+        ("timeoutMS", 0),
+    ):
         with pytest.raises(RecordError):
             store.set("tiny-ner", key, value)
     assert OverrideStore(tmp_path).all() == {"tiny-ner": {"dtype": "fp16"}}

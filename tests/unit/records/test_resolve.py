@@ -1,4 +1,4 @@
-"""Resolution follows Firefox's getInferenceOptions: feature, task fallback, ambiguity, overrides."""
+"""Resolution as Firefox's getInferenceOptions: feature, task fallback, ambiguity, overrides."""
 
 import json
 
@@ -21,8 +21,11 @@ def records(extra=()):
 
 def test_feature_resolves_to_its_record():
     result = resolve(records(), "tiny-sentiment")
-    expected = {k: v for k, v in BY_FEATURE["tiny-sentiment"].items()
-                if k not in ("id", "last_modified", "schema")}
+    expected = {
+        k: v
+        for k, v in BY_FEATURE["tiny-sentiment"].items()
+        if k not in ("id", "last_modified", "schema")
+    }
     assert result.options == expected
     assert set(result.sources.values()) == {"record"}
     assert result.record_id == BY_FEATURE["tiny-sentiment"]["id"]
@@ -55,7 +58,10 @@ def test_duplicate_feature_is_an_error_naming_both():
     twin = {**BY_FEATURE["tiny-ner"], "id": "twin-record"}
     with pytest.raises(RecordError) as caught:
         resolve(records([twin]), "tiny-ner", task_name="token-classification")
-    assert "twin-record" in caught.value.message and BY_FEATURE["tiny-ner"]["id"] in caught.value.message
+    assert (
+        "twin-record" in caught.value.message
+        and BY_FEATURE["tiny-ner"]["id"] in caught.value.message
+    )
 
 
 def test_invalid_feature_record_is_not_silently_replaced_by_fallback():
@@ -76,17 +82,25 @@ def test_unresolvable():
 
 def test_caller_only_when_task_and_model_given():
     result = resolve(records(), "adhoc", task_name="summarization", model_id="tiny/t5")
-    assert result.options == {"featureId": "adhoc", "taskName": "summarization", "modelId": "tiny/t5"}
+    assert result.options == {
+        "featureId": "adhoc",
+        "taskName": "summarization",
+        "modelId": "tiny/t5",
+    }
     assert set(result.sources.values()) == {"caller"}
 
 
 def test_local_overrides_then_caller_win():
     result = resolve(
-        records(), "tiny-embed",
+        records(),
+        "tiny-embed",
         local_overrides={"dtype": "fp16", "modelRevision": "v1.0.0"},
         overrides={"dtype": "q4", "numThreads": "2"},
     )
-    assert result.options["modelRevision"] == "v1.0.0" and result.sources["modelRevision"] == "override"
+    assert (
+        result.options["modelRevision"] == "v1.0.0"
+        and result.sources["modelRevision"] == "override"
+    )
     assert result.options["dtype"] == "q4" and result.sources["dtype"] == "caller"
     assert result.options["numThreads"] == 2
     assert result.sources["modelId"] == "record"

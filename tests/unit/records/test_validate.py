@@ -4,12 +4,12 @@ import json
 
 import pytest
 
-from inference_gui.records import INFERENCE_OPTIONS, ONNX_RUNTIME, ALLOW_DENY
-from inference_gui.records.service import build_set
+from inference_gui.errors import RecordError
+from inference_gui.records import ALLOW_DENY, INFERENCE_OPTIONS, ONNX_RUNTIME
 from inference_gui.records.model import Source
+from inference_gui.records.service import build_set
 from inference_gui.records.shapes import parse_document
 from inference_gui.records.validate import validate
-from inference_gui.errors import RecordError
 from tests.paths import REMOTE_SETTINGS
 
 
@@ -85,7 +85,10 @@ def test_runtime_attachment_paths_are_checked():
     assert [p.field for p in validate(ONNX_RUNTIME, [record])] == ["attachment"]
     record["attachment"] = {**record["attachment"], "location": "ok/x.wasm", "hash": "abc"}
     assert [p.field for p in validate(ONNX_RUNTIME, [record])] == ["attachment"]
-    assert [p.field for p in validate(ONNX_RUNTIME, [{**record, "version": "5"}])] == ["version", "attachment"]
+    assert [p.field for p in validate(ONNX_RUNTIME, [{**record, "version": "5"}])] == [
+        "version",
+        "attachment",
+    ]
 
 
 def test_allow_deny_fields():
@@ -97,7 +100,11 @@ def test_allow_deny_fields():
 
 def test_both_document_shapes_parse_and_garbage_is_refused():
     dump = {"data": [{"id": "a"}], "timestamp": 5}
-    changeset = {"changes": [{"id": "a"}, {"id": "b", "deleted": True}], "timestamp": 6, "metadata": {}}
+    changeset = {
+        "changes": [{"id": "a"}, {"id": "b", "deleted": True}],
+        "timestamp": 6,
+        "metadata": {},
+    }
     assert parse_document(dump, where="x") == ([{"id": "a"}], 5)
     assert parse_document(changeset, where="x") == ([{"id": "a"}], 6)
     for bad in ([], {"records": []}, {"data": {}}, {"data": [], "timestamp": "now"}):

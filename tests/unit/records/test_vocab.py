@@ -1,13 +1,20 @@
-"""The shared vocabularies accept what the platform accepts and nothing that could escape a folder."""
+"""The shared vocabularies accept what the platform accepts and nothing that escapes a folder."""
 
 import pytest
 
-from inference_gui.vocab import DTYPE_SUFFIX, DTYPES, canonical_task, is_valid_model_id, is_valid_revision
+from inference_gui.vocab import (
+    DTYPE_SUFFIX,
+    DTYPES,
+    canonical_task,
+    is_valid_model_id,
+    is_valid_revision,
+)
 from tests.paths import HUB
 
 
 @pytest.mark.parametrize(
-    "revision", ["main", "v1.0.0", "1.0", "v2.1", "v1.0.0.rc1", "1.2.3.beta4", "v1.0.0.7", "1.0.post2"]
+    "revision",
+    ["main", "v1.0.0", "1.0", "v2.1", "v1.0.0.rc1", "1.2.3.beta4", "v1.0.0.7", "1.0.post2"],
 )
 def test_revisions_accepted(revision):
     assert is_valid_revision(revision)
@@ -20,7 +27,9 @@ def test_revisions_refused(revision):
     assert not is_valid_revision(revision)
 
 
-@pytest.mark.parametrize("model_id", ["tiny/bert-embed", "mozilla/distilvit", "Xenova/all-MiniLM-L6-v2"])
+@pytest.mark.parametrize(
+    "model_id", ["tiny/bert-embed", "mozilla/distilvit", "Xenova/all-MiniLM-L6-v2"]
+)
 def test_model_ids_accepted(model_id):
     assert is_valid_model_id(model_id)
 
