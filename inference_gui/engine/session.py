@@ -44,11 +44,47 @@ def create_session(path: Path, num_threads: int = 0, *, label: str = "") -> ort.
                           "it again, or try another dtype.") from exc
 
 
+class _Watcher:
+    """One daemon thread polling every active guard, so a run costs no thread start or join."""
+
+    def __init__(self) -> None:
+        self._guards: set[RunGuard] = set()
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def add(self, guard: RunGuard) -> None:
+        with self._lock:
+            self._guards.add(guard)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="run-guard", daemon=True)
+                self._thread.start()
+        self._wake.set()
+
+    def discard(self, guard: RunGuard) -> None:
+        with self._lock:
+            self._guards.discard(guard)
+
+    def _loop(self) -> None:
+        while True:
+            with self._lock:
+                guards = list(self._guards)
+            if not guards:
+                self._wake.wait()
+            self._wake.clear()
+            for guard in guards:
+                guard.poll()
+            time.sleep(_POLL_S)
+
+
+_WATCHER = _Watcher()
+
+
 class RunGuard:
     """A per-run ``RunOptions`` whose ``terminate`` flag follows a cancel event and a deadline.
 
-    One watcher thread per guard waits on the cancel event until the deadline; cheap enough per
-    run and the only way to interrupt a session that is inside a long kernel.
+    While entered, a shared watcher thread polls it (every 20 ms) and sets ``terminate`` — the only
+    way to interrupt a session that is inside a long kernel.
     """
 
     def __init__(self, cancel: threading.Event | None = None, timeout_ms: float | None = None,
@@ -59,33 +95,25 @@ class RunGuard:
         self.what = what
         self.run_options = ort.RunOptions()
         self.run_options.log_severity_level = 4  # the terminate message is reported by us
-        self._done = threading.Event()
         self._timed_out = False
-        self._watcher: threading.Thread | None = None
 
     def __enter__(self) -> RunGuard:
         self.check()
         if self.cancel is not None or self.deadline is not None:
-            self._watcher = threading.Thread(target=self._watch, name="run-guard", daemon=True)
-            self._watcher.start()
+            _WATCHER.add(self)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self._done.set()
-        if self._watcher is not None:
-            self._watcher.join()
+        _WATCHER.discard(self)
 
-    def _watch(self) -> None:
-        while not self._done.is_set():
-            if self.cancel is not None and self.cancel.is_set():
-                self.run_options.terminate = True
-                return
-            if self.deadline is not None and time.monotonic() >= self.deadline:
-                self._timed_out = True
-                self.run_options.terminate = True
-                return
-            self._done.wait(_POLL_S)
+    def poll(self) -> None:
+        """Set ``terminate`` once cancelled or past the deadline (called by the watcher)."""
+        if self.cancel is not None and self.cancel.is_set():
+            self.run_options.terminate = True
+        elif self.deadline is not None and time.monotonic() >= self.deadline:
+            self._timed_out = True
+            self.run_options.terminate = True
 
     def check(self) -> None:
         """Raise Cancelled/TimedOut if either has happened; call between steps of a multi-run task."""

@@ -151,3 +151,19 @@ def run_benchmark(selected: Sequence[Workload], files: FilesFactory, iterations:
         rows.append(BenchmarkRow(workload.name, options.model_id, options.dtype_label, iterations,
                                  median(create), median(init), p90(init), median(run), p90(run)))
     return rows
+
+
+_CALL_OPTIONS: dict[str, dict[str, Any]] = {
+    "feature-extraction": {"pooling": "mean", "normalize": True},
+    "text-classification": {"top_k": 3},
+    "image-classification": {"top_k": 3},
+    "fill-mask": {"top_k": 3},
+    "text-generation": {"max_new_tokens": 20, "do_sample": False},
+    "text2text-generation": {"max_new_tokens": 20, "do_sample": False},
+    "image-to-text": {"max_new_tokens": 20, "do_sample": False},
+}
+
+
+def default_call_options(task: str) -> dict[str, Any]:
+    """The pipeline options worth showing (and tweaking) first for ``task``."""
+    return dict(_CALL_OPTIONS.get(task, {}))
