@@ -33,8 +33,10 @@ HUB = ROOT / "tests" / "fixtures" / "hub"
 HEADING = "## Encoders: engine run vs bare onnxruntime run (issue 6)"
 SHORT = "The quick brown fox jumps over the lazy dog."
 LONG = " ".join(["firefox runs machine learning models locally on your computer"] * 20)
-CASES = (("feature-extraction", "bert-embed", {"pooling": "mean", "normalize": True}),
-         ("text-classification", "bert-sentiment", {"top_k": 3}))
+CASES = (
+    ("feature-extraction", "bert-embed", {"pooling": "mean", "normalize": True}),
+    ("text-classification", "bert-sentiment", {"top_k": 3}),
+)
 
 
 def median_ms(fn: Callable[[], object], calls: int) -> float:
@@ -49,8 +51,9 @@ def median_ms(fn: Callable[[], object], calls: int) -> float:
 
 
 def measure(task: str, model: str, call: dict, dtype: str, text: str, calls: int) -> dict:
-    options = EngineOptions(task=task, model_id=f"tiny/{model}", revision="v1.0.0", dtype=dtype,
-                            num_threads=1)
+    options = EngineOptions(
+        task=task, model_id=f"tiny/{model}", revision="v1.0.0", dtype=dtype, num_threads=1
+    )
     engine = create_engine(options, folder_hub(HUB))
     engine.load()
     tokenizer = engine._loaded.task.resources.tokenizer  # noqa: SLF001 - same tokenizer, once
@@ -63,18 +66,30 @@ def measure(task: str, model: str, call: dict, dtype: str, text: str, calls: int
     inputs = RunInput.text(text)
     bare = median_ms(lambda: session.run(None, feeds), calls)
     ours = median_ms(lambda: engine.run(inputs, call, cancel=cancel), calls)
-    return {"case": f"{task} {dtype} {encoded.input_ids.shape[1]} tokens", "bare": bare,
-            "ours": ours, "overhead": (ours - bare) / bare * 100}
+    return {
+        "case": f"{task} {dtype} {encoded.input_ids.shape[1]} tokens",
+        "bare": bare,
+        "ours": ours,
+        "overhead": (ours - bare) / bare * 100,
+    }
 
 
 def table(rows: list[dict], calls: int) -> str:
-    lines = [HEADING, "",
-             f"`python -m benchmarks.engine_bench --calls {calls}` — medians of {calls} calls, one "
-             f"thread. {platform.machine()}, Python {platform.python_version()}, onnxruntime "
-             f"{ort.__version__}.", "",
-             "| case | bare run ms | our run ms | overhead |", "|---|---|---|---|"]
-    lines += [f"| {r['case']} | {r['bare']:.3f} | {r['ours']:.3f} | {r['overhead']:+.1f}% "
-              f"(+{(r['ours'] - r['bare']) * 1000:.0f} µs) |" for r in rows]
+    lines = [
+        HEADING,
+        "",
+        f"`python -m benchmarks.engine_bench --calls {calls}` — medians of {calls} calls, one "
+        f"thread. {platform.machine()}, Python {platform.python_version()}, onnxruntime "
+        f"{ort.__version__}.",
+        "",
+        "| case | bare run ms | our run ms | overhead |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {r['case']} | {r['bare']:.3f} | {r['ours']:.3f} | {r['overhead']:+.1f}% "
+        f"(+{(r['ours'] - r['bare']) * 1000:.0f} µs) |"
+        for r in rows
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -94,8 +109,12 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args()
-    rows = [measure(task, model, call, dtype, text, args.calls)
-            for task, model, call in CASES for dtype in ("fp32", "q8") for text in (SHORT, LONG)]
+    rows = [
+        measure(task, model, call, dtype, text, args.calls)
+        for task, model, call in CASES
+        for dtype in ("fp32", "q8")
+        for text in (SHORT, LONG)
+    ]
     report = table(rows, args.calls)
     print(report)
     if args.write:

@@ -24,14 +24,24 @@ from inference_gui.vocab import DTYPES
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("run", help="run a model on text, an image, or a question")
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--feature", metavar="F", help="feature id, resolved through the settings records")
-    source.add_argument("--task", metavar="T", help="task name, e.g. feature-extraction (with --model)")
+    source.add_argument(
+        "--feature", metavar="F", help="feature id, resolved through the settings records"
+    )
+    source.add_argument(
+        "--task", metavar="T", help="task name, e.g. feature-extraction (with --model)"
+    )
     parser.add_argument("--model", metavar="M", help="model id, e.g. org/name")
     parser.add_argument("--revision", metavar="R", help="model revision (default: main)")
     parser.add_argument("--dtype", metavar="D", help=f"quantization: {', '.join(DTYPES)}")
-    parser.add_argument("--options", metavar="JSON", help='pipeline options, e.g. \'{"top_k": 3}\'')
-    parser.add_argument("--image", metavar="PATH", action="append", type=Path, default=[],
-                        help="input image (repeat for a batch)")
+    parser.add_argument("--options", metavar="JSON", help="pipeline options, e.g. '{\"top_k\": 3}'")
+    parser.add_argument(
+        "--image",
+        metavar="PATH",
+        action="append",
+        type=Path,
+        default=[],
+        help="input image (repeat for a batch)",
+    )
     parser.add_argument("--question", metavar="Q", help="question-answering: the question")
     parser.add_argument("--context", metavar="C", help="question-answering: the context")
     parser.add_argument("texts", metavar="TEXT", nargs="*", help="input text; several are a batch")
@@ -42,13 +52,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 def engine_options(args: argparse.Namespace, ctx: AppContext) -> EngineOptions:
     """Options from a feature's records (flags override) or from the flags alone."""
     if args.feature:
-        overrides = {k: v for k, v in (("modelRevision", args.revision), ("dtype", args.dtype),
-                                       ("modelId", args.model)) if v}
+        overrides = {
+            k: v
+            for k, v in (
+                ("modelRevision", args.revision),
+                ("dtype", args.dtype),
+                ("modelId", args.model),
+            )
+            if v
+        }
         resolution = ctx.records.resolve(feature_id=args.feature, overrides=overrides or None)
         options = dict(resolution.options, featureId=args.feature)
         return EngineOptions.from_firefox(options)
     if not args.model and args.task != "moz-echo":
-        raise EngineError(f"--task {args.task} needs --model.", "Name the model, e.g. --model org/name.")
+        raise EngineError(
+            f"--task {args.task} needs --model.", "Name the model, e.g. --model org/name."
+        )
     values: dict[str, Any] = {"task": args.task, "model_id": args.model or ""}
     if args.revision:
         values["revision"] = args.revision
@@ -58,10 +77,16 @@ def engine_options(args: argparse.Namespace, ctx: AppContext) -> EngineOptions:
 
 
 def run_input(args: argparse.Namespace) -> RunInput:
-    kinds = [bool(args.texts), bool(args.image), args.question is not None or args.context is not None]
+    kinds = [
+        bool(args.texts),
+        bool(args.image),
+        args.question is not None or args.context is not None,
+    ]
     if sum(kinds) > 1:
-        raise EngineError("Give one kind of input: TEXT, --image, or --question with --context.",
-                          "Which one depends on the task.")
+        raise EngineError(
+            "Give one kind of input: TEXT, --image, or --question with --context.",
+            "Which one depends on the task.",
+        )
     if args.image:
         return RunInput.image(args.image if len(args.image) > 1 else args.image[0])
     if kinds[2]:
@@ -77,10 +102,14 @@ def call_options(text: str | None) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise EngineError(f"--options is not valid JSON: {exc.msg} at column {exc.colno}.",
-                          'Write an object, e.g. \'{"top_k": 3}\'.') from exc
+        raise EngineError(
+            f"--options is not valid JSON: {exc.msg} at column {exc.colno}.",
+            "Write an object, e.g. '{\"top_k\": 3}'.",
+        ) from exc
     if not isinstance(value, dict):
-        raise EngineError("--options must be a JSON object.", 'Write an object, e.g. \'{"top_k": 3}\'.')
+        raise EngineError(
+            "--options must be a JSON object.", "Write an object, e.g. '{\"top_k\": 3}'."
+        )
     return value
 
 
@@ -95,8 +124,9 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     printer = None if args.json else StreamPrinter()
 
     def work(job: JobContext) -> RunResult:
-        return engine.run(inputs, pipeline_options, cancel=job.cancel_event, resolve_ms=resolve_ms,
-                          stream=printer)
+        return engine.run(
+            inputs, pipeline_options, cancel=job.cancel_event, resolve_ms=resolve_ms, stream=printer
+        )
 
     job = ctx.jobs.submit(work, name=f"run {options.task}")
     try:
@@ -112,10 +142,16 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         print(json.dumps(report(result, engine), ensure_ascii=False))
     else:
         print(json.dumps(result.output, ensure_ascii=False, indent=2))
-        timings = ", ".join(f"{k} {v:.1f} tok/s" if k == "tokens_per_second" else f"{k} {v:.1f} ms"
-                            for k, v in result.timings_ms.items() if v)
-        print(f"{options.task} on {options.model_id or '-'}@{options.revision} ({options.dtype_label}): "
-              f"{timings}", file=sys.stderr)
+        timings = ", ".join(
+            f"{k} {v:.1f} tok/s" if k == "tokens_per_second" else f"{k} {v:.1f} ms"
+            for k, v in result.timings_ms.items()
+            if v
+        )
+        print(
+            f"{options.task} on {options.model_id or '-'}@{options.revision} ({options.dtype_label}): "
+            f"{timings}",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -136,7 +172,14 @@ class StreamPrinter:
 
 def report(result: RunResult, engine: Engine) -> dict[str, Any]:
     o = engine.options
-    return {"output": result.output,
-            "timings_ms": {k: round(v, 3) for k, v in result.timings_ms.items()},
-            "engine": {"task": o.task, "model": o.model_id, "revision": o.revision,
-                       "dtype": o.dtype, "files": list(result.files)}}
+    return {
+        "output": result.output,
+        "timings_ms": {k: round(v, 3) for k, v in result.timings_ms.items()},
+        "engine": {
+            "task": o.task,
+            "model": o.model_id,
+            "revision": o.revision,
+            "dtype": o.dtype,
+            "files": list(result.files),
+        },
+    }

@@ -14,7 +14,8 @@ def default_factory(ctx: Any, *, used_by: str | None = None) -> FilesFactory:
     """
 
     def files(model_id: str, revision: str) -> ModelFiles:
-        return CachedHubFiles(ctx.cache, ctx.hub, model_id, revision,
-                              offline=ctx.settings.offline, used_by=used_by)
+        return CachedHubFiles(
+            ctx.cache, ctx.hub, model_id, revision, offline=ctx.settings.offline, used_by=used_by
+        )
 
     return files

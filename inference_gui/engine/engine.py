@@ -76,8 +76,14 @@ class _Loaded:
 class Engine:
     """A task bound to a model; loads lazily and reuses its sessions for every run."""
 
-    def __init__(self, options: EngineOptions, files: FilesFactory, *, engine_id: str = "",
-                 on_change: Callable[[Engine], None] | None = None) -> None:
+    def __init__(
+        self,
+        options: EngineOptions,
+        files: FilesFactory,
+        *,
+        engine_id: str = "",
+        on_change: Callable[[Engine], None] | None = None,
+    ) -> None:
         self.options = options
         self.id = engine_id or f"{options.task}:{options.model_id or '-'}"
         self._files = files
@@ -94,8 +100,19 @@ class Engine:
     # -- state -----------------------------------------------------------------------------------
     def info(self) -> EngineInfo:
         o = self.options
-        return EngineInfo(self.id, self.status, o.task, o.model_id, o.revision, o.dtype_label, "cpu",
-                          self.created, self.runs, self.last_run, self.error)
+        return EngineInfo(
+            self.id,
+            self.status,
+            o.task,
+            o.model_id,
+            o.revision,
+            o.dtype_label,
+            "cpu",
+            self.created,
+            self.runs,
+            self.last_run,
+            self.error,
+        )
 
     @property
     def loaded(self) -> bool:
@@ -117,8 +134,9 @@ class Engine:
             self._set_status("unloaded")
 
     # -- loading ---------------------------------------------------------------------------------
-    def load(self, progress: ProgressCallback | None = None,
-             cancel: threading.Event | None = None) -> None:
+    def load(
+        self, progress: ProgressCallback | None = None, cancel: threading.Event | None = None
+    ) -> None:
         """Fetch the files and create the sessions, unless already done. Safe to call repeatedly."""
         with self._lock:
             if self._loaded is not None:
@@ -131,8 +149,9 @@ class Engine:
                 raise
             except Exception as exc:
                 self._set_status("error", str(exc))
-                raise EngineError(f"Loading {self.options.model_id} failed: {exc}.",
-                                  "See the log for details.") from exc
+                raise EngineError(
+                    f"Loading {self.options.model_id} failed: {exc}.", "See the log for details."
+                ) from exc
             self._set_status("ready")
 
     def _load(self, progress: ProgressCallback | None, cancel: threading.Event | None) -> _Loaded:
@@ -156,8 +175,10 @@ class Engine:
         if model_files is not None:
             config = read_json(model_files, "config.json") or {}
             fetched.append("config.json")
-            onnx = [choose_onnx_file(model_files, config, base, o.dtype_for(base))
-                    for base in cls.bases_for(config)]
+            onnx = [
+                choose_onnx_file(model_files, config, base, o.dtype_for(base))
+                for base in cls.bases_for(config)
+            ]
             for chosen in onnx:
                 local_paths = [fetch(model_files, p) for p in chosen.all_paths]
                 _check_siblings(chosen, local_paths)
@@ -177,8 +198,11 @@ class Engine:
             if progress is not None:
                 progress(Progress(PHASE_LOAD, 0, 0, "", f"creating session for {chosen.path}"))
             assert model_files is not None
-            sessions[chosen.base] = create_session(model_files.fetch(chosen.path), o.num_threads,
-                                                   label=f"{chosen.path} of {model_files.label}")
+            sessions[chosen.base] = create_session(
+                model_files.fetch(chosen.path),
+                o.num_threads,
+                label=f"{chosen.path} of {model_files.label}",
+            )
         guard.check()
         resources = TaskResources(o, config, sessions, tokenizer, processor, generation)
         _check_outputs(cls, sessions, model_files.label if model_files else "")
@@ -189,8 +213,10 @@ class Engine:
         model, revision = self.options.tokenizer_source
         files = self._files(model, revision)
         if not files.exists("tokenizer.json"):
-            raise EngineError(f"{files.label} has no tokenizer.json, which {self.options.task} needs.",
-                              "Pick a model with a tokenizer, or set a tokenizer id.")
+            raise EngineError(
+                f"{files.label} has no tokenizer.json, which {self.options.task} needs.",
+                "Pick a model with a tokenizer, or set a tokenizer id.",
+            )
         path = fetch(files, "tokenizer.json")
         config = None
         if files.exists("tokenizer_config.json"):
@@ -202,16 +228,25 @@ class Engine:
         model, revision = self.options.processor_source
         files = self._files(model, revision)
         if not files.exists("preprocessor_config.json"):
-            raise EngineError(f"{files.label} has no preprocessor_config.json, which "
-                              f"{self.options.task} needs.", "Pick a model with an image processor.")
+            raise EngineError(
+                f"{files.label} has no preprocessor_config.json, which {self.options.task} needs.",
+                "Pick a model with an image processor.",
+            )
         fetch(files, "preprocessor_config.json")
         return ImageProcessor(read_json(files, "preprocessor_config.json") or {}, label=files.label)
 
     # -- running ---------------------------------------------------------------------------------
-    def run(self, inputs: RunInput, options: Mapping[str, Any] | None = None, *,
-            progress: ProgressCallback | None = None, cancel: threading.Event | None = None,
-            stream: StreamCallback | None = None, timeout_ms: float | None = None,
-            resolve_ms: float = 0.0) -> RunResult:
+    def run(
+        self,
+        inputs: RunInput,
+        options: Mapping[str, Any] | None = None,
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+        stream: StreamCallback | None = None,
+        timeout_ms: float | None = None,
+        resolve_ms: float = 0.0,
+    ) -> RunResult:
         """Run ``inputs`` with Transformers.js pipeline ``options``; loads first if needed.
 
         ``timeout_ms`` (default: the engine options' ``timeout_ms``) bounds the inference itself.
@@ -230,8 +265,11 @@ class Engine:
             timings["resolve"] = resolve_ms
             if loaded_here:
                 timings["fetch"], timings["session_create"] = loaded.fetch_ms, loaded.session_ms
-            guard = RunGuard(cancel, timeout_ms or self.options.timeout_ms,
-                             what=f"{self.options.task} on {self.options.model_id or 'the input'}")
+            guard = RunGuard(
+                cancel,
+                timeout_ms or self.options.timeout_ms,
+                what=f"{self.options.task} on {self.options.model_id or 'the input'}",
+            )
             ctx = RunContext(loaded.task.resources, guard, progress, stream)
             try:
                 with guard:
@@ -255,8 +293,9 @@ class Engine:
             self.last_run = time.time()
             self._set_status("ready")
         timings["total"] = _ms_since(started) + resolve_ms
-        return RunResult(output, timings, psutil.Process().memory_info().rss, loaded.files,
-                         tuple(ctx.warnings))
+        return RunResult(
+            output, timings, psutil.Process().memory_info().rss, loaded.files, tuple(ctx.warnings)
+        )
 
 
 def _ms_since(mark: float) -> float:
@@ -268,8 +307,10 @@ def _check_siblings(chosen: OnnxFile, local_paths: list[Path]) -> None:
     folder = local_paths[0].resolve().parent
     for rel, path in zip(chosen.all_paths[1:], local_paths[1:], strict=True):
         if path.resolve().parent != folder:
-            raise EngineError(f"The external data {rel} is not stored next to {chosen.path}.",
-                              "Fetch the model again so its files share one folder.")
+            raise EngineError(
+                f"The external data {rel} is not stored next to {chosen.path}.",
+                "Fetch the model again so its files share one folder.",
+            )
 
 
 def _check_outputs(cls: type[Task], sessions: Mapping[str, Any], label: str) -> None:
@@ -277,27 +318,34 @@ def _check_outputs(cls: type[Task], sessions: Mapping[str, Any], label: str) -> 
         return
     names = {o.name for s in sessions.values() for o in s.get_outputs()}
     if not names & set(cls.required_outputs):
-        raise EngineError(f"{label} does not produce {' or '.join(cls.required_outputs)}, which "
-                          f"{cls.name} needs.", "This model was exported for another task; pick another.")
+        raise EngineError(
+            f"{label} does not produce {' or '.join(cls.required_outputs)}, which "
+            f"{cls.name} needs.",
+            "This model was exported for another task; pick another.",
+        )
 
 
-def create_engine(options: EngineOptions, files: ModelFiles | FilesFactory | None = None, *,
-                  ctx: Any = None) -> Engine:
+def create_engine(
+    options: EngineOptions, files: ModelFiles | FilesFactory | None = None, *, ctx: Any = None
+) -> Engine:
     """A new (not yet loaded) engine. ``files``: a model folder's files, a factory of
     (model id, revision) -> files, or None to use the AppContext ``ctx``'s hub through its cache.
     Callers that want reuse ask ``ctx.engines.get(options)`` instead."""
     return Engine(options, as_factory(files, options, ctx))
 
 
-def as_factory(files: ModelFiles | FilesFactory | None, options: EngineOptions,
-               ctx: Any = None) -> FilesFactory:
+def as_factory(
+    files: ModelFiles | FilesFactory | None, options: EngineOptions, ctx: Any = None
+) -> FilesFactory:
     """Normalise the ways of naming files to a factory; a single folder serves every id of the run."""
     if files is None:
         from inference_gui.engine.default_files import default_factory
 
         if ctx is None:
-            raise EngineError("No model files and no app context to find them with.",
-                              "Give a model folder or a hub.")
+            raise EngineError(
+                "No model files and no app context to find them with.",
+                "Give a model folder or a hub.",
+            )
         return default_factory(ctx)
     if isinstance(files, ModelFiles):
         single = files

@@ -48,10 +48,14 @@ def read_json(files: ModelFiles, path: str, *, required: bool = True) -> dict[st
     try:
         value = json.loads(Path(local).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise EngineError(f"{path} of {files.label} cannot be read: {exc}.",
-                          "The file is damaged; remove the model from the cache and fetch it again.") from exc
+        raise EngineError(
+            f"{path} of {files.label} cannot be read: {exc}.",
+            "The file is damaged; remove the model from the cache and fetch it again.",
+        ) from exc
     if not isinstance(value, dict):
-        raise EngineError(f"{path} of {files.label} is not a JSON object.", "Convert the model again.")
+        raise EngineError(
+            f"{path} of {files.label} is not a JSON object.", "Convert the model again."
+        )
     return value
 
 
@@ -75,11 +79,15 @@ def external_data_chunks(config: Mapping[str, Any], file_name: str, base: str) -
     if setting is True:
         return 1
     if not isinstance(setting, int) or setting < 0:
-        raise EngineError(f"use_external_data_format for {file_name} is {setting!r}.",
-                          "It must be true, false or a number of chunks; fix config.json.")
+        raise EngineError(
+            f"use_external_data_format for {file_name} is {setting!r}.",
+            "It must be true, false or a number of chunks; fix config.json.",
+        )
     if setting > MAX_EXTERNAL_DATA_CHUNKS:
-        raise EngineError(f"{file_name} claims {setting} external data chunks.",
-                          f"At most {MAX_EXTERNAL_DATA_CHUNKS} are allowed; fix config.json.")
+        raise EngineError(
+            f"{file_name} claims {setting} external data chunks.",
+            f"At most {MAX_EXTERNAL_DATA_CHUNKS} are allowed; fix config.json.",
+        )
     return setting
 
 
@@ -94,21 +102,30 @@ def _misnamed(files: ModelFiles, base: str, dtype: str) -> str | None:
     return None
 
 
-def choose_onnx_file(files: ModelFiles, config: Mapping[str, Any], base: str, dtype: str) -> OnnxFile:
+def choose_onnx_file(
+    files: ModelFiles, config: Mapping[str, Any], base: str, dtype: str
+) -> OnnxFile:
     """The file for ``base`` at ``dtype``; a dtype the model lacks is an error listing those it has."""
     path = onnx_path(base, dtype)
     if not files.exists(path):
         misnamed = _misnamed(files, base, dtype)
         if misnamed:
-            raise EngineError(f"{files.label} has no {path}, but has {misnamed}.",
-                              f"Rename {misnamed} to {path}: Transformers.js loads only the merged "
-                              "decoder (with and without past in one graph).")
+            raise EngineError(
+                f"{files.label} has no {path}, but has {misnamed}.",
+                f"Rename {misnamed} to {path}: Transformers.js loads only the merged "
+                "decoder (with and without past in one graph).",
+            )
         have = available_dtypes(files, base)
         if not have:
-            raise EngineError(f"{files.label} has no onnx/{base}*.onnx file.",
-                              "This model was not converted for this task; pick another model.")
-        raise EngineError(f"dtype {dtype} is not available for {base} of {files.label}; "
-                          f"this model has: {', '.join(have)}.", "Choose one of those dtypes.")
+            raise EngineError(
+                f"{files.label} has no onnx/{base}*.onnx file.",
+                "This model was not converted for this task; pick another model.",
+            )
+        raise EngineError(
+            f"dtype {dtype} is not available for {base} of {files.label}; "
+            f"this model has: {', '.join(have)}.",
+            "Choose one of those dtypes.",
+        )
     name = path.rsplit("/", 1)[1]
     chunks = external_data_chunks(config, name, base)
     data = tuple(f"{path}_data" + ("" if i == 0 else f"_{i}") for i in range(chunks))

@@ -53,21 +53,28 @@ class RunInput:
 
     def describe(self) -> str:
         return {"qa": "a question with a context", "image": "an image", "text": "text"}.get(
-            self.kind or "", "nothing usable")
+            self.kind or "", "nothing usable"
+        )
 
     def require(self, kind: InputKind, task: str) -> None:
         """Refuse input of the wrong kind or empty input, naming what the task wants."""
-        wanted = {"text": "text", "image": "an image (--image PATH)",
-                  "qa": "a question and a context (--question Q --context C)"}
+        wanted = {
+            "text": "text",
+            "image": "an image (--image PATH)",
+            "qa": "a question and a context (--question Q --context C)",
+        }
         if kind == "any":
             if self.kind is None:
                 raise EngineError(f"{task} got no input.", "Give some text.")
             return
         if self.kind != kind:
-            raise EngineError(f"{task} takes {wanted[kind]}, but got {self.describe()}.",
-                              f"Give {wanted[kind]}.")
+            raise EngineError(
+                f"{task} takes {wanted[kind]}, but got {self.describe()}.", f"Give {wanted[kind]}."
+            )
         if kind == "text" and (not self.texts or any(not t.strip() for t in self.texts)):
             raise EngineError(f"{task} got empty text.", "Type some text to run the model on.")
         if kind == "qa" and not ((self.question or "").strip() and (self.context or "").strip()):
-            raise EngineError(f"{task} needs both a question and a context, and one is empty.",
-                              "Give a non-empty --question and --context.")
+            raise EngineError(
+                f"{task} needs both a question and a context, and one is empty.",
+                "Give a non-empty --question and --context.",
+            )

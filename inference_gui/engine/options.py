@@ -52,8 +52,11 @@ class EngineOptions:
     def __post_init__(self) -> None:
         task = canonical_task(self.task) if isinstance(self.task, str) else None
         if task is None:
-            raise EngineError(f"Unknown task {self.task!r}.", "Use a Transformers.js task name such as "
-                              "feature-extraction or text-classification.")
+            raise EngineError(
+                f"Unknown task {self.task!r}.",
+                "Use a Transformers.js task name such as "
+                "feature-extraction or text-classification.",
+            )
         object.__setattr__(self, "task", task)
         if isinstance(self.dtype, Mapping):
             object.__setattr__(self, "dtype", dict(self.dtype))
@@ -64,31 +67,48 @@ class EngineOptions:
             ("processor", self.processor_id, self.processor_revision),
         ):
             if model and not is_valid_model_id(model):
-                raise EngineError(f"The {what} id {model!r} is not a valid model id.",
-                                  "Model ids look like org/name.")
+                raise EngineError(
+                    f"The {what} id {model!r} is not a valid model id.",
+                    "Model ids look like org/name.",
+                )
             if revision is not None and not is_valid_revision(revision):
-                raise EngineError(f"The {what} revision {revision!r} is not valid.",
-                                  "Use main or a version such as v1.0.0.")
+                raise EngineError(
+                    f"The {what} revision {revision!r} is not valid.",
+                    "Use main or a version such as v1.0.0.",
+                )
         if not isinstance(self.num_threads, int) or self.num_threads < 0:
-            raise EngineError(f"numThreads {self.num_threads!r} is not valid.", "Use 0 (automatic) or more.")
-        if self.timeout_ms is not None and (not isinstance(self.timeout_ms, int | float)
-                                            or self.timeout_ms <= 0):
-            raise EngineError(f"timeoutMS {self.timeout_ms!r} is not valid.",
-                              "Use a positive number of milliseconds, or leave it unset.")
+            raise EngineError(
+                f"numThreads {self.num_threads!r} is not valid.", "Use 0 (automatic) or more."
+            )
+        if self.timeout_ms is not None and (
+            not isinstance(self.timeout_ms, int | float) or self.timeout_ms <= 0
+        ):
+            raise EngineError(
+                f"timeoutMS {self.timeout_ms!r} is not valid.",
+                "Use a positive number of milliseconds, or leave it unset.",
+            )
 
     @classmethod
     def from_firefox(cls, options: Mapping[str, Any]) -> EngineOptions:
         """Build from Firefox's camelCase pipeline options; keys Firefox uses for other things are ignored."""
-        values = {ours: options[theirs] for theirs, ours in FIREFOX_KEYS.items()
-                  if options.get(theirs) is not None}
+        values = {
+            ours: options[theirs]
+            for theirs, ours in FIREFOX_KEYS.items()
+            if options.get(theirs) is not None
+        }
         if "task" not in values:
-            raise EngineError("The options name no task (taskName).", "Give a task, e.g. feature-extraction.")
+            raise EngineError(
+                "The options name no task (taskName).", "Give a task, e.g. feature-extraction."
+            )
         return cls(**values)
 
     def to_firefox(self) -> dict[str, Any]:
         """The camelCase form, for showing next to the record it came from."""
-        return {theirs: getattr(self, ours) for theirs, ours in FIREFOX_KEYS.items()
-                if getattr(self, ours) is not None}
+        return {
+            theirs: getattr(self, ours)
+            for theirs, ours in FIREFOX_KEYS.items()
+            if getattr(self, ours) is not None
+        }
 
     def with_(self, **changes: Any) -> EngineOptions:
         return replace(self, **changes)
@@ -116,8 +136,18 @@ class EngineOptions:
 
     def key(self) -> str:
         """Identity of the loaded engine: what changes the files or sessions (not the timeout)."""
-        return json.dumps([self.task, self.model_id, self.revision, self.dtype, self.tokenizer_source,
-                           self.processor_source, self.num_threads], sort_keys=True)
+        return json.dumps(
+            [
+                self.task,
+                self.model_id,
+                self.revision,
+                self.dtype,
+                self.tokenizer_source,
+                self.processor_source,
+                self.num_threads,
+            ],
+            sort_keys=True,
+        )
 
 
 def _check_dtype(dtype: object) -> None:

@@ -37,12 +37,18 @@ class EngineRegistry:
             if engine is None:
                 if files is None:
                     if self._default_files is None:
-                        raise EngineError("No model source is configured.", "Set a hub in Preferences.")
+                        raise EngineError(
+                            "No model source is configured.", "Set a hub in Preferences."
+                        )
                     factory = self._default_files()
                 else:
                     factory = as_factory(files, options)
-                engine = Engine(options, factory, engine_id=f"e{next(self._ids)}",
-                                on_change=lambda _e: self._notify())
+                engine = Engine(
+                    options,
+                    factory,
+                    engine_id=f"e{next(self._ids)}",
+                    on_change=lambda _e: self._notify(),
+                )
                 self._engines[key] = engine
         self._notify()
         return engine

@@ -35,13 +35,16 @@ def session_options(num_threads: int = 0) -> ort.SessionOptions:
 def create_session(path: Path, num_threads: int = 0, *, label: str = "") -> ort.InferenceSession:
     """Load one ONNX file; a corrupt, truncated or unsupported file is an :class:`EngineError`."""
     try:
-        return ort.InferenceSession(str(path), sess_options=session_options(num_threads),
-                                    providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(
+            str(path), sess_options=session_options(num_threads), providers=["CPUExecutionProvider"]
+        )
     except Exception as exc:  # noqa: BLE001 - onnxruntime raises several unrelated types
         detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
-        raise EngineError(f"{label or path.name} cannot be loaded by onnxruntime: {detail}",
-                          "The file may be corrupt or truncated; remove it from the cache and fetch "
-                          "it again, or try another dtype.") from exc
+        raise EngineError(
+            f"{label or path.name} cannot be loaded by onnxruntime: {detail}",
+            "The file may be corrupt or truncated; remove it from the cache and fetch "
+            "it again, or try another dtype.",
+        ) from exc
 
 
 class _Watcher:
@@ -87,8 +90,13 @@ class RunGuard:
     way to interrupt a session that is inside a long kernel.
     """
 
-    def __init__(self, cancel: threading.Event | None = None, timeout_ms: float | None = None,
-                 *, what: str = "The run") -> None:
+    def __init__(
+        self,
+        cancel: threading.Event | None = None,
+        timeout_ms: float | None = None,
+        *,
+        what: str = "The run",
+    ) -> None:
         self.cancel = cancel
         self.deadline = time.monotonic() + timeout_ms / 1000 if timeout_ms else None
         self.timeout_ms = timeout_ms
@@ -103,8 +111,12 @@ class RunGuard:
             _WATCHER.add(self)
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         _WATCHER.discard(self)
 
     def poll(self) -> None:
@@ -121,11 +133,17 @@ class RunGuard:
             raise Cancelled(f"{self.what} was cancelled.")
         if self._timed_out or (self.deadline is not None and time.monotonic() >= self.deadline):
             self._timed_out = True
-            raise TimedOut(f"{self.what} took longer than its timeout of {self.timeout_ms:g} ms.",
-                           "Raise the timeout (timeoutMS), shorten the input, or use a smaller dtype.")
+            raise TimedOut(
+                f"{self.what} took longer than its timeout of {self.timeout_ms:g} ms.",
+                "Raise the timeout (timeoutMS), shorten the input, or use a smaller dtype.",
+            )
 
-    def run(self, session: ort.InferenceSession, feeds: dict[str, np.ndarray],
-            outputs: list[str] | None = None) -> dict[str, np.ndarray]:
+    def run(
+        self,
+        session: ort.InferenceSession,
+        feeds: dict[str, np.ndarray],
+        outputs: list[str] | None = None,
+    ) -> dict[str, np.ndarray]:
         """Run ``session``; returns outputs by name."""
         self.check()
         try:
@@ -134,8 +152,12 @@ class RunGuard:
             self.check()
             if self.run_options.terminate:
                 raise Cancelled(f"{self.what} was cancelled.") from exc
-            detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
-            raise EngineError(f"onnxruntime failed while running the model: {detail}",
-                              "The input may not suit this model; check the task and the model.") from exc
+            detail = (
+                str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+            )
+            raise EngineError(
+                f"onnxruntime failed while running the model: {detail}",
+                "The input may not suit this model; check the task and the model.",
+            ) from exc
         names = outputs or [o.name for o in session.get_outputs()]
         return dict(zip(names, values, strict=True))

@@ -22,8 +22,12 @@ class ModelFiles(Protocol):
 
     label: str  # for messages: "tiny/bert-embed@v1.0.0" or a folder
 
-    def fetch(self, path: str, progress: ProgressCallback | None = None,
-              cancel: threading.Event | None = None) -> Path:
+    def fetch(
+        self,
+        path: str,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Path:
         """A local path for ``path``; files fetched from one model share a folder, so siblings
         such as external data resolve next to the ONNX file that names them."""
         ...
@@ -46,12 +50,18 @@ class FolderFiles:
         self.root = Path(root)
         self.label = label or str(root)
 
-    def fetch(self, path: str, progress: ProgressCallback | None = None,
-              cancel: threading.Event | None = None) -> Path:
+    def fetch(
+        self,
+        path: str,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Path:
         target = safe_join(self.root, path)
         if not target.is_file():
-            raise EngineError(f"{self.label} has no file {path}.",
-                              "Check the model id, revision and dtype, or convert the model again.")
+            raise EngineError(
+                f"{self.label} has no file {path}.",
+                "Check the model id, revision and dtype, or convert the model again.",
+            )
         return target
 
     def exists(self, path: str) -> bool:
@@ -63,7 +73,9 @@ class FolderFiles:
     def list(self) -> list[str] | None:
         if not self.root.is_dir():
             return []
-        return sorted(p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file())
+        return sorted(
+            p.relative_to(self.root).as_posix() for p in self.root.rglob("*") if p.is_file()
+        )
 
 
 def folder_hub(root: Path) -> FilesFactory:
@@ -72,8 +84,10 @@ def folder_hub(root: Path) -> FilesFactory:
     def files(model_id: str, revision: str) -> ModelFiles:
         folder = safe_join(Path(root), f"{model_id}/{revision}", what="model folder")
         if not folder.is_dir():
-            raise EngineError(f"The hub folder {root} has no model {model_id} at revision {revision}.",
-                              "Check the model id and revision, or point --hub at another folder.")
+            raise EngineError(
+                f"The hub folder {root} has no model {model_id} at revision {revision}.",
+                "Check the model id and revision, or point --hub at another folder.",
+            )
         return FolderFiles(folder, f"{model_id}@{revision}")
 
     return files
@@ -86,18 +100,38 @@ class CachedHubFiles:
     ONNX file as onnxruntime expects. Offline, only what the cache holds exists.
     """
 
-    def __init__(self, cache: Any, hub: Any, model_id: str, revision: str, *,
-                 offline: bool = False, used_by: str | None = None) -> None:
+    def __init__(
+        self,
+        cache: Any,
+        hub: Any,
+        model_id: str,
+        revision: str,
+        *,
+        offline: bool = False,
+        used_by: str | None = None,
+    ) -> None:
         self.cache, self.hub = cache, hub
         self.model_id, self.revision = model_id, revision
         self.offline = offline
         self.used_by = used_by
         self.label = f"{model_id}@{revision}"
 
-    def fetch(self, path: str, progress: ProgressCallback | None = None,
-              cancel: threading.Event | None = None) -> Path:
-        return self.cache.fetch(self.hub, self.model_id, self.revision, path, progress=progress,
-                                cancel=cancel, used_by=self.used_by, offline=self.offline)
+    def fetch(
+        self,
+        path: str,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Path:
+        return self.cache.fetch(
+            self.hub,
+            self.model_id,
+            self.revision,
+            path,
+            progress=progress,
+            cancel=cancel,
+            used_by=self.used_by,
+            offline=self.offline,
+        )
 
     def exists(self, path: str) -> bool:
         if self.cache.has(self.hub, self.model_id, self.revision, path):

@@ -12,7 +12,6 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from inference_gui.engine import EngineOptions, RunInput
@@ -20,8 +19,22 @@ from inference_gui.engine.engine import Engine
 from inference_gui.engine.sources import folder_hub
 from tests.paths import EXPECTED, FIXTURES, HUB
 
-EXACT_KEYS = frozenset({"label", "entity", "entity_group", "word", "token", "token_str", "sequence",
-                        "answer", "generated_text", "index", "type", "dims"})
+EXACT_KEYS = frozenset(
+    {
+        "label",
+        "entity",
+        "entity_group",
+        "word",
+        "token",
+        "token_str",
+        "sequence",
+        "answer",
+        "generated_text",
+        "index",
+        "type",
+        "dims",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -43,8 +56,13 @@ class Case:
 
     def options(self) -> EngineOptions:
         # One thread as the reference run used: reductions then add up in the same order.
-        return EngineOptions(task=self.task, model_id=self.model, revision=self.revision,
-                             dtype=self.dtype, num_threads=1)
+        return EngineOptions(
+            task=self.task,
+            model_id=self.model,
+            revision=self.revision,
+            dtype=self.dtype,
+            num_threads=1,
+        )
 
     def run_input(self, input_id: str) -> RunInput:
         value = self.inputs[input_id]
@@ -69,8 +87,16 @@ def cases(tasks: set[str]) -> Iterator[Case]:
         for dtype, result in data["results"].items():
             if result["status"] != "ok":
                 continue
-            yield Case(path.name, data["task"], data["model"], data["revision"], dtype,
-                       data["call_options"], data["inputs"], result["outputs"])
+            yield Case(
+                path.name,
+                data["task"],
+                data["model"],
+                data["revision"],
+                dtype,
+                data["call_options"],
+                data["inputs"],
+                result["outputs"],
+            )
 
 
 def engine_for(case: Case) -> Engine:
@@ -97,10 +123,12 @@ def assert_matches(actual: Any, expected: Any, tol: float, where: str = "output"
     elif isinstance(expected, bool) or isinstance(expected, str) or expected is None:
         assert actual == expected, f"{where}: {actual!r} != {expected!r}"
     elif isinstance(expected, int | float):
-        assert isinstance(actual, int | float) and not isinstance(actual, bool), \
+        assert isinstance(actual, int | float) and not isinstance(actual, bool), (
             f"{where}: expected a number, got {actual!r}"
-        assert math.isclose(actual, expected, rel_tol=0, abs_tol=tol), \
+        )
+        assert math.isclose(actual, expected, rel_tol=0, abs_tol=tol), (
             f"{where}: {actual} differs from {expected} by {abs(actual - expected):.3g} > {tol}"
+        )
     else:
         raise AssertionError(f"{where}: unexpected value {expected!r} in the expected file")
 
@@ -111,7 +139,10 @@ def max_difference(actual: Any, expected: Any) -> float:
         return max((max_difference(actual.get(k), v) for k, v in expected.items()), default=0.0)
     if isinstance(expected, list) and isinstance(actual, list):
         return max((max_difference(a, e) for a, e in zip(actual, expected)), default=0.0)
-    if isinstance(expected, int | float) and not isinstance(expected, bool) and \
-            isinstance(actual, int | float):
+    if (
+        isinstance(expected, int | float)
+        and not isinstance(expected, bool)
+        and isinstance(actual, int | float)
+    ):
         return abs(actual - expected)
     return 0.0

@@ -16,8 +16,14 @@ import pytest
 
 from tests.parity.support import Case, assert_matches, cases, engine_for
 
-TASKS = {"feature-extraction", "text-classification", "token-classification", "fill-mask",
-         "question-answering", "image-classification"}
+TASKS = {
+    "feature-extraction",
+    "text-classification",
+    "token-classification",
+    "fill-mask",
+    "question-answering",
+    "image-classification",
+}
 CASES = list(cases(TASKS))
 
 
@@ -32,7 +38,16 @@ def tolerance(case: Case) -> float:
 def test_every_encoder_fixture_is_covered() -> None:
     """All six tasks and all eight dtypes take part, so a filtering slip cannot empty the test."""
     assert {c.task for c in CASES} == TASKS
-    assert {c.dtype for c in CASES} == {"fp32", "fp16", "q8", "int8", "uint8", "q4", "q4f16", "bnb4"}
+    assert {c.dtype for c in CASES} == {
+        "fp32",
+        "fp16",
+        "q8",
+        "int8",
+        "uint8",
+        "q4",
+        "q4f16",
+        "bnb4",
+    }
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])

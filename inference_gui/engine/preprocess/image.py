@@ -34,8 +34,10 @@ def load_image(path: Path) -> Image.Image:
     except FileNotFoundError as exc:
         raise EngineError(f"The image {path} does not exist.", "Check the path.") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise EngineError(f"{path} is not an image that can be read.",
-                          "Give a PNG, JPEG, WebP or other common image file.") from exc
+        raise EngineError(
+            f"{path} is not an image that can be read.",
+            "Give a PNG, JPEG, WebP or other common image file.",
+        ) from exc
 
 
 class ImageProcessor:
@@ -63,8 +65,10 @@ class ImageProcessor:
         arrays = [self.preprocess(image) for image in images]
         shapes = {a.shape for a in arrays}
         if len(shapes) > 1:
-            raise EngineError(f"{self.label} produced images of different sizes {sorted(shapes)}.",
-                              "Run the images one at a time.")
+            raise EngineError(
+                f"{self.label} produced images of different sizes {sorted(shapes)}.",
+                "Run the images one at a time.",
+            )
         return np.stack(arrays)
 
     def preprocess(self, image: Image.Image) -> np.ndarray:
@@ -103,8 +107,10 @@ class ImageProcessor:
         elif isinstance(size, Mapping) and "width" in size and "height" in size:
             return int(size["width"]), int(size["height"])
         else:
-            raise EngineError(f"{self.label}: unsupported size {size!r} in preprocessor_config.json.",
-                              "Use {height, width} or {shortest_edge[, longest_edge]}.")
+            raise EngineError(
+                f"{self.label}: unsupported size {size!r} in preprocessor_config.json.",
+                "Use {height, width} or {shortest_edge[, longest_edge]}.",
+            )
         factor = 1.0 if shortest is None else max(shortest / width, shortest / height)
         new_w, new_h = width * factor, height * factor
         factor2 = 1.0 if longest is None else min(longest / new_w, longest / new_h)
@@ -145,8 +151,13 @@ def affine_resize(image: Image.Image, width: int, height: int, resample: int) ->
         c01 = (wx * (_SCALE - wy)) >> _SHIFT
         c10 = ((_SCALE - wx) * wy) >> _SHIFT
         c11 = (wx * wy) >> _SHIFT
-        out = (c00 * src[y0][:, x0] + c01 * src[y0][:, x1] + c10 * src[y1][:, x0]
-               + c11 * src[y1][:, x1] + _SCALE // 2) >> _SHIFT
+        out = (
+            c00 * src[y0][:, x0]
+            + c01 * src[y0][:, x1]
+            + c10 * src[y1][:, x0]
+            + c11 * src[y1][:, x1]
+            + _SCALE // 2
+        ) >> _SHIFT
     out = np.clip(out, 0, 255).astype(np.uint8)
     return Image.fromarray(out[:, :, 0] if out.shape[2] == 1 else out)
 
@@ -157,8 +168,10 @@ def center_crop(image: Image.Image, crop: Any) -> Image.Image:
     elif isinstance(crop, Mapping) and "width" in crop and "height" in crop:
         crop_w, crop_h = int(crop["width"]), int(crop["height"])
     else:
-        raise EngineError(f"Unsupported crop_size {crop!r} in preprocessor_config.json.",
-                          "Use a number or {height, width}.")
+        raise EngineError(
+            f"Unsupported crop_size {crop!r} in preprocessor_config.json.",
+            "Use a number or {height, width}.",
+        )
     width, height = image.size
     left = (width - crop_w) // 2
     top = (height - crop_h) // 2
@@ -168,6 +181,8 @@ def center_crop(image: Image.Image, crop: Any) -> Image.Image:
 def _per_channel(value: Any, channels: int, name: str) -> np.ndarray:
     values = list(value) if isinstance(value, list | tuple) else [value] * channels
     if len(values) != channels or any(not isinstance(v, int | float) for v in values):
-        raise EngineError(f"{name} {value!r} does not match the image's {channels} channels.",
-                          "Fix preprocessor_config.json.")
+        raise EngineError(
+            f"{name} {value!r} does not match the image's {channels} channels.",
+            "Fix preprocessor_config.json.",
+        )
     return np.asarray(values, dtype=np.float32)

@@ -18,8 +18,18 @@ from tokenizers import Tokenizer
 
 from inference_gui.errors import EngineError
 
-_CLEANUPS = ((" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
-             (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"))
+_CLEANUPS = (
+    (" .", "."),
+    (" ?", "?"),
+    (" !", "!"),
+    (" ,", ","),
+    (" ' ", "'"),
+    (" n't", "n't"),
+    (" 'm", "'m"),
+    (" 's", "'s"),
+    (" 've", "'ve"),
+    (" 're", "'re"),
+)
 
 
 @dataclass
@@ -33,20 +43,30 @@ class Encoded:
     original_lengths: list[int] = field(default_factory=list)
 
     def feeds(self) -> dict[str, np.ndarray]:
-        return {"input_ids": self.input_ids, "attention_mask": self.attention_mask,
-                "token_type_ids": self.token_type_ids}
+        return {
+            "input_ids": self.input_ids,
+            "attention_mask": self.attention_mask,
+            "token_type_ids": self.token_type_ids,
+        }
 
 
 class TextTokenizer:
     """``tokenizer.json`` + ``tokenizer_config.json`` with Transformers.js's call semantics."""
 
-    def __init__(self, tokenizer_json: Path, config: Mapping[str, Any] | None = None,
-                 *, label: str = "tokenizer") -> None:
+    def __init__(
+        self,
+        tokenizer_json: Path,
+        config: Mapping[str, Any] | None = None,
+        *,
+        label: str = "tokenizer",
+    ) -> None:
         try:
             self._tok = Tokenizer.from_file(str(tokenizer_json))
         except Exception as exc:  # noqa: BLE001 - the Rust side raises plain Exception
-            raise EngineError(f"{label}: tokenizer.json cannot be loaded: {exc}.",
-                              "The file is damaged or from an unsupported tokenizer; fetch it again.") from exc
+            raise EngineError(
+                f"{label}: tokenizer.json cannot be loaded: {exc}.",
+                "The file is damaged or from an unsupported tokenizer; fetch it again.",
+            ) from exc
         self._tok.no_truncation()
         self._tok.no_padding()
         self.config = dict(config or {})
@@ -54,7 +74,8 @@ class TextTokenizer:
         limit = self.config.get("model_max_length")
         # Python-side configs use a huge sentinel (1e30) for "no limit".
         self.model_max_length: int | None = (
-            int(limit) if isinstance(limit, int | float) and 0 < limit < 1e12 else None)
+            int(limit) if isinstance(limit, int | float) and 0 < limit < 1e12 else None
+        )
         self.padding_side = self.config.get("padding_side", "right")
         self.clean_up_spaces = bool(self.config.get("clean_up_tokenization_spaces", True))
         self.special_ids = {int(t.get("id")) for t in self._added_tokens() if t.get("special")}
@@ -63,13 +84,23 @@ class TextTokenizer:
         decoder = self.config.get("added_tokens_decoder")
         if isinstance(decoder, Mapping):
             return [dict(value, id=int(key)) for key, value in decoder.items()]
-        return [{"id": i, "special": True} for i in (self._tok.token_to_id(t) for t in
-                self._special_token_names()) if i is not None]
+        return [
+            {"id": i, "special": True}
+            for i in (self._tok.token_to_id(t) for t in self._special_token_names())
+            if i is not None
+        ]
 
     def _special_token_names(self) -> list[str]:
         names = []
-        for key in ("bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token",
-                    "mask_token"):
+        for key in (
+            "bos_token",
+            "eos_token",
+            "unk_token",
+            "sep_token",
+            "pad_token",
+            "cls_token",
+            "mask_token",
+        ):
             value = self.config.get(key)
             if isinstance(value, Mapping):
                 value = value.get("content")
@@ -97,19 +128,29 @@ class TextTokenizer:
     def vocab_size(self) -> int:
         return self._tok.get_vocab_size(with_added_tokens=True)
 
-    def __call__(self, texts: Sequence[str], pairs: Sequence[str] | None = None, *,
-                 truncation: bool = True, add_special_tokens: bool = True) -> Encoded:
+    def __call__(
+        self,
+        texts: Sequence[str],
+        pairs: Sequence[str] | None = None,
+        *,
+        truncation: bool = True,
+        add_special_tokens: bool = True,
+    ) -> Encoded:
         """Encode a batch padded to its longest row, truncated at ``model_max_length``."""
         # One encode per text: encode_batch's thread pool costs ~0.5 ms a call, far more than
         # tokenising the short inputs a desktop run gets.
         pairs_or_none = pairs if pairs is not None else [None] * len(texts)
-        encodings = [self._tok.encode(text, pair, add_special_tokens=add_special_tokens)
-                     for text, pair in zip(texts, pairs_or_none, strict=True)]
+        encodings = [
+            self._tok.encode(text, pair, add_special_tokens=add_special_tokens)
+            for text, pair in zip(texts, pairs_or_none, strict=True)
+        ]
         rows = [(list(e.ids), list(e.type_ids)) for e in encodings]
         lengths = [len(ids) for ids, _ in rows]
         limit = self.model_max_length if truncation else None
         truncated = [i for i, n in enumerate(lengths) if limit is not None and n > limit]
-        width = min(max(lengths, default=0), limit) if limit is not None else max(lengths, default=0)
+        width = (
+            min(max(lengths, default=0), limit) if limit is not None else max(lengths, default=0)
+        )
         ids = np.full((len(rows), width), self.pad_id, dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)
         types = np.zeros((len(rows), width), dtype=np.int64)
@@ -126,10 +167,15 @@ class TextTokenizer:
         if not encoded.truncated:
             return None
         longest = max(encoded.original_lengths[i] for i in encoded.truncated)
-        which = "The input was" if len(encoded.original_lengths) == 1 else \
-            f"{len(encoded.truncated)} of {len(encoded.original_lengths)} inputs were"
-        return (f"{which} truncated to the model's maximum of {self.model_max_length} tokens "
-                f"(longest input: {longest} tokens); the rest was ignored.")
+        which = (
+            "The input was"
+            if len(encoded.original_lengths) == 1
+            else f"{len(encoded.truncated)} of {len(encoded.original_lengths)} inputs were"
+        )
+        return (
+            f"{which} truncated to the model's maximum of {self.model_max_length} tokens "
+            f"(longest input: {longest} tokens); the rest was ignored."
+        )
 
     def decode(self, ids: Sequence[int], *, skip_special_tokens: bool = False) -> str:
         text = self._tok.decode([int(i) for i in ids], skip_special_tokens=skip_special_tokens)

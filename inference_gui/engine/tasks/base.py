@@ -51,8 +51,13 @@ class TaskResources:
 class RunContext:
     """What a task sees while running: guarded session runs, progress, streaming, warnings."""
 
-    def __init__(self, resources: TaskResources, guard: RunGuard,
-                 progress: ProgressCallback | None = None, stream: StreamCallback | None = None) -> None:
+    def __init__(
+        self,
+        resources: TaskResources,
+        guard: RunGuard,
+        progress: ProgressCallback | None = None,
+        stream: StreamCallback | None = None,
+    ) -> None:
         self.resources = resources
         self.guard = guard
         self._progress = progress
@@ -62,8 +67,9 @@ class RunContext:
         # merged into the run's timings by the engine.
         self.timings: dict[str, float] = {}
 
-    def run(self, base: str, feeds: Mapping[str, np.ndarray],
-            outputs: list[str] | None = None) -> dict[str, np.ndarray]:
+    def run(
+        self, base: str, feeds: Mapping[str, np.ndarray], outputs: list[str] | None = None
+    ) -> dict[str, np.ndarray]:
         """Run the session of ``base`` with the feeds it declares; missing ``token_type_ids`` are zeros
         (as Transformers.js does), any other missing input is an error naming it."""
         session = self.resources.sessions[base]
@@ -74,8 +80,11 @@ class RunContext:
             elif arg.name == "token_type_ids" and "input_ids" in feeds:
                 chosen[arg.name] = np.zeros_like(feeds["input_ids"])
             else:
-                raise EngineError(f"The model's {base} graph needs an input {arg.name!r} this task "
-                                  "does not provide.", "This model does not suit the task; pick another.")
+                raise EngineError(
+                    f"The model's {base} graph needs an input {arg.name!r} this task "
+                    "does not provide.",
+                    "This model does not suit the task; pick another.",
+                )
         return self.guard.run(session, chosen, outputs)
 
     def check(self) -> None:
@@ -109,7 +118,9 @@ class Task:
     needs_tokenizer: ClassVar[bool] = True
     needs_processor: ClassVar[bool] = False
     needs_generation_config: ClassVar[bool] = False
-    required_outputs: ClassVar[tuple[str, ...]] = ()  # checked at load, so a wrong model fails early
+    required_outputs: ClassVar[
+        tuple[str, ...]
+    ] = ()  # checked at load, so a wrong model fails early
 
     def __init__(self, resources: TaskResources) -> None:
         self.resources = resources
@@ -136,21 +147,36 @@ class Task:
         """One forward pass of the single model graph; multi-graph tasks override this."""
         return ctx.run(self.model_bases[0], prepared.feeds())
 
-    def postprocess(self, outputs: Any, prepared: Any, inputs: RunInput,
-                    options: Mapping[str, Any]) -> Any:
+    def postprocess(
+        self, outputs: Any, prepared: Any, inputs: RunInput, options: Mapping[str, Any]
+    ) -> Any:
         raise NotImplementedError
 
 
-def option(options: Mapping[str, Any], name: str, default: Any, kind: type | tuple[type, ...],
-           choices: tuple[Any, ...] | None = None) -> Any:
+def option(
+    options: Mapping[str, Any],
+    name: str,
+    default: Any,
+    kind: type | tuple[type, ...],
+    choices: tuple[Any, ...] | None = None,
+) -> Any:
     """One pipeline option, type-checked, with the error naming it and what it accepts."""
     value = options.get(name, default)
     if isinstance(value, bool) and kind is int:
         value = None  # True is an int in Python but never a count
-    if value is None or not isinstance(value, kind) or (choices is not None and value not in choices):
-        accepted = f"one of {', '.join(map(str, choices))}" if choices else getattr(
-            kind, "__name__", "a value of the right type")
-        raise EngineError(f"The option {name}={options.get(name)!r} is not valid.", f"Use {accepted}.")
+    if (
+        value is None
+        or not isinstance(value, kind)
+        or (choices is not None and value not in choices)
+    ):
+        accepted = (
+            f"one of {', '.join(map(str, choices))}"
+            if choices
+            else getattr(kind, "__name__", "a value of the right type")
+        )
+        raise EngineError(
+            f"The option {name}={options.get(name)!r} is not valid.", f"Use {accepted}."
+        )
     return value
 
 
@@ -170,7 +196,14 @@ def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
 
 def tensor_json(array: np.ndarray) -> dict[str, Any]:
     """A tensor in the fixtures' JSON form ``{"type", "dims", "data"}`` (data nested like tolist())."""
-    names = {np.dtype(np.float32): "float32", np.dtype(np.float64): "float64",
-             np.dtype(np.int64): "int64", np.dtype(np.int32): "int32"}
-    return {"type": names.get(array.dtype, str(array.dtype)), "dims": list(array.shape),
-            "data": array.tolist()}
+    names = {
+        np.dtype(np.float32): "float32",
+        np.dtype(np.float64): "float64",
+        np.dtype(np.int64): "int64",
+        np.dtype(np.int32): "int32",
+    }
+    return {
+        "type": names.get(array.dtype, str(array.dtype)),
+        "dims": list(array.shape),
+        "data": array.tolist(),
+    }

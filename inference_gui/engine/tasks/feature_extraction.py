@@ -28,13 +28,22 @@ class FeatureExtraction(Task):
             ctx.warn(note)
         return encoded
 
-    def postprocess(self, outputs: Any, prepared: Encoded, inputs: RunInput,
-                    options: Mapping[str, Any]) -> Any:
-        hidden = next((outputs[k] for k in ("last_hidden_state", "logits", "token_embeddings")
-                       if k in outputs), None)
+    def postprocess(
+        self, outputs: Any, prepared: Encoded, inputs: RunInput, options: Mapping[str, Any]
+    ) -> Any:
+        hidden = next(
+            (
+                outputs[k]
+                for k in ("last_hidden_state", "logits", "token_embeddings")
+                if k in outputs
+            ),
+            None,
+        )
         if hidden is None:
-            raise EngineError("The model returned no last_hidden_state, logits or token_embeddings.",
-                              "This model was not exported for feature extraction.")
+            raise EngineError(
+                "The model returned no last_hidden_state, logits or token_embeddings.",
+                "This model was not exported for feature extraction.",
+            )
         result = hidden.astype(np.float32)
         pooling = options.get("pooling", "none")
         if pooling == "mean":

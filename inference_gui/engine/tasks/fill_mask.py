@@ -21,21 +21,25 @@ class FillMask(Task):
         option(options, "top_k", 5, int)
         mask_id = self.tokenizer.token_id("mask_token")
         if mask_id is None:
-            raise EngineError(f"{self.tokenizer.label} has no mask token.",
-                              "Pick a fill-mask model (its tokenizer_config.json names a mask_token).")
+            raise EngineError(
+                f"{self.tokenizer.label} has no mask token.",
+                "Pick a fill-mask model (its tokenizer_config.json names a mask_token).",
+            )
         encoded = self.tokenizer(inputs.texts)
         for row, text in zip(encoded.input_ids, inputs.texts, strict=True):
             if mask_id not in row:
-                raise EngineError(f"Mask token ({self.tokenizer.token('mask_token')}) not found in "
-                                  f"{text!r}.", f"Put {self.tokenizer.token('mask_token')} where the "
-                                  "word to guess goes.")
+                raise EngineError(
+                    f"Mask token ({self.tokenizer.token('mask_token')}) not found in {text!r}.",
+                    f"Put {self.tokenizer.token('mask_token')} where the word to guess goes.",
+                )
         note = self.tokenizer.truncation_note(encoded)
         if note:
             ctx.warn(note)
         return encoded
 
-    def postprocess(self, outputs: Any, prepared: Encoded, inputs: RunInput,
-                    options: Mapping[str, Any]) -> Any:
+    def postprocess(
+        self, outputs: Any, prepared: Encoded, inputs: RunInput, options: Mapping[str, Any]
+    ) -> Any:
         mask_id = self.tokenizer.token_id("mask_token")
         results = []
         for ids, logits in zip(prepared.input_ids, outputs["logits"], strict=True):
@@ -45,9 +49,16 @@ class FillMask(Task):
             for token, score in top_k(scores, options.get("top_k", 5)):
                 sequence = ids.copy()
                 sequence[position] = token
-                row.append({"score": score, "token": token,
-                            "token_str": self.tokenizer.decode([token]),
-                            "sequence": self.tokenizer.decode(sequence.tolist(), skip_special_tokens=True)})
+                row.append(
+                    {
+                        "score": score,
+                        "token": token,
+                        "token_str": self.tokenizer.decode([token]),
+                        "sequence": self.tokenizer.decode(
+                            sequence.tolist(), skip_special_tokens=True
+                        ),
+                    }
+                )
             results.append(row)
         return results if inputs.batched else results[0]
 

@@ -33,12 +33,17 @@ class ImageClassification(Task):
         option(options, "top_k", 5, int)
         return Pixels(self.processor([load_image(path) for path in inputs.images]))
 
-    def postprocess(self, outputs: Any, prepared: Pixels, inputs: RunInput,
-                    options: Mapping[str, Any]) -> Any:
+    def postprocess(
+        self, outputs: Any, prepared: Pixels, inputs: RunInput, options: Mapping[str, Any]
+    ) -> Any:
         k = options.get("top_k", 5)
-        results = [[{"label": self.resources.label(i), "score": s}
-                    for i, s in top_k(softmax(logits).astype(np.float32), k)]
-                   for logits in outputs["logits"]]
+        results = [
+            [
+                {"label": self.resources.label(i), "score": s}
+                for i, s in top_k(softmax(logits).astype(np.float32), k)
+            ]
+            for logits in outputs["logits"]
+        ]
         return results if inputs.batched else results[0]
 
 

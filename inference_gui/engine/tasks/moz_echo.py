@@ -26,8 +26,9 @@ class MozEcho(Task):
     def run(self, prepared: Any, ctx: RunContext) -> Any:
         return prepared
 
-    def postprocess(self, outputs: Any, prepared: Any, inputs: RunInput,
-                    options: Mapping[str, Any]) -> Any:
+    def postprocess(
+        self, outputs: Any, prepared: Any, inputs: RunInput, options: Mapping[str, Any]
+    ) -> Any:
         return {"output": outputs}
 
 

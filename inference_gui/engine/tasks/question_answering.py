@@ -27,8 +27,9 @@ class QuestionAnswering(Task):
             ctx.warn(note)
         return encoded
 
-    def postprocess(self, outputs: Any, prepared: Encoded, inputs: RunInput,
-                    options: Mapping[str, Any]) -> Any:
+    def postprocess(
+        self, outputs: Any, prepared: Encoded, inputs: RunInput, options: Mapping[str, Any]
+    ) -> Any:
         k = max(1, options.get("top_k", 1))
         sep_id = self.tokenizer.token_id("sep_token")
         special = self.tokenizer.special_ids
@@ -47,9 +48,14 @@ class QuestionAnswering(Task):
         answers = []
         for position in flat:
             s, e = divmod(int(position), products.shape[1])
-            answers.append({"answer": self.tokenizer.decode(ids[s:e + 1].tolist(),
-                                                            skip_special_tokens=True),
-                            "score": float(products[s, e])})
+            answers.append(
+                {
+                    "answer": self.tokenizer.decode(
+                        ids[s : e + 1].tolist(), skip_special_tokens=True
+                    ),
+                    "score": float(products[s, e]),
+                }
+            )
         return answers[0] if k == 1 else answers
 
 

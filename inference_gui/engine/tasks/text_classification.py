@@ -25,15 +25,18 @@ class TextClassification(Task):
             ctx.warn(note)
         return encoded
 
-    def postprocess(self, outputs: Any, prepared: Encoded, inputs: RunInput,
-                    options: Mapping[str, Any]) -> Any:
+    def postprocess(
+        self, outputs: Any, prepared: Encoded, inputs: RunInput, options: Mapping[str, Any]
+    ) -> Any:
         k = options.get("top_k", 1)
         multi = self.resources.config.get("problem_type") == "multi_label_classification"
         results = []
         for logits in outputs["logits"]:
             scores = 1 / (1 + np.exp(-logits.astype(np.float64))) if multi else softmax(logits)
             scores = scores.astype(np.float32)
-            results.append([{"label": self.resources.label(i), "score": s} for i, s in top_k(scores, k)])
+            results.append(
+                [{"label": self.resources.label(i), "score": s} for i, s in top_k(scores, k)]
+            )
         if k == 1:
             return [item for row in results for item in row]
         return results if inputs.batched else results[0]

@@ -27,8 +27,9 @@ class TokenClassification(Task):
             ctx.warn(note)
         return encoded
 
-    def postprocess(self, outputs: Any, prepared: Encoded, inputs: RunInput,
-                    options: Mapping[str, Any]) -> Any:
+    def postprocess(
+        self, outputs: Any, prepared: Encoded, inputs: RunInput, options: Mapping[str, Any]
+    ) -> Any:
         ignore = options.get("ignore_labels", ["O"])
         results = []
         for ids, logits in zip(prepared.input_ids, outputs["logits"], strict=True):
@@ -63,13 +64,16 @@ class TokenClassification(Task):
                 open_tag = None if prefix == "S" else tag
         merged = []
         for group in groups:
-            members = tokens[group["start"]:group["end"]]
-            merged.append({
-                "entity_group": group["tag"],
-                "score": sum(t["score"] for t in members) / len(members),
-                "word": self.tokenizer.decode([int(ids[t["index"]]) for t in members],
-                                              skip_special_tokens=True),
-            })
+            members = tokens[group["start"] : group["end"]]
+            merged.append(
+                {
+                    "entity_group": group["tag"],
+                    "score": sum(t["score"] for t in members) / len(members),
+                    "word": self.tokenizer.decode(
+                        [int(ids[t["index"]]) for t in members], skip_special_tokens=True
+                    ),
+                }
+            )
         return merged
 
 

@@ -27,7 +27,17 @@ def model_copy(tmp_path: Path) -> Callable[[str, str], Path]:
     return copy
 
 
-def fixture_engine(task: str, model: str, dtype: str = "fp32", hub: Path = HUB,
-                   **options: object) -> Engine:
-    return create_engine(EngineOptions(task=task, model_id=f"tiny/{model}", revision="v1.0.0",
-                                       dtype=dtype, num_threads=1, **options), folder_hub(hub))
+def fixture_engine(
+    task: str, model: str, dtype: str = "fp32", hub: Path = HUB, **options: object
+) -> Engine:
+    return create_engine(
+        EngineOptions(
+            task=task,
+            model_id=f"tiny/{model}",
+            revision="v1.0.0",
+            dtype=dtype,
+            num_threads=1,
+            **options,
+        ),
+        folder_hub(hub),
+    )

@@ -22,13 +22,20 @@ def test_unknown_task() -> None:
         fixture_engine("make-coffee", "bert-embed")
 
 
-@pytest.mark.parametrize("task, model, missing", [
-    ("image-classification", "bert-embed", "preprocessor_config.json"),
-    ("text-classification", "vit-classifier", "tokenizer.json"),
-])
+@pytest.mark.parametrize(
+    "task, model, missing",
+    [
+        ("image-classification", "bert-embed", "preprocessor_config.json"),
+        ("text-classification", "vit-classifier", "tokenizer.json"),
+    ],
+)
 def test_model_without_the_files_the_task_needs(task: str, model: str, missing: str) -> None:
     engine = fixture_engine(task, model)
-    kind = RunInput.image(INPUTS / "red-circle.png") if task.startswith("image") else RunInput.text("hi")
+    kind = (
+        RunInput.image(INPUTS / "red-circle.png")
+        if task.startswith("image")
+        else RunInput.text("hi")
+    )
     with pytest.raises(EngineError, match=missing):
         engine.run(kind)
     assert engine.status == "error"
@@ -52,7 +59,11 @@ def test_corrupt_or_truncated_onnx(model_copy: ModelCopy, damage: str) -> None:
         broken.run(RunInput.text("hello"))
     # Other dtypes of the same model are untouched and run.
     good = fixture_engine("text-classification", "bert-sentiment", "q8", hub)
-    assert good.run(RunInput.text("hello")).output[0]["label"] in {"NEGATIVE", "NEUTRAL", "POSITIVE"}
+    assert good.run(RunInput.text("hello")).output[0]["label"] in {
+        "NEGATIVE",
+        "NEUTRAL",
+        "POSITIVE",
+    }
 
 
 def test_external_data_pointing_outside_the_folder_is_refused(model_copy: ModelCopy) -> None:
@@ -85,8 +96,16 @@ def test_a_file_that_is_not_an_image(tmp_path: Path) -> None:
     assert engine.run(RunInput.image(INPUTS / "red-circle.png")).output
 
 
-@pytest.mark.parametrize("inputs", [RunInput.text(""), RunInput.text("   "), RunInput.text([]),
-                                    RunInput(), RunInput.qa("", "context")])
+@pytest.mark.parametrize(
+    "inputs",
+    [
+        RunInput.text(""),
+        RunInput.text("   "),
+        RunInput.text([]),
+        RunInput(),
+        RunInput.qa("", "context"),
+    ],
+)
 def test_empty_input(inputs: RunInput) -> None:
     task = "question-answering" if inputs.kind == "qa" else "text-classification"
     engine = fixture_engine(task, "bert-qa" if task == "question-answering" else "bert-sentiment")
@@ -111,8 +130,10 @@ def test_input_longer_than_the_model_maximum_is_truncated_and_said() -> None:
     long_text = " ".join(["word"] * 400)  # the fixture's model_max_length is 128
     result = engine.run(RunInput.text(long_text), {"pooling": "none"})
     assert result.output["dims"] == [1, 128, 64]
-    assert len(result.warnings) == 1 and "truncated to the model's maximum of 128 tokens" in \
-        result.warnings[0]
+    assert (
+        len(result.warnings) == 1
+        and "truncated to the model's maximum of 128 tokens" in result.warnings[0]
+    )
     short = engine.run(RunInput.text("word"), {"pooling": "none"})
     assert short.warnings == () and short.output["dims"][1] < 128
 

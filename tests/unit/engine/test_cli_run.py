@@ -23,48 +23,115 @@ def expected(name: str, dtype: str, input_id: str) -> object:
 
 def test_json_report_matches_transformers_js(capsys: pytest.CaptureFixture[str]) -> None:
     text, output = expected("tiny__bert-sentiment__v1.0.0.json", "fp32", "text-0")
-    code, out, _ = run_cli(capsys, "--task", "text-classification", "--model", "tiny/bert-sentiment",
-                           "--revision", "v1.0.0", "--dtype", "fp32", "--options", '{"top_k": 3}',
-                           text, "--json")
+    code, out, _ = run_cli(
+        capsys,
+        "--task",
+        "text-classification",
+        "--model",
+        "tiny/bert-sentiment",
+        "--revision",
+        "v1.0.0",
+        "--dtype",
+        "fp32",
+        "--options",
+        '{"top_k": 3}',
+        text,
+        "--json",
+    )
     assert code == 0
     report = json.loads(out)
     assert [r["label"] for r in report["output"]] == [r["label"] for r in output]
-    assert report["engine"] == {"task": "text-classification", "model": "tiny/bert-sentiment",
-                                "revision": "v1.0.0", "dtype": "fp32",
-                                "files": ["config.json", "onnx/model.onnx", "tokenizer.json",
-                                          "tokenizer_config.json"]}
-    assert set(report["timings_ms"]) == {"resolve", "fetch", "session_create", "preprocess", "run",
-                                         "postprocess", "total"}
+    assert report["engine"] == {
+        "task": "text-classification",
+        "model": "tiny/bert-sentiment",
+        "revision": "v1.0.0",
+        "dtype": "fp32",
+        "files": ["config.json", "onnx/model.onnx", "tokenizer.json", "tokenizer_config.json"],
+    }
+    assert set(report["timings_ms"]) == {
+        "resolve",
+        "fetch",
+        "session_create",
+        "preprocess",
+        "run",
+        "postprocess",
+        "total",
+    }
 
 
 def test_several_texts_are_a_batch(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_cli(capsys, "--task", "feature-extraction", "--model", "tiny/bert-embed",
-                           "--revision", "v1.0.0", "--options", '{"pooling": "mean"}', "a", "b c",
-                           "--json")
+    code, out, _ = run_cli(
+        capsys,
+        "--task",
+        "feature-extraction",
+        "--model",
+        "tiny/bert-embed",
+        "--revision",
+        "v1.0.0",
+        "--options",
+        '{"pooling": "mean"}',
+        "a",
+        "b c",
+        "--json",
+    )
     assert code == 0 and json.loads(out)["output"]["dims"] == [2, 64]
 
 
 def test_question_answering_and_images(capsys: pytest.CaptureFixture[str]) -> None:
     qa, answer = expected("tiny__bert-qa__v1.0.0.json", "q8", "qa-0")
-    code, out, _ = run_cli(capsys, "--task", "question-answering", "--model", "tiny/bert-qa",
-                           "--revision", "v1.0.0", "--question", qa["question"], "--context",
-                           qa["context"], "--json")
+    code, out, _ = run_cli(
+        capsys,
+        "--task",
+        "question-answering",
+        "--model",
+        "tiny/bert-qa",
+        "--revision",
+        "v1.0.0",
+        "--question",
+        qa["question"],
+        "--context",
+        qa["context"],
+        "--json",
+    )
     assert code == 0 and json.loads(out)["output"]["answer"] == answer["answer"]
-    code, out, _ = run_cli(capsys, "--task", "image-classification", "--model",
-                           "tiny/vit-classifier", "--revision", "v1.0.0", "--dtype", "fp32",
-                           "--image", str(INPUTS / "gradient-checker.png"), "--json")
+    code, out, _ = run_cli(
+        capsys,
+        "--task",
+        "image-classification",
+        "--model",
+        "tiny/vit-classifier",
+        "--revision",
+        "v1.0.0",
+        "--dtype",
+        "fp32",
+        "--image",
+        str(INPUTS / "gradient-checker.png"),
+        "--json",
+    )
     _, labels = expected("tiny__vit-classifier__v1.0.0.json", "fp32", "image-1")
     assert code == 0 and json.loads(out)["output"][0]["label"] == labels[0]["label"]
 
 
 def test_feature_resolves_through_the_records(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["--hub", str(HUB), "--settings-file",
-                 str(REMOTE_SETTINGS / "ml-inference-options.json"),
-                 "run", "--feature", "tiny-ner", "Alice works for Mozilla in Berlin.", "--json"])
+    code = main(
+        [
+            "--hub",
+            str(HUB),
+            "--settings-file",
+            str(REMOTE_SETTINGS / "ml-inference-options.json"),
+            "run",
+            "--feature",
+            "tiny-ner",
+            "Alice works for Mozilla in Berlin.",
+            "--json",
+        ]
+    )
     report = json.loads(capsys.readouterr().out)
     assert code == 0
-    assert report["engine"]["model"] == "tiny/bert-ner" and report["engine"]["task"] == \
-        "token-classification"
+    assert (
+        report["engine"]["model"] == "tiny/bert-ner"
+        and report["engine"]["task"] == "token-classification"
+    )
     assert all("entity" in token for token in report["output"])
 
 
@@ -73,24 +140,96 @@ def test_moz_echo_needs_no_model(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and json.loads(out)["output"] == {"output": "hello"}
 
 
-@pytest.mark.parametrize("args, fragment", [
-    (["--task", "make-coffee", "--model", "a/b", "x"], "Unknown task"),
-    (["--task", "fill-mask", "x"], "needs --model"),
-    (["--task", "fill-mask", "--model", "tiny/bert-fill-mask", "--revision", "v1.0.0",
-      "--dtype", "q2", "x"], "Unknown dtype"),
-    (["--task", "fill-mask", "--model", "tiny/bert-fill-mask", "--revision", "v1.0.0",
-      "--options", "{top_k: 3}", "x [MASK]"], "not valid JSON"),
-    (["--task", "fill-mask", "--model", "tiny/bert-fill-mask", "--revision", "v1.0.0",
-      "--options", "[3]", "x [MASK]"], "must be a JSON object"),
-    (["--task", "image-classification", "--model", "tiny/vit-classifier", "--revision",
-      "v1.0.0", "a cat"], "takes an image"),
-    (["--task", "text-classification", "--model", "tiny/missing", "--revision", "v1.0.0", "x"],
-     "tiny/missing"),
-    (["--task", "text-classification", "--model", "tiny/bert-sentiment", "--revision",
-      "v1.0.0", "x", "--image", "y.png"], "one kind of input"),
-])
-def test_errors_exit_1_with_one_line(capsys: pytest.CaptureFixture[str], args: list[str],
-                                     fragment: str) -> None:
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["--task", "make-coffee", "--model", "a/b", "x"], "Unknown task"),
+        (["--task", "fill-mask", "x"], "needs --model"),
+        (
+            [
+                "--task",
+                "fill-mask",
+                "--model",
+                "tiny/bert-fill-mask",
+                "--revision",
+                "v1.0.0",
+                "--dtype",
+                "q2",
+                "x",
+            ],
+            "Unknown dtype",
+        ),
+        (
+            [
+                "--task",
+                "fill-mask",
+                "--model",
+                "tiny/bert-fill-mask",
+                "--revision",
+                "v1.0.0",
+                "--options",
+                "{top_k: 3}",
+                "x [MASK]",
+            ],
+            "not valid JSON",
+        ),
+        (
+            [
+                "--task",
+                "fill-mask",
+                "--model",
+                "tiny/bert-fill-mask",
+                "--revision",
+                "v1.0.0",
+                "--options",
+                "[3]",
+                "x [MASK]",
+            ],
+            "must be a JSON object",
+        ),
+        (
+            [
+                "--task",
+                "image-classification",
+                "--model",
+                "tiny/vit-classifier",
+                "--revision",
+                "v1.0.0",
+                "a cat",
+            ],
+            "takes an image",
+        ),
+        (
+            [
+                "--task",
+                "text-classification",
+                "--model",
+                "tiny/missing",
+                "--revision",
+                "v1.0.0",
+                "x",
+            ],
+            "tiny/missing",
+        ),
+        (
+            [
+                "--task",
+                "text-classification",
+                "--model",
+                "tiny/bert-sentiment",
+                "--revision",
+                "v1.0.0",
+                "x",
+                "--image",
+                "y.png",
+            ],
+            "one kind of input",
+        ),
+    ],
+)
+def test_errors_exit_1_with_one_line(
+    capsys: pytest.CaptureFixture[str], args: list[str], fragment: str
+) -> None:
     code, out, err = run_cli(capsys, *args)
     assert code == 1 and out == ""
     assert err.count("\n") == 1 and fragment in err and "Traceback" not in err

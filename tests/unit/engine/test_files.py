@@ -22,7 +22,9 @@ def test_paths_follow_transformers_js_suffixes() -> None:
     assert onnx_path("model", "fp32") == "onnx/model.onnx"
     assert onnx_path("model", "q8") == "onnx/model_quantized.onnx"
     assert onnx_path("encoder_model", "q4f16") == "onnx/encoder_model_q4f16.onnx"
-    assert {onnx_path("m", d) for d in DTYPE_SUFFIX} == {f"onnx/m{s}.onnx" for s in DTYPE_SUFFIX.values()}
+    assert {onnx_path("m", d) for d in DTYPE_SUFFIX} == {
+        f"onnx/m{s}.onnx" for s in DTYPE_SUFFIX.values()
+    }
 
 
 def test_missing_dtype_lists_what_the_model_has(tmp_path: Path) -> None:
@@ -39,10 +41,18 @@ def test_model_without_any_graph_for_the_base(tmp_path: Path) -> None:
         choose_onnx_file(files, {}, "encoder_model", "fp32")
 
 
-@pytest.mark.parametrize("setting, expected", [
-    (None, 0), (False, 0), (True, 1), (3, 3),
-    ({"model_quantized.onnx": 2}, 2), ({"model": 4}, 4), ({"other.onnx": 1}, 0),
-])
+@pytest.mark.parametrize(
+    "setting, expected",
+    [
+        (None, 0),
+        (False, 0),
+        (True, 1),
+        (3, 3),
+        ({"model_quantized.onnx": 2}, 2),
+        ({"model": 4}, 4),
+        ({"other.onnx": 1}, 0),
+    ],
+)
 def test_external_data_chunk_counts(setting: object, expected: int) -> None:
     config = {"transformers.js_config": {"use_external_data_format": setting}}
     assert external_data_chunks(config, "model_quantized.onnx", "model") == expected
@@ -52,8 +62,11 @@ def test_external_data_chunk_names(tmp_path: Path) -> None:
     files = make_model(tmp_path, ["model.onnx"])
     config = {"transformers.js_config": {"use_external_data_format": {"model.onnx": 3}}}
     chosen = choose_onnx_file(files, config, "model", "fp32")
-    assert chosen.data_paths == ("onnx/model.onnx_data", "onnx/model.onnx_data_1",
-                                 "onnx/model.onnx_data_2")
+    assert chosen.data_paths == (
+        "onnx/model.onnx_data",
+        "onnx/model.onnx_data_1",
+        "onnx/model.onnx_data_2",
+    )
 
 
 @pytest.mark.parametrize("setting", [101, -1, "many"])

@@ -7,14 +7,29 @@ from inference_gui.errors import EngineError
 
 
 def test_from_firefox_maps_every_camel_case_key() -> None:
-    options = EngineOptions.from_firefox({
-        "taskName": "fill-mask", "modelId": "org/model", "modelRevision": "v1.2.0", "dtype": "q4",
-        "tokenizerId": "org/tok", "tokenizerRevision": "v2.0", "processorId": "org/proc",
-        "processorRevision": "main", "numThreads": 2, "timeoutMS": 1500, "featureId": "feat",
-        "backend": "onnx", "kvCacheDtype": None,  # keys Firefox uses for other things are ignored
-    })
-    assert (options.task, options.model_id, options.revision, options.dtype) == \
-        ("fill-mask", "org/model", "v1.2.0", "q4")
+    options = EngineOptions.from_firefox(
+        {
+            "taskName": "fill-mask",
+            "modelId": "org/model",
+            "modelRevision": "v1.2.0",
+            "dtype": "q4",
+            "tokenizerId": "org/tok",
+            "tokenizerRevision": "v2.0",
+            "processorId": "org/proc",
+            "processorRevision": "main",
+            "numThreads": 2,
+            "timeoutMS": 1500,
+            "featureId": "feat",
+            "backend": "onnx",
+            "kvCacheDtype": None,  # keys Firefox uses for other things are ignored
+        }
+    )
+    assert (options.task, options.model_id, options.revision, options.dtype) == (
+        "fill-mask",
+        "org/model",
+        "v1.2.0",
+        "q4",
+    )
     assert options.tokenizer_source == ("org/tok", "v2.0")
     assert options.processor_source == ("org/proc", "main")
     assert (options.num_threads, options.timeout_ms, options.feature_id) == (2, 1500, "feat")
@@ -31,15 +46,21 @@ def test_aliases_become_canonical_task_names() -> None:
     assert EngineOptions(task="sentiment-analysis", model_id="a/b").task == "text-classification"
 
 
-@pytest.mark.parametrize("values, fragment", [
-    ({"task": "make-coffee"}, "Unknown task"),
-    ({"task": "fill-mask", "model_id": "a/b", "dtype": "q2"}, "Unknown dtype 'q2'"),
-    ({"task": "fill-mask", "model_id": "a/b", "dtype": {"model": "fp64"}}, "Unknown dtype 'fp64'"),
-    ({"task": "fill-mask", "model_id": "../etc"}, "not a valid model id"),
-    ({"task": "fill-mask", "model_id": "a/b", "revision": "../x"}, "revision"),
-    ({"task": "fill-mask", "model_id": "a/b", "num_threads": -1}, "numThreads"),
-    ({"task": "fill-mask", "model_id": "a/b", "timeout_ms": 0}, "timeoutMS"),
-])
+@pytest.mark.parametrize(
+    "values, fragment",
+    [
+        ({"task": "make-coffee"}, "Unknown task"),
+        ({"task": "fill-mask", "model_id": "a/b", "dtype": "q2"}, "Unknown dtype 'q2'"),
+        (
+            {"task": "fill-mask", "model_id": "a/b", "dtype": {"model": "fp64"}},
+            "Unknown dtype 'fp64'",
+        ),
+        ({"task": "fill-mask", "model_id": "../etc"}, "not a valid model id"),
+        ({"task": "fill-mask", "model_id": "a/b", "revision": "../x"}, "revision"),
+        ({"task": "fill-mask", "model_id": "a/b", "num_threads": -1}, "numThreads"),
+        ({"task": "fill-mask", "model_id": "a/b", "timeout_ms": 0}, "timeoutMS"),
+    ],
+)
 def test_bad_options_are_refused_with_a_clear_message(values: dict, fragment: str) -> None:
     with pytest.raises(EngineError, match=fragment):
         EngineOptions(**values)
@@ -51,8 +72,11 @@ def test_from_firefox_without_a_task_is_refused() -> None:
 
 
 def test_per_file_dtype_map() -> None:
-    options = EngineOptions(task="text2text-generation", model_id="a/b",
-                            dtype={"encoder_model": "fp32", "decoder_model_merged": "q4"})
+    options = EngineOptions(
+        task="text2text-generation",
+        model_id="a/b",
+        dtype={"encoder_model": "fp32", "decoder_model_merged": "q4"},
+    )
     assert options.dtype_for("encoder_model") == "fp32"
     assert options.dtype_for("decoder_model_merged") == "q4"
     assert options.dtype_for("other") == "q8"

@@ -8,8 +8,9 @@ from tests.paths import HUB
 
 
 def options(**changes: object) -> EngineOptions:
-    base = EngineOptions(task="text-classification", model_id="tiny/bert-sentiment",
-                         revision="v1.0.0", num_threads=1)
+    base = EngineOptions(
+        task="text-classification", model_id="tiny/bert-sentiment", revision="v1.0.0", num_threads=1
+    )
     return base.with_(**changes)
 
 
@@ -34,8 +35,15 @@ def test_rows_describe_each_engine() -> None:
     engine.run(RunInput.text("a"))
     engine.run(RunInput.text("b"))
     [row] = engines.infos()
-    assert (row.status, row.task, row.model, row.revision, row.dtype, row.device, row.runs) == \
-        ("ready", "text-classification", "tiny/bert-sentiment", "v1.0.0", "fp16", "cpu", 2)
+    assert (row.status, row.task, row.model, row.revision, row.dtype, row.device, row.runs) == (
+        "ready",
+        "text-classification",
+        "tiny/bert-sentiment",
+        "v1.0.0",
+        "fp16",
+        "cpu",
+        2,
+    )
     assert row.last_run is not None and row.last_run >= row.created
 
 
