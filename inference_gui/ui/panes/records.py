@@ -43,7 +43,8 @@ from inference_gui.ui.models.records import (
 from inference_gui.ui.panes.base import Pane, pane_header
 
 
-def _table(model: Any, *, stretch_last: bool = True) -> QTableView:
+def _table(model: Any, *, stretch_last: bool = True, sort_column: int = 0) -> QTableView:
+    """A read-only, sortable table; ``sort_column`` -1 keeps the model's own order at first."""
     view = QTableView()
     view.setModel(model)
     view.setSortingEnabled(True)
@@ -52,7 +53,7 @@ def _table(model: Any, *, stretch_last: bool = True) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+    view.sortByColumn(sort_column, Qt.SortOrder.AscendingOrder)
     view.horizontalHeader().setStretchLastSection(stretch_last)
     view.setWordWrap(False)
     return view
@@ -80,11 +81,11 @@ class ResolveView(QWidget):
         self.model = ResolutionModel(self)
         self.proxy = SortFilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.table = _table(self.proxy)
+        self.table = _table(self.proxy, sort_column=-1)
         self.override_key = QComboBox()
         self.override_key.addItems(OVERRIDABLE)
         self.override_key.setAccessibleName("Option to override")
-        self.override_value = QLineEdit(placeholderText="new value, e.g. v1.1.0 or fp16")
+        self.override_value = QLineEdit(placeholderText="e.g. v1.1.0 or fp16")
         self.set_button = QPushButton("Set override")
         self.revert_button = QPushButton("Revert")
         self.revert_all_button = QPushButton("Revert all")
@@ -92,32 +93,30 @@ class ResolveView(QWidget):
 
         form = QFormLayout()
         form.addRow("Feature:", self.feature)
-        narrow = QHBoxLayout()
-        narrow.addWidget(self.task)
-        narrow.addWidget(self.model_id)
-        form.addRow("Task, model:", narrow)
-        go = QHBoxLayout()
-        go.addWidget(self.resolve_button)
-        go.addWidget(self.status, 1)
-        override_value = QHBoxLayout()
-        override_value.addWidget(self.override_key)
-        override_value.addWidget(self.override_value, 1)
+        form.addRow("Task:", self.task)
+        form.addRow("Model:", self.model_id)
+        form.addRow("", self.resolve_button)
+        override = QHBoxLayout()
+        override.addWidget(self.override_key)
+        override.addWidget(self.override_value, 1)
+        form.addRow("Override:", override)
         buttons = QHBoxLayout()
-        buttons.addStretch(1)
         for button in (self.set_button, self.revert_button, self.revert_all_button):
             buttons.addWidget(button)
-        overrides = QFormLayout()
-        overrides.addRow("Local override:", override_value)
-        overrides.addRow(buttons)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addLayout(go)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(overrides)
+        form.addRow(buttons)
+        controls = QWidget()
+        controls.setLayout(form)
+        controls.setMaximumWidth(400)
+        results = QVBoxLayout()
+        results.addWidget(self.status)
+        results.addWidget(self.table, 1)
+        layout = QHBoxLayout(self)
+        layout.addWidget(controls)
+        layout.addLayout(results, 1)
         for widget in (self.override_key, self.override_value, self.set_button):
             widget.setToolTip(
-                "Stored on this computer only; overridden options are highlighted, "
-                "marked “override”."
+                "Local override, stored on this computer only; overridden options are "
+                "highlighted and marked “override”. Revert restores the record's value."
             )
 
         self.resolve_button.clicked.connect(self.resolve)
