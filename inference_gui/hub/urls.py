@@ -55,6 +55,8 @@ def check_url(url: str, policy: UrlPolicy | None = None, *, what: str = "URL") -
 
 def check_redirect(current: str, location: str, policy: UrlPolicy | None = None) -> str:
     """The absolute URL a redirect leads to, after checking it like any other URL."""
+    if any(segment in ("..", ".") for segment in unquote(urlsplit(location).path).split("/")):
+        raise HubError(f"A redirect from {current} climbs with '..': {location!r}.", "Refusing to follow it.")
     target = urljoin(current, location)
     parts = check_url(target, policy, what="redirect target")
     if urlsplit(current).scheme == "https" and parts.scheme == "http":
