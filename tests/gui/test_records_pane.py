@@ -208,3 +208,13 @@ def test_local_override_is_marked_and_revertible(qtbot):
         assert view.resolution.options["modelRevision"] == original
     finally:
         win.ctx.app.close()
+
+
+def test_sync_without_a_server_says_so_and_keeps_the_records(window, qtbot):
+    pane = pane_of(window)
+    loaded(pane, qtbot, len(EMBEDDED["data"]))
+    pane.sync_button.click()
+    qtbot.waitUntil(lambda: "Sync failed" in pane.source.text())
+    assert "No settings server is configured" in pane.source.text()
+    assert "embedded dump" in pane.source.text() and pane.sync_button.isEnabled()
+    assert pane.proxy.rowCount() == len(EMBEDDED["data"])

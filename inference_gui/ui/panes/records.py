@@ -203,6 +203,7 @@ class RecordsPane(Pane):
         super().__init__(ctx, parent)
         self.record_set: RecordSet | None = None
         self._loaded_key: tuple[str, ...] | None = None
+        self._source_text = ""
 
         self.collection = QComboBox()
         self.collection.addItems(COLLECTIONS)
@@ -317,7 +318,7 @@ class RecordsPane(Pane):
 
     def _sync_failed(self, exc: BaseException) -> None:
         self._sync_finished()
-        self.source.setText(_error_text(exc))
+        self.source.setText(f"{self._source_text}\nSync failed: {_error_text(exc)}")
 
     def _show(self, record_set: RecordSet, feature_ids: list[str]) -> None:
         if record_set.collection != self.collection.currentText():
@@ -332,10 +333,11 @@ class RecordsPane(Pane):
         self.tabs.setTabText(1, f"Problems ({count})" if count else "Problems")
         stamp = format_time(record_set.timestamp / 1000) if record_set.timestamp else "none"
         problems = f", {count} problem(s) — those records are skipped" if count else ""
-        self.source.setText(
+        self._source_text = (
             f"Source: {record_set.source.describe()}  ·  collection timestamp {stamp}  ·  "
             f"{len(record_set.records)} records{problems}"
         )
+        self.source.setText(self._source_text)
         self.resolve_view.set_features(feature_ids)
         if self.proxy.rowCount():
             self.table.selectRow(0)
