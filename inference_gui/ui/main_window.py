@@ -7,12 +7,14 @@ import logging
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QStackedWidget,
     QWidget,
 )
@@ -27,6 +29,15 @@ from inference_gui.ui.panes.base import Pane
 from inference_gui.ui.preferences import PreferencesDialog
 
 log = logging.getLogger(__name__)
+
+
+def _scrollable(pane: Pane) -> QScrollArea:
+    """Let a dense pane scroll on a small screen instead of forcing a huge minimum window size."""
+    area = QScrollArea()
+    area.setWidget(pane)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area
 
 
 class MainWindow(QMainWindow):
@@ -46,7 +57,7 @@ class MainWindow(QMainWindow):
         for index, pane_class in enumerate(PANES):
             pane = pane_class(ctx)
             self.panes[pane.pane_id] = pane
-            self.stack.addWidget(pane)
+            self.stack.addWidget(_scrollable(pane))
             item = QListWidgetItem(QIcon(str(resource_path("icons", pane.icon))), pane.title)
             item.setToolTip(f"{pane.description} (Ctrl+{index + 1})")
             item.setData(Qt.ItemDataRole.UserRole, pane.pane_id)
@@ -99,7 +110,7 @@ class MainWindow(QMainWindow):
 
     @property
     def current_pane(self) -> Pane:
-        return self.stack.currentWidget()  # type: ignore[return-value]
+        return list(self.panes.values())[self.stack.currentIndex()]
 
     def _row_changed(self, row: int) -> None:
         if row < 0:

@@ -58,7 +58,8 @@ def test_status_bar_shows_hub_source_offline_and_cache_size(window: MainWindow, 
 
 def test_window_state_is_remembered(window: MainWindow, qtbot) -> None:
     window.show_pane("engines")
-    window.resize(720, 520)
+    window.resize(760, 540)
+    saved = window.size()
     window.close()
     store, _ = open_store()
     assert store.value("window/pane") == "engines"
@@ -66,7 +67,7 @@ def test_window_state_is_remembered(window: MainWindow, qtbot) -> None:
     again = build_window(AppContext(settings), store, os.environ, {})
     qtbot.addWidget(again)
     assert again.current_pane.pane_id == "engines"
-    assert (again.width(), again.height()) == (720, 520)
+    assert again.size() == saved
 
 
 def test_preference_change_is_validated_persisted_and_applied(window: MainWindow, qtbot, tmp_path: Path) -> None:
