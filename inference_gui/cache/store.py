@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from inference_gui.cache.locks import file_lock
 from inference_gui.errors import CacheError
 
 BUSY_TIMEOUT_MS = 30_000
@@ -84,18 +85,22 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
-                                       timeout=BUSY_TIMEOUT_MS / 1000)
-            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._db.execute("PRAGMA journal_mode = WAL")
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            self._db.execute("PRAGMA foreign_keys = ON")
-        except sqlite3.Error as exc:
-            raise CacheError(f"The cache index {path} cannot be opened: {exc}.",
-                             "Check the cache folder is writable, or choose another one.") from exc
         self._lock = threading.RLock()
-        self._migrate()
+        # Switching a new file to WAL does not wait on busy_timeout, so two instances opening a
+        # fresh cache at once take turns here.
+        with file_lock(path.with_name(path.name + ".open.lock")):
+            try:
+                self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
+                                           timeout=BUSY_TIMEOUT_MS / 1000)
+                self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    self._db.execute("PRAGMA journal_mode = WAL")
+                self._db.execute("PRAGMA synchronous = NORMAL")
+                self._db.execute("PRAGMA foreign_keys = ON")
+            except sqlite3.Error as exc:
+                raise CacheError(f"The cache index {path} cannot be opened: {exc}.",
+                                 "Check the cache folder is writable, or choose another one.") from exc
+            self._migrate()
 
     def close(self) -> None:
         with self._lock:
