@@ -1,0 +1,167 @@
+"""Table models of the Inference pane: per-file downloads, the dtype comparison, benchmark results.
+
+All are :class:`ColumnsModel`: rows are plain values, columns are (header, getter, formatter), the
+raw value goes under ``SORT_ROLE`` so the shared proxy sorts numbers as numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from inference_gui.engine.compare import CompareRow
+from inference_gui.engine.workloads import BenchmarkRow
+from inference_gui.format import human_bytes
+from inference_gui.jobs import Progress
+from inference_gui.ui.models.records import SORT_ROLE
+
+R = TypeVar("R")
+Index = QModelIndex | QPersistentModelIndex
+FRACTION_ROLE = Qt.ItemDataRole.UserRole + 2  # 0..1 for progress-bar delegates, None if unknown
+
+
+@dataclass(frozen=True)
+class Column(Generic[R]):
+    header: str
+    value: Callable[[R], Any]
+    text: Callable[[Any], str] = lambda v: "" if v is None else str(v)
+
+
+def ms(value: float) -> str:
+    return f"{value:,.1f} ms" if value else ""
+
+
+def size(value: int | None) -> str:
+    return human_bytes(value) if value else ""
+
+
+class ColumnsModel(QAbstractTableModel, Generic[R]):
+    """A read-only table of ``rows`` described by ``columns``."""
+
+    columns: Sequence[Column[Any]] = ()
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[R] = []
+
+    def set_rows(self, rows: Sequence[R]) -> None:
+        """Replace the rows; same row count only repaints, so selection and scroll survive a refresh."""
+        if len(rows) == len(self._rows) and self._rows:
+            self._rows = list(rows)
+            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(self.columns) - 1))
+            return
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rows(self) -> list[R]:
+        return list(self._rows)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt's naming
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.columns)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.columns[section].header
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        column, row = self.columns[index.column()], self._rows[index.row()]
+        value = column.value(row)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(value)
+        if role == SORT_ROLE:
+            return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
+                else str(value or "").lower()
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tooltip(row)
+        return None
+
+    def tooltip(self, row: R) -> str | None:
+        return None
+
+
+class CompareModel(ColumnsModel[CompareRow]):
+    columns = (
+        Column("dtype", lambda r: r.dtype),
+        Column("file size", lambda r: r.size_bytes, size),
+        Column("load", lambda r: r.load_ms, ms),
+        Column("median", lambda r: r.median_ms, ms),
+        Column("p90", lambda r: r.p90_ms, ms),
+        Column("memory (RSS)", lambda r: r.rss_bytes, size),
+        Column("agreement with fp32", lambda r: r.error or (r.agreement.text if r.agreement else "—")),
+    )
+
+    def tooltip(self, row: CompareRow) -> str | None:
+        return row.error or None
+
+
+class BenchmarkModel(ColumnsModel[BenchmarkRow]):
+    columns = (
+        Column("workload", lambda r: r.workload),
+        Column("model", lambda r: r.model),
+        Column("dtype", lambda r: r.dtype),
+        Column("runs", lambda r: r.iterations),
+        Column("engine creation", lambda r: r.create_ms, lambda v: f"{v:,.2f} ms" if v else ""),
+        Column("init median", lambda r: r.init_median_ms, ms),
+        Column("init p90", lambda r: r.init_p90_ms, ms),
+        Column("run median", lambda r: r.run_median_ms, ms),
+        Column("run p90", lambda r: r.run_p90_ms, ms),
+        Column("error", lambda r: r.error),
+    )
+
+
+@dataclass
+class FileDownload:
+    path: str
+    done: float
+    total: float
+    rate: float = 0.0
+
+    @property
+    def fraction(self) -> float | None:
+        return min(1.0, self.done / self.total) if self.total else None
+
+
+class DownloadsModel(ColumnsModel[FileDownload]):
+    """Files in flight, one row per file, fed with the byte Progress events the cache reports."""
+
+    columns = (
+        Column("file", lambda r: r.path),
+        Column("progress", lambda r: r.fraction, lambda v: "" if v is None else f"{v:.0%}"),
+        Column("downloaded", lambda r: r.done, human_bytes),
+        Column("size", lambda r: r.total, lambda v: human_bytes(v) if v else "unknown"),
+        Column("speed", lambda r: r.rate, lambda v: f"{human_bytes(v)}/s" if v else ""),
+    )
+
+    def update_from(self, progress: Progress) -> bool:
+        """Record a byte-progress event; False if it is not about a file's bytes."""
+        if progress.unit != "B":
+            return False
+        extra = progress.extra or {}
+        path = str(extra.get("path") or progress.detail)
+        done = float(extra.get("file_done", progress.done))
+        total = float(extra.get("file_total", progress.total))
+        for i, row in enumerate(self._rows):
+            if row.path == path:
+                row.done, row.total, row.rate = done, total, float(extra.get("rate", 0.0))
+                self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.columns) - 1))
+                return True
+        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows))
+        self._rows.append(FileDownload(path, done, total, float(extra.get("rate", 0.0))))
+        self.endInsertRows()
+        return True
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == FRACTION_ROLE and index.isValid():
+            return self._rows[index.row()].fraction
+        return super().data(index, role)

@@ -1,0 +1,1 @@
+"""Reusable widgets of the Inference and Engines panes (score bars, JSON, images, charts...)."""

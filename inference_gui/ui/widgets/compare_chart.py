@@ -1,0 +1,78 @@
+"""File size and median latency per dtype as paired bars, painted with QPainter (no chart library)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from inference_gui.engine.compare import CompareRow
+from inference_gui.format import human_bytes
+
+SIZE_COLOUR = QColor("#4c78a8")
+LATENCY_COLOUR = QColor("#f58518")
+MARGIN = 24
+
+
+class CompareChart(QWidget):
+    """Each series is scaled to its own maximum so both read on one axis; values are written on top."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[CompareRow] = []
+        self.setMinimumHeight(180)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAccessibleName("File size and latency per dtype")
+
+    def set_rows(self, rows: Sequence[CompareRow]) -> None:
+        self._rows = [r for r in rows if not r.error]
+        self.update()
+
+    def bars(self) -> list[tuple[str, float, float]]:
+        """(dtype, size fraction, latency fraction) as drawn; for tests and accessibility."""
+        top_size = max((r.size_bytes or 0 for r in self._rows), default=0) or 1
+        top_ms = max((r.median_ms for r in self._rows), default=0) or 1
+        return [(r.dtype, (r.size_bytes or 0) / top_size, r.median_ms / top_ms) for r in self._rows]
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's naming
+        return QSize(480, 220)
+
+    def paintEvent(self, event: object) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        text = self.palette().color(QPalette.ColorRole.WindowText)
+        painter.setPen(text)
+        if not self._rows:
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Run a comparison to see the chart.")
+            painter.end()
+            return
+        legend_h = 20
+        area = QRectF(MARGIN, legend_h + 8, self.width() - 2 * MARGIN, self.height() - legend_h - 2 * MARGIN)
+        self._legend(painter, text)
+        group = area.width() / len(self._rows)
+        bar_w = min(40.0, group * 0.35)
+        for i, ((dtype, size_f, ms_f), row) in enumerate(zip(self.bars(), self._rows, strict=True)):
+            x = area.x() + i * group + group / 2 - bar_w
+            for j, (fraction, colour, label) in enumerate((
+                (size_f, SIZE_COLOUR, human_bytes(row.size_bytes or 0)),
+                (ms_f, LATENCY_COLOUR, f"{row.median_ms:.1f} ms"),
+            )):
+                h = max(1.0, (area.height() - 16) * fraction)
+                rect = QRectF(x + j * bar_w, area.bottom() - h, bar_w - 2, h)
+                painter.fillRect(rect, colour)
+                painter.setPen(text)
+                painter.drawText(QRectF(rect.x() - 20, rect.y() - 16, bar_w + 40, 14),
+                                 Qt.AlignmentFlag.AlignCenter, label)
+            painter.drawText(QRectF(area.x() + i * group, area.bottom() + 4, group, 16),
+                             Qt.AlignmentFlag.AlignCenter, dtype)
+        painter.end()
+
+    def _legend(self, painter: QPainter, text: QColor) -> None:
+        x = float(MARGIN)
+        for colour, label in ((SIZE_COLOUR, "file size"), (LATENCY_COLOUR, "median latency")):
+            painter.fillRect(QRectF(x, 6, 12, 12), colour)
+            painter.setPen(text)
+            painter.drawText(QRectF(x + 16, 2, 140, 20), Qt.AlignmentFlag.AlignVCenter, label)
+            x += 150

@@ -1,0 +1,68 @@
+"""A JSON object editor that says, as you type, whether (and where) the text is not valid."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+
+
+def parse_options(text: str) -> tuple[dict[str, Any] | None, str]:
+    """(options, "") when ``text`` is a JSON object (or empty), else (None, what is wrong)."""
+    if not text.strip():
+        return {}, ""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, f"Not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
+    if not isinstance(value, dict):
+        return None, "The options must be a JSON object, like {\"top_k\": 3}."
+    return value, ""
+
+
+class OptionsEditor(QWidget):
+    """``validity_changed(bool)`` lets the pane disable Run while the options cannot be used."""
+
+    validity_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.editor = QPlainTextEdit()
+        self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.editor.setAccessibleName("Pipeline options (JSON)")
+        self.editor.setPlaceholderText('{"top_k": 3}')
+        self.status = QLabel()
+        self.status.setObjectName("optionsStatus")
+        self.status.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(self.status)
+        self._valid = True
+        self.editor.textChanged.connect(self._validate)
+        self._validate()
+
+    @property
+    def valid(self) -> bool:
+        return self._valid
+
+    def value(self) -> dict[str, Any]:
+        """The options; only call while ``valid`` (the pane disables Run otherwise)."""
+        return parse_options(self.editor.toPlainText())[0] or {}
+
+    def set_value(self, options: Mapping[str, Any]) -> None:
+        self.editor.setPlainText(json.dumps(dict(options), indent=2) if options else "{}")
+
+    def _validate(self) -> None:
+        _, problem = parse_options(self.editor.toPlainText())
+        self.status.setText(problem or "Options are valid.")
+        self.status.setProperty("error", bool(problem))
+        self.status.setStyleSheet("color: #b3261e;" if problem else "")
+        valid = not problem
+        if valid != self._valid:
+            self._valid = valid
+            self.validity_changed.emit(valid)

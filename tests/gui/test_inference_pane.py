@@ -1,0 +1,180 @@
+"""The Inference pane driven as a person would, against a real local HTTP hub serving the fixtures."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+
+from inference_gui.engine.workloads import example
+from tests.gui.inference_support import expected, inference_pane, open_window, wait_dtypes, wait_idle
+from tests.paths import HUB, INPUTS, REMOTE_SETTINGS
+from tests.support.http_hub import serve_hub
+
+
+@pytest.fixture
+def server():
+    with serve_hub(HUB) as hub:
+        yield hub
+
+
+def test_example_downloads_runs_and_shows_scores_without_stalling(qtbot, server) -> None:
+    server.faults.add("slow", times=None, path=".onnx")  # a download long enough to watch
+    with open_window(qtbot, {"hub": server.url}) as window:
+        pane = inference_pane(window)
+        ticks: list[float] = []
+        heartbeat = QTimer(interval=10)
+        heartbeat.timeout.connect(lambda: ticks.append(time.monotonic()))
+        heartbeat.start()
+        pane.load_example(example("sentiment"))
+        wait_dtypes(qtbot, pane)
+        texts = [pane.dtype.itemText(i) for i in range(pane.dtype.count())]
+        size = (HUB / "tiny/bert-sentiment/v1.0.0/onnx/model_quantized.onnx").stat().st_size
+        assert pane.dtype.currentData() == "q8"
+        assert any(t.startswith("q8") and "KiB" in t for t in texts), texts
+        assert pane._choices[2].size_bytes == size
+        pane.run_button.click()
+        qtbot.waitUntil(lambda: pane.downloads.model.rowCount() > 0, timeout=10_000)
+        assert pane.downloads.view.isVisible() and pane.cancel_button.isEnabled()
+        wait_idle(qtbot, pane)
+        heartbeat.stop()
+
+        want = expected("tiny__bert-sentiment__v1.0.0")["results"]["q8"]["outputs"]["text-0"]
+        shown = pane.output.scores.items()
+        assert [label for label, _ in shown] == [w["label"] for w in want]
+        assert [s for _, s in shown] == pytest.approx([w["score"] for w in want], abs=1e-3)
+        assert json.loads(pane.raw.toPlainText())[0]["label"] == want[0]["label"]
+        assert "Done in" in pane.phase.text()
+        console = pane.console.toPlainText()
+        assert "session_create" in console and "RSS peak" in console and "onnx/model_quantized.onnx" in console
+        rows = {r.path: r for r in pane.downloads.model.rows()}
+        assert rows["onnx/model_quantized.onnx"].fraction == 1.0
+        gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+        worst = max(gaps)
+        print(f"worst GUI stall during download+load+run: {worst * 1000:.1f} ms over {len(ticks)} ticks")
+        assert len(ticks) > 20 and worst < 0.5
+
+
+def test_feature_from_the_records_resolves_and_highlights_entities(qtbot, server) -> None:
+    flags = {"hub": server.url, "settings_file": str(REMOTE_SETTINGS / "ml-inference-options.json")}
+    with open_window(qtbot, flags) as window:
+        pane = inference_pane(window)
+        qtbot.waitUntil(lambda: pane.feature.findData("tiny-ner") >= 0, timeout=10_000)
+        pane.feature.setCurrentIndex(pane.feature.findData("tiny-ner"))
+        pane.feature.activated.emit(pane.feature.currentIndex())
+        qtbot.waitUntil(lambda: pane.model_id.text() == "tiny/bert-ner", timeout=10_000)
+        wait_dtypes(qtbot, pane)
+        assert (pane.task.currentText(), pane.revision.text(), pane.dtype.currentData()) == \
+            ("token-classification", "v1.0.0", "q8")
+        data = expected("tiny__bert-ner__v1.0.0")
+        pane.text_input.setPlainText(data["inputs"]["text-0"])
+        pane.run_button.click()
+        wait_idle(qtbot, pane)
+        shown = pane.output.entities.toPlainText()
+        want = [e["entity"] for e in data["results"]["q8"]["outputs"]["text-0"] if e["entity"] != "O"]
+        assert want and all(label in shown for label in want), (shown, want)
+        assert pane.output.currentWidget() is pane.output.entities
+
+
+def test_image_task_runs_on_an_opened_image(qtbot, server) -> None:
+    with open_window(qtbot, {"hub": server.url}) as window:
+        pane = inference_pane(window)
+        pane.load_example(example("image-classification"))
+        wait_dtypes(qtbot, pane)
+        assert pane.inputs.currentWidget() is pane.image_input
+        assert pane.image_input.set_path(INPUTS / "red-circle.png")
+        assert not pane.image_input.preview.pixmap().isNull()
+        assert "48×40" in pane.image_input.caption.text()
+        pane.run_button.click()
+        wait_idle(qtbot, pane)
+        want = expected("tiny__vit-classifier__v1.0.0")["results"]["q8"]["outputs"]["image-0"]
+        assert [label for label, _ in pane.output.scores.items()] == [w["label"] for w in want]
+
+
+def test_compare_three_dtypes_fills_table_chart_and_exports(qtbot, server, tmp_path: Path) -> None:
+    with open_window(qtbot, {"hub": server.url}) as window:
+        pane = inference_pane(window)
+        pane.load_example(example("embed-sentences"))
+        wait_dtypes(qtbot, pane)
+        checked = [pane.compare_dtypes_list.item(i).text().split()[0] for i in range(8)
+                   if pane.compare_dtypes_list.item(i).checkState() == Qt.CheckState.Checked]
+        assert checked == ["fp32", "fp16", "q8"]
+        pane.runs.setValue(2)
+        pane.compare_button.click()
+        wait_idle(qtbot, pane)
+        model = pane.compare_model
+        assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["fp32", "fp16", "q8"]
+        assert model.index(0, 6).data() == "cosine 1.0000"
+        assert model.index(2, 6).data().startswith("cosine 0.9")
+        assert all(model.index(r, 3).data().endswith(" ms") for r in range(3))
+        assert [b[0] for b in pane.chart.bars()] == ["fp32", "fp16", "q8"]
+        assert pane.chart.bars()[0][1] == 1.0  # fp32 is the biggest file
+        pane.export_comparison(tmp_path / "cmp.csv")
+        rows = list(csv.DictReader((tmp_path / "cmp.csv").open()))
+        assert [r["dtype"] for r in rows] == ["fp32", "fp16", "q8"] and rows[2]["runs"] == "2"
+
+
+def test_cancel_in_the_middle_leaves_the_pane_usable(qtbot, server) -> None:
+    server.faults.add("slow", times=None)
+    server.faults.slow_delay = 0.2
+    with open_window(qtbot, {"hub": server.url}) as window:
+        pane = inference_pane(window)
+        pane.load_example(example("sentiment"))
+        wait_dtypes(qtbot, pane)
+        pane.run_button.click()
+        qtbot.waitUntil(lambda: pane.downloads.model.rowCount() > 0, timeout=10_000)
+        pane.cancel_button.click()
+        qtbot.waitUntil(lambda: pane.job is None, timeout=10_000)
+        assert pane.phase.text().startswith("Cancelled")
+        assert pane.run_button.isEnabled() and not pane.cancel_button.isEnabled()
+        server.faults.clear()
+        pane.run_button.click()
+        wait_idle(qtbot, pane)
+        assert pane.output.scores.items(), "a run after the cancelled one works"
+
+
+def test_missing_dtype_is_disabled_with_the_reason(qtbot, tmp_path: Path) -> None:
+    folder = tmp_path / "sentiment"
+    shutil.copytree(HUB / "tiny/bert-sentiment/v1.0.0", folder)
+    (folder / "onnx/model_fp16.onnx").unlink()
+    with open_window(qtbot, {"hub": str(HUB)}) as window:
+        pane = inference_pane(window)
+        pane.task.setCurrentText("text-classification")
+        pane.folder.setText(str(folder))
+        pane.refresh_dtypes()
+        wait_dtypes(qtbot, pane)
+        index = pane.dtype.findData("fp16")
+        item = pane.dtype.model().item(index)
+        assert not item.isEnabled() and "no onnx/model_fp16.onnx" in item.toolTip()
+        assert "unavailable" in pane.dtype.itemText(index)
+        assert "fp16" in pane.dtype_note.text()
+        assert pane.compare_dtypes_list.item(index).checkState() == Qt.CheckState.Unchecked
+
+
+def test_broken_model_shows_a_plain_error_and_stays_usable(qtbot, tmp_path: Path) -> None:
+    folder = tmp_path / "sentiment"
+    shutil.copytree(HUB / "tiny/bert-sentiment/v1.0.0", folder)
+    onnx = folder / "onnx/model_quantized.onnx"
+    onnx.write_bytes(onnx.read_bytes()[:200])
+    with open_window(qtbot, {"hub": str(HUB)}) as window:
+        pane = inference_pane(window)
+        pane.task.setCurrentText("text-classification")
+        pane.folder.setText(str(folder))
+        pane.refresh_dtypes()
+        wait_dtypes(qtbot, pane)
+        pane.dtype.setCurrentIndex(pane.dtype.findData("q8"))
+        pane.text_input.setPlainText("The package arrived on time.")
+        pane.run_button.click()
+        wait_idle(qtbot, pane)
+        message = pane.phase.text()
+        assert "model_quantized.onnx" in message and "Traceback" not in message
+        assert message in pane.output.text.toPlainText()
+        pane.options.editor.setPlainText("{not json")
+        assert not pane.run_button.isEnabled() and "Not valid JSON" in pane.options.status.text()
+        pane.options.editor.setPlainText('{"top_k": 2}')
+        assert pane.run_button.isEnabled()
