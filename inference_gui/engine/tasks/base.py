@@ -19,7 +19,7 @@ import onnxruntime as ort
 from inference_gui.engine.inputs import InputKind, RunInput
 from inference_gui.engine.options import EngineOptions
 from inference_gui.engine.preprocess.image import ImageProcessor
-from inference_gui.engine.preprocess.text import TextTokenizer
+from inference_gui.engine.preprocess.text import Encoded, TextTokenizer
 from inference_gui.engine.session import RunGuard
 from inference_gui.errors import EngineError
 from inference_gui.jobs import Progress, ProgressCallback
@@ -139,6 +139,14 @@ class Task:
     def processor(self) -> ImageProcessor:
         assert self.resources.processor is not None, "needs_processor guarantees a processor"
         return self.resources.processor
+
+    def encode(self, ctx: RunContext, *texts: Any, **kwargs: Any) -> Encoded:
+        """Tokenize as the tokenizer config says, telling the user when input had to be cut."""
+        encoded = self.tokenizer(*texts, **kwargs)
+        note = self.tokenizer.truncation_note(encoded)
+        if note:
+            ctx.warn(note)
+        return encoded
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Any:
         raise NotImplementedError

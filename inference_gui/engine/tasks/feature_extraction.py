@@ -22,10 +22,7 @@ class FeatureExtraction(Task):
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Encoded:
         option(options, "pooling", "none", str, POOLINGS)
         option(options, "normalize", False, bool)
-        encoded = self.tokenizer(inputs.texts)
-        note = self.tokenizer.truncation_note(encoded)
-        if note:
-            ctx.warn(note)
+        encoded = self.encode(ctx, inputs.texts)
         return encoded
 
     def postprocess(

@@ -25,16 +25,13 @@ class FillMask(Task):
                 f"{self.tokenizer.label} has no mask token.",
                 "Pick a fill-mask model (its tokenizer_config.json names a mask_token).",
             )
-        encoded = self.tokenizer(inputs.texts)
+        encoded = self.encode(ctx, inputs.texts)
         for row, text in zip(encoded.input_ids, inputs.texts, strict=True):
             if mask_id not in row:
                 raise EngineError(
                     f"Mask token ({self.tokenizer.token('mask_token')}) not found in {text!r}.",
                     f"Put {self.tokenizer.token('mask_token')} where the word to guess goes.",
                 )
-        note = self.tokenizer.truncation_note(encoded)
-        if note:
-            ctx.warn(note)
         return encoded
 
     def postprocess(

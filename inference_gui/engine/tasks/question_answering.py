@@ -21,10 +21,7 @@ class QuestionAnswering(Task):
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Encoded:
         option(options, "top_k", 1, int)
         assert inputs.question is not None and inputs.context is not None
-        encoded = self.tokenizer([inputs.question], [inputs.context])
-        note = self.tokenizer.truncation_note(encoded)
-        if note:
-            ctx.warn(note)
+        encoded = self.encode(ctx, [inputs.question], [inputs.context])
         return encoded
 
     def postprocess(

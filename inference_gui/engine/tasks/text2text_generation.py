@@ -55,10 +55,7 @@ class Text2TextGeneration(GenerativeTask):
         task_params = (model_config.get("task_specific_params") or {}).get(
             self.resources.options.task) or {}
         texts = [(task_params.get("prefix") or "") + t for t in texts]
-        encoded = self.tokenizer(texts)
-        note = self.tokenizer.truncation_note(encoded)
-        if note:
-            ctx.warn(note)
+        encoded = self.encode(ctx, texts)
         return Sources(encoded, config)
 
     def run(self, prepared: Sources, ctx: RunContext) -> GenerationOutput:

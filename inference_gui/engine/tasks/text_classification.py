@@ -19,10 +19,7 @@ class TextClassification(Task):
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Encoded:
         option(options, "top_k", 1, int)
-        encoded = self.tokenizer(inputs.texts)
-        note = self.tokenizer.truncation_note(encoded)
-        if note:
-            ctx.warn(note)
+        encoded = self.encode(ctx, inputs.texts)
         return encoded
 
     def postprocess(

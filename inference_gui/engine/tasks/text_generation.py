@@ -42,11 +42,7 @@ class TextGeneration(GenerativeTask):
         default_special = bool(tokenizer_config.get("add_bos_token")
                                or tokenizer_config.get("add_eos_token"))
         add_special = option(options, "add_special_tokens", default_special, bool)
-        rows = [self.tokenizer([text], add_special_tokens=add_special) for text in inputs.texts]
-        for encoded in rows:
-            note = self.tokenizer.truncation_note(encoded)
-            if note:
-                ctx.warn(note)
+        rows = [self.encode(ctx, [text], add_special_tokens=add_special) for text in inputs.texts]
         width = max(encoded.input_ids.shape[1] for encoded in rows)
         ids = np.full((len(rows), width), self.tokenizer.pad_id, dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)

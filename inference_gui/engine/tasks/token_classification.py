@@ -21,10 +21,7 @@ class TokenClassification(Task):
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Encoded:
         option(options, "aggregation_strategy", "none", str, ("none", "simple"))
         option(options, "ignore_labels", ["O"], list)
-        encoded = self.tokenizer(inputs.texts)
-        note = self.tokenizer.truncation_note(encoded)
-        if note:
-            ctx.warn(note)
+        encoded = self.encode(ctx, inputs.texts)
         return encoded
 
     def postprocess(
