@@ -73,6 +73,7 @@ class CachePane(Pane):
         self._watch: ChangeWatch | None = None
         self._watch_path: Path | None = None
         self._loading = False
+        self._pending = False
 
         self.filter = QLineEdit(placeholderText="Filter by model, revision, file, dtype or user…")
         self.filter.setClearButtonEnabled(True)
@@ -135,13 +136,17 @@ class CachePane(Pane):
     def refresh(self) -> None:
         """Reload the tree off the GUI thread; rows stay expanded and selected across reloads."""
         if self._loading:
+            self._pending = True  # load again when this one ends: it may predate the change
             return
-        self._loading = True
+        self._loading, self._pending = True, False
+        self._ensure_watch()  # before reading, so no change can slip between the read and the watch
         self.ctx.worker.submit(lambda _job: self.ctx.app.cache.tree(), name="Read the model cache",
                                on_done=self._show_tree, on_error=self._load_failed)
 
     def _show_tree(self, tree: CacheTree) -> None:
         self._loading = False
+        if self._pending:
+            self.refresh()
         expanded = self._expanded_keys()
         selected = self.selected_node()
         selected_key = selected.key() if selected else None
@@ -153,10 +158,9 @@ class CachePane(Pane):
                            f"— {_count(len(tree.models), 'model')}, {_count(files, 'file')}")
         if not tree.models:
             self.status.setText("The cache is empty. Fetch a model or import a folder.")
-        self._ensure_watch()
 
     def _load_failed(self, exc: BaseException) -> None:
-        self._loading = False
+        self._loading = self._pending = False
         self.total.setText("The cache cannot be read.")
         self.status.setText(_error_text(exc))
 

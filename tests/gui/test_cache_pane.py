@@ -1,0 +1,150 @@
+"""The Cache pane as a person uses it: the tree, numeric sorting, filter, delete, verify, fetch."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from inference_gui.cache import ModelCache
+from inference_gui.config import load_settings
+from inference_gui.context import AppContext
+from inference_gui.format import human_bytes
+from inference_gui.hub import Hub
+from inference_gui.ui.app import application
+from inference_gui.ui.context import UiContext
+from inference_gui.ui.models.cache_tree import NODE_ROLE, SIZE_COLUMN
+from inference_gui.ui.panes.cache import CachePane
+from inference_gui.ui.settings_store import open_store
+from tests.paths import HUB
+from tests.support.http_hub import serve_hub
+
+EMBED = HUB / "tiny" / "bert-embed" / "v1.0.0"
+FILES = ("config.json", "onnx/model_quantized.onnx", "tokenizer.json", "vocab.txt", "special_tokens_map.json")
+
+
+def make_pane(qtbot, hub: str) -> CachePane:
+    application()
+    store, _ = open_store()
+    settings, _ = load_settings({}, os.environ, {"hub": hub})
+    ui = UiContext(AppContext(settings), store, os.environ, {"hub": hub})
+    pane = CachePane(ui)
+    qtbot.addWidget(pane)
+    pane.show()
+    return pane
+
+
+@pytest.fixture
+def pane(qtbot):
+    made = make_pane(qtbot, str(HUB))
+    cache, hub = made.ctx.app.cache, made.ctx.app.hub
+    for path in FILES:
+        cache.fetch(hub, "tiny/bert-embed", "v1.0.0", path, used_by="feature:tiny-embed")
+    cache.fetch(hub, "tiny/bert-embed", "v1.1.0", "config.json")
+    made.refresh()
+    qtbot.waitUntil(lambda: made.model.rowCount() == 1, timeout=5000)
+    yield made
+    made.ctx.app.close()
+
+
+def file_rows(pane: CachePane) -> list[str]:
+    model = pane.proxy.index(0, 0)
+    revision = next(pane.proxy.index(r, 0, model) for r in range(pane.proxy.rowCount(model))
+                    if pane.proxy.index(r, 0, model).data() == "v1.0.0")
+    return [pane.proxy.index(r, 0, revision).data() for r in range(pane.proxy.rowCount(revision))]
+
+
+def test_tree_shows_models_revisions_files_with_total(pane) -> None:
+    model = pane.proxy.index(0, 0)
+    assert model.data() == "tiny/bert-embed"
+    assert sorted(pane.proxy.index(r, 0, model).data() for r in range(pane.proxy.rowCount(model))) == [
+        "v1.0.0", "v1.1.0"]
+    assert sorted(file_rows(pane)) == sorted(FILES)
+    assert pane.model.total_size == pane.ctx.app.cache.total_size()
+    assert human_bytes(pane.model.total_size) in pane.total.text()
+
+
+def test_sizes_sort_as_numbers(pane) -> None:
+    pane.view.sortByColumn(SIZE_COLUMN, Qt.SortOrder.AscendingOrder)
+    by_size = sorted(FILES, key=lambda p: (EMBED / p).stat().st_size)
+    assert file_rows(pane) == by_size
+    assert sorted(by_size, key=lambda p: human_bytes((EMBED / p).stat().st_size)) != by_size  # text would differ
+
+
+def test_filter_keeps_the_path_to_matching_files(pane) -> None:
+    pane.filter.setText("quantized")
+    assert file_rows(pane) == ["onnx/model_quantized.onnx"]
+    pane.filter.setText("")
+    assert len(file_rows(pane)) == len(FILES)
+
+
+def select(pane: CachePane, name: str) -> None:
+    for index in pane._all_indexes():
+        if index.data() == name and index.data(NODE_ROLE).kind == "revision":
+            pane.view.setCurrentIndex(index)
+            return
+    raise AssertionError(name)
+
+
+def test_delete_asks_with_the_bytes_to_free_then_removes(pane, qtbot, monkeypatch) -> None:
+    asked: list[str] = []
+
+    def question(parent, title, text, *args):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    select(pane, "v1.0.0")
+    assert pane.delete_button.isEnabled() and pane.delete_button.text() == "Delete revision…"
+    pane.delete_selected()
+    qtbot.waitUntil(lambda: bool(asked), timeout=5000)
+    # config.json is identical in v1.1.0, so its bytes stay; the other four go
+    freed = sum((EMBED / p).stat().st_size for p in FILES if p != "config.json")
+    assert human_bytes(freed) in asked[0] and "5 files" in asked[0]
+    qtbot.waitUntil(lambda: "Deleted 5 files" in pane.status.text(), timeout=5000)
+    qtbot.waitUntil(lambda: pane.proxy.rowCount(pane.proxy.index(0, 0)) == 1, timeout=5000)
+
+
+def test_refreshes_when_another_instance_changes_the_cache(pane, qtbot) -> None:
+    other = ModelCache(pane.ctx.app.cache.root, 10**9)
+    other.fetch(Hub(HUB), "tiny/gpt2", "v1.0.0", "config.json")
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 2, timeout=5000)
+    other.close()
+
+
+def test_verify_reports_findings(pane, qtbot, monkeypatch) -> None:
+    pane.verify(repair=False)
+    qtbot.waitUntil(lambda: "all intact" in pane.status.text(), timeout=5000)
+    row = pane.ctx.app.cache.store.all()[0]
+    pane.ctx.app.cache.blobs.blob(row.sha256).write_bytes(b"tampered")
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append(box.detailedText()) or 0)
+    pane.verify(repair=False)
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert "corrupt" in shown[0] and "problems found" in pane.status.text()
+
+
+def test_fetch_dialog_lists_dtypes_and_shows_per_file_progress(qtbot) -> None:
+    with serve_hub(HUB) as server:
+        pane = make_pane(qtbot, server.url)
+        dialog = pane.open_fetch()
+        dialog.model_id.setText("tiny/bert-external")
+        dialog.revision.setText("v1.0.0")
+        dialog.list_files()
+        qtbot.waitUntil(lambda: bool(dialog.all_files), timeout=10000)
+        dialog.dtypes["q8"].setChecked(True)
+        names = [f.path for f in dialog.files.files]
+        assert "onnx/model_quantized.onnx" in names and "onnx/model_quantized.onnx_data" in names
+        assert not any(n.endswith(("model.onnx", "_fp16.onnx")) for n in names)
+        seen: list[float] = []
+        dialog.files.dataChanged.connect(lambda *_: seen.append(dialog.files.fraction(0)))
+        dialog.fetch()
+        qtbot.waitUntil(lambda: dialog.job is None, timeout=10000)
+        assert "Fetched" in dialog.message.text()
+        assert all(dialog.files.fraction(r) == 1.0 for r in range(len(names)))
+        assert seen
+        qtbot.waitUntil(lambda: pane.model.rowCount() == 1, timeout=5000)
+        dialog.close()
+        pane.ctx.app.close()
