@@ -16,6 +16,7 @@ from inference_gui.cache.operations import DeletePlan
 from inference_gui.context import AppContext
 from inference_gui.errors import AppError, CacheError
 from inference_gui.format import human_bytes
+from inference_gui.hub import RemoteFile
 from inference_gui.hub.listing import select_dtypes
 from inference_gui.jobs import Progress
 from inference_gui.vocab import DTYPES
@@ -107,7 +108,15 @@ class _Printer:
 
 def run_fetch(args: argparse.Namespace, ctx: AppContext) -> int:
     hub, cache = ctx.hub, ctx.cache
-    files = select_dtypes(hub.list_files(args.model, args.revision), args.dtype)
+    if ctx.settings.offline:  # no listing request: what is cached is all there is
+        cached = cache.store.select(model=args.model, revision=args.revision)
+        if not cached:
+            raise CacheError(f"Offline mode is on and nothing of {args.model} at {args.revision} is cached.",
+                             "Turn offline mode off to download it.")
+        listed = [RemoteFile(r.path, r.size) for r in cached]
+    else:
+        listed = hub.list_files(args.model, args.revision)
+    files = select_dtypes(listed, args.dtype)
     if not files:
         raise CacheError(f"{args.model} at {args.revision} has no files for {', '.join(args.dtype)}.")
     used_by = f"task:{args.task}" if args.task else None

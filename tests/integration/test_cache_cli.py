@@ -1,0 +1,105 @@
+"""``inference-gui cache ...`` end to end, against a local HTTP hub and the isolated cache folder."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from inference_gui.cli.main import main
+from tests.paths import HUB
+from tests.support.http_hub import serve_hub
+
+EMBED = HUB / "tiny" / "bert-embed" / "v1.0.0"
+
+
+@pytest.fixture
+def server():
+    with serve_hub(HUB) as running:
+        yield running
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def ls_json(capsys) -> dict:
+    code, out, _ = run(capsys, "cache", "ls", "--json")
+    assert code == 0
+    return json.loads(out)
+
+
+def test_fetch_a_dtype_then_list_as_json(server, capsys) -> None:
+    code, out, _ = run(capsys, "--hub", server.url, "cache", "fetch", "--model", "tiny/bert-embed",
+                       "--revision", "v1.0.0", "--dtype", "q8", "--task", "feature-extraction")
+    assert code == 0 and "Fetched" in out
+    data = ls_json(capsys)
+    (model,) = data["models"]
+    assert model["model"] == "tiny/bert-embed" and model["hub"].startswith("127.0.0.1_")
+    files = {f["path"]: f for f in model["revisions"][0]["files"]}
+    assert [p for p in files if p.endswith(".onnx")] == ["onnx/model_quantized.onnx"]
+    assert files["onnx/model_quantized.onnx"]["dtype"] == "q8"
+    assert {p: f["size"] for p, f in files.items()} == {p: (EMBED / p).stat().st_size for p in files}
+    assert data["total_size"] == sum(f["size"] for f in files.values())
+    for line in out.splitlines()[:-1]:
+        assert Path(line).is_file()
+
+
+def test_rm_dry_run_confirmation_and_freed_bytes(server, capsys) -> None:
+    run(capsys, "--hub", server.url, "cache", "fetch", "--model", "tiny/bert-embed", "--revision", "v1.0.0",
+        "--dtype", "fp16")
+    total = ls_json(capsys)["total_size"]
+    code, out, _ = run(capsys, "cache", "rm", "--model", "tiny/bert-embed", "--dry-run")
+    assert code == 0 and f"({total} bytes)" in out and ls_json(capsys)["total_size"] == total
+    code, _, err = run(capsys, "cache", "rm", "--model", "tiny/bert-embed")
+    assert code == 1 and "--yes" in err and len(err.strip().splitlines()) == 1
+    code, out, _ = run(capsys, "cache", "rm", "--model", "tiny/bert-embed", "--yes")
+    assert code == 0 and f"({total} bytes)" in out
+    assert ls_json(capsys) == {"total_size": 0, "models": []}
+
+
+def test_verify_exit_codes_and_repair(server, capsys) -> None:
+    run(capsys, "--hub", server.url, "cache", "fetch", "--model", "tiny/bert-embed", "--revision", "v1.0.0",
+        "--dtype", "q4")
+    code, out, _ = run(capsys, "cache", "verify", "--json")
+    assert code == 0 and json.loads(out)["ok"]
+    blob = next((Path(os.environ["INFERENCE_GUI_CACHE_DIR"]) / "blobs").iterdir())
+    blob.write_bytes(b"broken")
+    code, out, _ = run(capsys, "cache", "verify", "--json")
+    assert code == 1 and [f["kind"] for f in json.loads(out)["findings"]] == ["corrupt"]
+    code, out, _ = run(capsys, "cache", "verify", "--repair")
+    assert code == 0 and "repaired" in out
+    assert run(capsys, "cache", "verify")[0] == 0
+
+
+def test_import_and_evict(capsys, tmp_path) -> None:
+    code, out, _ = run(capsys, "cache", "import", str(HUB / "tiny" / "gpt2" / "v1.0.0"), "--model", "me/gpt2",
+                       "--revision", "v1.0.0")
+    assert code == 0 and "Imported" in out
+    assert ls_json(capsys)["models"][0]["model"] == "me/gpt2"
+    code, out, _ = run(capsys, "cache", "evict", "--unused-days", "0", "--dry-run")
+    assert code == 0 and "Would remove me/gpt2 v1.0.0" in out
+    code, out, _ = run(capsys, "cache", "evict", "--unused-days", "30")
+    assert code == 0 and "Nothing to remove" in out
+
+
+def test_offline_fetch_makes_no_request_and_fails_in_one_line(server, capsys) -> None:
+    code, _, err = run(capsys, "--offline", "--hub", server.url, "cache", "fetch", "--model", "tiny/bert-embed",
+                       "--revision", "v1.0.0")
+    assert code == 1 and "Offline" in err and len(err.strip().splitlines()) == 1
+    assert server.requests == []
+    run(capsys, "--hub", server.url, "cache", "fetch", "--model", "tiny/bert-embed", "--revision", "v1.0.0",
+        "--dtype", "q8")
+    before = len(server.requests)
+    code, out, _ = run(capsys, "--offline", "--hub", server.url, "cache", "fetch", "--model", "tiny/bert-embed",
+                       "--revision", "v1.0.0", "--dtype", "q8")
+    assert code == 0 and "Fetched 7 files" in out and len(server.requests) == before
+
+
+def test_bad_names_fail_in_one_line(server, capsys) -> None:
+    code, _, err = run(capsys, "--hub", server.url, "cache", "fetch", "--model", "../x", "--revision", "v1.0.0")
+    assert code == 1 and "model id" in err and server.requests == []
