@@ -80,6 +80,7 @@ class Faults:
 
 class HubServer(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 128  # parallel probes would overflow the default backlog of 5 (1 s SYN retry)
     allow_reuse_address = True
 
     def __init__(self, root: Path) -> None:
