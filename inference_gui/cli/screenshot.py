@@ -23,6 +23,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--pane", required=True, help="pane to show: records, cache, inference, engines, log")
     parser.add_argument("--output", required=True, type=Path, help="PNG file to write")
     parser.add_argument("--size", type=_size, default=(1200, 800), help="window size WxH (1200x800)")
+    parser.add_argument("--run-example", metavar="NAME",
+                        help="first run this ready-made example in the Inference pane (e.g. sentiment)")
+    parser.add_argument("--compare", action="store_true",
+                        help="with --run-example: compare its dtypes and show the Compare tab")
     parser.set_defaults(func=run)
 
 
@@ -40,6 +44,11 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     application()
     store, _ = open_store(args.config)
     window = build_window(ctx, store, os.environ, {})
+    if args.run_example:
+        from inference_gui.ui.panes.inference import play_example
+
+        window.resize(QSize(*args.size))
+        print(play_example(window, args.run_example, compare=args.compare))
     image = render_pane(window, args.pane, QSize(*args.size))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     if not image.save(str(args.output), "PNG"):

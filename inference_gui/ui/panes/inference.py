@@ -12,12 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
     QListWidget, QListWidgetItem, QPlainTextEdit, QProgressBar, QPushButton, QSpinBox, QSplitter,
-    QStackedWidget, QTabWidget, QVBoxLayout, QWidget,
+    QSizePolicy, QStackedWidget, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from inference_gui.engine import EngineOptions, RunInput, RunResult
@@ -56,11 +56,21 @@ class InferencePane(Pane):
         super().__init__(ctx, parent)
         self.job: Job[Any] | None = None
         self._choices: list[DtypeChoice] = []
+        self._lookup = 0  # the latest dtype lookup; older answers are dropped
+        self._looking_up = False
+        self._after_lookup: Callable[[], None] | None = None
         self._streamed = ""
         self._build()
         self.example.setCurrentIndex(0)
         self._on_task_changed()
         self._features_loaded = False
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's naming
+        """Ask only for the minimum, so the window's scroll area fits the pane instead of scrolling."""
+        return self.minimumSizeHint()
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's naming
+        return self.minimumSizeHint().height()
 
     # -- layout ------------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -106,8 +116,8 @@ class InferencePane(Pane):
             numbers.addWidget(widget)
         numbers.addStretch(1)
         self.options = OptionsEditor()
-        self.options.setMinimumHeight(90)
-        self.options.setMaximumHeight(150)
+        self.options.setMinimumHeight(70)
+        self.options.setMaximumHeight(110)
 
         form = QFormLayout()
         form.addRow("Example", self.example)
@@ -120,8 +130,10 @@ class InferencePane(Pane):
         form.addRow("", self.dtype_note)
         form.addRow(numbers)
         form.addRow("Options", self.options)
+        form.setVerticalSpacing(4)
         what = QGroupBox("What to run")
         what.setLayout(form)
+        what.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
         self.text_input = QPlainTextEdit()
         self.text_input.setAccessibleName("Input text")
@@ -189,8 +201,8 @@ class InferencePane(Pane):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
         splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(pane_header(self.title, self.description))
         layout.addWidget(splitter, 1)
@@ -220,6 +232,7 @@ class InferencePane(Pane):
         results.addWidget(self.chart)
         results.setStretchFactor(0, 3)
         results.setStretchFactor(1, 2)
+        results.setSizes([680, 300])
         self.compare_page = QWidget()
         layout = QHBoxLayout(self.compare_page)
         layout.addLayout(side)
@@ -350,20 +363,29 @@ class InferencePane(Pane):
         """List the dtypes the model really has, with sizes, in a job (it may ask the hub)."""
         task, model, revision = self.task.currentText(), self.model_id.text().strip(), \
             self.revision.text().strip() or "main"
+        self._lookup += 1
         if not task_class(task).needs_model or not (model or self.folder.text().strip()):
             self._show_choices([])
             return
         self.dtype_note.setText("Looking up the quantizations this model has…")
+        self.dtype_note.setVisible(True)
+        token, self._looking_up = self._lookup, True
+
+        def latest(show: Callable[[Any], None]) -> Callable[[Any], None]:
+            return lambda value: show(value) if token == self._lookup else None
+
         self.ctx.worker.submit(lambda _: self._list_choices(task, model, revision), name=f"dtypes of {model}",
-                               on_done=self._show_choices, on_error=self._dtypes_failed)
+                               on_done=latest(self._show_choices), on_error=latest(self._dtypes_failed))
 
     def _list_choices(self, task: str, model: str, revision: str) -> list[DtypeChoice]:
         files = self._files_of(model, revision)
         return dtype_choices(files, task, _size_getter(files))
 
     def _dtypes_failed(self, exc: BaseException) -> None:
+        self._after_lookup = None
         self._show_choices([])
         self.dtype_note.setText(f"Cannot list the model's files: {exc}")
+        self.dtype_note.setVisible(True)
 
     def _show_choices(self, choices: list[DtypeChoice]) -> None:
         wanted = getattr(self, "_wanted_dtype", None) or self.dtype.currentData() or "q8"
@@ -401,8 +423,23 @@ class InferencePane(Pane):
         if index >= 0 and not choices[index].available:
             note = f"The requested dtype {wanted} is not available: {choices[index].reason}. " + note
         self.dtype_note.setText(note)
+        self.dtype_note.setVisible(bool(note))
         self._wanted_dtype = None
+        self._looking_up = False
         self._update_buttons()
+        then, self._after_lookup = self._after_lookup, None
+        if then is not None:
+            then()
+
+    @property
+    def busy(self) -> bool:
+        """True while a run, a comparison, a benchmark or a dtype lookup is under way."""
+        return self.job is not None or self._looking_up or self._after_lookup is not None
+
+    def run_example(self, chosen: Example, *, compare: bool = False) -> None:
+        """Load an example and run it (or compare its dtypes) once its dtypes are known."""
+        self._after_lookup = self.compare if compare else self.run
+        self.load_example(chosen)
 
     # -- running ---------------------------------------------------------------------------------------
     def engine_options(self, dtype: str | None = None) -> EngineOptions:
@@ -641,3 +678,22 @@ def _size_getter(files: ModelFiles) -> Callable[[str], int | None]:
         return lambda path: None
     sizes = {f.path: f.size for f in hub.list_files(files.model_id, files.revision)}  # type: ignore[attr-defined]
     return lambda path: sizes.get(path) if sizes.get(path, -1) >= 0 else None
+
+
+def play_example(window: Any, name: str, *, compare: bool = False, timeout_s: float = 120.0) -> str:
+    """Run example ``name`` in the window's Inference pane and pump events until it is done;
+    returns the pane's closing status line. For ``screenshot --run-example`` (no event loop there)."""
+    from inference_gui.engine.workloads import example
+    from PySide6.QtWidgets import QApplication
+
+    chosen = example(name)
+    pane = window.show_pane("inference")
+    window.show()
+    pane.run_example(chosen, compare=compare)
+    deadline = time.monotonic() + timeout_s
+    while pane.busy and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.01)
+    if compare:
+        pane.tabs.setCurrentWidget(pane.compare_page)
+    return pane.phase.text()

@@ -22,7 +22,7 @@ class CompareChart(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._rows: list[CompareRow] = []
-        self.setMinimumHeight(180)
+        self.setMinimumHeight(120)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAccessibleName("File size and latency per dtype")
 
@@ -48,25 +48,21 @@ class CompareChart(QWidget):
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Run a comparison to see the chart.")
             painter.end()
             return
-        legend_h = 20
-        area = QRectF(MARGIN, legend_h + 8, self.width() - 2 * MARGIN, self.height() - legend_h - 2 * MARGIN)
+        legend_h, axis_h = 20, 50
+        area = QRectF(MARGIN, legend_h + 8, self.width() - 2 * MARGIN,
+                      self.height() - legend_h - 8 - axis_h)
         self._legend(painter, text)
         group = area.width() / len(self._rows)
         bar_w = min(40.0, group * 0.35)
         for i, ((dtype, size_f, ms_f), row) in enumerate(zip(self.bars(), self._rows, strict=True)):
             x = area.x() + i * group + group / 2 - bar_w
-            for j, (fraction, colour, label) in enumerate((
-                (size_f, SIZE_COLOUR, human_bytes(row.size_bytes or 0)),
-                (ms_f, LATENCY_COLOUR, f"{row.median_ms:.1f} ms"),
-            )):
-                h = max(1.0, (area.height() - 16) * fraction)
-                rect = QRectF(x + j * bar_w, area.bottom() - h, bar_w - 2, h)
-                painter.fillRect(rect, colour)
-                painter.setPen(text)
-                painter.drawText(QRectF(rect.x() - 20, rect.y() - 16, bar_w + 40, 14),
-                                 Qt.AlignmentFlag.AlignCenter, label)
-            painter.drawText(QRectF(area.x() + i * group, area.bottom() + 4, group, 16),
-                             Qt.AlignmentFlag.AlignCenter, dtype)
+            for j, (fraction, colour) in enumerate(((size_f, SIZE_COLOUR), (ms_f, LATENCY_COLOUR))):
+                h = max(1.0, area.height() * fraction)
+                painter.fillRect(QRectF(x + j * bar_w, area.bottom() - h, bar_w - 2, h), colour)
+            painter.setPen(text)
+            caption = f"{dtype}\n{human_bytes(row.size_bytes or 0)}\n{row.median_ms:.1f} ms"
+            painter.drawText(QRectF(area.x() + i * group, area.bottom() + 2, group, axis_h),
+                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, caption)
         painter.end()
 
     def _legend(self, painter: QPainter, text: QColor) -> None:
@@ -74,5 +70,6 @@ class CompareChart(QWidget):
         for colour, label in ((SIZE_COLOUR, "file size"), (LATENCY_COLOUR, "median latency")):
             painter.fillRect(QRectF(x, 6, 12, 12), colour)
             painter.setPen(text)
-            painter.drawText(QRectF(x + 16, 2, 140, 20), Qt.AlignmentFlag.AlignVCenter, label)
-            x += 150
+            width = painter.fontMetrics().horizontalAdvance(label)
+            painter.drawText(QRectF(x + 16, 2, width + 4, 20), Qt.AlignmentFlag.AlignVCenter, label)
+            x += width + 32

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QScrollArea, QStackedWidget, QWidg
 from inference_gui.engine.compare import cosine_similarity, vectors
 from inference_gui.engine.inputs import RunInput
 from inference_gui.ui.widgets.entities import EntityHighlighter
+from inference_gui.ui.widgets.json_view import to_json
 from inference_gui.ui.widgets.score_bars import ScoreBars
 
 SCORED_TASKS = {"text-classification", "image-classification", "fill-mask"}
@@ -28,8 +29,8 @@ def scored_items(task: str, output: Any, inputs: RunInput) -> list[tuple[str, fl
     items = []
     for n, result in enumerate(results, 1):
         for item in result if isinstance(result, list) else [result]:
-            label = str(item.get("sequence") if task == "fill-mask" else item.get("label"))
-            items.append((f"#{n} {label}" if len(results) > 1 else label, float(item.get("score", 0))))
+            label = str(item["sequence"] if task == "fill-mask" else item["label"])
+            items.append((f"#{n} {label}" if len(results) > 1 else label, float(item["score"])))
     return items
 
 
@@ -95,6 +96,13 @@ class OutputView(QStackedWidget):
         self.setCurrentWidget(self.text)
 
     def show_output(self, task: str, output: Any, inputs: RunInput) -> None:
+        """The task's friendly view; an output of an unexpected shape is shown as JSON instead."""
+        try:
+            self._show_friendly(task, output, inputs)
+        except (AttributeError, KeyError, TypeError, ValueError):
+            self.show_text(to_json(output))
+
+    def _show_friendly(self, task: str, output: Any, inputs: RunInput) -> None:
         if task in SCORED_TASKS:
             self.scores.set_scores(scored_items(task, output, inputs))
             self.setCurrentWidget(self._scroll)

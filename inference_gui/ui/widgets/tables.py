@@ -21,6 +21,7 @@ def table_view(model: QAbstractItemModel, name: str, parent: QWidget | None = No
     view.setModel(proxy)
     view.setAccessibleName(name)
     view.setSortingEnabled(True)
+    view.sortByColumn(-1, Qt.SortOrder.AscendingOrder)  # rows keep the model's order until a click
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)

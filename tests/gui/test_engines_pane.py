@@ -1,0 +1,39 @@
+"""The Engines pane lists the engines runs created, live, and unloads them."""
+
+from __future__ import annotations
+
+from inference_gui.engine.workloads import example
+from tests.gui.inference_support import inference_pane, open_window, wait_dtypes, wait_idle
+from tests.paths import HUB
+
+
+def test_engines_appear_live_and_unload(qtbot) -> None:
+    with open_window(qtbot, {"hub": str(HUB)}) as window:
+        engines = window.show_pane("engines")
+        assert engines.model.rowCount() == 0 and not engines.unload_all_button.isEnabled()
+        pane = inference_pane(window)
+        for name in ("sentiment", "embed-sentences"):
+            pane.load_example(example(name))
+            wait_dtypes(qtbot, pane)
+            pane.run_button.click()
+            wait_idle(qtbot, pane)
+        window.show_pane("engines")
+        qtbot.waitUntil(lambda: engines.model.rowCount() == 2)
+        cells = [[engines.model.index(r, c).data() for c in range(engines.model.columnCount())]
+                 for r in range(2)]
+        assert cells[0][1:7] == ["ready", "text-classification", "tiny/bert-sentiment", "v1.0.0", "q8", "cpu"]
+        assert cells[1][3] == "tiny/bert-embed" and cells[1][8] == "1"
+        assert cells[0][7] == "none" and cells[0][9].endswith("s ago")
+        assert engines.memory.text().startswith("Process resident memory: ")
+        assert not engines.empty.isVisible()
+
+        engines.table.selectRow(0)
+        assert engines.unload_button.isEnabled()
+        first = engines.selected_ids()
+        engines.unload_selected()
+        qtbot.waitUntil(lambda: engines.model.rowCount() == 1)
+        assert engines.model.engine_id(0) not in first
+        engines.unload_all()
+        qtbot.waitUntil(lambda: engines.model.rowCount() == 0)
+        assert engines.empty.isVisible() and not engines.unload_all_button.isEnabled()
+        assert window.ctx.app.engines.engines() == []
