@@ -178,3 +178,36 @@ def test_broken_model_shows_a_plain_error_and_stays_usable(qtbot, tmp_path: Path
         assert not pane.run_button.isEnabled() and "Not valid JSON" in pane.options.status.text()
         pane.options.editor.setPlainText('{"top_k": 2}')
         assert pane.run_button.isEnabled()
+
+
+def test_generation_streams_tokens_and_qa_and_benchmark_run(qtbot) -> None:
+    with open_window(qtbot, {"hub": str(HUB)}) as window:
+        pane = inference_pane(window)
+        pane.load_example(example("text-generation"))
+        wait_dtypes(qtbot, pane)
+        pane.options.set_value({"max_new_tokens": 8, "do_sample": False})
+        pane.run_button.click()
+        wait_idle(qtbot, pane)
+        want = expected("tiny__gpt2__v1.0.0")["results"]["q8"]["outputs"]["text-0"][0]["generated_text"]
+        assert pane.output.text.toPlainText() == want
+        prompt = example("text-generation").input["text"]
+        assert pane._streamed and prompt + pane._streamed == want, pane._streamed
+
+        pane.load_example(example("qa"))
+        wait_dtypes(qtbot, pane)
+        assert pane.inputs.currentIndex() == 1 and pane.question.text() == "Where is the library?"
+        pane.run_button.click()
+        wait_idle(qtbot, pane)
+        answer = expected("tiny__bert-qa__v1.0.0")["results"]["q8"]["outputs"]["qa-0"]["answer"]
+        assert f"Answer: {answer}" in pane.output.text.toPlainText()
+
+        for i in range(pane.workload_list.count()):
+            item = pane.workload_list.item(i)
+            keep = item.data(Qt.ItemDataRole.UserRole).name == "embeddings-many"
+            item.setCheckState(Qt.CheckState.Checked if keep else Qt.CheckState.Unchecked)
+        pane.iterations.setValue(2)
+        pane.benchmark_button.click()
+        qtbot.waitUntil(lambda: pane.benchmark_model.rowCount() == 1, timeout=30_000)
+        model = pane.benchmark_model
+        assert [model.index(0, c).data() for c in range(4)] == ["embeddings-many", "tiny/bert-embed", "q8", "2"]
+        assert model.index(0, 7).data().endswith(" ms") and model.index(0, 9).data() == ""

@@ -293,6 +293,7 @@ class InferencePane(Pane):
                                on_error=self._show_error)
 
     def _apply_resolution(self, resolution: Any) -> None:
+        self.example.setCurrentIndex(0)
         try:
             options = EngineOptions.from_firefox(resolution.options)
         except AppError as exc:
@@ -311,6 +312,7 @@ class InferencePane(Pane):
     def load_example(self, chosen: Example) -> None:
         """Fill the form and the input from a ready-made example."""
         self.example.setCurrentIndex(max(0, self.example.findData(chosen.name)))
+        self.feature.setCurrentIndex(0)  # the form no longer shows a feature's options
         self._apply_options(chosen.engine_options, chosen.options)
         value = chosen.input
         if "question" in value:
