@@ -8,6 +8,7 @@ over all eight dtypes (5 runs each); the benchmark workloads (3 iterations). Pri
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import tempfile
@@ -17,16 +18,16 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import Qt, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
 
-from inference_gui.config import load_settings  # noqa: E402
-from inference_gui.context import AppContext  # noqa: E402
-from inference_gui.engine.workloads import example  # noqa: E402
-from inference_gui.ui.app import application, build_window  # noqa: E402
-from inference_gui.ui.settings_store import open_store  # noqa: E402
-from tests.paths import HUB  # noqa: E402
-from tests.support.http_hub import serve_hub  # noqa: E402
+from inference_gui.config import load_settings
+from inference_gui.context import AppContext
+from inference_gui.engine.workloads import example
+from inference_gui.ui.app import application, build_window
+from inference_gui.ui.settings_store import open_store
+from tests.paths import HUB
+from tests.support.http_hub import serve_hub
 
 
 def measure(pane, start: Callable[[], None], timeout_s: float = 300) -> tuple[float, float, int]:
@@ -43,7 +44,7 @@ def measure(pane, start: Callable[[], None], timeout_s: float = 300) -> tuple[fl
         time.sleep(0.001)
     wall = time.monotonic() - began
     heartbeat.stop()
-    gaps = [b - a for a, b in zip(ticks, ticks[1:])] or [0.0]
+    gaps = [b - a for a, b in itertools.pairwise(ticks)] or [0.0]
     return wall, max(gaps) * 1000, len(ticks)
 
 
@@ -61,23 +62,33 @@ def main() -> None:
         pane = window.show_pane("inference")
         window.show()
         rows = []
-        rows.append(("sentiment: download + load + run (cold cache)",
-                     *measure(pane, lambda: pane.run_example(example("sentiment")))))
+        rows.append(
+            (
+                "sentiment: download + load + run (cold cache)",
+                *measure(pane, lambda: pane.run_example(example("sentiment"))),
+            )
+        )
+
         def compare_all() -> None:
             pane.runs.setValue(5)
             for i in range(pane.compare_dtypes_list.count()):
                 pane.compare_dtypes_list.item(i).setCheckState(Qt.CheckState.Checked)
             pane.compare()
+
         pane.load_example(example("embed-sentences"))
         measure(pane, lambda: None)  # wait for the dtype lookup (busy loops crash PySide6: sleep)
-        rows.append(("compare 8 dtypes of tiny/bert-embed, 5 runs each", *measure(pane, compare_all)))
+        rows.append(
+            ("compare 8 dtypes of tiny/bert-embed, 5 runs each", *measure(pane, compare_all))
+        )
         pane.iterations.setValue(3)
         rows.append(("benchmark tab: all workloads x3", *measure(pane, pane.benchmark)))
         for timer in window.findChildren(QTimer):
             timer.stop()
         window.close()
         window.ctx.app.close()
-    print(f"{platform.machine()}, Python {platform.python_version()}, offscreen Qt; heartbeat every 10 ms.\n")
+    print(
+        f"{platform.machine()}, Python {platform.python_version()}, offscreen Qt; heartbeat every 10 ms.\n"
+    )
     print("| work | wall s | worst stall ms | ticks |\n|---|---|---|---|")
     for name, wall, worst, ticks in rows:
         print(f"| {name} | {wall:.2f} | {worst:.1f} | {ticks} |")

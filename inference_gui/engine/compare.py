@@ -124,7 +124,10 @@ def _text(output: Any) -> str:
     if isinstance(output, list):
         return "\n".join(
             f"{x.get('word', '')}:{x.get('entity', x.get('entity_group', ''))}"
-            if isinstance(x, Mapping) and "word" in x else _text(x) for x in output)
+            if isinstance(x, Mapping) and "word" in x
+            else _text(x)
+            for x in output
+        )
     return str(output)
 
 
@@ -154,9 +157,17 @@ def agreement(output: Any, reference: Any) -> Agreement:
         return Agreement(kind, worst > 0.99, worst, f"cosine {worst:.4f}")
     if kind == "top-label":
         mine, theirs = _scored(output), _scored(reference)
-        same = all(m and t and _label(m[0]) == _label(t[0]) for m, t in zip(mine, theirs, strict=False))
-        delta = max((abs(float(m[0]["score"]) - float(t[0]["score"]))
-                     for m, t in zip(mine, theirs, strict=False) if m and t), default=0.0)
+        same = all(
+            m and t and _label(m[0]) == _label(t[0]) for m, t in zip(mine, theirs, strict=False)
+        )
+        delta = max(
+            (
+                abs(float(m[0]["score"]) - float(t[0]["score"]))
+                for m, t in zip(mine, theirs, strict=False)
+                if m and t
+            ),
+            default=0.0,
+        )
         top = _label(mine[0][0]) if mine and mine[0] else "-"
         word = "same top label" if same else "different top label"
         return Agreement(kind, same, delta, f"{word} ({top}), score Δ {delta:.4f}")
@@ -198,10 +209,15 @@ def dtype_choices(files: ModelFiles, task: str, size_of: SizeOf) -> list[DtypeCh
                 missing.append(path)
                 continue
             chunks = external_data_chunks(config, path.rsplit("/", 1)[1], base)
-            for name in (path, *(f"{path}_data" + ("" if i == 0 else f"_{i}") for i in range(chunks))):
+            for name in (
+                path,
+                *(f"{path}_data" + ("" if i == 0 else f"_{i}") for i in range(chunks)),
+            ):
                 total += size_of(name) or 0
         if missing:
-            choices.append(DtypeChoice(dtype, None, False, f"{files.label} has no {', '.join(missing)}"))
+            choices.append(
+                DtypeChoice(dtype, None, False, f"{files.label} has no {', '.join(missing)}")
+            )
         else:
             choices.append(DtypeChoice(dtype, total, True))
     return choices
@@ -231,8 +247,18 @@ class CompareRow:
         return row
 
 
-EXPORT_FIELDS = ("dtype", "size_bytes", "load_ms", "median_ms", "p90_ms", "rss_bytes", "runs",
-                 "agreement", "agrees", "error")
+EXPORT_FIELDS = (
+    "dtype",
+    "size_bytes",
+    "load_ms",
+    "median_ms",
+    "p90_ms",
+    "rss_bytes",
+    "runs",
+    "agreement",
+    "agrees",
+    "error",
+)
 
 
 def rows_to_json(rows: Sequence[CompareRow]) -> str:
@@ -251,10 +277,16 @@ def rows_to_csv(rows: Sequence[CompareRow]) -> str:
 EngineFor = Callable[[str], Engine]
 
 
-def compare_dtypes(engine_for: EngineFor, choices: Sequence[DtypeChoice], inputs: RunInput,
-                   options: Mapping[str, Any] | None, runs: int, *,
-                   progress: ProgressCallback | None = None,
-                   cancel: threading.Event | None = None) -> list[CompareRow]:
+def compare_dtypes(
+    engine_for: EngineFor,
+    choices: Sequence[DtypeChoice],
+    inputs: RunInput,
+    options: Mapping[str, Any] | None,
+    runs: int,
+    *,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> list[CompareRow]:
     """Load each dtype's engine (timed), run once to warm up, then ``runs`` timed runs.
 
     fp32 goes first so every other row can be compared with it. A dtype that fails becomes a row
@@ -290,8 +322,19 @@ def compare_dtypes(engine_for: EngineFor, choices: Sequence[DtypeChoice], inputs
         if choice.dtype == REFERENCE_DTYPE:
             reference = first.output
         agree = agreement(first.output, reference) if reference is not None else None
-        rows.append(CompareRow(choice.dtype, choice.size_bytes, load_ms, median(times), p90(times), rss,
-                               len(times), agree, output=first.output))
+        rows.append(
+            CompareRow(
+                choice.dtype,
+                choice.size_bytes,
+                load_ms,
+                median(times),
+                p90(times),
+                rss,
+                len(times),
+                agree,
+                output=first.output,
+            )
+        )
     if progress is not None:
         progress(Progress(PHASE_COMPARE, len(ordered), len(ordered), "dtypes", "done"))
     return rows

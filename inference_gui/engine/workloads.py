@@ -67,8 +67,19 @@ def _catalogue() -> dict[str, Any]:
 
 def examples(task: str | None = None) -> list[Example]:
     """The ready-made examples, optionally only those of one task."""
-    found = [Example(e["name"], e["title"], e["task"], e["model"], e["revision"], e["dtype"],
-                     e["input"], e.get("options", {})) for e in _catalogue()["examples"]]
+    found = [
+        Example(
+            e["name"],
+            e["title"],
+            e["task"],
+            e["model"],
+            e["revision"],
+            e["dtype"],
+            e["input"],
+            e.get("options", {}),
+        )
+        for e in _catalogue()["examples"]
+    ]
     return [e for e in found if task is None or e.task == task]
 
 
@@ -76,8 +87,9 @@ def example(name: str) -> Example:
     for candidate in examples():
         if candidate.name == name:
             return candidate
-    raise EngineError(f"There is no example {name!r}.",
-                      f"Choose one of: {', '.join(e.name for e in examples())}.")
+    raise EngineError(
+        f"There is no example {name!r}.", f"Choose one of: {', '.join(e.name for e in examples())}."
+    )
 
 
 def sample_sentences() -> list[str]:
@@ -98,8 +110,10 @@ class Workload:
 
 
 def workloads() -> list[Workload]:
-    return [Workload(w["name"], w["title"], example(w["example"]), bool(w.get("all_sentences")))
-            for w in _catalogue()["workloads"]]
+    return [
+        Workload(w["name"], w["title"], example(w["example"]), bool(w.get("all_sentences")))
+        for w in _catalogue()["workloads"]
+    ]
 
 
 @dataclass(frozen=True)
@@ -118,9 +132,15 @@ class BenchmarkRow:
     error: str = ""
 
 
-def run_benchmark(selected: Sequence[Workload], files: FilesFactory, iterations: int, *,
-                  dtype: str | None = None, progress: ProgressCallback | None = None,
-                  cancel: threading.Event | None = None) -> list[BenchmarkRow]:
+def run_benchmark(
+    selected: Sequence[Workload],
+    files: FilesFactory,
+    iterations: int,
+    *,
+    dtype: str | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> list[BenchmarkRow]:
     """Run each workload ``iterations`` times, each time on a new engine (so init is measured)."""
     rows = []
     total = len(selected) * iterations
@@ -133,8 +153,15 @@ def run_benchmark(selected: Sequence[Workload], files: FilesFactory, iterations:
         try:
             for i in range(iterations):
                 if progress is not None:
-                    progress(Progress(PHASE_BENCHMARK, w_index * iterations + i, total, "runs",
-                                      f"{workload.title} ({i + 1}/{iterations})"))
+                    progress(
+                        Progress(
+                            PHASE_BENCHMARK,
+                            w_index * iterations + i,
+                            total,
+                            "runs",
+                            f"{workload.title} ({i + 1}/{iterations})",
+                        )
+                    )
                 mark = time.perf_counter()
                 engine = Engine(options, files)
                 create.append((time.perf_counter() - mark) * 1000)
@@ -145,11 +172,34 @@ def run_benchmark(selected: Sequence[Workload], files: FilesFactory, iterations:
                 run.append(result.timings_ms["total"])
                 engine.unload()
         except EngineError as exc:
-            rows.append(BenchmarkRow(workload.name, options.model_id, options.dtype_label, len(run),
-                                     0, 0, 0, 0, 0, str(exc)))
+            rows.append(
+                BenchmarkRow(
+                    workload.name,
+                    options.model_id,
+                    options.dtype_label,
+                    len(run),
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    str(exc),
+                )
+            )
             continue
-        rows.append(BenchmarkRow(workload.name, options.model_id, options.dtype_label, iterations,
-                                 median(create), median(init), p90(init), median(run), p90(run)))
+        rows.append(
+            BenchmarkRow(
+                workload.name,
+                options.model_id,
+                options.dtype_label,
+                iterations,
+                median(create),
+                median(init),
+                p90(init),
+                median(run),
+                p90(run),
+            )
+        )
     return rows
 
 

@@ -19,9 +19,18 @@ def test_engines_appear_live_and_unload(qtbot) -> None:
             wait_idle(qtbot, pane)
         window.show_pane("engines")
         qtbot.waitUntil(lambda: engines.model.rowCount() == 2)
-        cells = [[engines.model.index(r, c).data() for c in range(engines.model.columnCount())]
-                 for r in range(2)]
-        assert cells[0][1:7] == ["ready", "text-classification", "tiny/bert-sentiment", "v1.0.0", "q8", "cpu"]
+        cells = [
+            [engines.model.index(r, c).data() for c in range(engines.model.columnCount())]
+            for r in range(2)
+        ]
+        assert cells[0][1:7] == [
+            "ready",
+            "text-classification",
+            "tiny/bert-sentiment",
+            "v1.0.0",
+            "q8",
+            "cpu",
+        ]
         assert cells[1][3] == "tiny/bert-embed" and cells[1][8] == "1"
         assert cells[0][7] == "none" and cells[0][9].endswith("s ago")
         assert engines.memory.text().startswith("Process resident memory: ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import shutil
 import time
@@ -12,7 +13,13 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 
 from inference_gui.engine.workloads import example
-from tests.gui.inference_support import expected, inference_pane, open_window, wait_dtypes, wait_idle
+from tests.gui.inference_support import (
+    expected,
+    inference_pane,
+    open_window,
+    wait_dtypes,
+    wait_idle,
+)
 from tests.paths import HUB, INPUTS, REMOTE_SETTINGS
 from tests.support.http_hub import serve_hub
 
@@ -51,12 +58,18 @@ def test_example_downloads_runs_and_shows_scores_without_stalling(qtbot, server)
         assert json.loads(pane.raw.toPlainText())[0]["label"] == want[0]["label"]
         assert "Done in" in pane.phase.text()
         console = pane.console.toPlainText()
-        assert "session_create" in console and "RSS peak" in console and "onnx/model_quantized.onnx" in console
+        assert (
+            "session_create" in console
+            and "RSS peak" in console
+            and "onnx/model_quantized.onnx" in console
+        )
         rows = {r.path: r for r in pane.downloads.model.rows()}
         assert rows["onnx/model_quantized.onnx"].fraction == 1.0
-        gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+        gaps = [b - a for a, b in itertools.pairwise(ticks)]
         worst = max(gaps)
-        print(f"worst GUI stall during download+load+run: {worst * 1000:.1f} ms over {len(ticks)} ticks")
+        print(
+            f"worst GUI stall during download+load+run: {worst * 1000:.1f} ms over {len(ticks)} ticks"
+        )
         assert len(ticks) > 20 and worst < 0.5
 
 
@@ -69,14 +82,19 @@ def test_feature_from_the_records_resolves_and_highlights_entities(qtbot, server
         pane.feature.activated.emit(pane.feature.currentIndex())
         qtbot.waitUntil(lambda: pane.model_id.text() == "tiny/bert-ner", timeout=10_000)
         wait_dtypes(qtbot, pane)
-        assert (pane.task.currentText(), pane.revision.text(), pane.dtype.currentData()) == \
-            ("token-classification", "v1.0.0", "q8")
+        assert (pane.task.currentText(), pane.revision.text(), pane.dtype.currentData()) == (
+            "token-classification",
+            "v1.0.0",
+            "q8",
+        )
         data = expected("tiny__bert-ner__v1.0.0")
         pane.text_input.setPlainText(data["inputs"]["text-0"])
         pane.run_button.click()
         wait_idle(qtbot, pane)
         shown = pane.output.entities.toPlainText()
-        want = [e["entity"] for e in data["results"]["q8"]["outputs"]["text-0"] if e["entity"] != "O"]
+        want = [
+            e["entity"] for e in data["results"]["q8"]["outputs"]["text-0"] if e["entity"] != "O"
+        ]
         assert want and all(label in shown for label in want), (shown, want)
         assert pane.output.currentWidget() is pane.output.entities
 
@@ -101,8 +119,11 @@ def test_compare_three_dtypes_fills_table_chart_and_exports(qtbot, server, tmp_p
         pane = inference_pane(window)
         pane.load_example(example("embed-sentences"))
         wait_dtypes(qtbot, pane)
-        checked = [pane.compare_dtypes_list.item(i).text().split()[0] for i in range(8)
-                   if pane.compare_dtypes_list.item(i).checkState() == Qt.CheckState.Checked]
+        checked = [
+            pane.compare_dtypes_list.item(i).text().split()[0]
+            for i in range(8)
+            if pane.compare_dtypes_list.item(i).checkState() == Qt.CheckState.Checked
+        ]
         assert checked == ["fp32", "fp16", "q8"]
         pane.runs.setValue(2)
         pane.compare_button.click()
@@ -188,7 +209,9 @@ def test_generation_streams_tokens_and_qa_and_benchmark_run(qtbot) -> None:
         pane.options.set_value({"max_new_tokens": 8, "do_sample": False})
         pane.run_button.click()
         wait_idle(qtbot, pane)
-        want = expected("tiny__gpt2__v1.0.0")["results"]["q8"]["outputs"]["text-0"][0]["generated_text"]
+        want = expected("tiny__gpt2__v1.0.0")["results"]["q8"]["outputs"]["text-0"][0][
+            "generated_text"
+        ]
         assert pane.output.text.toPlainText() == want
         prompt = example("text-generation").input["text"]
         assert pane._streamed and prompt + pane._streamed == want, pane._streamed
@@ -209,5 +232,10 @@ def test_generation_streams_tokens_and_qa_and_benchmark_run(qtbot) -> None:
         pane.benchmark_button.click()
         qtbot.waitUntil(lambda: pane.benchmark_model.rowCount() == 1, timeout=30_000)
         model = pane.benchmark_model
-        assert [model.index(0, c).data() for c in range(4)] == ["embeddings-many", "tiny/bert-embed", "q8", "2"]
+        assert [model.index(0, c).data() for c in range(4)] == [
+            "embeddings-many",
+            "tiny/bert-embed",
+            "q8",
+            "2",
+        ]
         assert model.index(0, 7).data().endswith(" ms") and model.index(0, 9).data() == ""

@@ -22,7 +22,11 @@ def test_options_editor_validates_as_you_type(qtbot) -> None:
     seen: list[bool] = []
     editor.validity_changed.connect(seen.append)
     editor.editor.setPlainText('{"top_k": ')
-    assert not editor.valid and "Not valid JSON" in editor.status.text() and "line 1" in editor.status.text()
+    assert (
+        not editor.valid
+        and "Not valid JSON" in editor.status.text()
+        and "line 1" in editor.status.text()
+    )
     editor.editor.setPlainText("[1, 2]")
     assert not editor.valid and "must be a JSON object" in editor.status.text()
     editor.editor.setPlainText('{"top_k": 2}')
@@ -33,17 +37,27 @@ def test_options_editor_validates_as_you_type(qtbot) -> None:
 def test_image_input_opens_pastes_and_drops(qtbot) -> None:
     widget = ImageInput()
     qtbot.addWidget(widget)
-    assert widget.set_path(INPUTS / "gradient-checker.png") and widget.path == INPUTS / "gradient-checker.png"
+    assert (
+        widget.set_path(INPUTS / "gradient-checker.png")
+        and widget.path == INPUTS / "gradient-checker.png"
+    )
     assert not widget.set_path(INPUTS.parent / "README.md")
-    assert "not an image" in widget.caption.text() and widget.path == INPUTS / "gradient-checker.png"
+    assert (
+        "not an image" in widget.caption.text() and widget.path == INPUTS / "gradient-checker.png"
+    )
     QGuiApplication.clipboard().setImage(QImage(str(INPUTS / "red-circle.png")))
     widget.paste()
     pasted = QImage(str(widget.path))
     assert (pasted.width(), pasted.height()) == (48, 40) and "pasted image" in widget.caption.text()
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(INPUTS / "gradient-checker.png"))])
-    drop = QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                      Qt.KeyboardModifier.NoModifier)
+    drop = QDropEvent(
+        QPointF(5, 5),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     widget.dropEvent(drop)
     assert widget.path == INPUTS / "gradient-checker.png" and "32×32" in widget.caption.text()
 
@@ -62,16 +76,29 @@ def test_entities_are_found_in_the_text() -> None:
 def test_outputs_are_shown_per_task(qtbot) -> None:
     view = OutputView()
     qtbot.addWidget(view)
-    masks = [[{"score": 0.5, "token_str": "capital", "sequence": "paris is the capital."}],
-             [{"score": 0.25, "token_str": "city", "sequence": "a city."}]]
+    masks = [
+        [{"score": 0.5, "token_str": "capital", "sequence": "paris is the capital."}],
+        [{"score": 0.25, "token_str": "city", "sequence": "a city."}],
+    ]
     batch = RunInput.text(["a", "b"])
-    assert scored_items("fill-mask", masks, batch) == [("#1 paris is the capital.", 0.5), ("#2 a city.", 0.25)]
-    view.show_output("text-generation", [{"generated_text": "Once upon a time"}], RunInput.text("Once"))
+    assert scored_items("fill-mask", masks, batch) == [
+        ("#1 paris is the capital.", 0.5),
+        ("#2 a city.", 0.25),
+    ]
+    view.show_output(
+        "text-generation", [{"generated_text": "Once upon a time"}], RunInput.text("Once")
+    )
     assert view.text.toPlainText() == "Once upon a time"
-    view.show_output("question-answering", {"answer": "the station", "score": 0.5}, RunInput.qa("q", "c"))
+    view.show_output(
+        "question-answering", {"answer": "the station", "score": 0.5}, RunInput.qa("q", "c")
+    )
     assert "Answer: the station" in view.text.toPlainText()
-    summary = embedding_summary({"type": "float32", "dims": [2, 2], "data": [[3.0, 4.0], [4.0, 3.0]]})
+    summary = embedding_summary(
+        {"type": "float32", "dims": [2, 2], "data": [[3.0, 4.0], [4.0, 3.0]]}
+    )
     assert "2 vector(s) of dimension 2" in summary and "norm 5.0000" in summary
     assert "#1 · #2: 0.9600" in summary  # (3*4 + 4*3) / 25
     view.show_output("text-classification", {"unexpected": 1}, RunInput.text("x"))
-    assert view.currentWidget() is view.text and json.loads(view.text.toPlainText()) == {"unexpected": 1}
+    assert view.currentWidget() is view.text and json.loads(view.text.toPlainText()) == {
+        "unexpected": 1
+    }

@@ -14,8 +14,17 @@ import pytest
 
 from inference_gui.engine import EngineOptions, RunInput
 from inference_gui.engine.compare import (
-    DtypeChoice, agreement, compare_dtypes, cosine_similarity, dtype_choices, edit_distance, median,
-    p90, percentile, rows_to_csv, rows_to_json,
+    DtypeChoice,
+    agreement,
+    compare_dtypes,
+    cosine_similarity,
+    dtype_choices,
+    edit_distance,
+    median,
+    p90,
+    percentile,
+    rows_to_csv,
+    rows_to_json,
 )
 from inference_gui.engine.engine import Engine
 from inference_gui.engine.sources import FolderFiles, folder_hub
@@ -64,7 +73,9 @@ def test_agreement_of_embeddings_is_the_cosine_of_the_fixture_outputs() -> None:
 
 def test_agreement_of_classifications_compares_top_labels_and_scores() -> None:
     reference = [{"label": "NEGATIVE", "score": 0.5}, {"label": "POSITIVE", "score": 0.3}]
-    same = agreement([{"label": "NEGATIVE", "score": 0.45}, {"label": "POSITIVE", "score": 0.4}], reference)
+    same = agreement(
+        [{"label": "NEGATIVE", "score": 0.45}, {"label": "POSITIVE", "score": 0.4}], reference
+    )
     assert same.kind == "top-label" and same.agrees and same.value == pytest.approx(0.05)
     other = agreement([{"label": "POSITIVE", "score": 0.6}], reference)
     assert not other.agrees and "different top label (POSITIVE)" in other.text
@@ -73,13 +84,20 @@ def test_agreement_of_classifications_compares_top_labels_and_scores() -> None:
 
 
 def test_agreement_of_text_is_exact_match_or_edit_distance() -> None:
-    assert agreement([{"generated_text": "hello"}], [{"generated_text": "hello"}]).text == "exact match"
-    off = agreement({"answer": "the station", "score": 0.1}, {"answer": "the stations", "score": 0.2})
+    assert (
+        agreement([{"generated_text": "hello"}], [{"generated_text": "hello"}]).text
+        == "exact match"
+    )
+    off = agreement(
+        {"answer": "the station", "score": 0.1}, {"answer": "the stations", "score": 0.2}
+    )
     assert off.kind == "text" and off.value == 1 and not off.agrees
 
 
 def test_dtype_choices_list_sizes_and_missing_files(tmp_path: Path) -> None:
-    choices = dtype_choices(FolderFiles(EMBED), "feature-extraction", lambda p: (EMBED / p).stat().st_size)
+    choices = dtype_choices(
+        FolderFiles(EMBED), "feature-extraction", lambda p: (EMBED / p).stat().st_size
+    )
     assert [c.dtype for c in choices] == list(DTYPES)
     assert all(c.available for c in choices)
     q8 = next(c for c in choices if c.dtype == "q8")
@@ -94,27 +112,42 @@ def test_dtype_choices_list_sizes_and_missing_files(tmp_path: Path) -> None:
 
 def test_external_data_counts_in_the_size() -> None:
     root = HUB / "tiny" / "bert-external" / "v1.0.0"
-    choices = dtype_choices(FolderFiles(root), "feature-extraction", lambda p: (root / p).stat().st_size)
+    choices = dtype_choices(
+        FolderFiles(root), "feature-extraction", lambda p: (root / p).stat().st_size
+    )
     fp32 = next(c for c in choices if c.dtype == "fp32")
     onnx = root / "onnx"
-    assert fp32.size_bytes == (onnx / "model.onnx").stat().st_size + (onnx / "model.onnx_data").stat().st_size
+    assert (
+        fp32.size_bytes
+        == (onnx / "model.onnx").stat().st_size + (onnx / "model.onnx_data").stat().st_size
+    )
 
 
 def _engine_for(dtype: str) -> Engine:
-    return Engine(EngineOptions("feature-extraction", "tiny/bert-embed", "v1.0.0", dtype), folder_hub(HUB))
+    return Engine(
+        EngineOptions("feature-extraction", "tiny/bert-embed", "v1.0.0", dtype), folder_hub(HUB)
+    )
 
 
 def test_compare_three_dtypes_against_fp32() -> None:
-    choices = [DtypeChoice("q8", 10, True), DtypeChoice("fp32", 20, True), DtypeChoice("fp16", 15, True),
-               DtypeChoice("bnb4", None, False, "no onnx/model_bnb4.onnx")]
+    choices = [
+        DtypeChoice("q8", 10, True),
+        DtypeChoice("fp32", 20, True),
+        DtypeChoice("fp16", 15, True),
+        DtypeChoice("bnb4", None, False, "no onnx/model_bnb4.onnx"),
+    ]
     text = _expected("tiny__bert-embed__v1.0.0")["inputs"]["text-0"]
-    rows = compare_dtypes(_engine_for, choices, RunInput.text(text), {"pooling": "mean", "normalize": True}, 3)
+    rows = compare_dtypes(
+        _engine_for, choices, RunInput.text(text), {"pooling": "mean", "normalize": True}, 3
+    )
     assert [r.dtype for r in rows] == ["fp32", "q8", "fp16", "bnb4"]
     fp32, q8 = rows[0], rows[1]
     assert fp32.agreement is not None and fp32.agreement.value == pytest.approx(1.0)
     assert q8.runs == 3 and q8.median_ms > 0 and q8.p90_ms >= q8.median_ms and q8.load_ms > 0
     expected = _expected("tiny__bert-embed__v1.0.0")["results"]
-    want = agreement(expected["q8"]["outputs"]["text-0"], expected["fp32"]["outputs"]["text-0"]).value
+    want = agreement(
+        expected["q8"]["outputs"]["text-0"], expected["fp32"]["outputs"]["text-0"]
+    ).value
     assert q8.agreement is not None and q8.agreement.value == pytest.approx(want, abs=1e-3)
     assert rows[3].error == "no onnx/model_bnb4.onnx"
     parsed = list(csv.DictReader(io.StringIO(rows_to_csv(rows))))
@@ -126,14 +159,20 @@ def test_compare_stops_when_cancelled() -> None:
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(Cancelled):
-        compare_dtypes(_engine_for, [DtypeChoice("fp32", 1, True)], RunInput.text("hi"), {}, 1, cancel=cancel)
+        compare_dtypes(
+            _engine_for, [DtypeChoice("fp32", 1, True)], RunInput.text("hi"), {}, 1, cancel=cancel
+        )
 
 
 def test_examples_and_workloads_are_well_formed() -> None:
-    assert {e.task for e in examples()} >= {"feature-extraction", "text-classification", "image-classification"}
+    assert {e.task for e in examples()} >= {
+        "feature-extraction",
+        "text-classification",
+        "image-classification",
+    }
     for e in examples():
         assert (HUB / e.model_id / e.revision).is_dir(), e.name
-        e.engine_options  # validates task, ids and dtype
+        assert e.engine_options.task == e.task  # building it validates ids and dtype
         e.run_input()
     assert example("qa").run_input().kind == "qa"
     with pytest.raises(EngineError, match="There is no example 'nope'"):

@@ -14,7 +14,11 @@ def ago(stamp: float | None) -> str:
     seconds = max(0, int(time.time() - stamp))
     if seconds < 60:
         return f"{seconds} s ago"
-    return f"{seconds // 60} min ago" if seconds < 3600 else time.strftime("%H:%M", time.localtime(stamp))
+    return (
+        f"{seconds // 60} min ago"
+        if seconds < 3600
+        else time.strftime("%H:%M", time.localtime(stamp))
+    )
 
 
 class EnginesModel(ColumnsModel[tuple[EngineInfo, float | None]]):

@@ -20,6 +20,7 @@ from inference_gui.ui.models.records import SORT_ROLE
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
+ROOT = QModelIndex()
 FRACTION_ROLE = Qt.ItemDataRole.UserRole + 2  # 0..1 for progress-bar delegates, None if unknown
 
 
@@ -51,7 +52,9 @@ class ColumnsModel(QAbstractTableModel, Generic[R]):
         """Replace the rows; same row count only repaints, so selection and scroll survive a refresh."""
         if len(rows) == len(self._rows) and self._rows:
             self._rows = list(rows)
-            self.dataChanged.emit(self.index(0, 0), self.index(len(rows) - 1, len(self.columns) - 1))
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(rows) - 1, len(self.columns) - 1)
+            )
             return
         self.beginResetModel()
         self._rows = list(rows)
@@ -60,14 +63,15 @@ class ColumnsModel(QAbstractTableModel, Generic[R]):
     def rows(self) -> list[R]:
         return list(self._rows)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt's naming
+    def rowCount(self, parent: Index = ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: Index = ROOT) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.columns[section].header
         return None
@@ -80,8 +84,11 @@ class ColumnsModel(QAbstractTableModel, Generic[R]):
         if role == Qt.ItemDataRole.DisplayRole:
             return column.text(value)
         if role == SORT_ROLE:
-            return float(value) if isinstance(value, int | float) and not isinstance(value, bool) \
+            return (
+                float(value)
+                if isinstance(value, int | float) and not isinstance(value, bool)
                 else str(value or "").lower()
+            )
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.tooltip(row)
         return None
@@ -98,7 +105,9 @@ class CompareModel(ColumnsModel[CompareRow]):
         Column("median", lambda r: r.median_ms, ms),
         Column("p90", lambda r: r.p90_ms, ms),
         Column("memory (RSS)", lambda r: r.rss_bytes, size),
-        Column("agreement with fp32", lambda r: r.error or (r.agreement.text if r.agreement else "—")),
+        Column(
+            "agreement with fp32", lambda r: r.error or (r.agreement.text if r.agreement else "—")
+        ),
     )
 
     def tooltip(self, row: CompareRow) -> str | None:

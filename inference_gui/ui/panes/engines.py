@@ -34,11 +34,15 @@ class EnginesPane(Pane):
         self.table = table_view(self.model, "Engines")
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.unload_button = QPushButton("Unload")
-        self.unload_button.setToolTip("Free the selected engine's memory; its next run loads again.")
+        self.unload_button.setToolTip(
+            "Free the selected engine's memory; its next run loads again."
+        )
         self.unload_button.clicked.connect(self.unload_selected)
         self.unload_all_button = QPushButton("Unload all")
         self.unload_all_button.clicked.connect(self.unload_all)
-        self.empty = QLabel("No engine is loaded. Run something in the Inference pane to start one.")
+        self.empty = QLabel(
+            "No engine is loaded. Run something in the Inference pane to start one."
+        )
         self.empty.setObjectName("emptyState")
         self.downloads = DownloadList(self)
         self.jobs = QListWidget()
@@ -75,7 +79,9 @@ class EnginesPane(Pane):
         engines = self._registry.engines()
         self.model.set_rows([(e.info(), e.options.timeout_ms) for e in engines])
         self.empty.setVisible(not engines)
-        self.memory.setText(f"Process resident memory: {human_bytes(self._process.memory_info().rss)}")
+        self.memory.setText(
+            f"Process resident memory: {human_bytes(self._process.memory_info().rss)}"
+        )
         self.jobs.clear()
         active = self.ctx.worker.runner.active()
         for job in active:
@@ -96,12 +102,18 @@ class EnginesPane(Pane):
 
     def unload_selected(self) -> None:
         ids = self.selected_ids()
-        self.ctx.worker.submit(lambda _: [self._registry.unload(i) for i in ids], name="unload engines",
-                               on_done=lambda _: self.refresh())
+        self.ctx.worker.submit(
+            lambda _: [self._registry.unload(i) for i in ids],
+            name="unload engines",
+            on_done=lambda _: self.refresh(),
+        )
 
     def unload_all(self) -> None:
-        self.ctx.worker.submit(lambda _: self._registry.unload_all(), name="unload all engines",
-                               on_done=lambda _: self.refresh())
+        self.ctx.worker.submit(
+            lambda _: self._registry.unload_all(),
+            name="unload all engines",
+            on_done=lambda _: self.refresh(),
+        )
 
     def _update_buttons(self) -> None:
         self.unload_button.setEnabled(bool(self.table.selectionModel().selectedRows()))

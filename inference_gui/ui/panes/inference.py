@@ -15,18 +15,46 @@ from typing import Any
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication, QStandardItemModel
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-    QListWidget, QListWidgetItem, QPlainTextEdit, QProgressBar, QPushButton, QSpinBox, QSplitter,
-    QSizePolicy, QStackedWidget, QTabWidget, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from inference_gui.engine import EngineOptions, RunInput, RunResult
-from inference_gui.engine.compare import DtypeChoice, compare_dtypes, dtype_choices, rows_to_csv, rows_to_json
+from inference_gui.engine.compare import (
+    DtypeChoice,
+    compare_dtypes,
+    dtype_choices,
+    rows_to_csv,
+    rows_to_json,
+)
 from inference_gui.engine.engine import Engine
 from inference_gui.engine.sources import FolderFiles, ModelFiles
 from inference_gui.engine.tasks import supported_tasks, task_class
 from inference_gui.engine.workloads import (
-    BenchmarkRow, Example, default_call_options, examples, run_benchmark, workloads,
+    BenchmarkRow,
+    Example,
+    default_call_options,
+    examples,
+    run_benchmark,
+    workloads,
 )
 from inference_gui.errors import AppError, Cancelled, EngineError
 from inference_gui.format import human_bytes
@@ -65,11 +93,11 @@ class InferencePane(Pane):
         self._on_task_changed()
         self._features_loaded = False
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's naming
+    def sizeHint(self) -> QSize:
         """Ask only for the minimum, so the window's scroll area fits the pane instead of scrolling."""
         return self.minimumSizeHint()
 
-    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's naming
+    def heightForWidth(self, width: int) -> int:
         return self.minimumSizeHint().height()
 
     # -- layout ------------------------------------------------------------------------------------
@@ -111,7 +139,11 @@ class InferencePane(Pane):
         self.timeout = QSpinBox(minimum=0, maximum=3600, value=0, suffix=" s")
         self.timeout.setSpecialValueText("none")
         numbers = QHBoxLayout()
-        for label, widget in (("Threads", self.threads), ("Runs", self.runs), ("Timeout", self.timeout)):
+        for label, widget in (
+            ("Threads", self.threads),
+            ("Runs", self.runs),
+            ("Timeout", self.timeout),
+        ):
             numbers.addWidget(QLabel(label))
             numbers.addWidget(widget)
         numbers.addStretch(1)
@@ -269,8 +301,12 @@ class InferencePane(Pane):
     def activated(self) -> None:
         if not self._features_loaded:
             self._features_loaded = True
-            self.ctx.worker.submit(lambda _: self.ctx.app.records.feature_ids(), name="list features",
-                                   on_done=self._show_features, on_error=self._features_failed)
+            self.ctx.worker.submit(
+                lambda _: self.ctx.app.records.feature_ids(),
+                name="list features",
+                on_done=self._show_features,
+                on_error=self._features_failed,
+            )
 
     def _show_features(self, ids: list[str]) -> None:
         self.feature.clear()
@@ -288,9 +324,12 @@ class InferencePane(Pane):
         if not feature_id:
             return
         self.phase.setText(f"Resolving {feature_id}…")
-        self.ctx.worker.submit(lambda _: self.ctx.app.records.resolve(feature_id=feature_id),
-                               name=f"resolve {feature_id}", on_done=self._apply_resolution,
-                               on_error=self._show_error)
+        self.ctx.worker.submit(
+            lambda _: self.ctx.app.records.resolve(feature_id=feature_id),
+            name=f"resolve {feature_id}",
+            on_done=self._apply_resolution,
+            on_error=self._show_error,
+        )
 
     def _apply_resolution(self, resolution: Any) -> None:
         self.example.setCurrentIndex(0)
@@ -300,8 +339,10 @@ class InferencePane(Pane):
             self._show_error(exc)
             return
         self._apply_options(options, default_call_options(options.task))
-        self.phase.setText(f"Feature {options.feature_id or self.feature.currentData()} resolved: "
-                           f"{options.task} on {options.model_id}@{options.revision}, {options.dtype_label}.")
+        self.phase.setText(
+            f"Feature {options.feature_id or self.feature.currentData()} resolved: "
+            f"{options.task} on {options.model_id}@{options.revision}, {options.dtype_label}."
+        )
 
     def _apply_example(self) -> None:
         name = self.example.currentData()
@@ -363,8 +404,11 @@ class InferencePane(Pane):
 
     def refresh_dtypes(self) -> None:
         """List the dtypes the model really has, with sizes, in a job (it may ask the hub)."""
-        task, model, revision = self.task.currentText(), self.model_id.text().strip(), \
-            self.revision.text().strip() or "main"
+        task, model, revision = (
+            self.task.currentText(),
+            self.model_id.text().strip(),
+            self.revision.text().strip() or "main",
+        )
         self._lookup += 1
         if not task_class(task).needs_model or not (model or self.folder.text().strip()):
             self._show_choices([])
@@ -376,8 +420,12 @@ class InferencePane(Pane):
         def latest(show: Callable[[Any], None]) -> Callable[[Any], None]:
             return lambda value: show(value) if token == self._lookup else None
 
-        self.ctx.worker.submit(lambda _: self._list_choices(task, model, revision), name=f"dtypes of {model}",
-                               on_done=latest(self._show_choices), on_error=latest(self._dtypes_failed))
+        self.ctx.worker.submit(
+            lambda _: self._list_choices(task, model, revision),
+            name=f"dtypes of {model}",
+            on_done=latest(self._show_choices),
+            on_error=latest(self._dtypes_failed),
+        )
 
     def _list_choices(self, task: str, model: str, revision: str) -> list[DtypeChoice]:
         files = self._files_of(model, revision)
@@ -398,7 +446,11 @@ class InferencePane(Pane):
         self.dtype.setModel(model)
         for choice in choices:
             size = human_bytes(choice.size_bytes) if choice.size_bytes is not None else "—"
-            text = f"{choice.dtype}  ({size})" if choice.available else f"{choice.dtype}  (unavailable)"
+            text = (
+                f"{choice.dtype}  ({size})"
+                if choice.available
+                else f"{choice.dtype}  (unavailable)"
+            )
             self.dtype.addItem(text, choice.dtype)
             item = model.item(model.rowCount() - 1)
             item.setEnabled(choice.available)
@@ -423,7 +475,9 @@ class InferencePane(Pane):
         if missing:
             note = f"Unavailable: {', '.join(c.dtype for c in missing)} — {missing[0].reason}."
         if index >= 0 and not choices[index].available:
-            note = f"The requested dtype {wanted} is not available: {choices[index].reason}. " + note
+            note = (
+                f"The requested dtype {wanted} is not available: {choices[index].reason}. " + note
+            )
         self.dtype_note.setText(note)
         self.dtype_note.setVisible(bool(note))
         self._wanted_dtype = None
@@ -448,12 +502,19 @@ class InferencePane(Pane):
         task = self.task.currentText()
         chosen = dtype or self.dtype.currentData()
         if task_class(task).needs_model and not chosen:
-            raise EngineError("No quantization is available for this model.",
-                              "Check the model id and revision, or pick another model.")
-        return EngineOptions(task, self.model_id.text().strip(), self.revision.text().strip() or "main",
-                             chosen or "q8", num_threads=self.threads.value(),
-                             timeout_ms=self.timeout.value() * 1000 or None,
-                             feature_id=self.feature.currentData())
+            raise EngineError(
+                "No quantization is available for this model.",
+                "Check the model id and revision, or pick another model.",
+            )
+        return EngineOptions(
+            task,
+            self.model_id.text().strip(),
+            self.revision.text().strip() or "main",
+            chosen or "q8",
+            num_threads=self.threads.value(),
+            timeout_ms=self.timeout.value() * 1000 or None,
+            feature_id=self.feature.currentData(),
+        )
 
     def run_input(self) -> RunInput:
         kind = task_class(self.task.currentText()).input_kind
@@ -486,12 +547,22 @@ class InferencePane(Pane):
             engine = self._engine(options)
             results = []
             for _ in range(runs):
-                results.append(engine.run(inputs, call, progress=job.report, cancel=job.cancel_event,
-                                          stream=self._stream_chunk))
+                results.append(
+                    engine.run(
+                        inputs,
+                        call,
+                        progress=job.report,
+                        cancel=job.cancel_event,
+                        stream=self._stream_chunk,
+                    )
+                )
             return results[-1], [r.timings_ms["total"] for r in results]
 
-        self._start(work, f"run {options.task} {options.model_id}", lambda value: self._show_result(
-            options, inputs, *value))
+        self._start(
+            work,
+            f"run {options.task} {options.model_id}",
+            lambda value: self._show_result(options, inputs, *value),
+        )
 
     def _stream_chunk(self, chunk: Any) -> None:
         text = getattr(chunk, "text", str(chunk))
@@ -508,12 +579,18 @@ class InferencePane(Pane):
         except AppError as exc:
             self._show_error(exc)
             return
-        chosen = [self.compare_dtypes_list.item(i).data(Qt.ItemDataRole.UserRole)
-                  for i in range(self.compare_dtypes_list.count())
-                  if self.compare_dtypes_list.item(i).checkState() == Qt.CheckState.Checked]
+        chosen = [
+            self.compare_dtypes_list.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.compare_dtypes_list.count())
+            if self.compare_dtypes_list.item(i).checkState() == Qt.CheckState.Checked
+        ]
         if not chosen:
-            self._show_error(EngineError("No dtype is checked for the comparison.",
-                                         "Check at least one dtype in the Compare tab."))
+            self._show_error(
+                EngineError(
+                    "No dtype is checked for the comparison.",
+                    "Check at least one dtype in the Compare tab.",
+                )
+            )
             return
         runs, folder = self.runs.value(), self._model_files()
 
@@ -524,14 +601,20 @@ class InferencePane(Pane):
             return Engine(options, as_factory(folder, options, self.ctx.app))
 
         self.tabs.setCurrentWidget(self.compare_page)
-        self._start(lambda job: compare_dtypes(engine_for, chosen, inputs, call, runs, progress=job.report,
-                                               cancel=job.cancel_event),
-                    f"compare {base.model_id}", self._show_comparison)
+        self._start(
+            lambda job: compare_dtypes(
+                engine_for, chosen, inputs, call, runs, progress=job.report, cancel=job.cancel_event
+            ),
+            f"compare {base.model_id}",
+            self._show_comparison,
+        )
 
     def benchmark(self) -> None:
-        selected = [self.workload_list.item(i).data(Qt.ItemDataRole.UserRole)
-                    for i in range(self.workload_list.count())
-                    if self.workload_list.item(i).checkState() == Qt.CheckState.Checked]
+        selected = [
+            self.workload_list.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.workload_list.count())
+            if self.workload_list.item(i).checkState() == Qt.CheckState.Checked
+        ]
         if not selected:
             self._show_error(EngineError("No workload is checked.", "Check at least one workload."))
             return
@@ -540,12 +623,19 @@ class InferencePane(Pane):
         def work(job: JobContext) -> list[BenchmarkRow]:
             from inference_gui.engine.default_files import default_factory
 
-            return run_benchmark(selected, default_factory(self.ctx.app), iterations, progress=job.report,
-                                 cancel=job.cancel_event)
+            return run_benchmark(
+                selected,
+                default_factory(self.ctx.app),
+                iterations,
+                progress=job.report,
+                cancel=job.cancel_event,
+            )
 
         self._start(work, "benchmark", self._show_benchmark)
 
-    def _start(self, work: Callable[[JobContext], Any], name: str, done: Callable[[Any], None]) -> None:
+    def _start(
+        self, work: Callable[[JobContext], Any], name: str, done: Callable[[Any], None]
+    ) -> None:
         self.downloads.clear()
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
@@ -560,8 +650,9 @@ class InferencePane(Pane):
             self._finish()
             self._show_error(exc)
 
-        self.job = self.ctx.worker.submit(work, name=name, on_progress=self._on_progress,
-                                          on_done=finished, on_error=failed)
+        self.job = self.ctx.worker.submit(
+            work, name=name, on_progress=self._on_progress, on_done=finished, on_error=failed
+        )
         self._update_buttons()
 
     def cancel(self) -> None:
@@ -581,8 +672,11 @@ class InferencePane(Pane):
         if progress.unit == "B":
             self.phase.setText(f"Downloading {progress.detail}…")
             return
-        self.phase.setText(f"{progress.phase.capitalize()}: {progress.detail}" if progress.detail
-                           else progress.phase.capitalize())
+        self.phase.setText(
+            f"{progress.phase.capitalize()}: {progress.detail}"
+            if progress.detail
+            else progress.phase.capitalize()
+        )
         if progress.total:
             self.progress.setRange(0, int(progress.total))
             self.progress.setValue(int(progress.done))
@@ -602,21 +696,28 @@ class InferencePane(Pane):
             self.run_button.setToolTip("")
 
     # -- showing results ---------------------------------------------------------------------------------
-    def _show_result(self, options: EngineOptions, inputs: RunInput, result: RunResult,
-                     totals: list[float]) -> None:
+    def _show_result(
+        self, options: EngineOptions, inputs: RunInput, result: RunResult, totals: list[float]
+    ) -> None:
         self.output.show_output(options.task, result.output, inputs)
         self.raw.set_value(result.output)
         wall = (time.perf_counter() - self._started) * 1000
         self.phase.setText(f"Done in {wall:,.0f} ms.")
-        lines = [f"{options.task} on {options.model_id or 'folder'}@{options.revision} "
-                 f"({options.dtype_label})", "", "Timings:"]
+        title = f"{options.task} on {options.model_id or 'folder'}@{options.revision} ({options.dtype_label})"
+        lines = [title, "", "Timings:"]
         lines += [f"  {key:<15}{result.timings_ms.get(key, 0):>10.1f} ms" for key in TIMING_ORDER]
         if len(totals) > 1:
             from inference_gui.engine.compare import median, p90
 
-            lines.append(f"  {len(totals)} runs: median {median(totals):.1f} ms, p90 {p90(totals):.1f} ms")
-        lines += [f"End to end (as seen here): {wall:,.1f} ms",
-                  f"RSS peak: {human_bytes(result.rss_bytes)}", "", "Files:"]
+            lines.append(
+                f"  {len(totals)} runs: median {median(totals):.1f} ms, p90 {p90(totals):.1f} ms"
+            )
+        lines += [
+            f"End to end (as seen here): {wall:,.1f} ms",
+            f"RSS peak: {human_bytes(result.rss_bytes)}",
+            "",
+            "Files:",
+        ]
         lines += [f"  {f}" for f in result.files]
         lines += [f"Warning: {w}" for w in result.warnings]
         lines += ["", "Result:", to_json(result.output)]
@@ -635,7 +736,9 @@ class InferencePane(Pane):
         if isinstance(exc, Cancelled):
             self.phase.setText("Cancelled. Nothing was changed; run again when ready.")
             return
-        message = str(exc) if isinstance(exc, AppError) else f"Unexpected error: {exc}. See the Log pane."
+        message = (
+            str(exc) if isinstance(exc, AppError) else f"Unexpected error: {exc}. See the Log pane."
+        )
         self.phase.setText(message)
         self.output.show_text(message)
         self.console.appendPlainText(f"Error: {message}")
@@ -645,8 +748,12 @@ class InferencePane(Pane):
         if not rows:
             self.phase.setText("Nothing to export yet: run a comparison first.")
             return
-        name, _ = QFileDialog.getSaveFileName(self, "Export the comparison", f"comparison.{kind}",
-                                              "CSV (*.csv)" if kind == "csv" else "JSON (*.json)")
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            "Export the comparison",
+            f"comparison.{kind}",
+            "CSV (*.csv)" if kind == "csv" else "JSON (*.json)",
+        )
         if name:
             self.export_comparison(Path(name))
 
@@ -657,8 +764,11 @@ class InferencePane(Pane):
         try:
             path.write_text(text, encoding="utf-8")
         except OSError as exc:
-            self._show_error(AppError(f"Could not write {path}: {exc.strerror}.",
-                                      "Choose a folder you can write to."))
+            self._show_error(
+                AppError(
+                    f"Could not write {path}: {exc.strerror}.", "Choose a folder you can write to."
+                )
+            )
             return
         self.phase.setText(f"Exported the comparison to {path}.")
 
@@ -685,8 +795,9 @@ def _size_getter(files: ModelFiles) -> Callable[[str], int | None]:
 def play_example(window: Any, name: str, *, compare: bool = False, timeout_s: float = 120.0) -> str:
     """Run example ``name`` in the window's Inference pane and pump events until it is done;
     returns the pane's closing status line. For ``screenshot --run-example`` (no event loop there)."""
-    from inference_gui.engine.workloads import example
     from PySide6.QtWidgets import QApplication
+
+    from inference_gui.engine.workloads import example
 
     chosen = example(name)
     pane = window.show_pane("inference")

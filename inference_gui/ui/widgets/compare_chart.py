@@ -36,21 +36,24 @@ class CompareChart(QWidget):
         top_ms = max((r.median_ms for r in self._rows), default=0) or 1
         return [(r.dtype, (r.size_bytes or 0) / top_size, r.median_ms / top_ms) for r in self._rows]
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's naming
+    def sizeHint(self) -> QSize:
         return QSize(480, 220)
 
-    def paintEvent(self, event: object) -> None:  # noqa: N802
+    def paintEvent(self, event: object) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         text = self.palette().color(QPalette.ColorRole.WindowText)
         painter.setPen(text)
         if not self._rows:
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Run a comparison to see the chart.")
+            painter.drawText(
+                self.rect(), Qt.AlignmentFlag.AlignCenter, "Run a comparison to see the chart."
+            )
             painter.end()
             return
         legend_h, axis_h = 20, 50
-        area = QRectF(MARGIN, legend_h + 8, self.width() - 2 * MARGIN,
-                      self.height() - legend_h - 8 - axis_h)
+        area = QRectF(
+            MARGIN, legend_h + 8, self.width() - 2 * MARGIN, self.height() - legend_h - 8 - axis_h
+        )
         self._legend(painter, text)
         group = area.width() / len(self._rows)
         bar_w = min(40.0, group * 0.35)
@@ -61,8 +64,11 @@ class CompareChart(QWidget):
                 painter.fillRect(QRectF(x + j * bar_w, area.bottom() - h, bar_w - 2, h), colour)
             painter.setPen(text)
             caption = f"{dtype}\n{human_bytes(row.size_bytes or 0)}\n{row.median_ms:.1f} ms"
-            painter.drawText(QRectF(area.x() + i * group, area.bottom() + 2, group, axis_h),
-                             Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, caption)
+            painter.drawText(
+                QRectF(area.x() + i * group, area.bottom() + 2, group, axis_h),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                caption,
+            )
         painter.end()
 
     def _legend(self, painter: QPainter, text: QColor) -> None:

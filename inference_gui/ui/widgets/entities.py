@@ -17,7 +17,10 @@ def locate(text: str, entities: Sequence[Mapping[str, Any]]) -> list[tuple[int, 
     each word piece (``##`` continuation marks dropped, case ignored) after the previous one."""
     spans, cursor, lowered = [], 0, text.lower()
     for item in entities:
-        entity, score = str(item.get("entity", item.get("entity_group", ""))), float(item.get("score", 0))
+        entity, score = (
+            str(item.get("entity", item.get("entity_group", ""))),
+            float(item.get("score", 0)),
+        )
         if isinstance(item.get("start"), int) and isinstance(item.get("end"), int):
             spans.append((item["start"], item["end"], entity, score))
             continue
@@ -42,8 +45,10 @@ def highlight_html(text: str, entities: Sequence[Mapping[str, Any]]) -> str:
             continue
         colour = COLOURS.get(entity_type(entity), OTHER_COLOUR)
         parts.append(html.escape(text[cursor:start]))
-        parts.append(f'<span style="background:{colour}; color:#111" title="{entity} {score:.3f}">'
-                     f"{html.escape(text[start:end])}<sub>{html.escape(entity)}</sub></span>")
+        parts.append(
+            f'<span style="background:{colour}; color:#111" title="{entity} {score:.3f}">'
+            f"{html.escape(text[start:end])}<sub>{html.escape(entity)}</sub></span>"
+        )
         cursor = end
     parts.append(html.escape(text[cursor:]))
     return f'<p style="font-size:15px; line-height:160%">{"".join(parts)}</p>'
@@ -55,5 +60,9 @@ class EntityHighlighter(QTextBrowser):
         self.setAccessibleName("Entities in the text")
         self.setOpenLinks(False)
 
-    def set_entities(self, texts: Sequence[str], outputs: Sequence[Sequence[Mapping[str, Any]]]) -> None:
-        self.setHtml("<hr>".join(highlight_html(t, o) for t, o in zip(texts, outputs, strict=False)))
+    def set_entities(
+        self, texts: Sequence[str], outputs: Sequence[Sequence[Mapping[str, Any]]]
+    ) -> None:
+        self.setHtml(
+            "<hr>".join(highlight_html(t, o) for t, o in zip(texts, outputs, strict=False))
+        )

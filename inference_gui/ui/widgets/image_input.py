@@ -6,7 +6,15 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QImage,
+    QKeySequence,
+    QPixmap,
+    QShortcut,
+)
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp)"
@@ -35,8 +43,12 @@ class ImageInput(QWidget):
         open_button.clicked.connect(self._open)
         paste_button = QPushButton("Paste")
         paste_button.clicked.connect(self.paste)
-        QShortcut(QKeySequence.StandardKey.Paste, self, self.paste,
-                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        QShortcut(
+            QKeySequence.StandardKey.Paste,
+            self,
+            self.paste,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
         buttons = QHBoxLayout()
         buttons.addWidget(open_button)
         buttons.addWidget(paste_button)
@@ -75,8 +87,12 @@ class ImageInput(QWidget):
             self.caption.setText("The clipboard holds no image.")
 
     def _show(self, image: QImage, caption: str) -> None:
-        pixmap = QPixmap.fromImage(image).scaled(PREVIEW, PREVIEW, Qt.AspectRatioMode.KeepAspectRatio,
-                                                 Qt.TransformationMode.FastTransformation)
+        pixmap = QPixmap.fromImage(image).scaled(
+            PREVIEW,
+            PREVIEW,
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.FastTransformation,
+        )
         self.preview.setPixmap(pixmap)
         self.caption.setText(caption)
         self.changed.emit()
@@ -96,10 +112,10 @@ class ImageInput(QWidget):
                 return self.set_path(Path(url.toLocalFile()))
         return False
 
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's naming
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasImage() or event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+    def dropEvent(self, event: QDropEvent) -> None:
         if self._from_mime(event.mimeData()):
             event.acceptProposedAction()

@@ -20,7 +20,7 @@ def parse_options(text: str) -> tuple[dict[str, Any] | None, str]:
     except json.JSONDecodeError as exc:
         return None, f"Not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}."
     if not isinstance(value, dict):
-        return None, "The options must be a JSON object, like {\"top_k\": 3}."
+        return None, 'The options must be a JSON object, like {"top_k": 3}.'
     return value, ""
 
 

@@ -30,13 +30,13 @@ class ScoreBars(QWidget):
     def items(self) -> list[tuple[str, float]]:
         return list(self._items)
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's naming
+    def sizeHint(self) -> QSize:
         return QSize(400, max(1, len(self._items)) * ROW_HEIGHT + 4)
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
+    def minimumSizeHint(self) -> QSize:
         return self.sizeHint()
 
-    def paintEvent(self, event: object) -> None:  # noqa: N802
+    def paintEvent(self, event: object) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         palette = self.palette()
@@ -48,17 +48,26 @@ class ScoreBars(QWidget):
         for row, (label, score) in enumerate(self._items):
             y = row * ROW_HEIGHT + 2
             painter.setPen(text)
-            elided = painter.fontMetrics().elidedText(label, Qt.TextElideMode.ElideRight, LABEL_WIDTH - 8)
-            painter.drawText(QRectF(0, y, LABEL_WIDTH - 8, ROW_HEIGHT - 4),
-                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, elided)
+            elided = painter.fontMetrics().elidedText(
+                label, Qt.TextElideMode.ElideRight, LABEL_WIDTH - 8
+            )
+            painter.drawText(
+                QRectF(0, y, LABEL_WIDTH - 8, ROW_HEIGHT - 4),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                elided,
+            )
             bar = QRectF(LABEL_WIDTH, y + 4, width, ROW_HEIGHT - 12)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(track)
             painter.drawRoundedRect(bar, 3, 3)
             painter.setBrush(accent)
-            painter.drawRoundedRect(QRectF(bar.x(), bar.y(), width * min(1.0, max(0.0, score)),
-                                           bar.height()), 3, 3)
+            painter.drawRoundedRect(
+                QRectF(bar.x(), bar.y(), width * min(1.0, max(0.0, score)), bar.height()), 3, 3
+            )
             painter.setPen(text)
-            painter.drawText(QRectF(LABEL_WIDTH + width + 6, y, 64, ROW_HEIGHT - 4),
-                             Qt.AlignmentFlag.AlignVCenter, f"{score:.3f}")
+            painter.drawText(
+                QRectF(LABEL_WIDTH + width + 6, y, 64, ROW_HEIGHT - 4),
+                Qt.AlignmentFlag.AlignVCenter,
+                f"{score:.3f}",
+            )
         painter.end()

@@ -5,8 +5,15 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
-    QAbstractItemView, QApplication, QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionProgressBar,
-    QStyleOptionViewItem, QTableView, QWidget,
+    QAbstractItemView,
+    QApplication,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
 )
 
 from inference_gui.ui.models.inference import FRACTION_ROLE
@@ -34,8 +41,12 @@ def table_view(model: QAbstractItemModel, name: str, parent: QWidget | None = No
 class ProgressDelegate(QStyledItemDelegate):
     """Draws a progress bar from ``FRACTION_ROLE`` (busy-looking empty bar when the size is unknown)."""
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
         fraction = index.data(FRACTION_ROLE)
         bar = QStyleOptionProgressBar()
         bar.rect = QRect(option.rect.adjusted(2, 3, -2, -3))
