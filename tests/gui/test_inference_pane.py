@@ -239,3 +239,20 @@ def test_generation_streams_tokens_and_qa_and_benchmark_run(qtbot) -> None:
             "2",
         ]
         assert model.index(0, 7).data().endswith(" ms") and model.index(0, 9).data() == ""
+
+
+def test_feature_asking_for_a_dtype_the_hub_lacks_says_so(qtbot, server) -> None:
+    server.faults.add("not_found", times=None, path="model_fp16.onnx")
+    flags = {"hub": server.url, "settings_file": str(REMOTE_SETTINGS / "ml-inference-options.json")}
+    with open_window(qtbot, flags) as window:
+        pane = inference_pane(window)
+        qtbot.waitUntil(lambda: pane.feature.findData("tiny-fill-mask") >= 0, timeout=10_000)
+        pane.feature.setCurrentIndex(pane.feature.findData("tiny-fill-mask"))
+        pane.feature.activated.emit(pane.feature.currentIndex())
+        qtbot.waitUntil(lambda: pane.model_id.text() == "tiny/bert-fill-mask", timeout=10_000)
+        wait_dtypes(qtbot, pane)
+        note = pane.dtype_note.text()
+        assert "The requested dtype fp16 is not available" in note and "model_fp16.onnx" in note
+        fp16 = pane.dtype.findData("fp16")
+        assert not pane.dtype.model().item(fp16).isEnabled()
+        assert pane.dtype.currentData() == "fp32"  # the first one it has

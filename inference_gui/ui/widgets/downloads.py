@@ -19,7 +19,8 @@ class DownloadList:
         self.view: QTableView = table_view(self.model, "Files being downloaded", parent)
         self.view.setItemDelegateForColumn(PROGRESS_COLUMN, ProgressDelegate(self.view))
         self.view.setColumnWidth(PROGRESS_COLUMN, 160)
-        self.view.setMaximumHeight(110)
+        self.view.setMinimumHeight(90)
+        self.view.setMaximumHeight(120)
         self.view.setVisible(False)
 
     def update(self, progress: Progress) -> None:
