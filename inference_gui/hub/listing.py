@@ -8,6 +8,7 @@ are probed with HEAD requests (in parallel, as there are a few dozen).
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from inference_gui.errors import HubError
@@ -30,6 +31,7 @@ ONNX_BASES = ("model", "encoder_model", "decoder_model_merged")
 PROBE_WORKERS = 8
 
 
+@lru_cache(maxsize=4096)  # the same few names recur in every revision; listing asks per file
 def dtype_of(path: str) -> str:
     """The quantization an ONNX file (or its external data) is for, from its name; '' otherwise."""
     name = path.rsplit("/", 1)[-1]
