@@ -5,6 +5,7 @@ from __future__ import annotations
 from inference_gui.engine.workloads import example
 from tests.gui.inference_support import inference_pane, open_window, wait_dtypes, wait_idle
 from tests.paths import HUB
+from tests.support.http_hub import serve_hub
 
 
 def test_engines_appear_live_and_unload(qtbot) -> None:
@@ -46,3 +47,25 @@ def test_engines_appear_live_and_unload(qtbot) -> None:
         qtbot.waitUntil(lambda: engines.model.rowCount() == 0)
         assert engines.empty.isVisible() and not engines.unload_all_button.isEnabled()
         assert window.ctx.app.engines.engines() == []
+
+
+def test_files_in_flight_and_loading_engines_show_live(qtbot) -> None:
+    with serve_hub(HUB) as server, open_window(qtbot, {"hub": server.url}) as window:
+        server.faults.slow_delay = 0.1
+        server.faults.add("slow", times=None, path=".onnx")
+        pane = inference_pane(window)
+        pane.load_example(example("sentiment"))
+        wait_dtypes(qtbot, pane)
+        pane.run_button.click()
+        engines = window.show_pane("engines")
+        qtbot.waitUntil(lambda: engines.downloads.model.rowCount() > 0, timeout=10_000)
+        assert engines.downloads.view.isVisible()
+        assert any(
+            "run text-classification" in engines.jobs.item(i).text()
+            for i in range(engines.jobs.count())
+        )
+        assert engines.model.index(0, 1).data() == "loading"
+        server.faults.clear()
+        wait_idle(qtbot, pane)
+        qtbot.waitUntil(lambda: engines.model.index(0, 1).data() == "ready", timeout=5000)
+        qtbot.waitUntil(lambda: not engines.downloads.view.isVisible(), timeout=5000)

@@ -72,7 +72,10 @@ class EnginesPane(Pane):
         """Called on any thread; at most one refresh is queued at a time."""
         if not self._refresh_queued:
             self._refresh_queued = True
-            self.ctx.worker.on_gui_thread(self.refresh)
+            try:
+                self.ctx.worker.on_gui_thread(self.refresh)
+            except RuntimeError:  # the window is gone while engines are still being unloaded
+                pass
 
     def refresh(self) -> None:
         self._refresh_queued = False
