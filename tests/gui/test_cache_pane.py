@@ -148,3 +148,21 @@ def test_fetch_dialog_lists_dtypes_and_shows_per_file_progress(qtbot) -> None:
         qtbot.waitUntil(lambda: pane.model.rowCount() == 1, timeout=5000)
         dialog.close()
         pane.ctx.app.close()
+
+
+def test_hugging_face_cache_models_import_in_one_click(qtbot, tmp_path) -> None:
+    from inference_gui.ui.panes.cache import HfImportDialog
+    from tests.unit.cache.test_operations import make_hf_cache
+
+    make_hf_cache(tmp_path / "hf", "acme/tiny", "c" * 40, {"config.json": b"{}", "onnx/model.onnx": b"g"})
+    pane = make_pane(qtbot, str(HUB))
+    dialog = HfImportDialog(pane.ctx, pane, hf_cache=tmp_path / "hf")
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.revisions.rowCount() == 1, timeout=5000)
+    dialog.table.selectRow(0)
+    assert dialog.import_button.isEnabled()
+    dialog.import_selected()
+    qtbot.waitUntil(lambda: "Imported 2 files" in dialog.message.text(), timeout=5000)
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 1, timeout=5000)
+    assert pane.proxy.index(0, 0).data() == "acme/tiny"
+    pane.ctx.app.close()

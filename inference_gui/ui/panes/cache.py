@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inference_gui.cache.importing import HfCachedRevision, import_hf_revision, scan_hf_cache
 from inference_gui.cache.operations import CacheTree, DeletePlan
 from inference_gui.cache.store import ChangeWatch
 from inference_gui.cache.verify import VerifyReport
@@ -41,6 +42,7 @@ from inference_gui.hub.listing import select_dtypes
 from inference_gui.jobs import Job, Progress
 from inference_gui.ui.context import UiContext
 from inference_gui.ui.models.cache_fetch import FetchFilesModel, ProgressDelegate
+from inference_gui.ui.models.cache_hf import HfRevisionsModel
 from inference_gui.ui.models.cache_tree import NODE_ROLE, SIZE_COLUMN, CacheTreeModel, Node
 from inference_gui.ui.models.records import SortFilterProxy
 from inference_gui.ui.panes.base import Pane, pane_header
@@ -80,17 +82,21 @@ class CachePane(Pane):
         self.filter.textChanged.connect(self._filter_changed)
         self.fetch_button = QPushButton("Fetch…")
         self.import_button = QPushButton("Import folder…")
+        self.hf_button = QPushButton("From Hugging Face cache…")
+        self.hf_button.setToolTip("Import models already in your Hugging Face cache, without downloading")
         self.verify_button = QPushButton("Verify")
         self.delete_button = QPushButton("Delete…")
         self.delete_button.setEnabled(False)
         self.fetch_button.clicked.connect(self.open_fetch)
         self.import_button.clicked.connect(self.import_folder)
+        self.hf_button.clicked.connect(self.open_hf_import)
         self.verify_button.clicked.connect(lambda: self.verify(repair=False))
         self.delete_button.clicked.connect(self.delete_selected)
 
         tools = QHBoxLayout()
         tools.addWidget(self.filter, 1)
-        for button in (self.fetch_button, self.import_button, self.verify_button, self.delete_button):
+        for button in (self.fetch_button, self.import_button, self.hf_button, self.verify_button,
+                       self.delete_button):
             tools.addWidget(button)
 
         self.view = QTreeView()
@@ -320,6 +326,12 @@ class CachePane(Pane):
             on_error=self._failed,
         )
 
+    def open_hf_import(self) -> HfImportDialog:
+        dialog = HfImportDialog(self.ctx, self)
+        dialog.finished.connect(lambda _: self.refresh())
+        dialog.show()
+        return dialog
+
     def open_fetch(self) -> FetchDialog:
         node = self.selected_node()
         target = node.target() if node else {}
@@ -432,3 +444,62 @@ class FetchDialog(QDialog):
             self.message.setText("Cancelling…")
         else:
             self.reject()
+
+
+class HfImportDialog(QDialog):
+    """Models already in the user's Hugging Face cache; import the chosen one in one click."""
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None, hf_cache: Path | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("Import from the Hugging Face cache")
+        self.resize(640, 400)
+        self.revisions = HfRevisionsModel(self)
+        self.proxy = SortFilterProxy(self)
+        self.proxy.setSourceModel(self.revisions)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        self.message = QLabel("Looking for models in the Hugging Face cache…")
+        self.message.setWordWrap(True)
+        buttons = QDialogButtonBox()
+        self.import_button = buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.import_button.setEnabled(False)
+        buttons.addButton(QDialogButtonBox.StandardButton.Close).clicked.connect(self.reject)
+        self.import_button.clicked.connect(self.import_selected)
+        self.table.selectionModel().selectionChanged.connect(
+            lambda *_: self.import_button.setEnabled(self.selected() is not None))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        ctx.worker.submit(lambda _job: scan_hf_cache(hf_cache), name="Scan the Hugging Face cache",
+                          on_done=self._found, on_error=lambda exc: self.message.setText(_error_text(exc)))
+
+    def _found(self, revisions: list[HfCachedRevision]) -> None:
+        self.revisions.set_revisions(revisions)
+        self.message.setText(f"{_count(len(revisions), 'model revision')} found." if revisions else
+                             "No usable models were found in the Hugging Face cache.")
+
+    def selected(self) -> HfCachedRevision | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.revisions.revisions[self.proxy.mapToSource(rows[0]).row()] if rows else None
+
+    def import_selected(self) -> Job[list[Path]] | None:
+        chosen = self.selected()
+        if chosen is None:
+            return None
+        self.import_button.setEnabled(False)
+        self.message.setText(f"Importing {chosen.model} at {chosen.revision}…")
+        return self.ctx.worker.submit(
+            lambda job: import_hf_revision(self.ctx.app.cache, chosen, progress=job.report,
+                                           cancel=job.cancel_event),
+            name=f"Import {chosen.model}",
+            on_done=lambda paths: self.message.setText(
+                f"Imported {len(paths)} files of {chosen.model} at {chosen.revision}."),
+            on_error=lambda exc: self.message.setText(_error_text(exc)),
+        )
