@@ -1,6 +1,7 @@
 """File bytes on disk: stored once by content, and shown per revision as the repo laid them out.
 
-``blobs/<sha256>`` holds each distinct content once. ``models/<hub>/<org>/<model>/<revision>/<path>``
+``blobs/<sha256>`` holds each distinct content once.
+``models/<hub>/<org>/<model>/<revision>/<path>``
 mirrors the repo with hard links to those blobs (copies where links fail), so the engine opens a
 real folder where ``onnx/model.onnx`` has ``onnx/model.onnx_data`` beside it. A blob only appears
 under its final name after its bytes are written, flushed and hashed.

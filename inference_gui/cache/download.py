@@ -58,8 +58,9 @@ def download(
     report: ByteProgress,
     check_space: SpaceCheck,
     cancel: threading.Event | None = None,
-    retry: Retry = Retry(),
+    retry: Retry | None = None,
 ) -> Downloaded:
+    retry = retry or Retry()
     attempt = 0
     while True:
         try:
@@ -68,7 +69,8 @@ def download(
             attempt += 1
             if attempt >= retry.attempts:
                 raise HubError(
-                    f"Downloading {path} of {model_id} at {revision} failed {attempt} times: {exc.message}",
+                    f"Downloading {path} of {model_id} at {revision} failed {attempt} times: "
+                    f"{exc.message}",
                     "The partial download is kept; try again later to resume it.",
                 ) from exc
             if cancel is not None:
@@ -126,4 +128,3 @@ def _hash_into(digest: hashlib._Hash, path: Path) -> None:
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
-

@@ -36,8 +36,10 @@ def folder_files(folder: Path) -> list[tuple[str, Path]]:
             try:
                 found.append((check_file_path(relative), source))
             except HubError as exc:
-                raise CacheError(f"The file {source} cannot be imported: {exc.message}",
-                                 "Rename it, or remove it from the folder.") from exc
+                raise CacheError(
+                    f"The file {source} cannot be imported: {exc.message}",
+                    "Rename it, or remove it from the folder.",
+                ) from exc
     return found
 
 
@@ -61,18 +63,24 @@ def import_files(
     shown, done = [], 0
     for path, source in files:
         if cancel is not None and cancel.is_set():
-            raise Cancelled(f"Importing {model_id} was cancelled; the files imported so far are kept.")
+            raise Cancelled(
+                f"Importing {model_id} was cancelled; the files imported so far are kept."
+            )
         temp, sha256, size = cache.blobs.stage(source, link=link)
-        shown.append(cache.add(hub_key, model_id, revision, path, temp, sha256=sha256, size=size,
-                               used_by=used_by))
+        shown.append(
+            cache.add(
+                hub_key, model_id, revision, path, temp, sha256=sha256, size=size, used_by=used_by
+            )
+        )
         done += size
         if progress is not None:
             progress(Progress("import", done, total, "B", path))
     return shown
 
 
-def import_folder(cache: ModelCache, folder: Path, model_id: str, revision: str,
-                  **options: object) -> list[Path]:
+def import_folder(
+    cache: ModelCache, folder: Path, model_id: str, revision: str, **options: object
+) -> list[Path]:
     """Import every file of ``folder`` as ``model_id`` at ``revision`` (found from any hub)."""
     from inference_gui.cache.model_cache import IMPORTED_HUB
 
@@ -113,12 +121,26 @@ def scan_hf_cache(cache_dir: Path | None = None) -> list[HfCachedRevision]:
         for rev in sorted(repo.revisions, key=lambda r: r.commit_hash):
             labels = sorted(r for r in rev.refs if _valid_revision(r))
             try:
-                files = tuple(sorted((check_file_path(f.file_path.relative_to(rev.snapshot_path).as_posix()),
-                                      f.blob_path) for f in rev.files))
+                files = tuple(
+                    sorted(
+                        (
+                            check_file_path(f.file_path.relative_to(rev.snapshot_path).as_posix()),
+                            f.blob_path,
+                        )
+                        for f in rev.files
+                    )
+                )
             except HubError:
                 continue
-            found.append(HfCachedRevision(repo.repo_id, labels[0] if labels else rev.commit_hash,
-                                          rev.commit_hash, rev.size_on_disk, files))
+            found.append(
+                HfCachedRevision(
+                    repo.repo_id,
+                    labels[0] if labels else rev.commit_hash,
+                    rev.commit_hash,
+                    rev.size_on_disk,
+                    files,
+                )
+            )
     return found
 
 
@@ -130,7 +152,16 @@ def _valid_revision(name: str) -> bool:
     return True
 
 
-def import_hf_revision(cache: ModelCache, revision: HfCachedRevision, **options: object) -> list[Path]:
+def import_hf_revision(
+    cache: ModelCache, revision: HfCachedRevision, **options: object
+) -> list[Path]:
     """Link (or copy) a Hugging Face cache revision in; it is then found from the HF hub."""
-    return import_files(cache, list(revision.files), HF_HUB_KEY, revision.model, revision.revision,
-                        link=True, **options)  # type: ignore[arg-type]
+    return import_files(
+        cache,
+        list(revision.files),
+        HF_HUB_KEY,
+        revision.model,
+        revision.revision,
+        link=True,
+        **options,
+    )  # type: ignore[arg-type]

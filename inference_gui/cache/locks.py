@@ -34,7 +34,7 @@ else:
 
 @contextmanager
 def file_lock(path: Path, *, blocking: bool = True) -> Iterator[bool]:
-    """Hold an exclusive lock on ``path``; yields False (without waiting) if busy and not blocking."""
+    """Hold an exclusive lock on ``path``; yields False (not waiting) if busy and not blocking."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:

@@ -40,13 +40,16 @@ IMPORTED_HUB = "imported"  # hub key of folders the user imported; found from an
 REVALIDATE_TIMEOUT = 5.0
 PROGRESS_INTERVAL = 0.1
 LOCK_STRIPES = 64
+DEFAULT_RETRY = Retry()
 _USED_BY = re.compile(r"^(task|feature):[A-Za-z0-9._/:-]+$")
 
 
 def check_used_by(used_by: str | None) -> str | None:
     if used_by is not None and not _USED_BY.match(used_by):
-        raise CacheError(f"The usage tag {used_by!r} is not valid.",
-                         "Use task:<task name> or feature:<feature id>.")
+        raise CacheError(
+            f"The usage tag {used_by!r} is not valid.",
+            "Use task:<task name> or feature:<feature id>.",
+        )
     return used_by
 
 
@@ -60,7 +63,9 @@ class _Rate:
         self.last = 0.0
         self.first_done: int | None = None
 
-    def __call__(self, done: int, total: int | None, *, final: bool = False, phase: str = "download") -> None:
+    def __call__(
+        self, done: int, total: int | None, *, final: bool = False, phase: str = "download"
+    ) -> None:
         if self.progress is None:
             return
         now = time.monotonic()
@@ -71,14 +76,22 @@ class _Rate:
         self.last = now
         elapsed = max(now - self.started, 1e-6)
         rate = (done - self.first_done) / elapsed
-        self.progress(Progress(phase, done, total or 0, "B", self.detail["path"],
-                               extra={**self.detail, "rate": rate}))
+        self.progress(
+            Progress(
+                phase,
+                done,
+                total or 0,
+                "B",
+                self.detail["path"],
+                extra={**self.detail, "rate": rate},
+            )
+        )
 
 
 class ModelCache:
-    """The cache folder: ``index.sqlite``, ``blobs/``, ``models/`` (per-revision views), ``tmp/``."""
+    """The cache folder: ``index.sqlite``, ``blobs/``, ``models/`` (revision views), ``tmp/``."""
 
-    def __init__(self, cache_dir: Path, limit_bytes: int, *, retry: Retry = Retry()) -> None:
+    def __init__(self, cache_dir: Path, limit_bytes: int, *, retry: Retry = DEFAULT_RETRY) -> None:
         self.root = Path(cache_dir)
         self.limit_bytes = limit_bytes
         self.retry = retry
@@ -102,7 +115,7 @@ class ModelCache:
         return self.blobs.tmp / f"{key}.part"
 
     def download_lock(self, part: Path, *, blocking: bool = True) -> AbstractContextManager[bool]:
-        """Held while a partial file is written; a fixed set of stripes, so lock files never pile up."""
+        """Held while a partial file is written; a fixed set of stripes, so lock files stay few."""
         stripe = int(part.stem[:8], 16) % LOCK_STRIPES
         return file_lock(self.blobs.tmp / "locks" / f"{stripe:02d}.lock", blocking=blocking)
 
@@ -155,7 +168,8 @@ class ModelCache:
                 return shown
         if offline:
             raise CacheError(
-                f"The file {path} of {model_id} at {revision} is not in the cache, and offline mode is on.",
+                f"The file {path} of {model_id} at {revision} is not in the cache, "
+                "and offline mode is on.",
                 "Turn offline mode off to download it, or import the model folder.",
             )
         stale = row.sha256 if row is not None else None
@@ -181,13 +195,30 @@ class ModelCache:
         finished = 0
         results = []
         for path in paths:
+
             def relay(p: Progress, base: int = finished) -> None:
                 if progress is not None:
-                    progress(Progress(p.phase, base + p.done, grand_total, "B", p.detail,
-                                      extra={**p.extra, "file_done": p.done, "file_total": p.total}))
+                    progress(
+                        Progress(
+                            p.phase,
+                            base + p.done,
+                            grand_total,
+                            "B",
+                            p.detail,
+                            extra={**p.extra, "file_done": p.done, "file_total": p.total},
+                        )
+                    )
 
-            shown = self.fetch(hub, model_id, revision, path, progress=relay, cancel=cancel,
-                               used_by=used_by, offline=offline)
+            shown = self.fetch(
+                hub,
+                model_id,
+                revision,
+                path,
+                progress=relay,
+                cancel=cancel,
+                used_by=used_by,
+                offline=offline,
+            )
             results.append(shown)
             finished += sizes.get(path, shown.stat().st_size)
         return results
@@ -197,11 +228,21 @@ class ModelCache:
         if not is_moving(row.revision) or row.hub == IMPORTED_HUB or not row.etag:
             return False
         try:
-            body = hub.open(row.model, row.revision, row.path, if_none_match=row.etag,
-                            timeout=REVALIDATE_TIMEOUT)
+            body = hub.open(
+                row.model,
+                row.revision,
+                row.path,
+                if_none_match=row.etag,
+                timeout=REVALIDATE_TIMEOUT,
+            )
         except HubError as exc:
-            log.warning("Could not revalidate %s of %s at %s; using the cached copy: %s",
-                        row.path, row.model, row.revision, exc)
+            log.warning(
+                "Could not revalidate %s of %s at %s; using the cached copy: %s",
+                row.path,
+                row.model,
+                row.revision,
+                exc,
+            )
             return False
         if body is None:
             return False
@@ -224,13 +265,23 @@ class ModelCache:
         used = self.store.total_size()
         if used + needed > self.limit_bytes:
             raise CacheError(
-                f"{what} needs {human_bytes(needed)}, but the cache holds {human_bytes(used)} of its "
+                f"{what} needs {human_bytes(needed)}, but the cache holds {human_bytes(used)} "
+                "of its "
                 f"{human_bytes(self.limit_bytes)} limit.",
                 "Free space with 'cache rm' or 'cache evict', or raise the cache size limit.",
             )
 
-    def _download(self, hub: Hub, model_id: str, revision: str, path: str, report: _Rate,
-                  cancel: threading.Event | None, used_by: str | None, stale: str | None) -> Path:
+    def _download(
+        self,
+        hub: Hub,
+        model_id: str,
+        revision: str,
+        path: str,
+        report: _Rate,
+        cancel: threading.Event | None,
+        used_by: str | None,
+        stale: str | None,
+    ) -> Path:
         part = self.part_path(hub.key, model_id, revision, path)
         with self.download_lock(part):
             # another instance may have fetched it while this one waited for the lock
@@ -244,47 +295,106 @@ class ModelCache:
                 if total is not None:
                     self.check_space(total - held, f"Downloading {path} of {model_id}")
 
-            got = download(hub, model_id, revision, path, part, report=report, check_space=space,
-                           cancel=cancel, retry=self.retry)
+            got = download(
+                hub,
+                model_id,
+                revision,
+                path,
+                part,
+                report=report,
+                check_space=space,
+                cancel=cancel,
+                retry=self.retry,
+            )
             report(got.size, got.size, final=True)
-            return self.add(hub.key, model_id, revision, path, part, sha256=got.sha256,
-                            size=got.size, etag=got.etag, content_type=got.content_type,
-                            used_by=used_by)
+            return self.add(
+                hub.key,
+                model_id,
+                revision,
+                path,
+                part,
+                sha256=got.sha256,
+                size=got.size,
+                etag=got.etag,
+                content_type=got.content_type,
+                used_by=used_by,
+            )
 
-    def add(self, hub_key: str, model_id: str, revision: str, path: str, complete: Path, *,
-            sha256: str, size: int, etag: str = "", content_type: str = "",
-            used_by: str | None = None) -> Path:
-        """Index a complete, hashed file (moved in from ``complete``) and show it in its revision."""
+    def add(
+        self,
+        hub_key: str,
+        model_id: str,
+        revision: str,
+        path: str,
+        complete: Path,
+        *,
+        sha256: str,
+        size: int,
+        etag: str = "",
+        content_type: str = "",
+        used_by: str | None = None,
+    ) -> Path:
+        """Index a complete, hashed file (moved in from ``complete``); show it in its revision."""
         with self.commit_lock():
             previous = self.store.find(hub_key, model_id, revision, path)
             self.blobs.adopt(complete, sha256)
-            shown = self.blobs.materialise(sha256, self.blobs.file_path(hub_key, model_id, revision, path))
+            shown = self.blobs.materialise(
+                sha256, self.blobs.file_path(hub_key, model_id, revision, path)
+            )
             with self.store.transaction() as db:
-                file_id = Store.upsert(db, hub_key, model_id, revision, path, size=size, sha256=sha256,
-                                       etag=etag, content_type=content_type)
+                file_id = Store.upsert(
+                    db,
+                    hub_key,
+                    model_id,
+                    revision,
+                    path,
+                    size=size,
+                    sha256=sha256,
+                    etag=etag,
+                    content_type=content_type,
+                )
                 Store.link(db, file_id, used_by)
-            if previous is not None and previous.sha256 != sha256 and not self.store.referenced(previous.sha256):
+            if (
+                previous is not None
+                and previous.sha256 != sha256
+                and not self.store.referenced(previous.sha256)
+            ):
                 self.blobs.blob(previous.sha256).unlink(missing_ok=True)
         return shown
-
 
     # -- operations (the one API behind the Cache pane and the ``cache`` commands) -------------
     def tree(self) -> CacheTree:
         return operations.build_tree(self.store.all(), self.store.total_size())
 
-    def plan_delete(self, *, hub: str | None = None, model: str | None = None,
-                    revision: str | None = None, path: str | None = None, used_by: str | None = None,
-                    everything: bool = False) -> DeletePlan:
+    def plan_delete(
+        self,
+        *,
+        hub: str | None = None,
+        model: str | None = None,
+        revision: str | None = None,
+        path: str | None = None,
+        used_by: str | None = None,
+        everything: bool = False,
+    ) -> DeletePlan:
         """What a delete would do; nothing changes until :meth:`delete` runs the plan."""
         if used_by is not None:
             check_used_by(used_by)
-            return operations.make_plan(self.store.all(), operations.select_used_by(used_by),
-                                        f"everything used by {used_by}", used_by)
+            return operations.make_plan(
+                self.store.all(),
+                operations.select_used_by(used_by),
+                f"everything used by {used_by}",
+                used_by,
+            )
         if not everything and model is None:
-            raise CacheError("Nothing was chosen to delete.",
-                             "Name a model (optionally a revision and file), a feature, a task, or all.")
-        what = "the whole cache" if everything else " ".join(
-            p for p in (model, f"at {revision}" if revision else "", path or "") if p)
+            raise CacheError(
+                "Nothing was chosen to delete.",
+                "Name a model (optionally a revision and file), a feature, a task, or all.",
+            )
+        what = (
+            "the whole cache"
+            if everything
+            else " ".join(p for p in (model, f"at {revision}" if revision else "", path or "") if p)
+        )
         selector = operations.select_entries(hub=hub, model=model, revision=revision, path=path)
         return operations.make_plan(self.store.all(), selector, what)
 
@@ -292,18 +402,34 @@ class ModelCache:
         """Revisions no current record references (``referenced`` = {(model, revision)}) and
         unused for ``unused_days`` days."""
         selector = operations.select_unused(unused_days, referenced)
-        return operations.make_plan(self.store.all(), selector,
-                                    f"revisions unused for {unused_days:g} days and not referenced")
+        return operations.make_plan(
+            self.store.all(),
+            selector,
+            f"revisions unused for {unused_days:g} days and not referenced",
+        )
 
     def delete(self, plan: DeletePlan) -> DeletePlan:
         """Run a plan; the returned plan is what was actually removed (and bytes freed)."""
         return operations.execute(self, plan)
 
-    def verify(self, *, repair: bool = False, progress: ProgressCallback | None = None,
-               cancel: threading.Event | None = None) -> VerifyReport:
+    def verify(
+        self,
+        *,
+        repair: bool = False,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> VerifyReport:
         return verify(self, repair=repair, progress=progress, cancel=cancel)
 
-    def import_folder(self, folder: Path, model_id: str, revision: str, *,
-                      progress: ProgressCallback | None = None,
-                      cancel: threading.Event | None = None) -> list[Path]:
-        return importing.import_folder(self, folder, model_id, revision, progress=progress, cancel=cancel)
+    def import_folder(
+        self,
+        folder: Path,
+        model_id: str,
+        revision: str,
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> list[Path]:
+        return importing.import_folder(
+            self, folder, model_id, revision, progress=progress, cancel=cancel
+        )

@@ -80,12 +80,28 @@ class CacheTree:
         return {
             "total_size": self.total_size,
             "models": [
-                {"hub": m.hub, "model": m.model, "revisions": [
-                    {"revision": r.revision, "size": r.size, "files": [
-                        {"path": f.path, "size": f.size, "sha256": f.sha256, "dtype": f.dtype,
-                         "last_used": f.last_used, "downloaded_at": f.downloaded_at}
-                        for f in r.files]}
-                    for r in m.revisions]}
+                {
+                    "hub": m.hub,
+                    "model": m.model,
+                    "revisions": [
+                        {
+                            "revision": r.revision,
+                            "size": r.size,
+                            "files": [
+                                {
+                                    "path": f.path,
+                                    "size": f.size,
+                                    "sha256": f.sha256,
+                                    "dtype": f.dtype,
+                                    "last_used": f.last_used,
+                                    "downloaded_at": f.downloaded_at,
+                                }
+                                for f in r.files
+                            ],
+                        }
+                        for r in m.revisions
+                    ],
+                }
                 for m in self.models
             ],
         }
@@ -98,14 +114,26 @@ def build_tree(rows: list[FileRow], total_size: int) -> CacheTree:
         revisions = []
         for revision, rev_rows in groupby(model_rows, key=lambda r: r.revision):
             files = tuple(
-                FileInfo(r.path, r.size, r.sha256, dtype_of(r.path), r.last_used, r.downloaded_at,
-                         r.used_by)
+                FileInfo(
+                    r.path,
+                    r.size,
+                    r.sha256,
+                    dtype_of(r.path),
+                    r.last_used,
+                    r.downloaded_at,
+                    r.used_by,
+                )
                 for r in rev_rows
             )
-            revisions.append(RevisionInfo(
-                revision, sum(f.size for f in files), max(f.last_used for f in files),
-                max(f.downloaded_at for f in files), files,
-            ))
+            revisions.append(
+                RevisionInfo(
+                    revision,
+                    sum(f.size for f in files),
+                    max(f.last_used for f in files),
+                    max(f.downloaded_at for f in files),
+                    files,
+                )
+            )
         models.append(ModelInfo(hub, model, tuple(revisions)))
     return CacheTree(total_size, tuple(models))
 
@@ -132,40 +160,75 @@ class DeletePlan:
         return {
             "description": self.description,
             "freed_bytes": self.freed_bytes,
-            "remove": [{"hub": r.hub, "model": r.model, "revision": r.revision, "path": r.path,
-                        "size": r.size} for r in self.remove],
-            "untagged": [{"model": r.model, "revision": r.revision, "path": r.path} for r in self.unlink],
+            "remove": [
+                {
+                    "hub": r.hub,
+                    "model": r.model,
+                    "revision": r.revision,
+                    "path": r.path,
+                    "size": r.size,
+                }
+                for r in self.remove
+            ],
+            "untagged": [
+                {"model": r.model, "revision": r.revision, "path": r.path} for r in self.unlink
+            ],
         }
 
 
-def make_plan(rows: list[FileRow], selector: Selector, description: str,
-              used_by: str | None = None) -> DeletePlan:
+def make_plan(
+    rows: list[FileRow], selector: Selector, description: str, used_by: str | None = None
+) -> DeletePlan:
     remove, unlink = selector(rows)
     removed_ids = {r.id for r in remove}
     kept_hashes = {r.sha256 for r in rows if r.id not in removed_ids}
     sizes = {r.sha256: r.size for r in remove if r.sha256 not in kept_hashes}
-    return DeletePlan(description, tuple(remove), tuple(unlink), tuple(sorted(sizes)),
-                      sum(sizes.values()), used_by, selector)
+    return DeletePlan(
+        description,
+        tuple(remove),
+        tuple(unlink),
+        tuple(sorted(sizes)),
+        sum(sizes.values()),
+        used_by,
+        selector,
+    )
 
 
-def select_entries(*, hub: str | None = None, model: str | None = None, revision: str | None = None,
-                   path: str | None = None) -> Selector:
+def select_entries(
+    *,
+    hub: str | None = None,
+    model: str | None = None,
+    revision: str | None = None,
+    path: str | None = None,
+) -> Selector:
     def selector(rows: list[FileRow]) -> tuple[list[FileRow], list[FileRow]]:
-        return [r for r in rows if (hub is None or r.hub == hub) and (model is None or r.model == model)
-                and (revision is None or r.revision == revision)
-                and (path is None or r.path == path)], []
+        return [
+            r
+            for r in rows
+            if (hub is None or r.hub == hub)
+            and (model is None or r.model == model)
+            and (revision is None or r.revision == revision)
+            and (path is None or r.path == path)
+        ], []
+
     return selector
 
 
 def select_used_by(tag: str) -> Selector:
     """Entries used only by ``tag`` go; entries others use too merely lose the tag."""
+
     def selector(rows: list[FileRow]) -> tuple[list[FileRow], list[FileRow]]:
         tagged = [r for r in rows if tag in r.used_by]
-        return [r for r in tagged if set(r.used_by) == {tag}], [r for r in tagged if set(r.used_by) != {tag}]
+        return [r for r in tagged if set(r.used_by) == {tag}], [
+            r for r in tagged if set(r.used_by) != {tag}
+        ]
+
     return selector
 
 
-def select_unused(days: float, referenced: Iterable[tuple[str, str]], now: float | None = None) -> Selector:
+def select_unused(
+    days: float, referenced: Iterable[tuple[str, str]], now: float | None = None
+) -> Selector:
     """Whole revisions that no current record references and nobody used for ``days`` days."""
     keep = set(referenced)
 
@@ -173,11 +236,14 @@ def select_unused(days: float, referenced: Iterable[tuple[str, str]], now: float
         cutoff = (time.time() if now is None else now) - days * DAY
         ordered = sorted(rows, key=lambda r: (r.hub, r.model, r.revision))
         stale = []
-        for (_, model, revision), group in groupby(ordered, key=lambda r: (r.hub, r.model, r.revision)):
+        for (_, model, revision), group in groupby(
+            ordered, key=lambda r: (r.hub, r.model, r.revision)
+        ):
             members = list(group)
             if (model, revision) not in keep and max(r.last_used for r in members) < cutoff:
                 stale.extend(members)
         return stale, []
+
     return selector
 
 

@@ -60,7 +60,9 @@ def _v2(db: sqlite3.Connection) -> None:
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
-_COLUMNS = "id, hub, model, revision, path, size, sha256, etag, content_type, downloaded_at, last_used"
+_COLUMNS = (
+    "id, hub, model, revision, path, size, sha256, etag, content_type, downloaded_at, last_used"
+)
 
 
 @dataclass(frozen=True)
@@ -90,16 +92,22 @@ class Store:
         # fresh cache at once take turns here.
         with file_lock(path.with_name(path.name + ".open.lock")):
             try:
-                self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False,
-                                           timeout=BUSY_TIMEOUT_MS / 1000)
+                self._db = sqlite3.connect(
+                    path,
+                    isolation_level=None,
+                    check_same_thread=False,
+                    timeout=BUSY_TIMEOUT_MS / 1000,
+                )
                 self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
                 if self._db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                     self._db.execute("PRAGMA journal_mode = WAL")
                 self._db.execute("PRAGMA synchronous = NORMAL")
                 self._db.execute("PRAGMA foreign_keys = ON")
             except sqlite3.Error as exc:
-                raise CacheError(f"The cache index {path} cannot be opened: {exc}.",
-                                 "Check the cache folder is writable, or choose another one.") from exc
+                raise CacheError(
+                    f"The cache index {path} cannot be opened: {exc}.",
+                    "Check the cache folder is writable, or choose another one.",
+                ) from exc
             self._migrate()
 
     def close(self) -> None:
@@ -133,7 +141,9 @@ class Store:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as exc:
-                raise CacheError(f"The cache index is busy: {exc}.", "Try again in a moment.") from exc
+                raise CacheError(
+                    f"The cache index is busy: {exc}.", "Try again in a moment."
+                ) from exc
             try:
                 yield self._db
             except BaseException:
@@ -151,7 +161,8 @@ class Store:
             ).fetchall()
             usage: dict[int, list[str]] = {}
             for file_id, used_by in self._db.execute(
-                f"SELECT file_id, used_by FROM usage WHERE file_id IN (SELECT id FROM files {where}) "
+                "SELECT file_id, used_by FROM usage "
+                f"WHERE file_id IN (SELECT id FROM files {where}) "
                 "ORDER BY used_by",
                 tuple(params),
             ):
@@ -162,15 +173,28 @@ class Store:
         return self._rows()
 
     def find(self, hub: str, model: str, revision: str, path: str) -> FileRow | None:
-        found = self._rows("WHERE hub = ? AND model = ? AND revision = ? AND path = ?",
-                           (hub, model, revision, path))
+        found = self._rows(
+            "WHERE hub = ? AND model = ? AND revision = ? AND path = ?",
+            (hub, model, revision, path),
+        )
         return found[0] if found else None
 
-    def select(self, *, hub: str | None = None, model: str | None = None,
-               revision: str | None = None, path: str | None = None,
-               used_by: str | None = None) -> list[FileRow]:
+    def select(
+        self,
+        *,
+        hub: str | None = None,
+        model: str | None = None,
+        revision: str | None = None,
+        path: str | None = None,
+        used_by: str | None = None,
+    ) -> list[FileRow]:
         clauses, params = [], []
-        for column, value in (("hub", hub), ("model", model), ("revision", revision), ("path", path)):
+        for column, value in (
+            ("hub", hub),
+            ("model", model),
+            ("revision", revision),
+            ("path", path),
+        ):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)
@@ -183,22 +207,34 @@ class Store:
         """Bytes on disk: each distinct content counted once, as blobs are shared."""
         with self._lock:
             row = self._db.execute(
-                "SELECT COALESCE(SUM(size), 0) FROM (SELECT sha256, MAX(size) AS size FROM files GROUP BY sha256)"
+                "SELECT COALESCE(SUM(size), 0) FROM "
+                "(SELECT sha256, MAX(size) AS size FROM files GROUP BY sha256)"
             ).fetchone()
         return int(row[0])
 
     def referenced(self, sha256: str) -> bool:
         with self._lock:
-            return self._db.execute("SELECT 1 FROM files WHERE sha256 = ? LIMIT 1", (sha256,)).fetchone() is not None
-
-    def all_hashes(self) -> set[str]:
-        with self._lock:
-            return {row[0] for row in self._db.execute("SELECT DISTINCT sha256 FROM files")}
+            return (
+                self._db.execute(
+                    "SELECT 1 FROM files WHERE sha256 = ? LIMIT 1", (sha256,)
+                ).fetchone()
+                is not None
+            )
 
     # -- writes --------------------------------------------------------------------------------
     @staticmethod
-    def upsert(db: sqlite3.Connection, hub: str, model: str, revision: str, path: str, *,
-               size: int, sha256: str, etag: str, content_type: str) -> int:
+    def upsert(
+        db: sqlite3.Connection,
+        hub: str,
+        model: str,
+        revision: str,
+        path: str,
+        *,
+        size: int,
+        sha256: str,
+        etag: str,
+        content_type: str,
+    ) -> int:
         now = time.time()
         db.execute(
             """INSERT INTO files (hub, model, revision, path, size, sha256, etag, content_type,
@@ -210,8 +246,10 @@ class Store:
                  last_used = excluded.last_used""",
             (hub, model, revision, path, size, sha256, etag, content_type, now, now),
         )
-        return db.execute("SELECT id FROM files WHERE hub = ? AND model = ? AND revision = ? AND path = ?",
-                          (hub, model, revision, path)).fetchone()[0]
+        return db.execute(
+            "SELECT id FROM files WHERE hub = ? AND model = ? AND revision = ? AND path = ?",
+            (hub, model, revision, path),
+        ).fetchone()[0]
 
     def touch(self, file_id: int, used_by: str | None) -> None:
         """Record a cache hit: last-used now (Firefox forgets to), and who used the file."""
@@ -234,11 +272,9 @@ class Store:
 
     @staticmethod
     def unlink_usage(db: sqlite3.Connection, ids: Iterable[int], used_by: str) -> None:
-        db.executemany("DELETE FROM usage WHERE file_id = ? AND used_by = ?", [(i, used_by) for i in ids])
-
-    @staticmethod
-    def set_last_used(db: sqlite3.Connection, ids: Iterable[int], when: float) -> None:
-        db.executemany("UPDATE files SET last_used = ? WHERE id = ?", [(when, i) for i in ids])
+        db.executemany(
+            "DELETE FROM usage WHERE file_id = ? AND used_by = ?", [(i, used_by) for i in ids]
+        )
 
 
 class ChangeWatch:

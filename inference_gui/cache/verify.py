@@ -45,15 +45,24 @@ class VerifyReport:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "ok": self.ok, "checked_files": self.checked_files, "checked_bytes": self.checked_bytes,
+            "ok": self.ok,
+            "checked_files": self.checked_files,
+            "checked_bytes": self.checked_bytes,
             "repaired": self.repaired,
-            "findings": [{"kind": f.kind, "location": f.location, "detail": f.detail,
-                          "repaired": f.repaired} for f in self.findings],
+            "findings": [
+                {"kind": f.kind, "location": f.location, "detail": f.detail, "repaired": f.repaired}
+                for f in self.findings
+            ],
         }
 
 
-def verify(cache: ModelCache, *, repair: bool = False, progress: ProgressCallback | None = None,
-           cancel: threading.Event | None = None) -> VerifyReport:
+def verify(
+    cache: ModelCache,
+    *,
+    repair: bool = False,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> VerifyReport:
     with cache.commit_lock():  # nothing becomes or stops being an entry while we look
         rows = cache.store.all()
         findings: list[Finding] = []
@@ -79,16 +88,28 @@ def verify(cache: ModelCache, *, repair: bool = False, progress: ProgressCallbac
                 progress(Progress("verify", checked_bytes, total, "B", group[0].path))
             if actual != sha256:
                 for row in group:
-                    findings.append(Finding("corrupt", _where(row), f"hash {actual[:12]}… differs from "
-                                            f"the recorded {sha256[:12]}…", repair))
+                    findings.append(
+                        Finding(
+                            "corrupt",
+                            _where(row),
+                            f"hash {actual[:12]}… differs from the recorded {sha256[:12]}…",
+                            repair,
+                        )
+                    )
                 drop.extend(group)
                 bad_blobs.add(sha256)
                 continue
             for row in group:
                 shown = cache.shown_path(row)
                 if not shown.is_file() or shown.stat().st_size != row.size:
-                    findings.append(Finding("missing", str(shown), "the revision-folder copy is gone "
-                                            "(the stored bytes are intact)", repair))
+                    findings.append(
+                        Finding(
+                            "missing",
+                            str(shown),
+                            "the revision-folder copy is gone (the stored bytes are intact)",
+                            repair,
+                        )
+                    )
                     if repair:
                         cache.blobs.materialise(sha256, shown)
         findings += _strays(cache, rows, repair)
@@ -118,14 +139,18 @@ def _strays(cache: ModelCache, rows: list[FileRow], repair: bool) -> list[Findin
     shown = {cache.shown_path(r) for r in rows}
     for path in _files(cache.blobs.models):
         if path not in shown:
-            findings.append(Finding("orphaned", str(path), "a revision-folder file no entry lists", repair))
+            findings.append(
+                Finding("orphaned", str(path), "a revision-folder file no entry lists", repair)
+            )
             if repair:
                 cache.blobs.remove_shown(path)
     for path in cache.blobs.tmp.iterdir():
         if path.suffix == ".part":
             findings += _partial(cache, path, repair)
         elif path.is_file() and path.suffix == ".tmp":
-            findings.append(Finding("partial", str(path), "a file left by an interrupted write", repair))
+            findings.append(
+                Finding("partial", str(path), "a file left by an interrupted write", repair)
+            )
             if repair:
                 path.unlink(missing_ok=True)
     return findings
@@ -135,8 +160,9 @@ def _partial(cache: ModelCache, part: Path, repair: bool) -> list[Finding]:
     with cache.download_lock(part, blocking=False) as free:
         if not free:
             return []  # a download is writing it (or a neighbour in its lock stripe) right now
-        finding = Finding("partial", str(part), f"an interrupted download ({part.stat().st_size} bytes)",
-                          repair)
+        finding = Finding(
+            "partial", str(part), f"an interrupted download ({part.stat().st_size} bytes)", repair
+        )
         if repair:
             part.unlink(missing_ok=True)
             etag_note(part).unlink(missing_ok=True)

@@ -23,7 +23,9 @@ from inference_gui.vocab import DTYPES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("cache", help="list, fetch, remove, verify, evict or import cached model files")
+    parser = sub.add_parser(
+        "cache", help="list, fetch, remove, verify, evict or import cached model files"
+    )
     commands = parser.add_subparsers(dest="cache_command", metavar="ACTION", required=True)
 
     ls = commands.add_parser("ls", help="models, revisions and files in the cache, with sizes")
@@ -33,12 +35,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     fetch = commands.add_parser("fetch", help="download a model revision's files into the cache")
     fetch.add_argument("--model", required=True, help="model id, org/name")
     fetch.add_argument("--revision", required=True, help="revision, e.g. v1.0.0 or main")
-    fetch.add_argument("--dtype", action="append", choices=DTYPES, default=[],
-                       help="quantization to fetch (repeatable); without it, every file")
+    fetch.add_argument(
+        "--dtype",
+        action="append",
+        choices=DTYPES,
+        default=[],
+        help="quantization to fetch (repeatable); without it, every file",
+    )
     fetch.add_argument("--task", help="record the files as used by this task")
     fetch.set_defaults(func=run_fetch)
 
-    rm = commands.add_parser("rm", help="remove cached files (bytes go only when nothing else uses them)")
+    rm = commands.add_parser(
+        "rm", help="remove cached files (bytes go only when nothing else uses them)"
+    )
     target = rm.add_mutually_exclusive_group(required=True)
     target.add_argument("--model", help="model id (optionally narrowed with --revision and --file)")
     target.add_argument("--feature", help="everything used by this feature id")
@@ -50,13 +59,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     rm.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     rm.set_defaults(func=run_rm)
 
-    verify = commands.add_parser("verify", help="re-hash every file; report missing, corrupt, orphaned, partial")
-    verify.add_argument("--repair", action="store_true", help="remove what cannot be trusted, re-link the rest")
+    verify = commands.add_parser(
+        "verify", help="re-hash every file; report missing, corrupt, orphaned, partial"
+    )
+    verify.add_argument(
+        "--repair", action="store_true", help="remove what cannot be trusted, re-link the rest"
+    )
     verify.add_argument("--json", action="store_true", help="print JSON")
     verify.set_defaults(func=run_verify)
 
-    evict = commands.add_parser("evict", help="remove revisions no current record uses, unused for N days")
-    evict.add_argument("--unused-days", type=float, default=30.0, metavar="N", help="days unused (30)")
+    evict = commands.add_parser(
+        "evict", help="remove revisions no current record uses, unused for N days"
+    )
+    evict.add_argument(
+        "--unused-days", type=float, default=30.0, metavar="N", help="days unused (30)"
+    )
     evict.add_argument("--dry-run", action="store_true", help="say what would go, change nothing")
     evict.set_defaults(func=run_evict)
 
@@ -83,8 +100,10 @@ def run_ls(args: argparse.Namespace, ctx: AppContext) -> int:
         print(f"{model.model}  ({model.hub})  {human_bytes(model.size)}")
         for revision in model.revisions:
             used = f"  used by {', '.join(revision.used_by)}" if revision.used_by else ""
-            print(f"  {revision.revision}  {human_bytes(revision.size)}  last used "
-                  f"{_when(revision.last_used)}{used}")
+            print(
+                f"  {revision.revision}  {human_bytes(revision.size)}  last used "
+                f"{_when(revision.last_used)}{used}"
+            )
             for f in revision.files:
                 print(f"    {human_bytes(f.size):>10}  {f.dtype or '-':<6} {f.path}")
     print(f"Total on disk: {human_bytes(tree.total_size)} of {human_bytes(ctx.cache.limit_bytes)}")
@@ -92,7 +111,7 @@ def run_ls(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 class _Printer:
-    """One line per finished file on stdout; a live progress line on stderr when it is a terminal."""
+    """A live progress line on stderr when it is a terminal (stdout keeps only the results)."""
 
     def __init__(self) -> None:
         self.live = sys.stderr.isatty()
@@ -101,9 +120,13 @@ class _Printer:
         if not self.live:
             return
         rate = p.extra.get("rate", 0)
-        print(f"\r{p.detail}: {human_bytes(p.extra.get('file_done', p.done))} "
-              f"— total {human_bytes(p.done)} of {human_bytes(p.total)} ({human_bytes(rate)}/s)   ",
-              end="", file=sys.stderr, flush=True)
+        print(
+            f"\r{p.detail}: {human_bytes(p.extra.get('file_done', p.done))} "
+            f"— total {human_bytes(p.done)} of {human_bytes(p.total)} ({human_bytes(rate)}/s)   ",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def run_fetch(args: argparse.Namespace, ctx: AppContext) -> int:
@@ -111,24 +134,37 @@ def run_fetch(args: argparse.Namespace, ctx: AppContext) -> int:
     if ctx.settings.offline:  # no listing request: what is cached is all there is
         cached = cache.store.select(model=args.model, revision=args.revision)
         if not cached:
-            raise CacheError(f"Offline mode is on and nothing of {args.model} at {args.revision} is cached.",
-                             "Turn offline mode off to download it.")
+            raise CacheError(
+                f"Offline mode is on and nothing of {args.model} at {args.revision} is cached.",
+                "Turn offline mode off to download it.",
+            )
         listed = [RemoteFile(r.path, r.size) for r in cached]
     else:
         listed = hub.list_files(args.model, args.revision)
     files = select_dtypes(listed, args.dtype)
     if not files:
-        raise CacheError(f"{args.model} at {args.revision} has no files for {', '.join(args.dtype)}.")
+        raise CacheError(
+            f"{args.model} at {args.revision} has no files for {', '.join(args.dtype)}."
+        )
     used_by = f"task:{args.task}" if args.task else None
     printer = _Printer()
-    paths = cache.fetch_many(hub, args.model, args.revision, files, progress=printer, used_by=used_by,
-                             offline=ctx.settings.offline)
+    paths = cache.fetch_many(
+        hub,
+        args.model,
+        args.revision,
+        files,
+        progress=printer,
+        used_by=used_by,
+        offline=ctx.settings.offline,
+    )
     if printer.live:
         print(file=sys.stderr)
     for path in paths:
         print(path)
-    print(f"Fetched {len(paths)} files of {args.model} at {args.revision}; the cache now holds "
-          f"{human_bytes(cache.total_size())}.")
+    print(
+        f"Fetched {len(paths)} files of {args.model} at {args.revision}; the cache now holds "
+        f"{human_bytes(cache.total_size())}."
+    )
     return 0
 
 
@@ -136,15 +172,21 @@ def _show_plan(plan: DeletePlan, verb: str) -> None:
     for row in plan.remove:
         print(f"{verb} {row.model} {row.revision} {row.path} ({human_bytes(row.size)})")
     for row in plan.unlink:
-        print(f"Kept {row.model} {row.revision} {row.path}: others use it too, so only the tag goes")
+        print(
+            f"Kept {row.model} {row.revision} {row.path}: others use it too, so only the tag goes"
+        )
 
 
 def _confirm(plan: DeletePlan, yes: bool) -> bool:
     if yes:
         return True
     if not sys.stdin.isatty():
-        raise AppError("Removing needs confirmation.", "Add --yes, or use --dry-run to see what would go.")
-    answer = input(f"Remove {len(plan.remove)} files, freeing {human_bytes(plan.freed_bytes)}? [y/N] ")
+        raise AppError(
+            "Removing needs confirmation.", "Add --yes, or use --dry-run to see what would go."
+        )
+    answer = input(
+        f"Remove {len(plan.remove)} files, freeing {human_bytes(plan.freed_bytes)}? [y/N] "
+    )
     return answer.strip().lower() in ("y", "yes")
 
 
@@ -161,8 +203,10 @@ def _run_plan(ctx: AppContext, plan: DeletePlan, *, dry_run: bool, yes: bool) ->
         return 0
     done = ctx.cache.delete(plan)
     _show_plan(done, "Removed")
-    print(f"Freed {human_bytes(done.freed_bytes)} ({done.freed_bytes} bytes); removed "
-          f"{len(done.remove)} files.")
+    print(
+        f"Freed {human_bytes(done.freed_bytes)} ({done.freed_bytes} bytes); removed "
+        f"{len(done.remove)} files."
+    )
     return 0
 
 
@@ -176,8 +220,9 @@ def run_rm(args: argparse.Namespace, ctx: AppContext) -> int:
     elif args.task:
         plan = ctx.cache.plan_delete(used_by=f"task:{args.task}")
     else:
-        plan = ctx.cache.plan_delete(model=args.model, revision=args.revision, path=args.file,
-                                     everything=args.all)
+        plan = ctx.cache.plan_delete(
+            model=args.model, revision=args.revision, path=args.file, everything=args.all
+        )
     return _run_plan(ctx, plan, dry_run=args.dry_run, yes=args.yes)
 
 
@@ -185,8 +230,11 @@ def referenced_revisions(ctx: AppContext) -> set[tuple[str, str]]:
     """(model, revision) pairs the current inference records name, models and their helpers."""
     pairs = set()
     for record in ctx.records.load().usable():
-        for id_key, rev_key in (("modelId", "modelRevision"), ("tokenizerId", "tokenizerRevision"),
-                                ("processorId", "processorRevision")):
+        for id_key, rev_key in (
+            ("modelId", "modelRevision"),
+            ("tokenizerId", "tokenizerRevision"),
+            ("processorId", "processorRevision"),
+        ):
             if record.get(id_key):
                 pairs.add((record[id_key], record.get(rev_key) or "main"))
     return pairs
@@ -206,9 +254,15 @@ def run_verify(args: argparse.Namespace, ctx: AppContext) -> int:
     else:
         for f in report.findings:
             print(f"{f.kind:<9} {f.location}: {f.detail}{' (repaired)' if f.repaired else ''}")
-        print(f"Checked {report.checked_files} files ({human_bytes(report.checked_bytes)}): "
-              + ("all intact." if report.ok else f"{len(report.findings)} problems"
-                 + (", repaired." if report.repaired else "; run with --repair to fix them.")))
+        print(
+            f"Checked {report.checked_files} files ({human_bytes(report.checked_bytes)}): "
+            + (
+                "all intact."
+                if report.ok
+                else f"{len(report.findings)} problems"
+                + (", repaired." if report.repaired else "; run with --repair to fix them.")
+            )
+        )
     return 0 if report.ok or report.repaired else 1
 
 

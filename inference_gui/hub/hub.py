@@ -30,7 +30,7 @@ HF_HOSTS = frozenset({"huggingface.co", "hf.co"})
 
 @dataclass(frozen=True)
 class RemoteFile:
-    """A file a hub offers for a model revision; ``size`` in bytes (-1 when the hub will not say)."""
+    """A file a hub offers for a model revision; ``size`` in bytes (-1 when the hub won't say)."""
 
     path: str
     size: int
@@ -67,7 +67,9 @@ class Hub:
         if self.is_local:
             self.root = str(Path(text).expanduser().resolve())
             if not Path(self.root).is_dir():
-                raise HubError(f"The hub folder {self.root} does not exist.", "Choose an existing folder.")
+                raise HubError(
+                    f"The hub folder {self.root} does not exist.", "Choose an existing folder."
+                )
         else:
             check_url(text, what="hub URL")  # the policy is asked per request, not here
             self.root = text if text.endswith("/") else text + "/"
@@ -129,8 +131,10 @@ class Hub:
     # -- access --------------------------------------------------------------------------------
     def _refuse_offline(self, what: str) -> None:
         if self.offline and not self.is_local:
-            raise HubError(f"Offline mode is on, so {what} cannot be requested from {self.host}.",
-                           "Turn offline mode off, or use a file already in the cache.")
+            raise HubError(
+                f"Offline mode is on, so {what} cannot be requested from {self.host}.",
+                "Turn offline mode off, or use a file already in the cache.",
+            )
 
     def open(
         self,
@@ -178,7 +182,9 @@ class Hub:
             return None
         raise self._status_error(status, model_id, revision, path)
 
-    def head(self, model_id: str, revision: str, path: str, *, timeout: float | None = None) -> Head | None:
+    def head(
+        self, model_id: str, revision: str, path: str, *, timeout: float | None = None
+    ) -> Head | None:
         """Size and ETag of a file, or None when the hub does not have it."""
         self._refuse_offline(f"{path} of {model_id} at {revision}")
         if self.is_local:
@@ -190,7 +196,9 @@ class Hub:
                 return None
             return Head(local.stat().st_size, transport.local_etag(local))
         response, connection = transport.http_request(
-            "HEAD", self.url(model_id, revision, path), timeout=timeout or self.timeout,
+            "HEAD",
+            self.url(model_id, revision, path),
+            timeout=timeout or self.timeout,
             policy=self.policy,
         )
         connection.close()

@@ -1,8 +1,8 @@
 """Which files a model revision has, with sizes, so the app can show which dtypes exist.
 
 Three kinds of hub, three ways: a local folder is walked; Hugging Face has a listing API, used
-through ``huggingface_hub``; a Mozilla-style hub has none, so the file names Transformers.js may read
-are probed with HEAD requests (in parallel, as there are a few dozen).
+through ``huggingface_hub``; a Mozilla-style hub has none, so the file names Transformers.js may
+read are probed with HEAD requests (in parallel, as there are a few dozen).
 """
 
 from __future__ import annotations
@@ -66,7 +66,11 @@ def list_files(hub: Hub, model_id: str, revision: str) -> list[RemoteFile]:
         files = _walk(hub, model_id, revision)
     else:
         hub._refuse_offline(f"the file list of {model_id} at {revision}")
-        files = _huggingface(hub, model_id, revision) if hub.is_huggingface else _probe(hub, model_id, revision)
+        files = (
+            _huggingface(hub, model_id, revision)
+            if hub.is_huggingface
+            else _probe(hub, model_id, revision)
+        )
     return sorted(files, key=lambda f: f.path)
 
 
@@ -93,24 +97,33 @@ def _probe(hub: Hub, model_id: str, revision: str) -> list[RemoteFile]:
     if not found:
         raise HubError(
             f"No model files were found for {model_id} at {revision} on {hub.host}.",
-            "Check the model id and revision; the hub has no listing, so known file names were tried.",
+            "Check the model id and revision; the hub has no listing, "
+            "so known file names were tried.",
         )
     return found
 
 
 def _huggingface(hub: Hub, model_id: str, revision: str) -> list[RemoteFile]:
     from huggingface_hub import HfApi
-    from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError, RevisionNotFoundError
+    from huggingface_hub.errors import (
+        HfHubHTTPError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
 
     from inference_gui.hub.hub import RemoteFile
 
     endpoint = hub.root.rstrip("/")
     check_url(f"{endpoint}/api/models/{model_id}", hub.policy)
     try:
-        entries = HfApi(endpoint=endpoint).list_repo_tree(model_id, revision=revision, recursive=True)
+        entries = HfApi(endpoint=endpoint).list_repo_tree(
+            model_id, revision=revision, recursive=True
+        )
         files = [(e.path, e.size) for e in entries if hasattr(e, "size") and hasattr(e, "blob_id")]
     except RepositoryNotFoundError as exc:
-        raise HubError(f"The model {model_id} is not on {hub.host}.", "Check the model id.") from exc
+        raise HubError(
+            f"The model {model_id} is not on {hub.host}.", "Check the model id."
+        ) from exc
     except RevisionNotFoundError as exc:
         raise HubError(f"Model {model_id} has no revision {revision} on {hub.host}.") from exc
     except (HfHubHTTPError, OSError) as exc:

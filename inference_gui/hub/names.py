@@ -30,7 +30,9 @@ def check_model_id(model_id: str) -> str:
 
 
 def check_revision(revision: str) -> str:
-    if not (is_valid_revision(revision) or (isinstance(revision, str) and _COMMIT_RE.match(revision))):
+    if not (
+        is_valid_revision(revision) or (isinstance(revision, str) and _COMMIT_RE.match(revision))
+    ):
         raise HubError(
             f"The revision {revision!r} is not valid.",
             "Use main, a version such as v1.0.0, or a 40-character commit hash.",

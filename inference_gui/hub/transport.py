@@ -73,7 +73,9 @@ def http_request(
         connection = connection_class(parts.hostname, parts.port, timeout=timeout)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
-            connection.request(method, target, headers={"User-Agent": USER_AGENT, **(headers or {})})
+            connection.request(
+                method, target, headers={"User-Agent": USER_AGENT, **(headers or {})}
+            )
             response = connection.getresponse()
         except NETWORK_ERRORS as exc:
             connection.close()
@@ -102,10 +104,14 @@ def http_body(response: http.client.HTTPResponse, connection: object) -> Body:
         match = _CONTENT_RANGE.match(response.getheader("Content-Range") or "")
         if not match:
             connection.close()  # type: ignore[attr-defined]
-            raise TransientHubError("The hub answered a range request without a valid Content-Range.")
+            raise TransientHubError(
+                "The hub answered a range request without a valid Content-Range."
+            )
         total = None if match[3] == "*" else int(match[3])
         return Body(response, int(match[1]), total, etag, content_type, connection)
-    return Body(response, 0, int(length) if length is not None else None, etag, content_type, connection)
+    return Body(
+        response, 0, int(length) if length is not None else None, etag, content_type, connection
+    )
 
 
 def file_body(path: Path, start: int) -> Body:

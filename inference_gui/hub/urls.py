@@ -47,7 +47,9 @@ def check_url(url: str, policy: UrlPolicy | None = None, *, what: str = "URL") -
             "Use https; plain http is allowed only for localhost.",
         )
     if any(segment in ("..", ".") for segment in unquote(parts.path).split("/")):
-        raise HubError(f"The {what} {url!r} has a '..' or '.' path segment.", "Refusing to follow it.")
+        raise HubError(
+            f"The {what} {url!r} has a '..' or '.' path segment.", "Refusing to follow it."
+        )
     if policy is not None:
         policy.check(url)
     return parts
@@ -56,9 +58,13 @@ def check_url(url: str, policy: UrlPolicy | None = None, *, what: str = "URL") -
 def check_redirect(current: str, location: str, policy: UrlPolicy | None = None) -> str:
     """The absolute URL a redirect leads to, after checking it like any other URL."""
     if any(segment in ("..", ".") for segment in unquote(urlsplit(location).path).split("/")):
-        raise HubError(f"A redirect from {current} climbs with '..': {location!r}.", "Refusing to follow it.")
+        raise HubError(
+            f"A redirect from {current} climbs with '..': {location!r}.", "Refusing to follow it."
+        )
     target = urljoin(current, location)
     parts = check_url(target, policy, what="redirect target")
     if urlsplit(current).scheme == "https" and parts.scheme == "http":
-        raise HubError(f"A redirect from {current} downgrades to plain http.", "Refusing to follow it.")
+        raise HubError(
+            f"A redirect from {current} downgrades to plain http.", "Refusing to follow it."
+        )
     return target

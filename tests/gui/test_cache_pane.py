@@ -22,7 +22,13 @@ from tests.paths import HUB
 from tests.support.http_hub import serve_hub
 
 EMBED = HUB / "tiny" / "bert-embed" / "v1.0.0"
-FILES = ("config.json", "onnx/model_quantized.onnx", "tokenizer.json", "vocab.txt", "special_tokens_map.json")
+FILES = (
+    "config.json",
+    "onnx/model_quantized.onnx",
+    "tokenizer.json",
+    "vocab.txt",
+    "special_tokens_map.json",
+)
 
 
 def make_pane(qtbot, hub: str) -> CachePane:
@@ -51,16 +57,20 @@ def pane(qtbot):
 
 def file_rows(pane: CachePane) -> list[str]:
     model = pane.proxy.index(0, 0)
-    revision = next(pane.proxy.index(r, 0, model) for r in range(pane.proxy.rowCount(model))
-                    if pane.proxy.index(r, 0, model).data() == "v1.0.0")
+    revision = next(
+        pane.proxy.index(r, 0, model)
+        for r in range(pane.proxy.rowCount(model))
+        if pane.proxy.index(r, 0, model).data() == "v1.0.0"
+    )
     return [pane.proxy.index(r, 0, revision).data() for r in range(pane.proxy.rowCount(revision))]
 
 
 def test_tree_shows_models_revisions_files_with_total(pane) -> None:
     model = pane.proxy.index(0, 0)
     assert model.data() == "tiny/bert-embed"
-    assert sorted(pane.proxy.index(r, 0, model).data() for r in range(pane.proxy.rowCount(model))) == [
-        "v1.0.0", "v1.1.0"]
+    assert sorted(
+        pane.proxy.index(r, 0, model).data() for r in range(pane.proxy.rowCount(model))
+    ) == ["v1.0.0", "v1.1.0"]
     assert sorted(file_rows(pane)) == sorted(FILES)
     assert pane.model.total_size == pane.ctx.app.cache.total_size()
     assert human_bytes(pane.model.total_size) in pane.total.text()
@@ -70,7 +80,9 @@ def test_sizes_sort_as_numbers(pane) -> None:
     pane.view.sortByColumn(SIZE_COLUMN, Qt.SortOrder.AscendingOrder)
     by_size = sorted(FILES, key=lambda p: (EMBED / p).stat().st_size)
     assert file_rows(pane) == by_size
-    assert sorted(by_size, key=lambda p: human_bytes((EMBED / p).stat().st_size)) != by_size  # text would differ
+    assert (
+        sorted(by_size, key=lambda p: human_bytes((EMBED / p).stat().st_size)) != by_size
+    )  # text would differ
 
 
 def test_filter_keeps_the_path_to_matching_files(pane) -> None:
@@ -154,7 +166,9 @@ def test_hugging_face_cache_models_import_in_one_click(qtbot, tmp_path) -> None:
     from inference_gui.ui.panes.cache import HfImportDialog
     from tests.unit.cache.test_operations import make_hf_cache
 
-    make_hf_cache(tmp_path / "hf", "acme/tiny", "c" * 40, {"config.json": b"{}", "onnx/model.onnx": b"g"})
+    make_hf_cache(
+        tmp_path / "hf", "acme/tiny", "c" * 40, {"config.json": b"{}", "onnx/model.onnx": b"g"}
+    )
     pane = make_pane(qtbot, str(HUB))
     dialog = HfImportDialog(pane.ctx, pane, hf_cache=tmp_path / "hf")
     qtbot.addWidget(dialog)

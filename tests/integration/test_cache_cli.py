@@ -1,4 +1,4 @@
-"""``inference-gui cache ...`` end to end, against a local HTTP hub and the isolated cache folder."""
+"""``inference-gui cache ...`` end to end, against a local HTTP hub and an isolated cache."""
 
 from __future__ import annotations
 
@@ -34,8 +34,21 @@ def ls_json(capsys) -> dict:
 
 
 def test_fetch_a_dtype_then_list_as_json(server, capsys) -> None:
-    code, out, _ = run(capsys, "--hub", server.url, "cache", "fetch", "--model", "tiny/bert-embed",
-                       "--revision", "v1.0.0", "--dtype", "q8", "--task", "feature-extraction")
+    code, out, _ = run(
+        capsys,
+        "--hub",
+        server.url,
+        "cache",
+        "fetch",
+        "--model",
+        "tiny/bert-embed",
+        "--revision",
+        "v1.0.0",
+        "--dtype",
+        "q8",
+        "--task",
+        "feature-extraction",
+    )
     assert code == 0 and "Fetched" in out
     data = ls_json(capsys)
     (model,) = data["models"]
@@ -43,15 +56,28 @@ def test_fetch_a_dtype_then_list_as_json(server, capsys) -> None:
     files = {f["path"]: f for f in model["revisions"][0]["files"]}
     assert [p for p in files if p.endswith(".onnx")] == ["onnx/model_quantized.onnx"]
     assert files["onnx/model_quantized.onnx"]["dtype"] == "q8"
-    assert {p: f["size"] for p, f in files.items()} == {p: (EMBED / p).stat().st_size for p in files}
+    assert {p: f["size"] for p, f in files.items()} == {
+        p: (EMBED / p).stat().st_size for p in files
+    }
     assert data["total_size"] == sum(f["size"] for f in files.values())
     for line in out.splitlines()[:-1]:
         assert Path(line).is_file()
 
 
 def test_rm_dry_run_confirmation_and_freed_bytes(server, capsys) -> None:
-    run(capsys, "--hub", server.url, "cache", "fetch", "--model", "tiny/bert-embed", "--revision", "v1.0.0",
-        "--dtype", "fp16")
+    run(
+        capsys,
+        "--hub",
+        server.url,
+        "cache",
+        "fetch",
+        "--model",
+        "tiny/bert-embed",
+        "--revision",
+        "v1.0.0",
+        "--dtype",
+        "fp16",
+    )
     total = ls_json(capsys)["total_size"]
     code, out, _ = run(capsys, "cache", "rm", "--model", "tiny/bert-embed", "--dry-run")
     assert code == 0 and f"({total} bytes)" in out and ls_json(capsys)["total_size"] == total
@@ -63,8 +89,19 @@ def test_rm_dry_run_confirmation_and_freed_bytes(server, capsys) -> None:
 
 
 def test_verify_exit_codes_and_repair(server, capsys) -> None:
-    run(capsys, "--hub", server.url, "cache", "fetch", "--model", "tiny/bert-embed", "--revision", "v1.0.0",
-        "--dtype", "q4")
+    run(
+        capsys,
+        "--hub",
+        server.url,
+        "cache",
+        "fetch",
+        "--model",
+        "tiny/bert-embed",
+        "--revision",
+        "v1.0.0",
+        "--dtype",
+        "q4",
+    )
     code, out, _ = run(capsys, "cache", "verify", "--json")
     assert code == 0 and json.loads(out)["ok"]
     blob = next((Path(os.environ["INFERENCE_GUI_CACHE_DIR"]) / "blobs").iterdir())
@@ -77,8 +114,16 @@ def test_verify_exit_codes_and_repair(server, capsys) -> None:
 
 
 def test_import_and_evict(capsys, tmp_path) -> None:
-    code, out, _ = run(capsys, "cache", "import", str(HUB / "tiny" / "gpt2" / "v1.0.0"), "--model", "me/gpt2",
-                       "--revision", "v1.0.0")
+    code, out, _ = run(
+        capsys,
+        "cache",
+        "import",
+        str(HUB / "tiny" / "gpt2" / "v1.0.0"),
+        "--model",
+        "me/gpt2",
+        "--revision",
+        "v1.0.0",
+    )
     assert code == 0 and "Imported" in out
     assert ls_json(capsys)["models"][0]["model"] == "me/gpt2"
     code, out, _ = run(capsys, "cache", "evict", "--unused-days", "0", "--dry-run")
@@ -88,19 +133,54 @@ def test_import_and_evict(capsys, tmp_path) -> None:
 
 
 def test_offline_fetch_makes_no_request_and_fails_in_one_line(server, capsys) -> None:
-    code, _, err = run(capsys, "--offline", "--hub", server.url, "cache", "fetch", "--model", "tiny/bert-embed",
-                       "--revision", "v1.0.0")
+    code, _, err = run(
+        capsys,
+        "--offline",
+        "--hub",
+        server.url,
+        "cache",
+        "fetch",
+        "--model",
+        "tiny/bert-embed",
+        "--revision",
+        "v1.0.0",
+    )
     assert code == 1 and "Offline" in err and len(err.strip().splitlines()) == 1
     assert server.requests == []
-    _, online, _ = run(capsys, "--hub", server.url, "cache", "fetch", "--model", "tiny/bert-embed",
-                       "--revision", "v1.0.0", "--dtype", "q8")
+    _, online, _ = run(
+        capsys,
+        "--hub",
+        server.url,
+        "cache",
+        "fetch",
+        "--model",
+        "tiny/bert-embed",
+        "--revision",
+        "v1.0.0",
+        "--dtype",
+        "q8",
+    )
     count = len(online.splitlines()) - 1
     before = len(server.requests)
-    code, out, _ = run(capsys, "--offline", "--hub", server.url, "cache", "fetch", "--model", "tiny/bert-embed",
-                       "--revision", "v1.0.0", "--dtype", "q8")
+    code, out, _ = run(
+        capsys,
+        "--offline",
+        "--hub",
+        server.url,
+        "cache",
+        "fetch",
+        "--model",
+        "tiny/bert-embed",
+        "--revision",
+        "v1.0.0",
+        "--dtype",
+        "q8",
+    )
     assert code == 0 and f"Fetched {count} files" in out and len(server.requests) == before
 
 
 def test_bad_names_fail_in_one_line(server, capsys) -> None:
-    code, _, err = run(capsys, "--hub", server.url, "cache", "fetch", "--model", "../x", "--revision", "v1.0.0")
+    code, _, err = run(
+        capsys, "--hub", server.url, "cache", "fetch", "--model", "../x", "--revision", "v1.0.0"
+    )
     assert code == 1 and "model id" in err and server.requests == []

@@ -57,8 +57,14 @@ print(rounds)
 
 def python(code: str, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-c", code, *args], env=env, cwd=ROOT, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        env=env,
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def wait_for(condition, timeout: float = 20.0) -> None:
@@ -73,7 +79,7 @@ def test_a_process_killed_mid_download_leaves_nothing_that_looks_complete(tmp_pa
     with serve_hub(HUB) as server:
         server.faults.add("slow", times=1)
         child = python(FETCH_ONE, str(cache_dir), server.url, DATA)
-        parts = lambda: [p for p in (cache_dir / "tmp").glob("*.part") if p.stat().st_size > 8192]  # noqa: E731
+        parts = lambda: [p for p in (cache_dir / "tmp").glob("*.part") if p.stat().st_size > 8192]
         wait_for(lambda: (cache_dir / "tmp").is_dir() and bool(parts()))
         child.send_signal(signal.SIGKILL)
         child.wait(10)
@@ -104,7 +110,10 @@ def test_two_processes_fetching_and_deleting_at_once_leave_a_consistent_cache(tm
     report = cache.verify()
     assert report.ok, report.findings
     for row in cache.store.all():
-        assert cache.shown_path(row).read_bytes() == (HUB / row.model / row.revision / row.path).read_bytes()
+        assert (
+            cache.shown_path(row).read_bytes()
+            == (HUB / row.model / row.revision / row.path).read_bytes()
+        )
     cache.fetch(hub, "tiny/bert-external", "v1.0.0", "onnx/model.onnx")
     assert cache.verify().ok
     cache.close()

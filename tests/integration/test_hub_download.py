@@ -107,7 +107,9 @@ def test_cancel_on_a_slow_server_leaves_no_entry_then_resumes(server, cache) -> 
 
 
 def test_404_and_403_name_the_file_revision_and_model(server, cache) -> None:
-    with pytest.raises(HubError, match=r"onnx/nope\.onnx is not in revision v1\.0\.0 of model tiny/bert-external"):
+    with pytest.raises(
+        HubError, match=r"onnx/nope\.onnx is not in revision v1\.0\.0 of model tiny/bert-external"
+    ):
         cache.fetch(Hub(server.url), MODEL, REV, "onnx/nope.onnx")
     server.faults.add("forbidden", times=1)
     with pytest.raises(HubError, match="refused access"):
@@ -149,7 +151,9 @@ def test_main_changed_upstream_is_downloaded_again(tmp_path, cache) -> None:
     target.parent.mkdir(parents=True)
     target.write_text('{"v": 1}')
     with serve_hub(root) as server:
-        assert cache.fetch(Hub(server.url), "tiny/m", "main", "config.json").read_text() == '{"v": 1}'
+        assert (
+            cache.fetch(Hub(server.url), "tiny/m", "main", "config.json").read_text() == '{"v": 1}'
+        )
         target.write_text('{"v": 22}')
         shown = cache.fetch(Hub(server.url), "tiny/m", "main", "config.json")
     assert shown.read_text() == '{"v": 22}'
@@ -173,5 +177,8 @@ def test_local_folder_hub_and_converter_output_without_revision(tmp_path, cache)
     (converted / "config.json").write_text("{}")
     (converted / "onnx" / "model.onnx").write_bytes(b"graph")
     hub = Hub(tmp_path / "out")
-    assert [f.path for f in hub.list_files("acme/conv", "v1.0.0")] == ["config.json", "onnx/model.onnx"]
+    assert [f.path for f in hub.list_files("acme/conv", "v1.0.0")] == [
+        "config.json",
+        "onnx/model.onnx",
+    ]
     assert cache.fetch(hub, "acme/conv", "v1.0.0", "onnx/model.onnx").read_bytes() == b"graph"

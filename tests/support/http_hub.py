@@ -80,7 +80,9 @@ class Faults:
 
 class HubServer(ThreadingHTTPServer):
     daemon_threads = True
-    request_queue_size = 128  # parallel probes would overflow the default backlog of 5 (1 s SYN retry)
+    request_queue_size = (
+        128  # parallel probes would overflow the default backlog of 5 (1 s SYN retry)
+    )
     allow_reuse_address = True
 
     def __init__(self, root: Path) -> None:
@@ -137,13 +139,13 @@ class _Handler(BaseHTTPRequestHandler):
     server: HubServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: object) -> None:
         """Quiet: tests read ``server.requests`` instead of stderr."""
 
-    def do_HEAD(self) -> None:  # noqa: N802 - stdlib naming
+    def do_HEAD(self) -> None:
         self._serve(head=True)
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+    def do_GET(self) -> None:
         self._serve(head=False)
 
     def _serve(self, *, head: bool) -> None:
@@ -190,7 +192,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(announced))
         self.send_header("ETag", etag)
         self.send_header("Accept-Ranges", "bytes")
-        self.send_header("Last-Modified", email.utils.formatdate(target.stat().st_mtime, usegmt=True))
+        self.send_header(
+            "Last-Modified", email.utils.formatdate(target.stat().st_mtime, usegmt=True)
+        )
         if status == 206:
             self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
         self.end_headers()
@@ -235,9 +239,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, body, {"X-Error-Code": "RevisionNotFound"})
             return
         entries = [
-            {"type": "file", "oid": "0" * 40, "size": p.stat().st_size,
-             "path": p.relative_to(folder).as_posix()}
-            for p in sorted(folder.rglob("*")) if p.is_file()
+            {
+                "type": "file",
+                "oid": "0" * 40,
+                "size": p.stat().st_size,
+                "path": p.relative_to(folder).as_posix(),
+            }
+            for p in sorted(folder.rglob("*"))
+            if p.is_file()
         ]
         self._send(200, json.dumps(entries).encode(), {"Content-Type": "application/json"})
 
@@ -258,7 +267,9 @@ class _Handler(BaseHTTPRequestHandler):
 def serve_hub(root: Path) -> Iterator[HubServer]:
     """Serve ``root`` on 127.0.0.1 (a free port) for the duration of the ``with`` block."""
     server = HubServer(root)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="test-hub", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), name="test-hub", daemon=True
+    )
     thread.start()
     try:
         yield server

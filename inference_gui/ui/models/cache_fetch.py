@@ -40,15 +40,19 @@ class FetchFilesModel(QAbstractTableModel):
     def fraction(self, row: int) -> float:
         f = self.files[row]
         done = self.done.get(f.path, 0)
-        return 1.0 if f.size <= 0 and f.path in self.done else (done / f.size if f.size > 0 else 0.0)
+        return (
+            1.0 if f.size <= 0 and f.path in self.done else (done / f.size if f.size > 0 else 0.0)
+        )
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.files)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
         return len(HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
         return None

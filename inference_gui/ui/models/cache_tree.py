@@ -82,7 +82,9 @@ class CacheTreeModel(QAbstractItemModel):
             m_node = Node("model", model, row=m_row)
             for r_row, revision in enumerate(model.revisions):
                 r_node = Node("revision", revision, m_node, row=r_row)
-                r_node.children = [Node("file", f, r_node, row=i) for i, f in enumerate(revision.files)]
+                r_node.children = [
+                    Node("file", f, r_node, row=i) for i, f in enumerate(revision.files)
+                ]
                 m_node.children.append(r_node)
             self.roots.append(m_node)
         self.endResetModel()
@@ -106,15 +108,17 @@ class CacheTreeModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(node.parent.row, 0, node.parent)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
         if parent.isValid() and parent.column() != 0:
             return 0
         return len(self._siblings(self.node(parent)))
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
         return len(HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return HEADERS[section]
         return None
@@ -155,7 +159,11 @@ class CacheTreeModel(QAbstractItemModel):
         if column == 2:
             if isinstance(item, FileInfo):
                 return item.dtype
-            files = item.files if isinstance(item, RevisionInfo) else [f for r in item.revisions for f in r.files]  # type: ignore[union-attr]
+            files = (
+                item.files
+                if isinstance(item, RevisionInfo)
+                else [f for r in item.revisions for f in r.files]
+            )  # type: ignore[union-attr]
             return ", ".join(sorted({f.dtype for f in files if f.dtype}))
         if column == 3:
             return item.last_used

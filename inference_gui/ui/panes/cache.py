@@ -64,7 +64,9 @@ class CachePane(Pane):
     pane_id = "cache"
     title = "Cache"
     icon = "cache.svg"
-    description = "Model files downloaded from the hub: what is cached, who uses it, and how big it is."
+    description = (
+        "Model files downloaded from the hub: what is cached, who uses it, and how big it is."
+    )
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -83,7 +85,9 @@ class CachePane(Pane):
         self.fetch_button = QPushButton("Fetch…")
         self.import_button = QPushButton("Import folder…")
         self.hf_button = QPushButton("From Hugging Face cache…")
-        self.hf_button.setToolTip("Import models already in your Hugging Face cache, without downloading")
+        self.hf_button.setToolTip(
+            "Import models already in your Hugging Face cache, without downloading"
+        )
         self.verify_button = QPushButton("Verify")
         self.delete_button = QPushButton("Delete…")
         self.delete_button.setEnabled(False)
@@ -95,8 +99,13 @@ class CachePane(Pane):
 
         tools = QHBoxLayout()
         tools.addWidget(self.filter, 1)
-        for button in (self.fetch_button, self.import_button, self.hf_button, self.verify_button,
-                       self.delete_button):
+        for button in (
+            self.fetch_button,
+            self.import_button,
+            self.hf_button,
+            self.verify_button,
+            self.delete_button,
+        ):
             tools.addWidget(button)
 
         self.view = QTreeView()
@@ -146,8 +155,12 @@ class CachePane(Pane):
             return
         self._loading, self._pending = True, False
         self._ensure_watch()  # before reading, so no change can slip between the read and the watch
-        self.ctx.worker.submit(lambda _job: self.ctx.app.cache.tree(), name="Read the model cache",
-                               on_done=self._show_tree, on_error=self._load_failed)
+        self.ctx.worker.submit(
+            lambda _job: self.ctx.app.cache.tree(),
+            name="Read the model cache",
+            on_done=self._show_tree,
+            on_error=self._load_failed,
+        )
 
     def _show_tree(self, tree: CacheTree) -> None:
         self._loading = False
@@ -160,8 +173,10 @@ class CachePane(Pane):
         self._restore(expanded, selected_key)
         limit = self.ctx.app.cache.limit_bytes
         files = sum(len(r.files) for m in tree.models for r in m.revisions)
-        self.total.setText(f"Total on disk: {human_bytes(tree.total_size)} of {human_bytes(limit)} "
-                           f"— {_count(len(tree.models), 'model')}, {_count(files, 'file')}")
+        self.total.setText(
+            f"Total on disk: {human_bytes(tree.total_size)} of {human_bytes(limit)} "
+            f"— {_count(len(tree.models), 'model')}, {_count(files, 'file')}"
+        )
         if not tree.models:
             self.status.setText("The cache is empty. Fetch a model or import a folder.")
 
@@ -198,7 +213,9 @@ class CachePane(Pane):
 
     def _restore(self, expanded: set[tuple[str, ...]], selected: tuple[str, ...] | None) -> None:
         """Re-expand what was open; the first time, open models (and revisions when few files)."""
-        small = sum(1 for i in self._all_indexes() if i.data(NODE_ROLE).kind == "file") <= EXPAND_FILES
+        small = (
+            sum(1 for i in self._all_indexes() if i.data(NODE_ROLE).kind == "file") <= EXPAND_FILES
+        )
         for index in self._all_indexes():
             node = index.data(NODE_ROLE)
             key = node.key()
@@ -232,17 +249,25 @@ class CachePane(Pane):
         if node is None:
             return
         target = node.target()
-        self.ctx.worker.submit(lambda _job: self.ctx.app.cache.plan_delete(**target),
-                               name="Plan a cache deletion", on_done=self.confirm_delete,
-                               on_error=self._failed)
+        self.ctx.worker.submit(
+            lambda _job: self.ctx.app.cache.plan_delete(**target),
+            name="Plan a cache deletion",
+            on_done=self.confirm_delete,
+            on_error=self._failed,
+        )
 
     def confirm_delete(self, plan: DeletePlan) -> None:
         if plan.empty:
             self.status.setText(f"Nothing to delete for {plan.description}.")
             return
-        note = " (the bytes are shared with other entries, so nothing is freed)" if not plan.freed_bytes else ""
+        note = (
+            " (the bytes are shared with other entries, so nothing is freed)"
+            if not plan.freed_bytes
+            else ""
+        )
         answer = QMessageBox.question(
-            self, "Delete from the cache",
+            self,
+            "Delete from the cache",
             f"Delete {plan.description} — {len(plan.remove)} files?\n\n"
             f"This frees {human_bytes(plan.freed_bytes)}{note}.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
@@ -250,11 +275,17 @@ class CachePane(Pane):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        self.ctx.worker.submit(lambda _job: self.ctx.app.cache.delete(plan), name="Delete from the cache",
-                               on_done=self._deleted, on_error=self._failed)
+        self.ctx.worker.submit(
+            lambda _job: self.ctx.app.cache.delete(plan),
+            name="Delete from the cache",
+            on_done=self._deleted,
+            on_error=self._failed,
+        )
 
     def _deleted(self, done: DeletePlan) -> None:
-        self.status.setText(f"Deleted {len(done.remove)} files, freeing {human_bytes(done.freed_bytes)}.")
+        self.status.setText(
+            f"Deleted {len(done.remove)} files, freeing {human_bytes(done.freed_bytes)}."
+        )
         self.refresh()
 
     def _failed(self, exc: BaseException) -> None:
@@ -270,10 +301,15 @@ class CachePane(Pane):
         def progress(p: Progress) -> None:
             self.status.setText(f"Verifying: {human_bytes(p.done)} of {human_bytes(p.total)}")
 
-        self.ctx.worker.submit(lambda job: self.ctx.app.cache.verify(repair=repair, cancel=job.cancel_event,
-                                                                     progress=job.report),
-                               name="Verify the model cache", on_progress=progress,
-                               on_done=self.show_report, on_error=self._verify_failed)
+        self.ctx.worker.submit(
+            lambda job: self.ctx.app.cache.verify(
+                repair=repair, cancel=job.cancel_event, progress=job.report
+            ),
+            name="Verify the model cache",
+            on_progress=progress,
+            on_done=self.show_report,
+            on_error=self._verify_failed,
+        )
 
     def _verify_failed(self, exc: BaseException) -> None:
         self.verify_button.setEnabled(True)
@@ -281,17 +317,27 @@ class CachePane(Pane):
 
     def show_report(self, report: VerifyReport) -> None:
         self.verify_button.setEnabled(True)
-        summary = (f"Checked {report.checked_files} files ({human_bytes(report.checked_bytes)}): "
-                   + ("all intact." if report.ok else f"{len(report.findings)} problems"
-                      + (" repaired." if report.repaired else " found.")))
+        summary = (
+            f"Checked {report.checked_files} files ({human_bytes(report.checked_bytes)}): "
+            + (
+                "all intact."
+                if report.ok
+                else f"{len(report.findings)} problems"
+                + (" repaired." if report.repaired else " found.")
+            )
+        )
         self.status.setText(summary)
         if report.ok:
             return
         box = QMessageBox(QMessageBox.Icon.Warning, "Cache verification", summary, parent=self)
-        box.setDetailedText("\n".join(f"{f.kind}: {f.location} — {f.detail}" for f in report.findings))
+        box.setDetailedText(
+            "\n".join(f"{f.kind}: {f.location} — {f.detail}" for f in report.findings)
+        )
         if not report.repaired:
-            box.setInformativeText("Repair removes what cannot be trusted (it is downloaded again when "
-                                   "needed) and re-links intact files.")
+            box.setInformativeText(
+                "Repair removes what cannot be trusted (it is downloaded again when "
+                "needed) and re-links intact files."
+            )
             repair = box.addButton("Repair", QMessageBox.ButtonRole.AcceptRole)
             box.addButton(QMessageBox.StandardButton.Close)
             box.exec()
@@ -306,8 +352,9 @@ class CachePane(Pane):
         folder = QFileDialog.getExistingDirectory(self, "Import a model folder")
         if not folder:
             return
-        model, ok = QInputDialog.getText(self, "Import folder", "Model id (org/name):",
-                                         text=f"local/{Path(folder).name}")
+        model, ok = QInputDialog.getText(
+            self, "Import folder", "Model id (org/name):", text=f"local/{Path(folder).name}"
+        )
         if not ok:
             return
         revision, ok = QInputDialog.getText(self, "Import folder", "Revision:", text="v1.0.0")
@@ -317,12 +364,16 @@ class CachePane(Pane):
     def start_import(self, folder: Path, model: str, revision: str) -> Job[list[Path]]:
         self.status.setText(f"Importing {folder}…")
         return self.ctx.worker.submit(
-            lambda job: self.ctx.app.cache.import_folder(folder, model, revision, progress=job.report,
-                                                         cancel=job.cancel_event),
+            lambda job: self.ctx.app.cache.import_folder(
+                folder, model, revision, progress=job.report, cancel=job.cancel_event
+            ),
             name=f"Import {model}",
-            on_progress=lambda p: self.status.setText(f"Importing {p.detail} ({human_bytes(p.done)} of "
-                                                      f"{human_bytes(p.total)})"),
-            on_done=lambda paths: self.status.setText(f"Imported {len(paths)} files as {model} at {revision}."),
+            on_progress=lambda p: self.status.setText(
+                f"Importing {p.detail} ({human_bytes(p.done)} of {human_bytes(p.total)})"
+            ),
+            on_done=lambda paths: self.status.setText(
+                f"Imported {len(paths)} files as {model} at {revision}."
+            ),
             on_error=self._failed,
         )
 
@@ -335,7 +386,9 @@ class CachePane(Pane):
     def open_fetch(self) -> FetchDialog:
         node = self.selected_node()
         target = node.target() if node else {}
-        dialog = FetchDialog(self.ctx, target.get("model", ""), target.get("revision", "main"), self)
+        dialog = FetchDialog(
+            self.ctx, target.get("model", ""), target.get("revision", "main"), self
+        )
         dialog.finished.connect(lambda _: self.refresh())
         dialog.show()
         return dialog
@@ -344,7 +397,9 @@ class CachePane(Pane):
 class FetchDialog(QDialog):
     """Pick a model, revision and dtypes; see the files and sizes; fetch with per-file progress."""
 
-    def __init__(self, ctx: UiContext, model: str, revision: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: UiContext, model: str, revision: str, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("Fetch a model")
@@ -388,8 +443,12 @@ class FetchDialog(QDialog):
     def list_files(self) -> None:
         model, revision = self.model_id.text().strip(), self.revision.text().strip()
         self.message.setText(f"Listing the files of {model} at {revision}…")
-        self.ctx.worker.submit(lambda _job: self.ctx.app.hub.list_files(model, revision),
-                               name=f"List {model}", on_done=self._listed, on_error=self._failed)
+        self.ctx.worker.submit(
+            lambda _job: self.ctx.app.hub.list_files(model, revision),
+            name=f"List {model}",
+            on_done=self._listed,
+            on_error=self._failed,
+        )
 
     def _listed(self, files: list[RemoteFile]) -> None:
         self.all_files = files
@@ -413,17 +472,33 @@ class FetchDialog(QDialog):
 
         def work(job: Any) -> list[Path]:
             app = self.ctx.app
-            return app.cache.fetch_many(app.hub, model, revision, files, progress=job.report,
-                                        cancel=job.cancel_event, offline=app.settings.offline)
+            return app.cache.fetch_many(
+                app.hub,
+                model,
+                revision,
+                files,
+                progress=job.report,
+                cancel=job.cancel_event,
+                offline=app.settings.offline,
+            )
 
-        self.job = self.ctx.worker.submit(work, name=f"Fetch {model} {revision}", on_progress=self._progress,
-                                          on_done=self._fetched, on_error=self._failed)
+        self.job = self.ctx.worker.submit(
+            work,
+            name=f"Fetch {model} {revision}",
+            on_progress=self._progress,
+            on_done=self._fetched,
+            on_error=self._failed,
+        )
         return self.job
 
     def _progress(self, p: Progress) -> None:
-        self.files.set_progress(p.extra.get("path", p.detail), int(p.extra.get("file_done", p.done)))
-        self.message.setText(f"{p.detail}: total {human_bytes(p.done)} of {human_bytes(p.total)} "
-                             f"({human_bytes(p.extra.get('rate', 0))}/s)")
+        self.files.set_progress(
+            p.extra.get("path", p.detail), int(p.extra.get("file_done", p.done))
+        )
+        self.message.setText(
+            f"{p.detail}: total {human_bytes(p.done)} of {human_bytes(p.total)} "
+            f"({human_bytes(p.extra.get('rate', 0))}/s)"
+        )
 
     def _fetched(self, paths: list[Path]) -> None:
         self.job = None
@@ -449,7 +524,9 @@ class FetchDialog(QDialog):
 class HfImportDialog(QDialog):
     """Models already in the user's Hugging Face cache; import the chosen one in one click."""
 
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None, hf_cache: Path | None = None) -> None:
+    def __init__(
+        self, ctx: UiContext, parent: QWidget | None = None, hf_cache: Path | None = None
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("Import from the Hugging Face cache")
@@ -472,18 +549,26 @@ class HfImportDialog(QDialog):
         buttons.addButton(QDialogButtonBox.StandardButton.Close).clicked.connect(self.reject)
         self.import_button.clicked.connect(self.import_selected)
         self.table.selectionModel().selectionChanged.connect(
-            lambda *_: self.import_button.setEnabled(self.selected() is not None))
+            lambda *_: self.import_button.setEnabled(self.selected() is not None)
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
-        ctx.worker.submit(lambda _job: scan_hf_cache(hf_cache), name="Scan the Hugging Face cache",
-                          on_done=self._found, on_error=lambda exc: self.message.setText(_error_text(exc)))
+        ctx.worker.submit(
+            lambda _job: scan_hf_cache(hf_cache),
+            name="Scan the Hugging Face cache",
+            on_done=self._found,
+            on_error=lambda exc: self.message.setText(_error_text(exc)),
+        )
 
     def _found(self, revisions: list[HfCachedRevision]) -> None:
         self.revisions.set_revisions(revisions)
-        self.message.setText(f"{_count(len(revisions), 'model revision')} found." if revisions else
-                             "No usable models were found in the Hugging Face cache.")
+        self.message.setText(
+            f"{_count(len(revisions), 'model revision')} found."
+            if revisions
+            else "No usable models were found in the Hugging Face cache."
+        )
 
     def selected(self) -> HfCachedRevision | None:
         rows = self.table.selectionModel().selectedRows()
@@ -496,10 +581,12 @@ class HfImportDialog(QDialog):
         self.import_button.setEnabled(False)
         self.message.setText(f"Importing {chosen.model} at {chosen.revision}…")
         return self.ctx.worker.submit(
-            lambda job: import_hf_revision(self.ctx.app.cache, chosen, progress=job.report,
-                                           cancel=job.cancel_event),
+            lambda job: import_hf_revision(
+                self.ctx.app.cache, chosen, progress=job.report, cancel=job.cancel_event
+            ),
             name=f"Import {chosen.model}",
             on_done=lambda paths: self.message.setText(
-                f"Imported {len(paths)} files of {chosen.model} at {chosen.revision}."),
+                f"Imported {len(paths)} files of {chosen.model} at {chosen.revision}."
+            ),
             on_error=lambda exc: self.message.setText(_error_text(exc)),
         )

@@ -27,7 +27,7 @@ def cache(tmp_path):
 
 
 def fill(cache: ModelCache) -> Hub:
-    """bert-sentiment v1.0.0 and main are byte-identical copies: the same content in two revisions."""
+    """bert-sentiment v1.0.0 and main are byte-identical: the same content in two revisions."""
     hub = Hub(HUB)
     for path in FILES:
         cache.fetch(hub, "tiny/bert-sentiment", "v1.0.0", path, used_by="feature:tiny-sentiment")
@@ -50,7 +50,9 @@ def test_identical_files_in_two_revisions_are_stored_once_and_listed_twice(cache
     assert tree.total_size == one_revision + size_of(HUB / "tiny/bert-embed/v1.0.0/config.json")
     assert len(list(cache.blobs.blobs.iterdir())) == len(FILES) + 1
     assert {f.dtype for f in sentiment.revisions[0].files} == {"", "q8"}
-    shown = cache.blobs.file_path(Hub(HUB).key, "tiny/bert-sentiment", "main", "onnx/model_quantized.onnx")
+    shown = cache.blobs.file_path(
+        Hub(HUB).key, "tiny/bert-sentiment", "main", "onnx/model_quantized.onnx"
+    )
     assert os.path.samefile(shown, cache.blobs.blob(hashlib.sha256(shown.read_bytes()).hexdigest()))
 
 
@@ -61,8 +63,14 @@ def test_json_listing_has_the_documented_shape(cache) -> None:
     model = data["models"][0]
     assert set(model) == {"hub", "model", "revisions"}
     assert set(model["revisions"][0]) == {"revision", "size", "files"}
-    assert set(model["revisions"][0]["files"][0]) == {"path", "size", "sha256", "dtype", "last_used",
-                                                      "downloaded_at"}
+    assert set(model["revisions"][0]["files"][0]) == {
+        "path",
+        "size",
+        "sha256",
+        "dtype",
+        "last_used",
+        "downloaded_at",
+    }
 
 
 def test_deleting_a_revision_whose_bytes_another_uses_frees_nothing(cache) -> None:
@@ -120,7 +128,10 @@ def test_evict_takes_only_unreferenced_revisions_unused_for_long_enough(cache) -
     fill(cache)
     old = time.time() - 40 * 86_400
     with cache.store.transaction() as db:
-        db.execute("UPDATE files SET last_used = ? WHERE revision = 'main' OR model = 'tiny/bert-embed'", (old,))
+        db.execute(
+            "UPDATE files SET last_used = ? WHERE revision = 'main' OR model = 'tiny/bert-embed'",
+            (old,),
+        )
     plan = cache.plan_evict(30, referenced={("tiny/bert-embed", "v1.0.0")})
     assert {(r.model, r.revision) for r in plan.remove} == {("tiny/bert-sentiment", "main")}
     assert cache.plan_evict(50, referenced=set()).empty
@@ -139,12 +150,16 @@ def test_verify_finds_corrupt_missing_orphaned_and_partial_and_repairs(cache) ->
     report = cache.verify()
     kinds = sorted(f.kind for f in report.findings)
     assert kinds == ["corrupt", "missing", "missing", "orphaned", "partial"]
-    assert not report.repaired and cache.verify().findings == report.findings  # reporting changes nothing
+    assert (
+        not report.repaired and cache.verify().findings == report.findings
+    )  # reporting changes nothing
     repaired = cache.verify(repair=True)
     assert repaired.repaired and cache.verify().ok
     assert not cache.has(hub, "tiny/bert-embed", "v1.0.0", "config.json")
     assert not cache.has(hub, "tiny/bert-sentiment", "main", "tokenizer.json")
-    shown = cache.fetch(hub, "tiny/bert-sentiment", "main", "tokenizer.json")  # fetched again, intact
+    shown = cache.fetch(
+        hub, "tiny/bert-sentiment", "main", "tokenizer.json"
+    )  # fetched again, intact
     assert shown.read_bytes() == (SENTIMENT / "main" / "tokenizer.json").read_bytes()
 
 
@@ -157,14 +172,18 @@ def test_verify_relinks_a_missing_revision_folder_copy(cache) -> None:
     assert shown.read_bytes() == (HUB / "tiny/bert-embed/v1.0.0/config.json").read_bytes()
 
 
-def test_import_a_converter_folder_then_fetch_it_from_any_hub_with_no_request(cache, tmp_path) -> None:
+def test_import_a_converter_folder_then_fetch_it_from_any_hub_with_no_request(
+    cache, tmp_path
+) -> None:
     source = HUB / "tiny" / "bert-external" / "v1.0.0"
     paths = cache.import_folder(source, "me/converted", "v1.0.0")
     assert len(paths) == sum(1 for p in source.rglob("*") if p.is_file())
     assert cache.store.all()[0].hub == IMPORTED_HUB
     remote = Hub("https://model-hub.mozilla.org/", offline=True)
     graph = cache.fetch(remote, "me/converted", "v1.0.0", "onnx/model.onnx")
-    assert (graph.parent / "model.onnx_data").read_bytes() == (source / "onnx/model.onnx_data").read_bytes()
+    assert (graph.parent / "model.onnx_data").read_bytes() == (
+        source / "onnx/model.onnx_data"
+    ).read_bytes()
     source_copy = tmp_path / "edit-me"
     (source_copy / "onnx").mkdir(parents=True)
     (source_copy / "onnx" / "model.onnx").write_bytes(b"v1")
@@ -181,7 +200,9 @@ def test_import_refuses_a_folder_bigger_than_the_limit(tmp_path) -> None:
     small.close()
 
 
-def make_hf_cache(root: Path, repo: str, commit: str, files: dict[str, bytes], ref: str = "main") -> None:
+def make_hf_cache(
+    root: Path, repo: str, commit: str, files: dict[str, bytes], ref: str = "main"
+) -> None:
     """The layout huggingface_hub writes: blobs, snapshots of relative symlinks, refs."""
     folder = root / ("models--" + repo.replace("/", "--"))
     (folder / "refs").mkdir(parents=True)
@@ -198,7 +219,9 @@ def make_hf_cache(root: Path, repo: str, commit: str, files: dict[str, bytes], r
 def test_models_in_the_users_hugging_face_cache_import_without_download(cache, tmp_path) -> None:
     hf = tmp_path / "hf"
     make_hf_cache(hf, "acme/tiny", "a" * 40, {"config.json": b"{}", "onnx/model.onnx": b"graph"})
-    make_hf_cache(hf, "plainname", "b" * 40, {"config.json": b"{}"})  # no org: not usable by the app
+    make_hf_cache(
+        hf, "plainname", "b" * 40, {"config.json": b"{}"}
+    )  # no org: not usable by the app
     (found,) = scan_hf_cache(hf)
     assert (found.model, found.revision, found.commit) == ("acme/tiny", "main", "a" * 40)
     import_hf_revision(cache, found)

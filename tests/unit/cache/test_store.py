@@ -22,8 +22,11 @@ def test_migrating_a_version_1_index_keeps_its_rows(tmp_path) -> None:
     path = tmp_path / "index.sqlite"
     old = sqlite3.connect(path)
     MIGRATIONS[0](old)
-    old.execute("INSERT INTO files (hub, model, revision, path, size, sha256, etag, downloaded_at, last_used) "
-                "VALUES ('h', 'o/m', 'v1.0.0', 'config.json', 3, 'abc', '\"e\"', 1.0, 2.0)")
+    old.execute(
+        "INSERT INTO files "
+        "(hub, model, revision, path, size, sha256, etag, downloaded_at, last_used) "
+        "VALUES ('h', 'o/m', 'v1.0.0', 'config.json', 3, 'abc', '\"e\"', 1.0, 2.0)"
+    )
     old.execute("PRAGMA user_version = 1")
     old.commit()
     old.close()
@@ -31,7 +34,13 @@ def test_migrating_a_version_1_index_keeps_its_rows(tmp_path) -> None:
     assert store.schema_version() == SCHEMA_VERSION
     (row,) = store.all()
     assert (row.model, row.path, row.size, row.sha256, row.etag, row.last_used) == (
-        "o/m", "config.json", 3, "abc", '"e"', 2.0)
+        "o/m",
+        "config.json",
+        3,
+        "abc",
+        '"e"',
+        2.0,
+    )
     assert row.content_type == "" and row.used_by == ()
     with store.transaction() as db:
         Store.link(db, row.id, "task:fill-mask")
@@ -54,7 +63,9 @@ def test_an_index_from_a_newer_version_is_refused_not_wiped(tmp_path) -> None:
 def test_total_counts_shared_content_once_and_usage_goes_with_its_row(tmp_path) -> None:
     store = Store(tmp_path / "index.sqlite")
     with store.transaction() as db:
-        a = Store.upsert(db, "h", "o/m", "v1.0.0", "x", size=10, sha256="s1", etag="", content_type="")
+        a = Store.upsert(
+            db, "h", "o/m", "v1.0.0", "x", size=10, sha256="s1", etag="", content_type=""
+        )
         Store.upsert(db, "h", "o/m", "v1.1.0", "x", size=10, sha256="s1", etag="", content_type="")
         Store.upsert(db, "h", "o/m", "v1.1.0", "y", size=5, sha256="s2", etag="", content_type="")
         Store.link(db, a, "feature:f")
