@@ -129,7 +129,8 @@ class Hub:
         return safe_join(self.revision_folder(model_id, revision), check_file_path(path))
 
     # -- access --------------------------------------------------------------------------------
-    def _refuse_offline(self, what: str) -> None:
+    def refuse_offline(self, what: str) -> None:
+        """Offline means no request at all, so every network path asks here first."""
         if self.offline and not self.is_local:
             raise HubError(
                 f"Offline mode is on, so {what} cannot be requested from {self.host}.",
@@ -152,7 +153,7 @@ class Hub:
         A server that ignores the range answers from byte 0, and ``Body.start`` says so.
         """
         what = f"{path} of {model_id} at {revision}"
-        self._refuse_offline(what)
+        self.refuse_offline(what)
         if self.is_local:
             local = self.local_path(model_id, revision, path)
             if not local.is_file():
@@ -186,7 +187,7 @@ class Hub:
         self, model_id: str, revision: str, path: str, *, timeout: float | None = None
     ) -> Head | None:
         """Size and ETag of a file, or None when the hub does not have it."""
-        self._refuse_offline(f"{path} of {model_id} at {revision}")
+        self.refuse_offline(f"{path} of {model_id} at {revision}")
         if self.is_local:
             try:
                 local = self.local_path(model_id, revision, path)

@@ -65,7 +65,7 @@ def list_files(hub: Hub, model_id: str, revision: str) -> list[RemoteFile]:
     if hub.is_local:
         files = _walk(hub, model_id, revision)
     else:
-        hub._refuse_offline(f"the file list of {model_id} at {revision}")
+        hub.refuse_offline(f"the file list of {model_id} at {revision}")
         files = (
             _huggingface(hub, model_id, revision)
             if hub.is_huggingface
