@@ -18,7 +18,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
 from inference_gui.config import load_settings
@@ -71,8 +71,7 @@ def main() -> None:
 
         def compare_all() -> None:
             pane.runs.setValue(5)
-            for i in range(pane.compare_dtypes_list.count()):
-                pane.compare_dtypes_list.item(i).setCheckState(Qt.CheckState.Checked)
+            pane.compare_panel.check_all()
             pane.compare()
 
         pane.load_example(example("embed-sentences"))
@@ -80,7 +79,7 @@ def main() -> None:
         rows.append(
             ("compare 8 dtypes of tiny/bert-embed, 5 runs each", *measure(pane, compare_all))
         )
-        pane.iterations.setValue(3)
+        pane.benchmark_panel.iterations.setValue(3)
         rows.append(("benchmark tab: all workloads x3", *measure(pane, pane.benchmark)))
         for timer in window.findChildren(QTimer):
             timer.stop()

@@ -51,7 +51,7 @@ def wait_idle(qtbot: Any, pane: InferencePane, timeout: int = RUN_TIMEOUT_MS) ->
 
 
 def wait_dtypes(qtbot: Any, pane: InferencePane) -> None:
-    qtbot.waitUntil(lambda: pane.dtype.count() == 8, timeout=RUN_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: pane.dtypes.combo.count() == 8, timeout=RUN_TIMEOUT_MS)
 
 
 def expected(name: str) -> dict[str, Any]:

@@ -40,11 +40,11 @@ def test_example_downloads_runs_and_shows_scores_without_stalling(qtbot, server)
         heartbeat.start()
         pane.load_example(example("sentiment"))
         wait_dtypes(qtbot, pane)
-        texts = [pane.dtype.itemText(i) for i in range(pane.dtype.count())]
+        texts = [pane.dtypes.combo.itemText(i) for i in range(pane.dtypes.combo.count())]
         size = (HUB / "tiny/bert-sentiment/v1.0.0/onnx/model_quantized.onnx").stat().st_size
-        assert pane.dtype.currentData() == "q8"
+        assert pane.dtypes.combo.currentData() == "q8"
         assert any(t.startswith("q8") and "KiB" in t for t in texts), texts
-        assert pane._choices[2].size_bytes == size
+        assert pane.dtypes.choices()[2].size_bytes == size
         pane.run_button.click()
         qtbot.waitUntil(lambda: pane.downloads.model.rowCount() > 0, timeout=10_000)
         assert pane.downloads.view.isVisible() and pane.cancel_button.isEnabled()
@@ -82,13 +82,13 @@ def test_feature_from_the_records_resolves_and_highlights_entities(qtbot, server
         pane.feature.activated.emit(pane.feature.currentIndex())
         qtbot.waitUntil(lambda: pane.model_id.text() == "tiny/bert-ner", timeout=10_000)
         wait_dtypes(qtbot, pane)
-        assert (pane.task.currentText(), pane.revision.text(), pane.dtype.currentData()) == (
+        assert (pane.task.currentText(), pane.revision.text(), pane.dtypes.combo.currentData()) == (
             "token-classification",
             "v1.0.0",
             "q8",
         )
         data = expected("tiny__bert-ner__v1.0.0")
-        pane.text_input.setPlainText(data["inputs"]["text-0"])
+        pane.inputs.text.setPlainText(data["inputs"]["text-0"])
         pane.run_button.click()
         wait_idle(qtbot, pane)
         shown = pane.output.entities.toPlainText()
@@ -104,10 +104,10 @@ def test_image_task_runs_on_an_opened_image(qtbot, server) -> None:
         pane = inference_pane(window)
         pane.load_example(example("image-classification"))
         wait_dtypes(qtbot, pane)
-        assert pane.inputs.currentWidget() is pane.image_input
-        assert pane.image_input.set_path(INPUTS / "red-circle.png")
-        assert not pane.image_input.preview.pixmap().isNull()
-        assert "48×40" in pane.image_input.caption.text()
+        assert pane.inputs.kind == "image"
+        assert pane.inputs.image.set_path(INPUTS / "red-circle.png")
+        assert not pane.inputs.image.preview.pixmap().isNull()
+        assert "48×40" in pane.inputs.image.caption.text()
         pane.run_button.click()
         wait_idle(qtbot, pane)
         want = expected("tiny__vit-classifier__v1.0.0")["results"]["q8"]["outputs"]["image-0"]
@@ -119,23 +119,18 @@ def test_compare_three_dtypes_fills_table_chart_and_exports(qtbot, server, tmp_p
         pane = inference_pane(window)
         pane.load_example(example("embed-sentences"))
         wait_dtypes(qtbot, pane)
-        checked = [
-            pane.compare_dtypes_list.item(i).text().split()[0]
-            for i in range(8)
-            if pane.compare_dtypes_list.item(i).checkState() == Qt.CheckState.Checked
-        ]
-        assert checked == ["fp32", "fp16", "q8"]
+        assert [c.dtype for c in pane.compare_panel.checked()] == ["fp32", "fp16", "q8"]
         pane.runs.setValue(2)
-        pane.compare_button.click()
+        pane.compare_panel.button.click()
         wait_idle(qtbot, pane)
-        model = pane.compare_model
+        model = pane.compare_panel.model
         assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["fp32", "fp16", "q8"]
         assert model.index(0, 6).data() == "cosine 1.0000"
         assert model.index(2, 6).data().startswith("cosine 0.9")
         assert all(model.index(r, 3).data().endswith(" ms") for r in range(3))
-        assert [b[0] for b in pane.chart.bars()] == ["fp32", "fp16", "q8"]
-        assert pane.chart.bars()[0][1] == 1.0  # fp32 is the biggest file
-        pane.export_comparison(tmp_path / "cmp.csv")
+        assert [b[0] for b in pane.compare_panel.chart.bars()] == ["fp32", "fp16", "q8"]
+        assert pane.compare_panel.chart.bars()[0][1] == 1.0  # fp32 is the biggest file
+        pane.compare_panel.export(tmp_path / "cmp.csv")
         rows = list(csv.DictReader((tmp_path / "cmp.csv").open()))
         assert [r["dtype"] for r in rows] == ["fp32", "fp16", "q8"] and rows[2]["runs"] == "2"
 
@@ -169,12 +164,12 @@ def test_missing_dtype_is_disabled_with_the_reason(qtbot, tmp_path: Path) -> Non
         pane.folder.setText(str(folder))
         pane.refresh_dtypes()
         wait_dtypes(qtbot, pane)
-        index = pane.dtype.findData("fp16")
-        item = pane.dtype.model().item(index)
+        index = pane.dtypes.combo.findData("fp16")
+        item = pane.dtypes.combo.model().item(index)
         assert not item.isEnabled() and "no onnx/model_fp16.onnx" in item.toolTip()
-        assert "unavailable" in pane.dtype.itemText(index)
-        assert "fp16" in pane.dtype_note.text()
-        assert pane.compare_dtypes_list.item(index).checkState() == Qt.CheckState.Unchecked
+        assert "unavailable" in pane.dtypes.combo.itemText(index)
+        assert "fp16" in pane.dtypes.note.text()
+        assert pane.compare_panel.dtypes.item(index).checkState() == Qt.CheckState.Unchecked
 
 
 def test_broken_model_shows_a_plain_error_and_stays_usable(qtbot, tmp_path: Path) -> None:
@@ -188,8 +183,8 @@ def test_broken_model_shows_a_plain_error_and_stays_usable(qtbot, tmp_path: Path
         pane.folder.setText(str(folder))
         pane.refresh_dtypes()
         wait_dtypes(qtbot, pane)
-        pane.dtype.setCurrentIndex(pane.dtype.findData("q8"))
-        pane.text_input.setPlainText("The package arrived on time.")
+        pane.dtypes.combo.setCurrentIndex(pane.dtypes.combo.findData("q8"))
+        pane.inputs.text.setPlainText("The package arrived on time.")
         pane.run_button.click()
         wait_idle(qtbot, pane)
         message = pane.phase.text()
@@ -218,20 +213,18 @@ def test_generation_streams_tokens_and_qa_and_benchmark_run(qtbot) -> None:
 
         pane.load_example(example("qa"))
         wait_dtypes(qtbot, pane)
-        assert pane.inputs.currentIndex() == 1 and pane.question.text() == "Where is the library?"
+        assert pane.inputs.kind == "qa" and pane.inputs.question.text() == "Where is the library?"
         pane.run_button.click()
         wait_idle(qtbot, pane)
         answer = expected("tiny__bert-qa__v1.0.0")["results"]["q8"]["outputs"]["qa-0"]["answer"]
         assert f"Answer: {answer}" in pane.output.text.toPlainText()
 
-        for i in range(pane.workload_list.count()):
-            item = pane.workload_list.item(i)
-            keep = item.data(Qt.ItemDataRole.UserRole).name == "embeddings-many"
-            item.setCheckState(Qt.CheckState.Checked if keep else Qt.CheckState.Unchecked)
-        pane.iterations.setValue(2)
-        pane.benchmark_button.click()
-        qtbot.waitUntil(lambda: pane.benchmark_model.rowCount() == 1, timeout=30_000)
-        model = pane.benchmark_model
+        pane.benchmark_panel.select_only(["embeddings-many"])
+        assert [w.name for w in pane.benchmark_panel.selected()] == ["embeddings-many"]
+        pane.benchmark_panel.iterations.setValue(2)
+        pane.benchmark_panel.button.click()
+        qtbot.waitUntil(lambda: pane.benchmark_panel.model.rowCount() == 1, timeout=30_000)
+        model = pane.benchmark_panel.model
         assert [model.index(0, c).data() for c in range(4)] == [
             "embeddings-many",
             "tiny/bert-embed",
@@ -251,8 +244,8 @@ def test_feature_asking_for_a_dtype_the_hub_lacks_says_so(qtbot, server) -> None
         pane.feature.activated.emit(pane.feature.currentIndex())
         qtbot.waitUntil(lambda: pane.model_id.text() == "tiny/bert-fill-mask", timeout=10_000)
         wait_dtypes(qtbot, pane)
-        note = pane.dtype_note.text()
+        note = pane.dtypes.note.text()
         assert "The requested dtype fp16 is not available" in note and "model_fp16.onnx" in note
-        fp16 = pane.dtype.findData("fp16")
-        assert not pane.dtype.model().item(fp16).isEnabled()
-        assert pane.dtype.currentData() == "fp32"  # the first one it has
+        fp16 = pane.dtypes.combo.findData("fp16")
+        assert not pane.dtypes.combo.model().item(fp16).isEnabled()
+        assert pane.dtypes.combo.currentData() == "fp32"  # the first one it has

@@ -1,8 +1,11 @@
-"""Inference pane: pick a feature, an example or a model, a quantization and an input; run, compare, benchmark.
+"""Inference pane: pick a feature, an example or a model, a quantization and an input; run, compare,
+benchmark.
 
-Every load and run goes through ``ctx.worker.submit`` so the window keeps painting while files
-download and sessions run; progress events drive the phase line and the per-file download list,
-and Cancel sets the job's cancel event (onnxruntime runs are terminated through it).
+The pane owns the form and the jobs; the widgets (input editor, dtype picker, output view, compare
+and benchmark panels) only show things. Every load and run goes through ``ctx.worker.submit`` so
+the window keeps painting while files download and sessions run; progress events drive the phase
+line and the per-file download list, and Cancel sets the job's cancel event (onnxruntime runs are
+terminated through it).
 """
 
 from __future__ import annotations
@@ -13,9 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QGuiApplication, QStandardItemModel
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -23,55 +24,43 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSizePolicy,
     QSpinBox,
     QSplitter,
-    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from inference_gui.engine import EngineOptions, RunInput, RunResult
-from inference_gui.engine.compare import (
-    DtypeChoice,
-    compare_dtypes,
-    dtype_choices,
-    rows_to_csv,
-    rows_to_json,
-)
-from inference_gui.engine.engine import Engine
+from inference_gui.engine.compare import CompareRow, DtypeChoice, compare_dtypes, dtype_choices
+from inference_gui.engine.default_files import default_factory
+from inference_gui.engine.engine import Engine, as_factory
 from inference_gui.engine.sources import FolderFiles, ModelFiles
 from inference_gui.engine.tasks import supported_tasks, task_class
 from inference_gui.engine.workloads import (
     BenchmarkRow,
     Example,
     default_call_options,
+    example,
     examples,
     run_benchmark,
-    workloads,
 )
 from inference_gui.errors import AppError, Cancelled, EngineError
-from inference_gui.format import human_bytes
 from inference_gui.jobs import Job, JobContext, Progress
 from inference_gui.ui.context import UiContext
-from inference_gui.ui.models.inference import BenchmarkModel, CompareModel
 from inference_gui.ui.panes.base import Pane, pane_header
-from inference_gui.ui.widgets.compare_chart import CompareChart
+from inference_gui.ui.widgets.benchmark_panel import BenchmarkPanel
+from inference_gui.ui.widgets.compare_panel import ComparePanel
 from inference_gui.ui.widgets.downloads import DownloadList
-from inference_gui.ui.widgets.image_input import ImageInput
-from inference_gui.ui.widgets.json_view import JsonView, to_json
+from inference_gui.ui.widgets.dtype_picker import DtypePicker
+from inference_gui.ui.widgets.input_editor import InputEditor
+from inference_gui.ui.widgets.json_view import JsonView
 from inference_gui.ui.widgets.options_editor import OptionsEditor
-from inference_gui.ui.widgets.output_view import OutputView
-from inference_gui.ui.widgets.tables import table_view
-
-INPUT_PAGES = {"text": 0, "qa": 1, "image": 2, "any": 0}
-TIMING_ORDER = ("resolve", "fetch", "session_create", "preprocess", "run", "postprocess", "total")
+from inference_gui.ui.widgets.output_view import OutputView, run_report
 
 
 class InferencePane(Pane):
@@ -83,15 +72,16 @@ class InferencePane(Pane):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.job: Job[Any] | None = None
-        self._choices: list[DtypeChoice] = []
-        self._lookup = 0  # the latest dtype lookup; older answers are dropped
+        self._streamed = ""
+        self._started = 0.0
+        self._wanted_dtype: str | None = None
+        self._lookup = 0  # the latest dtype lookup; answers to older ones are dropped
         self._looking_up = False
         self._after_lookup: Callable[[], None] | None = None
-        self._streamed = ""
-        self._build()
-        self.example.setCurrentIndex(0)
-        self._on_task_changed()
         self._features_loaded = False
+        self._build()
+        self._on_task_changed()
+        ctx.settings_changed.connect(self._settings_changed)
 
     def sizeHint(self) -> QSize:
         """Ask only for the minimum, so the window's scroll area fits the pane instead of scrolling."""
@@ -102,6 +92,22 @@ class InferencePane(Pane):
 
     # -- layout ------------------------------------------------------------------------------------
     def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.addWidget(pane_header(self.title, self.description))
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(self._build_form())
+        top.addWidget(self._build_input())
+        top.setStretchFactor(0, 3)
+        top.setStretchFactor(1, 2)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(top)
+        splitter.addWidget(self._build_results())
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        layout.addWidget(splitter, 1)
+        self.options.validity_changed.connect(lambda _: self._update_buttons())
+
+    def _build_form(self) -> QWidget:
         self.example = QComboBox()
         self.example.setAccessibleName("Ready-made example")
         self.example.addItem("Choose an example…", None)
@@ -115,11 +121,11 @@ class InferencePane(Pane):
         self.task = QComboBox()
         self.task.addItems(supported_tasks())
         self.task.currentTextChanged.connect(lambda _: self._on_task_changed())
-        self.model_id = QLineEdit()
-        self.model_id.setPlaceholderText("org/name")
+        self.model_id = QLineEdit(placeholderText="org/name")
         self.revision = QLineEdit("main")
-        self.folder = QLineEdit()
-        self.folder.setPlaceholderText("optional: a converted model folder instead of the hub")
+        self.folder = QLineEdit(
+            placeholderText="optional: a converted model folder instead of the hub"
+        )
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse_folder)
         folder_row = QHBoxLayout()
@@ -127,17 +133,13 @@ class InferencePane(Pane):
         folder_row.addWidget(browse)
         for edit in (self.model_id, self.revision, self.folder):
             edit.editingFinished.connect(self.refresh_dtypes)
-        self.dtype = QComboBox()
-        self.dtype.setAccessibleName("Quantization (dtype)")
-        self.dtype_note = QLabel()
-        self.dtype_note.setWordWrap(True)
-        self.dtype_note.setObjectName("dtypeNote")
-        self.threads = QSpinBox(minimum=0, maximum=64)
-        self.threads.setSpecialValueText("automatic")
+        self.dtypes = DtypePicker()
+        self.threads = QSpinBox(minimum=0, maximum=64, specialValueText="automatic")
         self.threads.setValue(self.ctx.settings.threads or 0)
         self.runs = QSpinBox(minimum=1, maximum=1000, value=1)
-        self.timeout = QSpinBox(minimum=0, maximum=3600, value=0, suffix=" s")
-        self.timeout.setSpecialValueText("none")
+        self.timeout = QSpinBox(
+            minimum=0, maximum=3600, value=0, suffix=" s", specialValueText="none"
+        )
         numbers = QHBoxLayout()
         for label, widget in (
             ("Threads", self.threads),
@@ -151,44 +153,27 @@ class InferencePane(Pane):
         self.options = OptionsEditor()
         self.options.setMinimumHeight(70)
         self.options.setMaximumHeight(110)
-
         form = QFormLayout()
-        form.addRow("Example", self.example)
-        form.addRow("Feature", self.feature)
-        form.addRow("Task", self.task)
-        form.addRow("Model", self.model_id)
-        form.addRow("Revision", self.revision)
-        form.addRow("Folder", folder_row)
-        form.addRow("Quantization", self.dtype)
-        form.addRow("", self.dtype_note)
+        form.setVerticalSpacing(4)
+        for label, field in (
+            ("Example", self.example),
+            ("Feature", self.feature),
+            ("Task", self.task),
+            ("Model", self.model_id),
+            ("Revision", self.revision),
+            ("Folder", folder_row),
+            ("Quantization", self.dtypes),
+        ):
+            form.addRow(label, field)
         form.addRow(numbers)
         form.addRow("Options", self.options)
-        form.setVerticalSpacing(4)
-        what = QGroupBox("What to run")
-        what.setLayout(form)
-        what.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        box = QGroupBox("What to run")
+        box.setLayout(form)
+        box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        return box
 
-        self.text_input = QPlainTextEdit()
-        self.text_input.setAccessibleName("Input text")
-        self.batch = QCheckBox("One input per line (a batch)")
-        text_page = QWidget()
-        text_layout = QVBoxLayout(text_page)
-        text_layout.setContentsMargins(0, 0, 0, 0)
-        text_layout.addWidget(self.text_input, 1)
-        text_layout.addWidget(self.batch)
-        self.question = QLineEdit()
-        self.question.setPlaceholderText("Question")
-        self.context_input = QPlainTextEdit()
-        self.context_input.setPlaceholderText("Context: the text holding the answer")
-        qa_page = QWidget()
-        qa_layout = QVBoxLayout(qa_page)
-        qa_layout.setContentsMargins(0, 0, 0, 0)
-        qa_layout.addWidget(self.question)
-        qa_layout.addWidget(self.context_input, 1)
-        self.image_input = ImageInput()
-        self.inputs = QStackedWidget()
-        for page in (text_page, qa_page, self.image_input):
-            self.inputs.addWidget(page)
+    def _build_input(self) -> QWidget:
+        self.inputs = InputEditor()
         self.run_button = QPushButton("Run")
         self.run_button.setDefault(True)
         self.run_button.clicked.connect(self.run)
@@ -205,25 +190,26 @@ class InferencePane(Pane):
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.downloads = DownloadList(self)
-        input_box = QGroupBox("Input")
-        input_layout = QVBoxLayout(input_box)
-        input_layout.addWidget(self.inputs, 1)
-        input_layout.addLayout(buttons)
-        input_layout.addWidget(self.phase)
-        input_layout.addWidget(self.progress)
-        input_layout.addWidget(self.downloads.view)
+        box = QGroupBox("Input")
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.inputs, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.phase)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.downloads.view)
+        return box
 
-        top = QSplitter(Qt.Orientation.Horizontal)
-        top.addWidget(what)
-        top.addWidget(input_box)
-        top.setStretchFactor(0, 3)
-        top.setStretchFactor(1, 2)
-
+    def _build_results(self) -> QWidget:
         self.output = OutputView()
         self.raw = JsonView()
-        self.console = QPlainTextEdit()
-        self.console.setReadOnly(True)
+        self.console = QPlainTextEdit(readOnly=True)
         self.console.setAccessibleName("Console")
+        self.compare_panel = ComparePanel()
+        self.compare_panel.compare_requested.connect(self.compare)
+        self.compare_panel.message.connect(self.phase.setText)
+        self.benchmark_panel = BenchmarkPanel()
+        self.benchmark_panel.benchmark_requested.connect(self.benchmark)
+        self.benchmark_panel.message.connect(self.phase.setText)
         result = QSplitter(Qt.Orientation.Horizontal)
         result.addWidget(self.output)
         result.addWidget(self.raw)
@@ -231,75 +217,9 @@ class InferencePane(Pane):
         self.tabs = QTabWidget()
         self.tabs.addTab(result, "Result")
         self.tabs.addTab(self.console, "Console")
-        self.tabs.addTab(self._build_compare(), "Compare")
-        self.tabs.addTab(self._build_benchmark(), "Benchmark")
-
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(top)
-        splitter.addWidget(self.tabs)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(pane_header(self.title, self.description))
-        layout.addWidget(splitter, 1)
-        self.options.validity_changed.connect(lambda _: self._update_buttons())
-
-    def _build_compare(self) -> QWidget:
-        self.compare_dtypes_list = QListWidget()
-        self.compare_dtypes_list.setAccessibleName("Dtypes to compare")
-        self.compare_dtypes_list.setMaximumWidth(170)
-        self.compare_button = QPushButton("Compare")
-        self.compare_button.clicked.connect(self.compare)
-        self.compare_model = CompareModel(self)
-        self.compare_table = table_view(self.compare_model, "Comparison of dtypes")
-        self.chart = CompareChart()
-        export_json = QPushButton("Export JSON…")
-        export_json.clicked.connect(lambda: self._export("json"))
-        export_csv = QPushButton("Export CSV…")
-        export_csv.clicked.connect(lambda: self._export("csv"))
-        side = QVBoxLayout()
-        side.addWidget(QLabel("Dtypes (fp32 is the reference)"))
-        side.addWidget(self.compare_dtypes_list, 1)
-        side.addWidget(self.compare_button)
-        side.addWidget(export_json)
-        side.addWidget(export_csv)
-        results = QSplitter(Qt.Orientation.Horizontal)
-        results.addWidget(self.compare_table)
-        results.addWidget(self.chart)
-        results.setStretchFactor(0, 3)
-        results.setStretchFactor(1, 2)
-        results.setSizes([680, 300])
-        self.compare_page = QWidget()
-        layout = QHBoxLayout(self.compare_page)
-        layout.addLayout(side)
-        layout.addWidget(results, 1)
-        return self.compare_page
-
-    def _build_benchmark(self) -> QWidget:
-        self.workload_list = QListWidget()
-        self.workload_list.setAccessibleName("Benchmark workloads")
-        self.workload_list.setMaximumWidth(260)
-        for workload in workloads():
-            item = QListWidgetItem(workload.title)
-            item.setData(Qt.ItemDataRole.UserRole, workload)
-            item.setCheckState(Qt.CheckState.Checked)
-            self.workload_list.addItem(item)
-        self.iterations = QSpinBox(minimum=1, maximum=100, value=3, prefix="× ")
-        self.benchmark_button = QPushButton("Run benchmark")
-        self.benchmark_button.clicked.connect(self.benchmark)
-        copy = QPushButton("Copy as JSON")
-        copy.clicked.connect(self._copy_benchmark)
-        self.benchmark_model = BenchmarkModel(self)
-        side = QVBoxLayout()
-        side.addWidget(self.workload_list, 1)
-        side.addWidget(self.iterations)
-        side.addWidget(self.benchmark_button)
-        side.addWidget(copy)
-        page = QWidget()
-        layout = QHBoxLayout(page)
-        layout.addLayout(side)
-        layout.addWidget(table_view(self.benchmark_model, "Benchmark results"), 1)
-        return page
+        self.tabs.addTab(self.compare_panel, "Compare")
+        self.tabs.addTab(self.benchmark_panel, "Benchmark")
+        return self.tabs
 
     # -- choosing what to run ----------------------------------------------------------------------
     def activated(self) -> None:
@@ -311,6 +231,13 @@ class InferencePane(Pane):
                 on_done=self._show_features,
                 on_error=self._features_failed,
             )
+
+    def _settings_changed(self) -> None:
+        """Another records source or hub: list features again and look the dtypes up again."""
+        self._features_loaded = False
+        if self.isVisible():
+            self.activated()
+        self.refresh_dtypes()
 
     def _show_features(self, ids: list[str]) -> None:
         self.feature.clear()
@@ -344,32 +271,22 @@ class InferencePane(Pane):
             return
         self._apply_options(options, default_call_options(options.task))
         self.phase.setText(
-            f"Feature {options.feature_id or self.feature.currentData()} resolved: "
-            f"{options.task} on {options.model_id}@{options.revision}, {options.dtype_label}."
+            f"Feature {self.feature.currentData()} resolved: {options.task} on "
+            f"{options.model_id}@{options.revision}, {options.dtype_label}."
         )
 
     def _apply_example(self) -> None:
         name = self.example.currentData()
-        chosen = next((e for e in examples() if e.name == name), None)
-        if chosen is not None:
-            self.load_example(chosen)
+        if name:
+            self.load_example(example(name))
 
     def load_example(self, chosen: Example) -> None:
         """Fill the form and the input from a ready-made example."""
         self.example.setCurrentIndex(max(0, self.example.findData(chosen.name)))
         self.feature.setCurrentIndex(0)  # the form no longer shows a feature's options
         self._apply_options(chosen.engine_options, chosen.options)
-        value = chosen.input
-        if "question" in value:
-            self.question.setText(str(value["question"]))
-            self.context_input.setPlainText(str(value["context"]))
-        elif "image" in value:
-            path = chosen.run_input().images[0]
-            self.image_input.set_path(path)
-        else:
-            texts = value.get("texts") or [value.get("text", "")]
-            self.text_input.setPlainText("\n".join(texts))
-            self.batch.setChecked("texts" in value)
+        images = chosen.run_input().images if "image" in chosen.input else ()
+        self.inputs.load(chosen.input, images[0] if images else None)
 
     def _apply_options(self, options: EngineOptions, call_options: dict[str, Any]) -> None:
         self.folder.clear()
@@ -385,8 +302,7 @@ class InferencePane(Pane):
 
     def _on_task_changed(self) -> None:
         task = self.task.currentText()
-        kind = task_class(task).input_kind
-        self.inputs.setCurrentIndex(INPUT_PAGES.get(kind, 0))
+        self.inputs.set_kind(task_class(task).input_kind)
         self.options.set_value(default_call_options(task))
 
     def _browse_folder(self) -> None:
@@ -395,95 +311,45 @@ class InferencePane(Pane):
             self.folder.setText(folder)
             self.refresh_dtypes()
 
-    # -- files and dtypes ----------------------------------------------------------------------------
+    # -- files and dtypes --------------------------------------------------------------------------
     def _model_files(self) -> ModelFiles | None:
         """The folder chosen by hand, or None for the configured hub (through the cache)."""
         folder = self.folder.text().strip()
         return FolderFiles(Path(folder), f"folder {folder}") if folder else None
 
-    def _files_of(self, model_id: str, revision: str) -> ModelFiles:
-        from inference_gui.engine.default_files import default_factory
-
-        return self._model_files() or default_factory(self.ctx.app)(model_id, revision)
-
     def refresh_dtypes(self) -> None:
         """List the dtypes the model really has, with sizes, in a job (it may ask the hub)."""
-        task, model, revision = (
-            self.task.currentText(),
-            self.model_id.text().strip(),
-            self.revision.text().strip() or "main",
-        )
+        task, model = self.task.currentText(), self.model_id.text().strip()
+        revision, folder = self.revision.text().strip() or "main", self._model_files()
         self._lookup += 1
-        if not task_class(task).needs_model or not (model or self.folder.text().strip()):
+        if not task_class(task).needs_model or not (model or folder):
             self._show_choices([])
             return
-        self.dtype_note.setText("Looking up the quantizations this model has…")
-        self.dtype_note.setVisible(True)
+        self.dtypes.show_note("Looking up the quantizations this model has…")
         token, self._looking_up = self._lookup, True
 
         def latest(show: Callable[[Any], None]) -> Callable[[Any], None]:
             return lambda value: show(value) if token == self._lookup else None
 
+        def work(_: JobContext) -> list[DtypeChoice]:
+            files = folder or default_factory(self.ctx.app)(model, revision)
+            return dtype_choices(files, task, _size_getter(files))
+
         self.ctx.worker.submit(
-            lambda _: self._list_choices(task, model, revision),
-            name=f"dtypes of {model}",
+            work,
+            name=f"dtypes of {model or folder}",
             on_done=latest(self._show_choices),
             on_error=latest(self._dtypes_failed),
         )
 
-    def _list_choices(self, task: str, model: str, revision: str) -> list[DtypeChoice]:
-        files = self._files_of(model, revision)
-        return dtype_choices(files, task, _size_getter(files))
-
     def _dtypes_failed(self, exc: BaseException) -> None:
         self._after_lookup = None
         self._show_choices([])
-        self.dtype_note.setText(f"Cannot list the model's files: {exc}")
-        self.dtype_note.setVisible(True)
+        self.dtypes.show_note(f"Cannot list the model's files: {exc}")
 
     def _show_choices(self, choices: list[DtypeChoice]) -> None:
-        wanted = getattr(self, "_wanted_dtype", None) or self.dtype.currentData() or "q8"
-        self._choices = choices
-        self.dtype.clear()
-        self.compare_dtypes_list.clear()
-        model = QStandardItemModel(self.dtype)
-        self.dtype.setModel(model)
-        for choice in choices:
-            size = human_bytes(choice.size_bytes) if choice.size_bytes is not None else "—"
-            text = (
-                f"{choice.dtype}  ({size})"
-                if choice.available
-                else f"{choice.dtype}  (unavailable)"
-            )
-            self.dtype.addItem(text, choice.dtype)
-            item = model.item(model.rowCount() - 1)
-            item.setEnabled(choice.available)
-            item.setToolTip(choice.reason or f"{choice.dtype}: {size}")
-            listed = QListWidgetItem(text)
-            listed.setData(Qt.ItemDataRole.UserRole, choice)
-            listed.setFlags(listed.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            if not choice.available:
-                listed.setFlags(listed.flags() & ~Qt.ItemFlag.ItemIsEnabled)
-                listed.setToolTip(choice.reason)
-            checked = choice.available and choice.dtype in ("fp32", "fp16", "q8")
-            listed.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-            self.compare_dtypes_list.addItem(listed)
-        index = self.dtype.findData(wanted)
-        if index >= 0 and choices[index].available:
-            self.dtype.setCurrentIndex(index)
-        else:
-            first = next((i for i, c in enumerate(choices) if c.available), -1)
-            self.dtype.setCurrentIndex(first)
-        missing = [c for c in choices if not c.available]
-        note = ""
-        if missing:
-            note = f"Unavailable: {', '.join(c.dtype for c in missing)} — {missing[0].reason}."
-        if index >= 0 and not choices[index].available:
-            note = (
-                f"The requested dtype {wanted} is not available: {choices[index].reason}. " + note
-            )
-        self.dtype_note.setText(note)
-        self.dtype_note.setVisible(bool(note))
+        self.dtypes.set_choices(choices, self._wanted_dtype or self.dtypes.current() or "q8")
+        self.compare_panel.set_choices(choices)
         self._wanted_dtype = None
         self._looking_up = False
         self._update_buttons()
@@ -501,10 +367,10 @@ class InferencePane(Pane):
         self._after_lookup = self.compare if compare else self.run
         self.load_example(chosen)
 
-    # -- running ---------------------------------------------------------------------------------------
+    # -- running -----------------------------------------------------------------------------------
     def engine_options(self, dtype: str | None = None) -> EngineOptions:
         task = self.task.currentText()
-        chosen = dtype or self.dtype.currentData()
+        chosen = dtype or self.dtypes.current()
         if task_class(task).needs_model and not chosen:
             raise EngineError(
                 "No quantization is available for this model.",
@@ -520,46 +386,29 @@ class InferencePane(Pane):
             feature_id=self.feature.currentData(),
         )
 
-    def run_input(self) -> RunInput:
-        kind = task_class(self.task.currentText()).input_kind
-        if kind == "qa":
-            return RunInput.qa(self.question.text(), self.context_input.toPlainText())
-        if kind == "image":
-            if self.image_input.path is None:
-                raise EngineError("No image is chosen.", "Open, drop or paste an image first.")
-            return RunInput.image(self.image_input.path)
-        text = self.text_input.toPlainText()
-        if self.batch.isChecked():
-            return RunInput.text([line for line in text.splitlines() if line.strip()])
-        return RunInput.text(text)
-
-    def _engine(self, options: EngineOptions) -> Engine:
-        return self.ctx.app.engines.get(options, self._model_files())
-
     def run(self) -> None:
         """Run the form's model on the input, ``runs`` times; the last result is shown."""
         try:
-            options, inputs, call = self.engine_options(), self.run_input(), self.options.value()
+            options, inputs, call = self.engine_options(), self.inputs.value(), self.options.value()
         except AppError as exc:
             self._show_error(exc)
             return
-        runs = self.runs.value()
+        runs, folder = self.runs.value(), self._model_files()
         self._streamed = ""
         self.output.clear()
 
         def work(job: JobContext) -> tuple[RunResult, list[float]]:
-            engine = self._engine(options)
-            results = []
-            for _ in range(runs):
-                results.append(
-                    engine.run(
-                        inputs,
-                        call,
-                        progress=job.report,
-                        cancel=job.cancel_event,
-                        stream=self._stream_chunk,
-                    )
+            engine = self.ctx.app.engines.get(options, folder)
+            results = [
+                engine.run(
+                    inputs,
+                    call,
+                    progress=job.report,
+                    cancel=job.cancel_event,
+                    stream=self._stream_chunk,
                 )
+                for _ in range(runs)
+            ]
             return results[-1], [r.timings_ms["total"] for r in results]
 
         self._start(
@@ -569,6 +418,7 @@ class InferencePane(Pane):
         )
 
     def _stream_chunk(self, chunk: Any) -> None:
+        """Called on the job thread for each piece of generated text."""
         text = getattr(chunk, "text", str(chunk))
         self.ctx.worker.on_gui_thread(lambda: self._append_stream(text))
 
@@ -577,17 +427,13 @@ class InferencePane(Pane):
         self.output.show_text(self._streamed)
 
     def compare(self) -> None:
-        """Run the input on every checked dtype (warm-up + N runs each) and fill table and chart."""
+        """Run the input on every checked dtype (warm-up + N runs each); fill table and chart."""
         try:
-            base, inputs, call = self.engine_options(), self.run_input(), self.options.value()
+            base, inputs, call = self.engine_options(), self.inputs.value(), self.options.value()
         except AppError as exc:
             self._show_error(exc)
             return
-        chosen = [
-            self.compare_dtypes_list.item(i).data(Qt.ItemDataRole.UserRole)
-            for i in range(self.compare_dtypes_list.count())
-            if self.compare_dtypes_list.item(i).checkState() == Qt.CheckState.Checked
-        ]
+        chosen = self.compare_panel.checked()
         if not chosen:
             self._show_error(
                 EngineError(
@@ -599,12 +445,11 @@ class InferencePane(Pane):
         runs, folder = self.runs.value(), self._model_files()
 
         def engine_for(dtype: str) -> Engine:
-            from inference_gui.engine.engine import as_factory
-
+            """A fresh engine per dtype (not the registry's), so its load time is measured."""
             options = base.with_(dtype=dtype)
             return Engine(options, as_factory(folder, options, self.ctx.app))
 
-        self.tabs.setCurrentWidget(self.compare_page)
+        self.tabs.setCurrentWidget(self.compare_panel)
         self._start(
             lambda job: compare_dtypes(
                 engine_for, chosen, inputs, call, runs, progress=job.report, cancel=job.cancel_event
@@ -614,19 +459,13 @@ class InferencePane(Pane):
         )
 
     def benchmark(self) -> None:
-        selected = [
-            self.workload_list.item(i).data(Qt.ItemDataRole.UserRole)
-            for i in range(self.workload_list.count())
-            if self.workload_list.item(i).checkState() == Qt.CheckState.Checked
-        ]
+        selected = self.benchmark_panel.selected()
         if not selected:
             self._show_error(EngineError("No workload is checked.", "Check at least one workload."))
             return
-        iterations = self.iterations.value()
+        iterations = self.benchmark_panel.iterations.value()
 
         def work(job: JobContext) -> list[BenchmarkRow]:
-            from inference_gui.engine.default_files import default_factory
-
             return run_benchmark(
                 selected,
                 default_factory(self.ctx.app),
@@ -676,11 +515,8 @@ class InferencePane(Pane):
         if progress.unit == "B":
             self.phase.setText(f"Downloading {progress.detail}…")
             return
-        self.phase.setText(
-            f"{progress.phase.capitalize()}: {progress.detail}"
-            if progress.detail
-            else progress.phase.capitalize()
-        )
+        phase = progress.phase.capitalize()
+        self.phase.setText(f"{phase}: {progress.detail}" if progress.detail else phase)
         if progress.total:
             self.progress.setRange(0, int(progress.total))
             self.progress.setValue(int(progress.done))
@@ -690,16 +526,13 @@ class InferencePane(Pane):
     def _update_buttons(self) -> None:
         idle = self.job is None
         ready = idle and self.options.valid
-        for button in (self.run_button, self.compare_button):
-            button.setEnabled(ready)
-        self.benchmark_button.setEnabled(idle)
+        self.run_button.setEnabled(ready)
+        self.compare_panel.button.setEnabled(ready)
+        self.benchmark_panel.button.setEnabled(idle)
         self.cancel_button.setEnabled(not idle)
-        if not self.options.valid:
-            self.run_button.setToolTip("Fix the options first.")
-        else:
-            self.run_button.setToolTip("")
+        self.run_button.setToolTip("" if self.options.valid else "Fix the options first.")
 
-    # -- showing results ---------------------------------------------------------------------------------
+    # -- showing results ---------------------------------------------------------------------------
     def _show_result(
         self, options: EngineOptions, inputs: RunInput, result: RunResult, totals: list[float]
     ) -> None:
@@ -707,33 +540,18 @@ class InferencePane(Pane):
         self.raw.set_value(result.output)
         wall = (time.perf_counter() - self._started) * 1000
         self.phase.setText(f"Done in {wall:,.0f} ms.")
-        title = f"{options.task} on {options.model_id or 'folder'}@{options.revision} ({options.dtype_label})"
-        lines = [title, "", "Timings:"]
-        lines += [f"  {key:<15}{result.timings_ms.get(key, 0):>10.1f} ms" for key in TIMING_ORDER]
-        if len(totals) > 1:
-            from inference_gui.engine.compare import median, p90
+        title = (
+            f"{options.task} on {options.model_id or 'folder'}@{options.revision} "
+            f"({options.dtype_label})"
+        )
+        self.console.setPlainText(run_report(title, result, wall, totals))
 
-            lines.append(
-                f"  {len(totals)} runs: median {median(totals):.1f} ms, p90 {p90(totals):.1f} ms"
-            )
-        lines += [
-            f"End to end (as seen here): {wall:,.1f} ms",
-            f"RSS peak: {human_bytes(result.rss_bytes)}",
-            "",
-            "Files:",
-        ]
-        lines += [f"  {f}" for f in result.files]
-        lines += [f"Warning: {w}" for w in result.warnings]
-        lines += ["", "Result:", to_json(result.output)]
-        self.console.setPlainText("\n".join(lines))
-
-    def _show_comparison(self, rows: list[Any]) -> None:
-        self.compare_model.set_rows(rows)
-        self.chart.set_rows(rows)
+    def _show_comparison(self, rows: list[CompareRow]) -> None:
+        self.compare_panel.set_rows(rows)
         self.phase.setText(f"Compared {len(rows)} dtypes.")
 
     def _show_benchmark(self, rows: list[BenchmarkRow]) -> None:
-        self.benchmark_model.set_rows(rows)
+        self.benchmark_panel.set_rows(rows)
         self.phase.setText(f"Benchmarked {len(rows)} workloads.")
 
     def _show_error(self, exc: BaseException) -> None:
@@ -747,43 +565,6 @@ class InferencePane(Pane):
         self.output.show_text(message)
         self.console.appendPlainText(f"Error: {message}")
 
-    def _export(self, kind: str) -> None:
-        rows = self.compare_model.rows()
-        if not rows:
-            self.phase.setText("Nothing to export yet: run a comparison first.")
-            return
-        name, _ = QFileDialog.getSaveFileName(
-            self,
-            "Export the comparison",
-            f"comparison.{kind}",
-            "CSV (*.csv)" if kind == "csv" else "JSON (*.json)",
-        )
-        if name:
-            self.export_comparison(Path(name))
-
-    def export_comparison(self, path: Path) -> None:
-        """Write the comparison as CSV or JSON (by the file's suffix)."""
-        rows = self.compare_model.rows()
-        text = rows_to_csv(rows) if path.suffix.lower() == ".csv" else rows_to_json(rows)
-        try:
-            path.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            self._show_error(
-                AppError(
-                    f"Could not write {path}: {exc.strerror}.", "Choose a folder you can write to."
-                )
-            )
-            return
-        self.phase.setText(f"Exported the comparison to {path}.")
-
-    def _copy_benchmark(self) -> None:
-        import dataclasses
-        import json
-
-        rows = [dataclasses.asdict(r) for r in self.benchmark_model.rows()]
-        QGuiApplication.clipboard().setText(json.dumps(rows, indent=2))
-        self.phase.setText(f"Copied {len(rows)} benchmark rows as JSON.")
-
 
 def _size_getter(files: ModelFiles) -> Callable[[str], int | None]:
     """File sizes: from disk for a folder, else from the hub's listing (fetched once)."""
@@ -792,16 +573,16 @@ def _size_getter(files: ModelFiles) -> Callable[[str], int | None]:
     hub = getattr(files, "hub", None)
     if hub is None or getattr(files, "offline", False) or hub.offline:
         return lambda path: None
-    sizes = {f.path: f.size for f in hub.list_files(files.model_id, files.revision)}  # type: ignore[attr-defined]
-    return lambda path: sizes.get(path) if sizes.get(path, -1) >= 0 else None
+    listing = hub.list_files(files.model_id, files.revision)  # type: ignore[attr-defined]
+    sizes = {f.path: f.size for f in listing if f.size >= 0}
+    return sizes.get
 
 
 def play_example(window: Any, name: str, *, compare: bool = False, timeout_s: float = 120.0) -> str:
     """Run example ``name`` in the window's Inference pane and pump events until it is done;
-    returns the pane's closing status line. For ``screenshot --run-example`` (no event loop there)."""
+    returns the pane's closing status line. For ``screenshot --run-example`` (no event loop there).
+    """
     from PySide6.QtWidgets import QApplication
-
-    from inference_gui.engine.workloads import example
 
     chosen = example(name)
     pane = window.show_pane("inference")
@@ -810,7 +591,7 @@ def play_example(window: Any, name: str, *, compare: bool = False, timeout_s: fl
     deadline = time.monotonic() + timeout_s
     while pane.busy and time.monotonic() < deadline:
         QApplication.processEvents()
-        time.sleep(0.01)
+        time.sleep(0.01)  # never spin: a tight processEvents loop crashed PySide6 (None refcount)
     if compare:
-        pane.tabs.setCurrentWidget(pane.compare_page)
+        pane.tabs.setCurrentWidget(pane.compare_panel)
     return pane.phase.text()

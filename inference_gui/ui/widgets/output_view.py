@@ -8,8 +8,10 @@ from typing import Any
 
 from PySide6.QtWidgets import QPlainTextEdit, QScrollArea, QStackedWidget, QWidget
 
-from inference_gui.engine.compare import cosine_similarity, vectors
+from inference_gui.engine.compare import cosine_similarity, median, p90, vectors
+from inference_gui.engine.engine import RunResult
 from inference_gui.engine.inputs import RunInput
+from inference_gui.format import human_bytes
 from inference_gui.ui.widgets.entities import EntityHighlighter
 from inference_gui.ui.widgets.json_view import to_json
 from inference_gui.ui.widgets.score_bars import ScoreBars
@@ -67,6 +69,30 @@ def text_summary(task: str, output: Any, inputs: RunInput) -> str:
             else:
                 parts.append(str(item))
     return "\n\n".join(parts)
+
+
+TIMING_ORDER = ("resolve", "fetch", "session_create", "preprocess", "run", "postprocess", "total")
+
+
+def run_report(title: str, result: RunResult, wall_ms: float, totals: Sequence[float]) -> str:
+    """The console text of a run, as about:inference prints it: timings per phase, end-to-end
+    time, RSS, the files used, warnings and the result."""
+    lines = [title, "", "Timings:"]
+    lines += [f"  {key:<15}{result.timings_ms.get(key, 0):>10.1f} ms" for key in TIMING_ORDER]
+    if len(totals) > 1:
+        lines.append(
+            f"  {len(totals)} runs: median {median(totals):.1f} ms, p90 {p90(totals):.1f} ms"
+        )
+    lines += [
+        f"End to end (as seen here): {wall_ms:,.1f} ms",
+        f"RSS peak: {human_bytes(result.rss_bytes)}",
+        "",
+        "Files:",
+    ]
+    lines += [f"  {f}" for f in result.files]
+    lines += [f"Warning: {w}" for w in result.warnings]
+    lines += ["", "Result:", to_json(result.output)]
+    return "\n".join(lines)
 
 
 class OutputView(QStackedWidget):

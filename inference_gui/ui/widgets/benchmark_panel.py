@@ -1,0 +1,77 @@
+"""The Benchmark tab: predefined workloads, iterations, the results table, copy as JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inference_gui.engine.workloads import BenchmarkRow, Workload, workloads
+from inference_gui.ui.models.inference import BenchmarkModel
+from inference_gui.ui.widgets.tables import table_view
+
+
+class BenchmarkPanel(QWidget):
+    """Emits ``benchmark_requested`` (the pane runs the job) and ``message`` (for its status line)."""
+
+    benchmark_requested = Signal()
+    message = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.workloads = QListWidget()
+        self.workloads.setAccessibleName("Benchmark workloads")
+        self.workloads.setMaximumWidth(260)
+        for workload in workloads():
+            item = QListWidgetItem(workload.title)
+            item.setData(Qt.ItemDataRole.UserRole, workload)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.workloads.addItem(item)
+        self.iterations = QSpinBox(minimum=1, maximum=100, value=3, prefix="× ")
+        self.button = QPushButton("Run benchmark")
+        self.button.clicked.connect(self.benchmark_requested)
+        copy = QPushButton("Copy as JSON")
+        copy.clicked.connect(self.copy_json)
+        self.model = BenchmarkModel(self)
+        side = QVBoxLayout()
+        side.addWidget(self.workloads, 1)
+        side.addWidget(self.iterations)
+        side.addWidget(self.button)
+        side.addWidget(copy)
+        layout = QHBoxLayout(self)
+        layout.addLayout(side)
+        layout.addWidget(table_view(self.model, "Benchmark results"), 1)
+
+    def select_only(self, names: Sequence[str]) -> None:
+        for i in range(self.workloads.count()):
+            item = self.workloads.item(i)
+            keep = item.data(Qt.ItemDataRole.UserRole).name in names
+            item.setCheckState(Qt.CheckState.Checked if keep else Qt.CheckState.Unchecked)
+
+    def selected(self) -> list[Workload]:
+        items = (self.workloads.item(i) for i in range(self.workloads.count()))
+        return [
+            i.data(Qt.ItemDataRole.UserRole)
+            for i in items
+            if i.checkState() == Qt.CheckState.Checked
+        ]
+
+    def set_rows(self, rows: Sequence[BenchmarkRow]) -> None:
+        self.model.set_rows(rows)
+
+    def copy_json(self) -> None:
+        rows = [dataclasses.asdict(r) for r in self.model.rows()]
+        QGuiApplication.clipboard().setText(json.dumps(rows, indent=2))
+        self.message.emit(f"Copied {len(rows)} benchmark rows as JSON.")

@@ -1,0 +1,120 @@
+"""The Compare tab: which dtypes to compare, the results table, the chart, and exporting them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inference_gui.engine.compare import CompareRow, DtypeChoice, rows_to_csv, rows_to_json
+from inference_gui.ui.models.inference import CompareModel
+from inference_gui.ui.widgets.compare_chart import CompareChart
+from inference_gui.ui.widgets.dtype_picker import choice_text
+from inference_gui.ui.widgets.tables import table_view
+
+CHECKED_BY_DEFAULT = ("fp32", "fp16", "q8")
+
+
+class ComparePanel(QWidget):
+    """Emits ``compare_requested`` (the pane runs the job) and ``message`` (for its status line)."""
+
+    compare_requested = Signal()
+    message = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.dtypes = QListWidget()
+        self.dtypes.setAccessibleName("Dtypes to compare")
+        self.dtypes.setMaximumWidth(170)
+        self.button = QPushButton("Compare")
+        self.button.clicked.connect(self.compare_requested)
+        self.model = CompareModel(self)
+        self.table = table_view(self.model, "Comparison of dtypes")
+        self.chart = CompareChart()
+        side = QVBoxLayout()
+        side.addWidget(QLabel("Dtypes (fp32 is the reference)"))
+        side.addWidget(self.dtypes, 1)
+        side.addWidget(self.button)
+        for kind in ("json", "csv"):
+            export = QPushButton(f"Export {kind.upper()}…")
+            export.clicked.connect(lambda _=False, k=kind: self._ask_export(k))
+            side.addWidget(export)
+        results = QSplitter(Qt.Orientation.Horizontal)
+        results.addWidget(self.table)
+        results.addWidget(self.chart)
+        results.setStretchFactor(0, 3)
+        results.setStretchFactor(1, 2)
+        results.setSizes([680, 300])
+        layout = QHBoxLayout(self)
+        layout.addLayout(side)
+        layout.addWidget(results, 1)
+
+    def set_choices(self, choices: Sequence[DtypeChoice]) -> None:
+        """Checkable dtypes; fp32, fp16 and q8 checked when available, missing ones disabled."""
+        self.dtypes.clear()
+        for choice in choices:
+            item = QListWidgetItem(choice_text(choice))
+            item.setData(Qt.ItemDataRole.UserRole, choice)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            if not choice.available:
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+                item.setToolTip(choice.reason)
+            checked = choice.available and choice.dtype in CHECKED_BY_DEFAULT
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            self.dtypes.addItem(item)
+
+    def check_all(self) -> None:
+        for i in range(self.dtypes.count()):
+            item = self.dtypes.item(i)
+            if item.flags() & Qt.ItemFlag.ItemIsEnabled:
+                item.setCheckState(Qt.CheckState.Checked)
+
+    def checked(self) -> list[DtypeChoice]:
+        items = (self.dtypes.item(i) for i in range(self.dtypes.count()))
+        return [
+            i.data(Qt.ItemDataRole.UserRole)
+            for i in items
+            if i.checkState() == Qt.CheckState.Checked
+        ]
+
+    def set_rows(self, rows: Sequence[CompareRow]) -> None:
+        self.model.set_rows(rows)
+        self.chart.set_rows(rows)
+
+    def _ask_export(self, kind: str) -> None:
+        if not self.model.rows():
+            self.message.emit("Nothing to export yet: run a comparison first.")
+            return
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            "Export the comparison",
+            f"comparison.{kind}",
+            "CSV (*.csv)" if kind == "csv" else "JSON (*.json)",
+        )
+        if name:
+            self.export(Path(name))
+
+    def export(self, path: Path) -> None:
+        """Write the table as CSV or JSON (by the file's suffix); the outcome goes to ``message``."""
+        rows = self.model.rows()
+        text = rows_to_csv(rows) if path.suffix.lower() == ".csv" else rows_to_json(rows)
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            self.message.emit(
+                f"Could not write {path}: {exc.strerror}. — Choose a folder you can write to."
+            )
+            return
+        self.message.emit(f"Exported the comparison to {path}.")
