@@ -25,7 +25,7 @@ from inference_gui.cache.locks import file_lock
 from inference_gui.cache.operations import CacheTree, DeletePlan
 from inference_gui.cache.store import FileRow, Store
 from inference_gui.cache.verify import VerifyReport, verify
-from inference_gui.errors import CacheError, HubError
+from inference_gui.errors import CacheError, Cancelled, HubError
 from inference_gui.format import human_bytes
 from inference_gui.hub import Hub, RemoteFile
 from inference_gui.hub.names import check_names, is_moving
@@ -195,6 +195,8 @@ class ModelCache:
         finished = 0
         results = []
         for path in paths:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled(f"Fetching {model_id} at {revision} was cancelled.")
 
             def relay(p: Progress, base: int = finished) -> None:
                 if progress is not None:
