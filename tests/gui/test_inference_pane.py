@@ -249,3 +249,20 @@ def test_feature_asking_for_a_dtype_the_hub_lacks_says_so(qtbot, server) -> None
         fp16 = pane.dtypes.combo.findData("fp16")
         assert not pane.dtypes.combo.model().item(fp16).isEnabled()
         assert pane.dtypes.combo.currentData() == "fp32"  # the first one it has
+
+
+def test_a_new_hub_from_preferences_relists_the_dtypes(qtbot, tmp_path: Path) -> None:
+    with open_window(qtbot, {}) as window:
+        window.ctx.save_preferences({"hub": str(HUB)})
+        pane = inference_pane(window)
+        pane.load_example(example("sentiment"))
+        wait_dtypes(qtbot, pane)
+        empty = tmp_path / "empty-hub"
+        empty.mkdir()
+        assert window.ctx.save_preferences({"hub": str(empty)}) == []
+        qtbot.waitUntil(lambda: pane.dtypes.combo.count() == 0, timeout=10_000)
+        note = pane.dtypes.note.text()
+        assert note.startswith("Cannot list the model's files") and str(empty) in note, note
+        pane.run_button.click()
+        wait_idle(qtbot, pane)
+        assert "No quantization is available" in pane.phase.text()
