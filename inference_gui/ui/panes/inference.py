@@ -406,6 +406,7 @@ class InferencePane(Pane):
                     progress=job.report,
                     cancel=job.cancel_event,
                     stream=self._stream_chunk,
+                    timeout_ms=options.timeout_ms,  # a reused engine keeps its first options
                 )
                 for _ in range(runs)
             ]
