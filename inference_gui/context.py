@@ -67,7 +67,13 @@ class AppContext:
         from inference_gui.engine.default_files import default_factory
         from inference_gui.engine.registry import EngineRegistry
 
-        return self._service("engines", None, lambda: EngineRegistry(lambda: default_factory(self)))
+        return self._service(
+            "engines",
+            None,
+            lambda: EngineRegistry(
+                lambda options: default_factory(self, used_by=options.usage_tag)
+            ),
+        )
 
     def cache_size(self) -> int:
         """Bytes held by the model cache, from its index (distinct contents counted once)."""

@@ -346,7 +346,7 @@ def as_factory(
                 "No model files and no app context to find them with.",
                 "Give a model folder or a hub.",
             )
-        return default_factory(ctx)
+        return default_factory(ctx, used_by=options.usage_tag)
     if isinstance(files, ModelFiles):
         single = files
         return lambda model_id, revision: single

@@ -49,6 +49,11 @@ class EngineOptions:
     timeout_ms: int | None = None
     feature_id: str | None = field(default=None, compare=False)
 
+    @property
+    def usage_tag(self) -> str:
+        """How the cache records who uses the files: the feature when known, else the task."""
+        return f"feature:{self.feature_id}" if self.feature_id else f"task:{self.task}"
+
     def __post_init__(self) -> None:
         task = canonical_task(self.task) if isinstance(self.task, str) else None
         if task is None:

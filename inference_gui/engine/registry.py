@@ -21,7 +21,7 @@ Listener = Callable[[], None]
 class EngineRegistry:
     """Engines by options key. ``default_files`` gives the files when a caller names none."""
 
-    def __init__(self, default_files: Callable[[], FilesFactory] | None = None) -> None:
+    def __init__(self, default_files: Callable[[EngineOptions], FilesFactory] | None = None) -> None:
         self._default_files = default_files
         self._engines: dict[str, Engine] = {}
         self._lock = threading.Lock()
@@ -40,7 +40,7 @@ class EngineRegistry:
                         raise EngineError(
                             "No model source is configured.", "Set a hub in Preferences."
                         )
-                    factory = self._default_files()
+                    factory = self._default_files(options)
                 else:
                     factory = as_factory(files, options)
                 engine = Engine(

@@ -15,7 +15,7 @@ def options(**changes: object) -> EngineOptions:
 
 
 def registry() -> EngineRegistry:
-    return EngineRegistry(lambda: folder_hub(HUB))
+    return EngineRegistry(lambda options: folder_hub(HUB))
 
 
 def test_same_options_reuse_the_loaded_engine() -> None:
