@@ -7,11 +7,12 @@ import logging
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from types import TracebackType
 from typing import Any
 
 from PySide6.QtCore import QSettings, QSize
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from inference_gui.context import AppContext
 from inference_gui.errors import ConfigError
@@ -42,6 +43,16 @@ def build_window(
     return window
 
 
+def install_error_hook(window: MainWindow) -> None:
+    """An error nobody caught is logged and shown in plain words, not printed as a traceback."""
+
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        logging.getLogger("inference_gui").error("unhandled error", exc_info=(exc_type, exc, tb))
+        window.show_error(exc)
+
+    sys.excepthook = hook
+
+
 def run_gui(
     app_ctx: AppContext,
     store: QSettings,
@@ -56,12 +67,9 @@ def run_gui(
     asyncio.set_event_loop(loop)
     window = build_window(app_ctx, store, env, flags)
     window.show()
+    install_error_hook(window)
     if problems:
-        QMessageBox.warning(
-            window,
-            "Some settings were not used",
-            "\n\n".join(str(p) for p in problems) + "\n\nThe app started with defaults for these.",
-        )
+        window.show_startup_problems(problems)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     with loop:

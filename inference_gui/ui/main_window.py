@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
@@ -167,7 +168,19 @@ class MainWindow(QMainWindow):
             "inference locally, as the platform would.",
         )
 
-    def show_error(self, error: BaseException, title: str = "Inference GUI") -> None:
+    def show_startup_problems(self, problems: Sequence[AppError]) -> QMessageBox:
+        """Settings that could not be used: say which and why; the app runs on with defaults."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Some settings were not used",
+            "\n\n".join(str(p) for p in problems),
+            parent=self,
+        )
+        box.setInformativeText("The app started with the default for each of these.")
+        box.open()
+        return box
+
+    def show_error(self, error: BaseException, title: str = "Inference GUI") -> QMessageBox:
         """Tell the user what went wrong in plain words (never a traceback)."""
         if isinstance(error, AppError):
             text, detail = error.message, error.hint
@@ -177,6 +190,7 @@ class MainWindow(QMainWindow):
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self)
         box.setInformativeText(detail)
         box.open()
+        return box
 
     # -- window state ------------------------------------------------------------------------
     def restore_state(self) -> None:

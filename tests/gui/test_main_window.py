@@ -155,3 +155,26 @@ def test_unreadable_config_file_is_reported(tmp_path: Path) -> None:
         bad.mkdir()
         store, problems = open_store(bad)
     assert problems and "cannot be read" in str(problems[0]) and str(bad) in str(problems[0])
+
+
+def test_startup_problems_are_shown_in_plain_words(window: MainWindow, tmp_path: Path) -> None:
+    _, problems = load_settings({}, env={"INFERENCE_GUI_HUB": "ftp://nowhere"}, flags={})
+    box = window.show_startup_problems(problems)
+    assert box.isVisible()
+    assert "INFERENCE_GUI_HUB" in box.text() and "Traceback" not in box.text()
+    assert "default" in box.informativeText()
+
+
+def test_uncaught_errors_become_a_message_not_a_traceback(window: MainWindow, monkeypatch) -> None:
+    import sys
+
+    from inference_gui.errors import EngineError
+    from inference_gui.ui.app import install_error_hook
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    shown = []
+    monkeypatch.setattr(window, "show_error", shown.append)
+    install_error_hook(window)
+    error = EngineError("The model tiny/x has no q4 file.", "Pick another dtype.")
+    sys.excepthook(EngineError, error, None)
+    assert shown == [error]
