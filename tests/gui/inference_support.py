@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -23,6 +24,7 @@ RUN_TIMEOUT_MS = 30_000
 
 @contextmanager
 def open_window(qtbot: Any, flags: Mapping[str, Any]) -> Iterator[MainWindow]:
+    gc.collect()  # windows of earlier tests die here, on the GUI thread, not in a job thread's GC
     application()
     store, _ = open_store()
     settings, problems = load_settings({}, os.environ, flags)
