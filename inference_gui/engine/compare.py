@@ -215,12 +215,17 @@ def dtype_choices(files: ModelFiles, task: str, size_of: SizeOf) -> list[DtypeCh
             ):
                 total += size_of(name) or 0
         if missing:
-            choices.append(
-                DtypeChoice(dtype, None, False, f"{files.label} has no {', '.join(missing)}")
-            )
+            where = "the cache holds" if _offline(files) else f"{files.label} has"
+            choices.append(DtypeChoice(dtype, None, False, f"{where} no {', '.join(missing)}"))
         else:
             choices.append(DtypeChoice(dtype, total, True))
     return choices
+
+
+def _offline(files: ModelFiles) -> bool:
+    """Hub files read offline only see the cache, so "missing" means "not cached"."""
+    hub = getattr(files, "hub", None)
+    return bool(getattr(files, "offline", False) or getattr(hub, "offline", False))
 
 
 # -- the comparison itself -------------------------------------------------------------------------

@@ -29,7 +29,9 @@ def open_window(qtbot: Any, flags: Mapping[str, Any]) -> Iterator[MainWindow]:
     store, _ = open_store()
     settings, problems = load_settings({}, os.environ, flags)
     assert problems == []
-    window = build_window(AppContext(settings), store, os.environ, {})
+    window = build_window(
+        AppContext(settings), store, os.environ, flags
+    )  # flags outlive Preferences
     qtbot.addWidget(window)
     window.resize(1200, 800)
     window.show()

@@ -266,3 +266,23 @@ def test_a_new_hub_from_preferences_relists_the_dtypes(qtbot, tmp_path: Path) ->
         pane.run_button.click()
         wait_idle(qtbot, pane)
         assert "No quantization is available" in pane.phase.text()
+
+
+def test_offline_lists_what_the_cache_holds_and_still_runs(qtbot, server) -> None:
+    with open_window(qtbot, {"hub": server.url}) as window:
+        pane = inference_pane(window)
+        pane.load_example(example("sentiment"))
+        wait_dtypes(qtbot, pane)
+        pane.run_button.click()  # caches the q8 files
+        wait_idle(qtbot, pane)
+        assert window.ctx.save_preferences({"offline": "true"}) == []
+        requests = server.count()
+        qtbot.waitUntil(lambda: "the cache holds no" in pane.dtypes.note.text(), timeout=10_000)
+        available = [c.dtype for c in pane.dtypes.choices() if c.available]
+        q8 = next(c for c in pane.dtypes.choices() if c.dtype == "q8")
+        onnx = HUB / "tiny/bert-sentiment/v1.0.0/onnx/model_quantized.onnx"
+        assert available == ["q8"] and q8.size_bytes == onnx.stat().st_size
+        pane.inputs.text.setPlainText("The package arrived on time.")
+        pane.run_button.click()
+        wait_idle(qtbot, pane)
+        assert pane.output.scores.items() and server.count() == requests  # no request offline

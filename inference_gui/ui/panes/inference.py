@@ -568,12 +568,11 @@ class InferencePane(Pane):
 
 
 def _size_getter(files: ModelFiles) -> Callable[[str], int | None]:
-    """File sizes: from disk for a folder, else from the hub's listing (fetched once)."""
-    if isinstance(files, FolderFiles):
-        return lambda path: files.fetch(path).stat().st_size if files.exists(path) else None
+    """File sizes: from disk for a folder or (offline) the cache, else from the hub's listing."""
     hub = getattr(files, "hub", None)
     if hub is None or getattr(files, "offline", False) or hub.offline:
-        return lambda path: None
+        # a folder, or the cache while offline: fetching only reads local files here
+        return lambda path: files.fetch(path).stat().st_size if files.exists(path) else None
     listing = hub.list_files(files.model_id, files.revision)  # type: ignore[attr-defined]
     sizes = {f.path: f.size for f in listing if f.size >= 0}
     return sizes.get
