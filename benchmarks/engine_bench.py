@@ -1,14 +1,17 @@
 """Encoder overhead: our ``Engine.run`` against a bare ``InferenceSession.run``, same file, same process.
 
-For feature-extraction (tiny/bert-embed, mean pooling + normalize) and text-classification
-(tiny/bert-sentiment, top_k 3), at fp32 and q8 with one thread, a short and a model-maximum (128
-token) input. The bare side runs a session created with the same options on input that was
+For feature-extraction (<org>/bert-embed, mean pooling + normalize) and text-classification
+(<org>/bert-sentiment, top_k 3), at fp32 and q8 with one thread, a short and a model-maximum
+input (as many tokens as the tokenizer's ``model_max_length``: 128 for the fixtures). The bare side runs a session created with the same options on input that was
 tokenised once beforehand; ours tokenises, runs (guarded, with a cancel event as the GUI passes),
 and post-processes every call. Reported: median per-call latency of each and our overhead.
 
-    python -m benchmarks.engine_bench [--calls 300] [--write]
+    python -m benchmarks.engine_bench [--calls 300] [--hub DIR --org NAME] [--write]
 
-``--write`` replaces this benchmark's section of BENCHMARKS.md.
+The default is the fixture hub (org ``tiny``); ``--hub /tmp/real-size-hub --org bench`` runs the
+BERT-base-sized models that ``benchmarks/make_real_size_models.py`` builds. ``--write`` puts the
+table into this benchmark's section of BENCHMARKS.md (the fixture and real-size tables each keep
+their own place there).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from pathlib import Path
 import onnxruntime as ort
 
 from inference_gui.engine import EngineOptions, RunInput, create_engine
+from inference_gui.engine.preprocess.text import TextTokenizer
 from inference_gui.engine.session import create_session
 from inference_gui.engine.sources import folder_hub
 
@@ -32,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HUB = ROOT / "tests" / "fixtures" / "hub"
 HEADING = "## Encoders: engine run vs bare onnxruntime run (issue 6)"
 SHORT = "The quick brown fox jumps over the lazy dog."
-LONG = " ".join(["firefox runs machine learning models locally on your computer"] * 20)
+SENTENCE = "firefox runs machine learning models locally on your computer"
 CASES = (
     ("feature-extraction", "bert-embed", {"pooling": "mean", "normalize": True}),
     ("text-classification", "bert-sentiment", {"top_k": 3}),
@@ -50,15 +54,24 @@ def median_ms(fn: Callable[[], object], calls: int) -> float:
     return statistics.median(samples)
 
 
-def measure(task: str, model: str, call: dict, dtype: str, text: str, calls: int) -> dict:
+def long_text(tokenizer: TextTokenizer) -> str:
+    """Enough repeats of SENTENCE to reach the tokenizer's limit, where it truncates."""
+    limit = tokenizer.model_max_length or 128
+    per_sentence = len(tokenizer([SENTENCE], truncation=False).input_ids[0])
+    return " ".join([SENTENCE] * (limit // per_sentence + 2))
+
+
+def measure(hub: Path, org: str, task: str, model: str, call: dict, dtype: str, long: bool,
+            calls: int) -> dict:
     options = EngineOptions(
-        task=task, model_id=f"tiny/{model}", revision="v1.0.0", dtype=dtype, num_threads=1
+        task=task, model_id=f"{org}/{model}", revision="v1.0.0", dtype=dtype, num_threads=1
     )
-    engine = create_engine(options, folder_hub(HUB))
+    engine = create_engine(options, folder_hub(hub))
     engine.load()
     tokenizer = engine._loaded.task.resources.tokenizer  # noqa: SLF001 - same tokenizer, once
+    text = long_text(tokenizer) if long else SHORT
     encoded = tokenizer([text])
-    path = HUB / "tiny" / model / "v1.0.0" / [f for f in engine.files if f.startswith("onnx/")][0]
+    path = hub / org / model / "v1.0.0" / [f for f in engine.files if f.startswith("onnx/")][0]
     session: ort.InferenceSession = create_session(path, 1)
     names = {i.name for i in session.get_inputs()}
     feeds = {k: v for k, v in encoded.feeds().items() if k in names}
@@ -67,18 +80,16 @@ def measure(task: str, model: str, call: dict, dtype: str, text: str, calls: int
     bare = median_ms(lambda: session.run(None, feeds), calls)
     ours = median_ms(lambda: engine.run(inputs, call, cancel=cancel), calls)
     return {
-        "case": f"{task} {dtype} {encoded.input_ids.shape[1]} tokens",
+        "case": f"{org}/{model} {task} {dtype} {encoded.input_ids.shape[1]} tokens",
         "bare": bare,
         "ours": ours,
         "overhead": (ours - bare) / bare * 100,
     }
 
 
-def table(rows: list[dict], calls: int) -> str:
+def table(rows: list[dict], command: str, calls: int) -> str:
     lines = [
-        HEADING,
-        "",
-        f"`python -m benchmarks.engine_bench --calls {calls}` — medians of {calls} calls, one "
+        f"`{command}` — medians of {calls} calls, one "
         f"thread. {platform.machine()}, Python {platform.python_version()}, onnxruntime "
         f"{ort.__version__}.",
         "",
@@ -93,32 +104,55 @@ def table(rows: list[dict], calls: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str) -> None:
+def write_subsection(heading: str, label: str, text: str) -> None:
+    """Put ``text`` under ``### label`` inside the BENCHMARKS.md section ``heading``, replacing
+    that subsection only, so the section's prose and its other tables stay as written."""
     path = ROOT / "BENCHMARKS.md"
     current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"{re.escape(HEADING)}\n.*?(?=\n## |\Z)", re.S)
-    if pattern.search(current):
-        current = pattern.sub(lambda _m: text.rstrip("\n") + "\n", current)
+    block = f"### {label}\n\n{text.strip()}\n"
+    if heading not in current:
+        current = current.rstrip("\n") + f"\n\n{heading}\n\n"
+    start = current.index(heading)
+    section_end = current.find("\n## ", start + len(heading))
+    section_end = len(current) if section_end < 0 else section_end + 1
+    section = current[start:section_end]
+    old = re.search(rf"^### {re.escape(label)}\n.*?(?=^### |\Z)", section, re.S | re.M)
+    if old:
+        section = section[: old.start()] + block + ("\n" if old.end() < len(section) else "") + \
+            section[old.end():]
     else:
-        current = current.rstrip("\n") + "\n\n" + text
-    path.write_text(current, encoding="utf-8")
+        section = section.rstrip("\n") + "\n\n" + block + "\n"
+    path.write_text(current[:start] + section + current[section_end:], encoding="utf-8")
+
+
+def hub_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--hub", type=Path, default=HUB, help="hub folder (default: fixtures)")
+    parser.add_argument("--org", default="tiny", help="org of the models in it (default: tiny)")
+
+
+def label_for(org: str) -> str:
+    return "fixture models" if org == "tiny" else f"real-size models ({org})"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=300)
+    hub_arguments(parser)
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args()
     rows = [
-        measure(task, model, call, dtype, text, args.calls)
+        measure(args.hub, args.org, task, model, call, dtype, long, args.calls)
         for task, model, call in CASES
         for dtype in ("fp32", "q8")
-        for text in (SHORT, LONG)
+        for long in (False, True)
     ]
-    report = table(rows, args.calls)
+    command = f"python -m benchmarks.engine_bench --calls {args.calls}"
+    if args.hub != HUB:
+        command += f" --hub {args.hub} --org {args.org}"
+    report = table(rows, command, args.calls)
     print(report)
     if args.write:
-        write_section(report)
+        write_subsection(HEADING, label_for(args.org), report)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,307 @@
+"""Real-size, random-weight ONNX models in Transformers.js layout, for the engine benchmarks.
+
+The fixture models take ~0.1 ms per forward pass, so a benchmark on them measures our fixed
+per-call cost rather than its share of a real run. This builds models of the sizes Firefox ships
+(BERT-base encoders, GPT-2 124M, a distilvit-like ViT + distilgpt2 captioner) from configs only:
+no weights and no tokenizer are downloaded. Tokenizer files are copied from the fixture repo of the
+same task and the config's vocabulary is sized to that tokenizer, so the embedding and LM-head
+matrices are smaller than the real ones (a few hundred rows instead of 30k-50k); every
+transformer layer is full size. Inputs and outputs are named exactly as in the fixtures.
+
+Needs torch, transformers and onnx, which are NOT project dependencies: run it from a separate
+environment, for example::
+
+    python3 -m venv /tmp/exportenv
+    /tmp/exportenv/bin/pip install torch==2.13.0 transformers onnx onnxruntime
+    /tmp/exportenv/bin/python benchmarks/make_real_size_models.py [--out /tmp/real-size-hub]
+
+Writes ``<out>/bench/<name>/v1.0.0/`` (``onnx/model.onnx`` and ``onnx/model_quantized.onnx``,
+or ``encoder_model*`` + ``decoder_model_merged*``) for bert-embed, bert-sentiment, gpt2 and
+vit-gpt2-alt-text. Never commit the output: it is ~1.5 GB.
+
+The "merged" decoder is the with-past graph alone (it accepts an empty past, which is what a merged
+graph's no-cache branch is for) plus an unused ``use_cache_branch`` input, so it has the fixture's
+interface and the same per-step work as the cached branch of a real merged decoder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+import torch
+from onnxruntime.quantization import QuantType, quantize_dynamic
+from tokenizers import Tokenizer
+from transformers import (
+    BertConfig,
+    BertForSequenceClassification,
+    BertModel,
+    DynamicCache,
+    GPT2Config,
+    GPT2LMHeadModel,
+    ViTConfig,
+    ViTModel,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "hub" / "tiny"
+REVISION = "v1.0.0"
+OPSET = 17
+TEXT_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt",
+              "vocab.json", "merges.txt", "generation_config.json", "preprocessor_config.json")
+BERT_BASE = {"hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12,
+             "intermediate_size": 3072, "max_position_embeddings": 512}
+GPT2_SMALL = {"n_embd": 768, "n_layer": 12, "n_head": 12, "n_positions": 1024}
+
+
+def prepare(out: Path, name: str, max_length: int) -> tuple[Path, dict, int]:
+    """Copy the fixture's tokenizer/processor files, the tokenizer's limit raised to the model's
+    ``max_length`` positions; return (folder, fixture config, vocab size)."""
+    source = FIXTURES / name / REVISION
+    folder = out / "bench" / name / REVISION
+    (folder / "onnx").mkdir(parents=True, exist_ok=True)
+    for file in TEXT_FILES:
+        if (source / file).exists():
+            shutil.copy2(source / file, folder / file)
+    tokenizer_config = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
+    tokenizer_config["model_max_length"] = max_length
+    (folder / "tokenizer_config.json").write_text(json.dumps(tokenizer_config, indent=2) + "\n",
+                                                  encoding="utf-8")
+    tokenizer = Tokenizer.from_file(str(source / "tokenizer.json"))
+    config = json.loads((source / "config.json").read_text(encoding="utf-8"))
+    return folder, config, tokenizer.get_vocab_size(with_added_tokens=True)
+
+
+def export(module: torch.nn.Module, args: tuple, path: Path, inputs: list[str],
+           outputs: list[str], axes: dict[str, dict[int, str]], checks: list[tuple]) -> None:
+    """Trace ``module`` on ``args``, then compare onnxruntime with torch on each of ``checks``
+    (inputs of other shapes than the traced ones), since tracing can bake shapes in silently."""
+    module.eval()  # a new wrapper is in training mode, and export restores the mode it found
+    with torch.no_grad():
+        torch.onnx.export(module, args, str(path), input_names=inputs, output_names=outputs,
+                          dynamic_axes=axes, opset_version=OPSET, dynamo=False,
+                          do_constant_folding=True)
+        onnx.checker.check_model(str(path))
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        for check in checks:
+            expected = module(*check)
+            expected = expected if isinstance(expected, tuple) else (expected,)
+            got = session.run(None, {n: t.numpy() for n, t in zip(inputs, check, strict=True)})
+            for name, want, have in zip(outputs, expected, got, strict=True):
+                error = float(np.abs(want.numpy() - have).max())
+                if want.shape != have.shape or error > 1e-3:
+                    raise SystemExit(f"{path.name}: {name} differs from torch ({error:.2g}, "
+                                     f"{tuple(want.shape)} vs {have.shape})")
+
+
+def quantize(folder: Path, base: str, weight_type: QuantType = QuantType.QInt8) -> None:
+    """``<base>_quantized.onnx`` as Transformers.js's q8: dynamic int8 weights (uint8 with a Conv)."""
+    quantize_dynamic(folder / "onnx" / f"{base}.onnx", folder / "onnx" / f"{base}_quantized.onnx",
+                     weight_type=weight_type)
+
+
+def write_config(folder: Path, config: dict) -> None:
+    (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+
+
+class _Encoder(torch.nn.Module):
+    """A BERT model returning one named tensor, so the graph has exactly the fixture's outputs."""
+
+    def __init__(self, model: torch.nn.Module, output: str) -> None:
+        super().__init__()
+        self.model, self.output = model, output
+
+    def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: ANN001, ANN201
+        result = self.model(input_ids=input_ids, attention_mask=attention_mask,
+                            token_type_ids=token_type_ids)
+        return getattr(result, self.output)
+
+
+def make_bert(out: Path, name: str, model_class: type, output: str) -> None:
+    folder, fixture, vocab = prepare(out, name, BERT_BASE["max_position_embeddings"])
+    config = BertConfig(**{**fixture, **BERT_BASE, "vocab_size": vocab},
+                        attn_implementation="eager")
+    model = model_class(config).eval()
+    seq = {0: "batch_size", 1: "sequence_length"}
+    axes = {"input_ids": seq, "attention_mask": seq, "token_type_ids": seq,
+            output: {0: "batch_size", 1: "sequence_length"} if output == "last_hidden_state"
+            else {0: "batch_size"}}
+
+    def sample(rows: int, length: int) -> tuple[torch.Tensor, ...]:
+        """A batch whose last row is padded: traced with all ones, the mask would be dropped."""
+        ids, mask = torch.randint(5, vocab, (rows, length)), torch.ones(rows, length, dtype=int)
+        mask[-1, length // 2 :] = 0
+        return ids, mask, torch.zeros_like(ids)
+
+    export(_Encoder(model, output), sample(2, 16), folder / "onnx" / "model.onnx",
+           ["input_ids", "attention_mask", "token_type_ids"], [output], axes,
+           [sample(3, 40), sample(1, 7)])
+    write_config(folder, config.to_dict())
+    quantize(folder, "model")
+
+
+def _cache(flat: tuple[torch.Tensor, ...]) -> DynamicCache:
+    return DynamicCache([(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)])
+
+
+def _presents(cache: DynamicCache) -> list[torch.Tensor]:
+    """The self-attention cache as flat tensors; the cross-attention one is recomputed each step,
+    as the fixture's decoder does (it has no ``past_key_values.N.encoder.*``)."""
+    cache = getattr(cache, "self_attention_cache", cache)
+    return [t for layer in cache.layers for t in (layer.keys, layer.values)]
+
+
+def _past_names(layers: int, prefix: str) -> list[str]:
+    return [f"{prefix}.{i}.{kind}" for i in range(layers) for kind in ("key", "value")]
+
+
+class _Gpt2WithPast(torch.nn.Module):
+    """GPT-2 taking and returning its cache as flat tensors (past_key_values.N.key/value)."""
+
+    def __init__(self, model: GPT2LMHeadModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, *rest):  # noqa: ANN001, ANN201
+        *past, attention_mask, position_ids = rest
+        result = self.model(input_ids=input_ids, past_key_values=_cache(tuple(past)),
+                            attention_mask=attention_mask, position_ids=position_ids,
+                            use_cache=True)
+        return (result.logits, *_presents(result.past_key_values))
+
+
+def _sample_past(layers: int, heads: int, head_dim: int, length: int) -> list[torch.Tensor]:
+    return [torch.randn(1, heads, length, head_dim) for _ in range(2 * layers)]
+
+
+def make_gpt2(out: Path) -> None:
+    folder, fixture, vocab = prepare(out, "gpt2", GPT2_SMALL["n_positions"])
+    config = GPT2Config(**{**fixture, **GPT2_SMALL, "vocab_size": vocab},
+                        attn_implementation="eager")
+    model = GPT2LMHeadModel(config).eval()
+    layers, heads, head_dim = config.n_layer, config.n_head, config.n_embd // config.n_head
+
+    def sample(past: int, new: int) -> tuple[torch.Tensor, ...]:
+        return (torch.randint(5, vocab, (1, new)), *_sample_past(layers, heads, head_dim, past),
+                torch.ones(1, past + new, dtype=torch.int64),
+                torch.arange(past, past + new).unsqueeze(0))
+
+    past_in, present = _past_names(layers, "past_key_values"), _past_names(layers, "present")
+    axes = {"input_ids": {0: "batch_size", 1: "sequence_length"},
+            "attention_mask": {0: "batch_size", 1: "past_sequence_length + 1"},
+            "position_ids": {0: "batch_size", 1: "sequence_length"},
+            "logits": {0: "batch_size", 1: "sequence_length"},
+            **{n: {0: "batch_size", 2: "past_sequence_length"} for n in past_in},
+            **{n: {0: "batch_size", 2: "past_sequence_length + 1"} for n in present}}
+    export(_Gpt2WithPast(model), sample(3, 2), folder / "onnx" / "model.onnx",
+           ["input_ids", *past_in, "attention_mask", "position_ids"], ["logits", *present], axes,
+           [sample(0, 7), sample(9, 1)])
+    write_config(folder, config.to_dict())
+    quantize(folder, "model")
+
+
+class _CaptionDecoder(torch.nn.Module):
+    """distilgpt2 with cross-attention over the image: the merged decoder's cached branch."""
+
+    def __init__(self, model: GPT2LMHeadModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, encoder_hidden_states, *past):  # noqa: ANN001, ANN201
+        result = self.model(input_ids=input_ids, encoder_hidden_states=encoder_hidden_states,
+                            past_key_values=_cache(past), use_cache=True)
+        return (result.logits, *_presents(result.past_key_values))
+
+
+class _ImageEncoder(torch.nn.Module):
+    def __init__(self, model: ViTModel) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, pixel_values):  # noqa: ANN001, ANN201
+        return self.model(pixel_values=pixel_values).last_hidden_state
+
+
+def add_use_cache_branch(path: Path) -> None:
+    """Give the graph the merged decoder's ``use_cache_branch`` input (bool [1], unused here)."""
+    model = onnx.load(str(path))
+    model.graph.input.append(onnx.helper.make_tensor_value_info(
+        "use_cache_branch", onnx.TensorProto.BOOL, [1]))
+    onnx.save(model, str(path))
+    onnx.checker.check_model(str(path))
+
+
+def make_vit_gpt2(out: Path) -> None:
+    """distilvit's shape: ViT-base/16 at 224 px, a 6-layer GPT-2 (distilgpt2) decoder."""
+    folder, fixture, vocab = prepare(out, "vit-gpt2-alt-text", GPT2_SMALL["n_positions"])
+    size = 224
+    processor = json.loads((folder / "preprocessor_config.json").read_text(encoding="utf-8"))
+    processor["size"] = {"height": size, "width": size}
+    (folder / "preprocessor_config.json").write_text(json.dumps(processor, indent=2) + "\n",
+                                                     encoding="utf-8")
+    encoder_config = ViTConfig(**{**fixture["encoder"], **BERT_BASE, "image_size": size,
+                                  "patch_size": 16, "encoder_stride": 16})
+    decoder_config = GPT2Config(**{**fixture["decoder"], **GPT2_SMALL, "n_layer": 6,
+                                   "vocab_size": vocab}, attn_implementation="eager")
+    encoder = ViTModel(encoder_config, add_pooling_layer=False).eval()
+    decoder = GPT2LMHeadModel(decoder_config).eval()
+    export(_ImageEncoder(encoder), (torch.randn(1, 3, size, size),),
+           folder / "onnx" / "encoder_model.onnx", ["pixel_values"], ["last_hidden_state"],
+           {"pixel_values": {0: "batch_size", 1: "num_channels", 2: "height", 3: "width"},
+            "last_hidden_state": {0: "batch_size"}}, [(torch.randn(2, 3, size, size),)])
+    layers, heads = decoder_config.n_layer, decoder_config.n_head
+    head_dim = decoder_config.n_embd // heads
+    patches = (size // 16) ** 2 + 1
+    past_in, present = _past_names(layers, "past_key_values"), _past_names(layers, "present")
+    path = folder / "onnx" / "decoder_model_merged.onnx"
+
+    def sample(past: int, new: int) -> tuple[torch.Tensor, ...]:
+        return (torch.randint(5, vocab, (1, new)), torch.randn(1, patches, 768),
+                *_sample_past(layers, heads, head_dim, past))
+
+    export(_CaptionDecoder(decoder), sample(3, 2),
+           path, ["input_ids", "encoder_hidden_states", *past_in], ["logits", *present],
+           {"input_ids": {0: "batch_size", 1: "decoder_sequence_length"},
+            "encoder_hidden_states": {0: "batch_size", 1: "encoder_sequence_length"},
+            "logits": {0: "batch_size", 1: "decoder_sequence_length"},
+            **{n: {0: "batch_size", 2: "past_sequence_length"} for n in past_in},
+            **{n: {0: "batch_size", 2: "decoder_sequence_length"} for n in present}},
+           [sample(0, 1), sample(6, 1)])
+    add_use_cache_branch(path)
+    config = {**fixture, "encoder": encoder_config.to_dict(), "decoder": decoder_config.to_dict()}
+    write_config(folder, config)
+    quantize(folder, "encoder_model", QuantType.QUInt8)
+    quantize(folder, "decoder_model_merged")
+
+
+MODELS = {
+    "bert-embed": lambda out: make_bert(out, "bert-embed", BertModel, "last_hidden_state"),
+    "bert-sentiment": lambda out: make_bert(out, "bert-sentiment", BertForSequenceClassification,
+                                            "logits"),
+    "gpt2": make_gpt2,
+    "vit-gpt2-alt-text": make_vit_gpt2,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("/tmp/real-size-hub"))
+    parser.add_argument("models", nargs="*", default=list(MODELS), help=", ".join(MODELS))
+    args = parser.parse_args()
+    unknown = set(args.models) - set(MODELS)
+    if unknown:
+        parser.error(f"unknown model {sorted(unknown)[0]}; choose from {', '.join(MODELS)}")
+    torch.manual_seed(0)
+    for name in args.models:
+        print(f"building bench/{name} ...", flush=True)
+        MODELS[name](args.out)
+    print(f"done: {args.out / 'bench'}")
+
+
+if __name__ == "__main__":
+    main()
