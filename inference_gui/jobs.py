@@ -121,6 +121,7 @@ class JobRunner:
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="job")
         self._active: dict[int, Job[Any]] = {}
         self._lock = threading.Lock()
+        self._closed = False
 
     def submit(self, fn: Callable[[JobContext], T], *, name: str = "job") -> Job[T]:
         job: Job[T] = Job(name)
@@ -141,8 +142,12 @@ class JobRunner:
                     self._active.pop(job.id, None)
 
         with self._lock:
+            if self._closed:
+                job.cancel_event.set()
+                job.future.set_exception(Cancelled(f"{name} was not started: the app is closing."))
+                return job
             self._active[job.id] = job
-        self._pool.submit(run)
+            self._pool.submit(run)
         return job
 
     def active(self) -> list[Job[Any]]:
@@ -150,6 +155,9 @@ class JobRunner:
             return list(self._active.values())
 
     def shutdown(self, *, cancel: bool = True) -> None:
+        """Stop taking work (later submissions end at once as Cancelled) and wait for the pool."""
+        with self._lock:
+            self._closed = True
         if cancel:
             for job in self.active():
                 job.cancel()

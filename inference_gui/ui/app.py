@@ -18,6 +18,7 @@ from inference_gui.context import AppContext
 from inference_gui.errors import ConfigError
 from inference_gui.assets import resource_path
 from inference_gui.ui.context import UiContext
+from inference_gui.ui.gc_guard import GuiThreadCollector
 from inference_gui.ui.main_window import MainWindow
 
 
@@ -27,6 +28,8 @@ def application() -> QApplication:
     app.setApplicationName("inference-gui")
     app.setApplicationDisplayName("Inference GUI")
     app.setStyleSheet(resource_path("styles", "app.qss").read_text(encoding="utf-8"))
+    if app.findChild(GuiThreadCollector) is None:
+        GuiThreadCollector(parent=app)
     return app  # type: ignore[return-value]
 
 

@@ -71,3 +71,13 @@ def test_cancel_before_start_never_runs_the_work() -> None:
         queued.result(5)
     runner.shutdown()
     assert ran == []
+
+
+def test_work_submitted_after_shutdown_is_cancelled_not_an_exception() -> None:
+    runner = JobRunner(max_workers=1)
+    runner.shutdown()
+    ran: list[str] = []
+    job = runner.submit(lambda ctx: ran.append("late"), name="late poll")
+    with pytest.raises(Cancelled, match="app is closing"):
+        job.result(1)
+    assert ran == [] and runner.active() == []
