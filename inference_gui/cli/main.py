@@ -84,12 +84,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"inference-gui: {problem}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        return args.func(args, ctx)
+        code = args.func(args, ctx)
+        sys.stdout.flush()  # inside the try, so a reader that went away is handled below
+        return code
     except AppError as exc:
         print(f"inference-gui: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("inference-gui: interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` or a pager that quit: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     finally:
         ctx.close()

@@ -80,3 +80,18 @@ def test_screenshot_writes_a_png_of_the_window_on_each_pane(pane: str, tmp_path:
         assert image.size == (900, 600)
         colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
     assert colours is not None and len(colours) > 20  # a real rendering, not a blank canvas
+
+
+def test_output_cut_short_by_a_closed_pipe_is_not_a_traceback() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "inference_gui", "records", "list", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        bufsize=0,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.read(10)
+    process.stdout.close()  # like `| head -c 10`
+    stderr = process.stderr.read().decode()
+    assert process.wait(60) == 0
+    assert "Traceback" not in stderr
