@@ -43,22 +43,28 @@ CASES = (
 )
 
 
-def median_ms(fn: Callable[[], object], calls: int) -> float:
-    for _ in range(20):
-        fn()
-    samples = []
+def medians_ms(fns: list[Callable[[], object]], calls: int) -> list[float]:
+    """Median call time of each function; they take turns, so load from other processes on the
+    machine falls on all of them alike."""
+    for _ in range(max(3, calls // 10)):  # warm-up: first-run allocations
+        for fn in fns:
+            fn()
+    samples: list[list[float]] = [[] for _ in fns]
     for _ in range(calls):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
+        for fn, own in zip(fns, samples, strict=True):
+            start = time.perf_counter()
+            fn()
+            own.append((time.perf_counter() - start) * 1000)
+    return [statistics.median(own) for own in samples]
 
 
 def long_text(tokenizer: TextTokenizer) -> str:
-    """Enough repeats of SENTENCE to reach the tokenizer's limit, where it truncates."""
+    """SENTENCE repeated until the tokenizer's limit is passed, where it truncates."""
     limit = tokenizer.model_max_length or 128
-    per_sentence = len(tokenizer([SENTENCE], truncation=False).input_ids[0])
-    return " ".join([SENTENCE] * (limit // per_sentence + 2))
+    text = SENTENCE
+    while len(tokenizer([text], truncation=False).input_ids[0]) <= limit:
+        text = f"{text} {text}"
+    return text
 
 
 def measure(hub: Path, org: str, task: str, model: str, call: dict, dtype: str, long: bool,
@@ -77,8 +83,9 @@ def measure(hub: Path, org: str, task: str, model: str, call: dict, dtype: str, 
     feeds = {k: v for k, v in encoded.feeds().items() if k in names}
     cancel = threading.Event()
     inputs = RunInput.text(text)
-    bare = median_ms(lambda: session.run(None, feeds), calls)
-    ours = median_ms(lambda: engine.run(inputs, call, cancel=cancel), calls)
+    bare, ours = medians_ms(
+        [lambda: session.run(None, feeds), lambda: engine.run(inputs, call, cancel=cancel)], calls
+    )
     return {
         "case": f"{org}/{model} {task} {dtype} {encoded.input_ids.shape[1]} tokens",
         "bare": bare,
