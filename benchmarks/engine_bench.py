@@ -2,9 +2,10 @@
 
 For feature-extraction (<org>/bert-embed, mean pooling + normalize) and text-classification
 (<org>/bert-sentiment, top_k 3), at fp32 and q8 with one thread, a short and a model-maximum
-input (as many tokens as the tokenizer's ``model_max_length``: 128 for the fixtures). The bare side runs a session created with the same options on input that was
-tokenised once beforehand; ours tokenises, runs (guarded, with a cancel event as the GUI passes),
-and post-processes every call. Reported: median per-call latency of each and our overhead.
+input (as many tokens as the tokenizer's ``model_max_length``: 128 for the fixtures). The bare
+side runs the engine's own session on input that was tokenised once beforehand; ours tokenises,
+runs (guarded, with a cancel event as the GUI passes), and post-processes every call; the two take
+turns. Reported: median per-call latency of each and our overhead.
 
     python -m benchmarks.engine_bench [--calls 300] [--hub DIR --org NAME] [--write]
 
@@ -29,7 +30,6 @@ import onnxruntime as ort
 
 from inference_gui.engine import EngineOptions, RunInput, create_engine
 from inference_gui.engine.preprocess.text import TextTokenizer
-from inference_gui.engine.session import create_session
 from inference_gui.engine.sources import folder_hub
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,11 +74,11 @@ def measure(hub: Path, org: str, task: str, model: str, call: dict, dtype: str, 
     )
     engine = create_engine(options, folder_hub(hub))
     engine.load()
-    tokenizer = engine._loaded.task.resources.tokenizer  # noqa: SLF001 - same tokenizer, once
+    tokenizer = engine._loaded.task.resources.tokenizer
     text = long_text(tokenizer) if long else SHORT
     encoded = tokenizer([text])
-    path = hub / org / model / "v1.0.0" / [f for f in engine.files if f.startswith("onnx/")][0]
-    session: ort.InferenceSession = create_session(path, 1)
+    # the engine's own session: two sessions of one file differ by a few percent run to run
+    session: ort.InferenceSession = engine._loaded.task.resources.sessions["model"]
     names = {i.name for i in session.get_inputs()}
     feeds = {k: v for k, v in encoded.feeds().items() if k in names}
     cancel = threading.Event()
@@ -96,9 +96,10 @@ def measure(hub: Path, org: str, task: str, model: str, call: dict, dtype: str, 
 
 def table(rows: list[dict], command: str, calls: int) -> str:
     lines = [
-        f"`{command}` — medians of {calls} calls, one "
-        f"thread. {platform.machine()}, Python {platform.python_version()}, onnxruntime "
-        f"{ort.__version__}.",
+        (
+            f"`{command}` — medians of {calls} calls, one thread. {platform.machine()}, Python "
+            f"{platform.python_version()}, onnxruntime {ort.__version__}."
+        ),
         "",
         "| case | bare run ms | our run ms | overhead |",
         "|---|---|---|---|",
@@ -123,7 +124,7 @@ def write_subsection(heading: str, label: str, text: str) -> None:
     section_end = current.find("\n## ", start + len(heading))
     section_end = len(current) if section_end < 0 else section_end + 1
     section = current[start:section_end]
-    old = re.search(rf"^### {re.escape(label)}\n.*?(?=^### |\Z)", section, re.S | re.M)
+    old = re.search(rf"^### {re.escape(label)}\n.*?(?=^### |\Z)", section, re.DOTALL | re.MULTILINE)
     if old:
         section = section[: old.start()] + block + ("\n" if old.end() < len(section) else "") + \
             section[old.end():]

@@ -2,7 +2,7 @@
 
 For text-generation (<org>/gpt2) and image-to-text (<org>/vit-gpt2-alt-text) models, at fp32 with
 one thread, greedy, end-of-sequence disabled so every run makes the same number of
-tokens. Both sides use sessions created the same way; the bare loop only builds feeds, runs the
+tokens. Both sides run the same sessions (the engine's); the bare loop only builds feeds, runs the
 session, takes the argmax and moves ``present.*`` to ``past_key_values.*`` — the least any caller
 must do. Reported: time to first token, tokens per second, and our overhead per generated token
 (steps after the first), median over repeats, with and without a streaming callback.
@@ -33,8 +33,8 @@ from tokenizers import Tokenizer
 
 from benchmarks.engine_bench import HUB, hub_arguments, label_for, write_subsection
 from inference_gui.engine import EngineOptions, RunInput, create_engine
+from inference_gui.engine.engine import Engine
 from inference_gui.engine.preprocess.image import ImageProcessor, load_image
-from inference_gui.engine.session import create_session
 from inference_gui.engine.sources import folder_hub
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,8 +74,9 @@ def bare_decode(decoder: ort.InferenceSession, first_ids: np.ndarray, tokens: in
     return first, time.perf_counter() - started - first
 
 
-def bare_text_generation(folder: Path, tokens: int) -> Callable[[], tuple[float, float]]:
-    session = create_session(folder / "onnx" / "model.onnx", 1)
+def bare_text_generation(engine: Engine, folder: Path,
+                         tokens: int) -> Callable[[], tuple[float, float]]:
+    session = sessions(engine)["model"]
     tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
 
     def once() -> tuple[float, float]:
@@ -88,9 +89,9 @@ def bare_text_generation(folder: Path, tokens: int) -> Callable[[], tuple[float,
     return once
 
 
-def bare_image_to_text(folder: Path, tokens: int) -> Callable[[], tuple[float, float]]:
-    encoder = create_session(folder / "onnx" / "encoder_model.onnx", 1)
-    decoder = create_session(folder / "onnx" / "decoder_model_merged.onnx", 1)
+def bare_image_to_text(engine: Engine, folder: Path,
+                       tokens: int) -> Callable[[], tuple[float, float]]:
+    encoder, decoder = sessions(engine)["encoder_model"], sessions(engine)["decoder_model_merged"]
     processor = ImageProcessor(json.loads((folder / "preprocessor_config.json").read_text()))
 
     def once() -> tuple[float, float]:
@@ -105,11 +106,15 @@ def bare_image_to_text(folder: Path, tokens: int) -> Callable[[], tuple[float, f
     return once
 
 
-def ours(hub: Path, task: str, model: str, run_input: RunInput, tokens: int,
+def sessions(engine: Engine) -> dict[str, ort.InferenceSession]:
+    """The engine's own sessions: the bare loop runs them too, so both sides use the same weights
+    in the same memory (two sessions of one file differ by a few percent from run to run)."""
+    engine.load()
+    return engine._loaded.task.resources.sessions
+
+
+def ours(engine: Engine, run_input: RunInput, tokens: int,
          stream: bool) -> Callable[[], tuple[float, float]]:
-    options = EngineOptions(task=task, model_id=model, revision="v1.0.0", dtype="fp32",
-                            num_threads=1)
-    engine = create_engine(options, folder_hub(hub))
     call = {"max_new_tokens": tokens, "eos_token_id": []}
     sink: list[Any] = []
 
@@ -150,9 +155,11 @@ def main() -> None:
         ("image-to-text", "vit-gpt2-alt-text", RunInput.image(IMAGE), bare_image_to_text),
     ):
         model = f"{org}/{name}"
+        engine = create_engine(EngineOptions(task=task, model_id=model, revision="v1.0.0",
+                                             dtype="fp32", num_threads=1), folder_hub(args.hub))
         (base_first, base_rest), *results = measure(
-            [bare(args.hub / org / name / "v1.0.0", n),
-             *(ours(args.hub, task, model, run_input, n, stream) for stream in (False, True))],
+            [bare(engine, args.hub / org / name / "v1.0.0", n),
+             *(ours(engine, run_input, n, stream) for stream in (False, True))],
             args.repeats)
         for stream, (first, rest) in zip((False, True), results, strict=True):
             per_token, base_per_token = rest / (n - 1), base_rest / (n - 1)
@@ -164,9 +171,11 @@ def main() -> None:
     if args.hub != HUB:
         command += f" --hub {args.hub} --org {org}"
     lines = [
-        f"`{command}` — fp32, 1 thread, greedy, {n} new tokens, medians. "
-        f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
-        f"onnxruntime {ort.__version__}.",
+        (
+            f"`{command}` — fp32, 1 thread, greedy, {n} new tokens, medians. "
+            f"{platform.processor() or platform.machine()}, Python {platform.python_version()}, "
+            f"onnxruntime {ort.__version__}."
+        ),
         "",
         "| case | bare TTFT ms | ours TTFT ms | bare tok/s | ours tok/s | overhead per token |",
         "|---|---|---|---|---|---|",

@@ -56,7 +56,7 @@ TEXT_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.jso
               "vocab.json", "merges.txt", "generation_config.json", "preprocessor_config.json")
 BERT_BASE = {"hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12,
              "intermediate_size": 3072, "max_position_embeddings": 512}
-GPT2_SMALL = {"n_embd": 768, "n_layer": 12, "n_head": 12, "n_positions": 1024}
+GPT2_SMALL = {"n_embd": 768, "n_layer": 12, "n_head": 12, "n_inner": 3072, "n_positions": 1024}
 
 
 def prepare(out: Path, name: str, max_length: int) -> tuple[Path, dict, int]:
@@ -100,7 +100,8 @@ def export(module: torch.nn.Module, args: tuple, path: Path, inputs: list[str],
 
 
 def quantize(folder: Path, base: str, weight_type: QuantType = QuantType.QInt8) -> None:
-    """``<base>_quantized.onnx`` as Transformers.js's q8: dynamic int8 weights (uint8 with a Conv)."""
+    """``<base>_quantized.onnx`` like Transformers.js's q8: dynamic int8 weights, uint8 for a
+    graph with a Conv."""
     quantize_dynamic(folder / "onnx" / f"{base}.onnx", folder / "onnx" / f"{base}_quantized.onnx",
                      weight_type=weight_type)
 
@@ -116,7 +117,7 @@ class _Encoder(torch.nn.Module):
         super().__init__()
         self.model, self.output = model, output
 
-    def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: ANN001, ANN201
+    def forward(self, input_ids, attention_mask, token_type_ids):
         result = self.model(input_ids=input_ids, attention_mask=attention_mask,
                             token_type_ids=token_type_ids)
         return getattr(result, self.output)
@@ -167,7 +168,7 @@ class _Gpt2WithPast(torch.nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, input_ids, *rest):  # noqa: ANN001, ANN201
+    def forward(self, input_ids, *rest):
         *past, attention_mask, position_ids = rest
         result = self.model(input_ids=input_ids, past_key_values=_cache(tuple(past)),
                             attention_mask=attention_mask, position_ids=position_ids,
@@ -212,7 +213,7 @@ class _CaptionDecoder(torch.nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, input_ids, encoder_hidden_states, *past):  # noqa: ANN001, ANN201
+    def forward(self, input_ids, encoder_hidden_states, *past):
         result = self.model(input_ids=input_ids, encoder_hidden_states=encoder_hidden_states,
                             past_key_values=_cache(past), use_cache=True)
         return (result.logits, *_presents(result.past_key_values))
@@ -223,7 +224,7 @@ class _ImageEncoder(torch.nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, pixel_values):  # noqa: ANN001, ANN201
+    def forward(self, pixel_values):
         return self.model(pixel_values=pixel_values).last_hidden_state
 
 
@@ -295,7 +296,7 @@ def main() -> None:
     args = parser.parse_args()
     unknown = set(args.models) - set(MODELS)
     if unknown:
-        parser.error(f"unknown model {sorted(unknown)[0]}; choose from {', '.join(MODELS)}")
+        parser.error(f"unknown model {min(unknown)}; choose from {', '.join(MODELS)}")
     torch.manual_seed(0)
     for name in args.models:
         print(f"building bench/{name} ...", flush=True)
