@@ -4,9 +4,12 @@ Listing: a synthetic cache of 10,000 files over 200 models and 400 revisions, he
 cache (SQLite index + blobs + revision folders) and in huggingface_hub's own layout; we time
 ``ModelCache.tree()`` against ``huggingface_hub.scan_cache_dir`` on the same files.
 Download: a 200 MB file from a local HTTP server, through ``ModelCache.fetch`` (stream, hash,
-write, fsync, index) against reading the same URL raw with ``http.client`` (bytes discarded).
+write, fsync, index) against reading the same URL raw with ``http.client`` (bytes discarded, same
+1 MiB ``readinto`` buffer). One server process serves every run; a warm-up read puts the file in
+the page cache; the three kinds of run are interleaved, repeated, and reported as median and best.
+Beside them, single-core SHA-256 speed: no download that hashes every byte can beat it.
 
-    python -m benchmarks.cache_bench [--size-mb 200] [--write]
+    python -m benchmarks.cache_bench [--size-mb 200] [--repeats 7] [--download-only] [--write]
 
 ``--write`` replaces this benchmark's section of BENCHMARKS.md.
 """
@@ -32,11 +35,25 @@ from pathlib import Path
 from huggingface_hub import scan_cache_dir
 
 from inference_gui.cache import ModelCache
+from inference_gui.cache.blobs import CHUNK
 from inference_gui.hub import Hub
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADING = "## Model cache: listing and download (issue 5)"
 MODELS, REVISIONS_PER_MODEL, FILES_PER_REVISION = 200, 2, 25
+NOTES = (
+    "Ours lists from the SQLite index (one query for files, one for usage links) and builds the "
+    "tree; scan_cache_dir walks and stats every snapshot symlink and blob. Our download reads into "
+    "four reused 1 MiB buffers while a helper thread hashes (SHA-256) and writes the previous one, "
+    "asks the kernel to start writeback every 16 MiB (sync_file_range) so the closing fsync finds "
+    "little left to do, then moves the file into place and indexes it; the raw read discards the "
+    "bytes. The server runs in its own process on the same CPUs. No download that hashes every "
+    "byte can be faster than one core hashes (the last row: SHA-256 of one stream cannot be split "
+    "across cores), so wherever that row is under 90% of the raw read, 90% is out of reach; on "
+    "top of the hash our download copies every byte into the page cache (the middle row), and with "
+    "2 CPUs shared by the server, the reader, the hash-and-write thread and any other job (see the "
+    "load average), the threads overlap only as far as a CPU is free."
+)
 
 
 def best_and_median(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
@@ -109,14 +126,29 @@ def raw_read(url: str, into: Path | None = None) -> int:
     connection = http.client.HTTPConnection(name, int(port))
     connection.request("GET", "/" + rest)
     response = connection.getresponse()
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
     total = 0
     with open(into or os.devnull, "wb") as out:
-        while chunk := response.read1(1 << 20):
-            total += len(chunk)
+        while count := response.readinto(buffer):
+            total += count
             if into is not None:
-                out.write(chunk)
+                out.write(view[:count])
     connection.close()
     return total
+
+
+def sha256_speed(megabytes: int = 256) -> float:
+    """Bytes per second one core hashes in CHUNK-sized updates (best of 3)."""
+    chunk = os.urandom(CHUNK)
+    best = float("inf")
+    for _ in range(3):
+        digest = hashlib.sha256()
+        start = time.perf_counter()
+        for _ in range(megabytes):
+            digest.update(chunk)
+        best = min(best, time.perf_counter() - start)
+    return megabytes * CHUNK / best
 
 
 # The test hub in its own process, so its thread does not share our interpreter's lock.
@@ -147,7 +179,7 @@ def server_process(root: Path) -> Iterator[str]:
         child.wait(10)
 
 
-def bench_download(base: Path, size_mb: int) -> dict[str, float]:
+def bench_download(base: Path, size_mb: int, repeats: int) -> dict[str, float]:
     hub_root = base / "hub"
     target = hub_root / "org" / "big" / "v1.0.0" / "onnx" / "model.onnx_data"
     target.parent.mkdir(parents=True)
@@ -159,7 +191,8 @@ def bench_download(base: Path, size_mb: int) -> dict[str, float]:
     raw_times, written_times, ours_times = [], [], []
     with server_process(hub_root) as hub_url:
         url = hub_url + "org/big/v1.0.0/onnx/model.onnx_data"
-        for attempt in range(3):
+        assert raw_read(url) == size  # warm-up: server file in the page cache, server code hot
+        for attempt in range(repeats):
             start = time.perf_counter()
             assert raw_read(url) == size
             raw_times.append(time.perf_counter() - start)
@@ -175,66 +208,70 @@ def bench_download(base: Path, size_mb: int) -> dict[str, float]:
             assert cache.store.all()[0].sha256 == expected and shown.stat().st_size == size
             cache.close()
             shutil.rmtree(folder)
-    raw, written, ours = min(raw_times), min(written_times), min(ours_times)
-    return {
-        "size_mb": size / 1e6,
-        "raw_mbps": size / raw / 1e6,
-        "ours_mbps": size / ours / 1e6,
-        "written_mbps": size / written / 1e6,
-        "ratio": raw / ours,
-        "written_ratio": written / ours,
-    }
+    result = {"size_mb": size / 1e6, "repeats": repeats, "sha256_mbps": sha256_speed() / 1e6}
+    for name, times in (("raw", raw_times), ("written", written_times), ("ours", ours_times)):
+        result[f"{name}_mbps"] = size / statistics.median(times) / 1e6
+        result[f"{name}_best_mbps"] = size / min(times) / 1e6
+    result["ratio"] = result["ours_mbps"] / result["raw_mbps"]
+    result["best_ratio"] = result["ours_best_mbps"] / result["raw_best_mbps"]
+    result["written_ratio"] = result["ours_mbps"] / result["written_mbps"]
+    result["sha256_ratio"] = result["sha256_mbps"] / result["raw_mbps"]
+    return result
 
 
-def report(listing: dict[str, float], download: dict[str, float]) -> str:
-    speedup = listing["hf_ms"] / listing["ours_ms"]
-    listing_met = listing["ours_ms"] < 100 and speedup >= 5
-    download_met = download["ratio"] >= 0.9
-    rows = [
+def report(listing: dict[str, float] | None, download: dict[str, float], load: float) -> str:
+    rows = []
+    if listing is not None:
+        speedup = listing["hf_ms"] / listing["ours_ms"]
+        listing_met = listing["ours_ms"] < 100 and speedup >= 5
+        rows.append(
+            (
+                "list 10,000 files / 200 models / 400 revisions (median of 7; scan: of 3)",
+                f"{listing['ours_ms']:.1f} ms",
+                f"scan_cache_dir {listing['hf_ms']:.1f} ms",
+                f"{speedup:.1f}x faster",
+                f"< 100 ms and >= 5x: {'met' if listing_met else 'NOT met'}",
+            )
+        )
+    d = download
+    rows += [
         (
-            "list 10,000 files / 200 models / 400 revisions (median of 7; scan: of 3)",
-            f"{listing['ours_ms']:.1f} ms",
-            f"scan_cache_dir {listing['hf_ms']:.1f} ms",
-            f"{speedup:.1f}x faster",
-            f"< 100 ms and >= 5x: {'met' if listing_met else 'NOT met'}",
-        ),
-        (
-            f"download {download['size_mb']:.0f} MB from 127.0.0.1 (best of 3)",
-            f"{download['ours_mbps']:.0f} MB/s",
-            f"raw http.client read {download['raw_mbps']:.0f} MB/s",
-            f"{download['ratio'] * 100:.0f}% of raw",
-            f">= 90%: {'met' if download_met else 'NOT met'}",
+            f"download {d['size_mb']:.0f} MB from 127.0.0.1, median (best) of {d['repeats']:.0f}",
+            f"{d['ours_mbps']:.0f} ({d['ours_best_mbps']:.0f}) MB/s",
+            f"raw http.client read {d['raw_mbps']:.0f} ({d['raw_best_mbps']:.0f}) MB/s",
+            f"{d['ratio'] * 100:.0f}% ({d['best_ratio'] * 100:.0f}%) of raw",
+            f">= 90%: {'met' if d['ratio'] >= 0.9 else 'NOT met'}",
         ),
         (
             "same download",
-            f"{download['ours_mbps']:.0f} MB/s",
-            f"raw read written to a file (no hash, no fsync) {download['written_mbps']:.0f} MB/s",
-            f"{download['written_ratio'] * 100:.0f}% of it",
-            "(floor set by the disk)",
+            f"{d['ours_mbps']:.0f} MB/s",
+            f"raw read written to a file (no hash, no fsync) {d['written_mbps']:.0f} MB/s",
+            f"{d['written_ratio'] * 100:.0f}% of it",
+            "",
+        ),
+        (
+            "SHA-256 on one core (hashlib, 1 MiB updates)",
+            f"{d['sha256_mbps']:.0f} MB/s",
+            f"raw read {d['raw_mbps']:.0f} MB/s",
+            f"{d['sha256_ratio'] * 100:.0f}% of raw",
+            "ceiling for any download that hashes every byte",
         ),
     ]
-    notes = (
-        "Ours lists from the SQLite index (one query for files, one for usage links) and builds "
-        "the tree; scan_cache_dir walks and stats every snapshot symlink and blob. Our download "
-        "streams, hashes (SHA-256), writes, fsyncs, moves the file into place and indexes it; the "
-        "raw read discards the bytes. The server runs in its own process on the same CPUs. The gap "
-        "is the work a raw read skips: SHA-256 (~1.5 GB/s here), writing, and the fsync that makes "
-        "a crash unable to leave a complete-looking file; a reader thread feeding a hash-and-write "
-        "thread (with and without periodic fdatasync) was measured no faster on this machine, so "
-        "the single loop stays. 90% of a read that discards its bytes is not reached."
-    )
     return "\n".join(
         [
             HEADING,
             "",
-            f"`python -m benchmarks.cache_bench --write` — {platform.machine()}, Python "
-            f"{platform.python_version()}, {os.cpu_count()} CPUs; temp folder on the local disk.",
+            (
+                f"`python -m benchmarks.cache_bench --write` — {platform.machine()}, Python "
+                f"{platform.python_version()}, {os.cpu_count()} CPUs, load average {load:.2f} at "
+                "the start; temp folder on the local disk."
+            ),
             "",
             "| measure | ours | reference | result | target |",
             "|---|---|---|---|---|",
             *("| " + " | ".join(row) + " |" for row in rows),
             "",
-            notes,
+            NOTES,
             "",
         ]
     )
@@ -254,13 +291,18 @@ def write_section(text: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=200, help="download size in MB (200)")
+    parser.add_argument("--repeats", type=int, default=7, help="runs of each download kind (7)")
+    parser.add_argument("--download-only", action="store_true", help="skip the listing benchmark")
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md")
     args = parser.parse_args()
+    if args.write and args.download_only:
+        parser.error("--write needs the whole benchmark; drop --download-only")
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="cache-bench-") as folder:
         base = Path(folder)
-        listing = bench_listing(base / "listing")
-        download = bench_download(base / "download", args.size_mb)
-    text = report(listing, download)
+        listing = None if args.download_only else bench_listing(base / "listing")
+        download = bench_download(base / "download", args.size_mb, args.repeats)
+    text = report(listing, download, load)
     print(text)
     if args.write:
         write_section(text)

@@ -4,20 +4,28 @@ The partial file sits in the cache's ``tmp/`` beside a small note of the ETag it
 so an interrupted download (a dropped connection, a cancel, a killed process) resumes with an HTTP
 ``Range`` request for only the missing bytes, and restarts cleanly when the server ignores the range
 or the file changed. Transient failures (5xx, resets, timeouts) are retried with backoff.
+
+Bytes are read on the calling thread while a helper thread hashes and writes the previous buffer
+(SHA-256 and file writes release the GIL on large buffers), and the kernel is asked to start
+writing each stretch to disk as it lands, so the network, the hash and the disk overlap instead of
+taking turns; the fsync at the end still decides when the file counts as complete.
 """
 
 from __future__ import annotations
 
 import hashlib
+import queue
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-from inference_gui.cache.blobs import CHUNK, fsync_file
+from inference_gui.cache.blobs import CHUNK, fsync_file, start_writeback
 from inference_gui.errors import Cancelled, HubError
 from inference_gui.hub import Hub, TransientHubError
+from inference_gui.hub.transport import Body
 
 # Called with (bytes done, total or None) as bytes arrive.
 ByteProgress = Callable[[int, int | None], None]
@@ -101,20 +109,11 @@ def _attempt(
         body = hub.open(model_id, revision, path)
         assert body is not None
     try:
-        digest = hashlib.sha256()
-        if start:
-            _hash_into(digest, part)
+        digest = _hash_of(part) if start else hashlib.sha256()
         check_space(body.size, start)
         note.write_text(body.etag)
-        done = start
         with part.open("ab" if start else "wb") as out:
-            while chunk := body.read(CHUNK):
-                if cancel is not None and cancel.is_set():
-                    raise Cancelled(f"Downloading {path} of {model_id} was cancelled.")
-                out.write(chunk)
-                digest.update(chunk)
-                done += len(chunk)
-                report(done, body.size)
+            done = _copy(body, out, digest, start, report, cancel, f"{path} of {model_id}")
             fsync_file(out)
     finally:
         body.close()
@@ -124,7 +123,121 @@ def _attempt(
     return Downloaded(part, digest.hexdigest(), done, body.etag, body.content_type)
 
 
-def _hash_into(digest: hashlib._Hash, path: Path) -> None:
+def _hash_of(path: Path) -> hashlib._Hash:
+    """A SHA-256 already fed the bytes of a partial file, to go on with the rest."""
+    digest = hashlib.sha256()
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
+    return digest
+
+
+# Reads start small and double while buffers fill fast, halve when they fill slowly, so a fast
+# link moves CHUNK-sized buffers and a slow one still reports progress and notices a cancel
+# within a fraction of a second.
+MIN_READ = 16 * 1024
+FAST_READ, SLOW_READ = 0.05, 0.25  # seconds
+BUFFERS = 4
+WRITEBACK_EVERY = 16 * 1024 * 1024
+
+
+def _copy(
+    body: Body,
+    out: BinaryIO,
+    digest: hashlib._Hash,
+    start: int,
+    report: ByteProgress,
+    cancel: threading.Event | None,
+    what: str,
+) -> int:
+    """Read the body into ``out`` through a :class:`_Sink`; returns the file's size after it."""
+    sink = _Sink(out, digest, start)
+    done, size = start, MIN_READ
+    try:
+        while True:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled(f"Downloading {what} was cancelled.")
+            buffer = sink.take()
+            began = time.monotonic()
+            count = body.readinto(memoryview(buffer)[:size])
+            if not count:
+                sink.give_back(buffer)
+                break
+            sink.put(buffer, count)
+            done += count
+            report(done, body.size)
+            size = _next_read_size(size, time.monotonic() - began)
+    finally:
+        sink.stop()
+    sink.check()
+    return done
+
+
+def _next_read_size(size: int, seconds: float) -> int:
+    if seconds < FAST_READ:
+        return min(size * 2, CHUNK)
+    if seconds > SLOW_READ:
+        return max(size // 2, MIN_READ)
+    return size
+
+
+class _Sink:
+    """Hashes and appends filled buffers, in order, on a helper thread.
+
+    ``BUFFERS`` buffers go round between the reader and the helper, so nothing is allocated per
+    read. Whatever stops the download, every buffer handed over is still written, so the partial
+    file is always a prefix of the body and a later attempt resumes from its end. A failure on the
+    helper (a full disk) is raised on the reader's thread at its next buffer or at the end.
+    """
+
+    def __init__(self, out: BinaryIO, digest: hashlib._Hash, offset: int) -> None:
+        self._out = out
+        self._digest = digest
+        self._written = self._synced = offset
+        self._error: BaseException | None = None
+        self._free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
+        self._full: queue.SimpleQueue[tuple[bytearray, int] | None] = queue.SimpleQueue()
+        for _ in range(BUFFERS):
+            self._free.put(bytearray(CHUNK))
+        self._thread = threading.Thread(target=self._run, name="download-writer", daemon=True)
+        self._thread.start()
+
+    def take(self) -> bytearray:
+        """A free buffer, waiting while all are being hashed and written."""
+        buffer = self._free.get()
+        self.check()
+        return buffer
+
+    def put(self, buffer: bytearray, count: int) -> None:
+        self._full.put((buffer, count))
+
+    def give_back(self, buffer: bytearray) -> None:
+        self._free.put(buffer)
+
+    def stop(self) -> None:
+        """Wait until every buffer handed over is written; never raises (see :meth:`check`)."""
+        self._full.put(None)
+        self._thread.join()
+
+    def check(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        while (item := self._full.get()) is not None:
+            buffer, count = item
+            if self._error is None:
+                try:
+                    self._write(memoryview(buffer)[:count])
+                except Exception as exc:  # noqa: BLE001 - re-raised on the reader's thread
+                    self._error = exc
+            self._free.put(buffer)
+
+    def _write(self, view: memoryview) -> None:
+        self._digest.update(view)
+        self._out.write(view)
+        self._written += len(view)
+        if self._written - self._synced >= WRITEBACK_EVERY:
+            self._out.flush()
+            start_writeback(self._out.fileno(), self._synced, self._written - self._synced)
+            self._synced = self._written

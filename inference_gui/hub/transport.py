@@ -42,10 +42,14 @@ class Body:
     content_type: str
     closer: object = None
 
-    def read(self, count: int) -> bytes:
-        """Up to ``count`` bytes, returning as soon as some arrive (so cancelling stays prompt)."""
+    def readinto(self, buffer: memoryview) -> int:
+        """Fill ``buffer`` (fewer bytes only at the end); 0 once the body is over.
+
+        A read waits until the buffer is full, so the caller sizes buffers to how fast bytes come
+        (see :mod:`inference_gui.cache.download`) to keep progress and cancelling prompt.
+        """
         try:
-            return self.stream.read1(count)  # type: ignore[attr-defined]
+            return self.stream.readinto(buffer)  # type: ignore[attr-defined]
         except NETWORK_ERRORS as exc:
             raise TransientHubError(f"The connection dropped while downloading: {exc}.") from exc
 
