@@ -63,12 +63,18 @@ _SYNC_FILE_RANGE = _load_sync_file_range()
 def hash_file(path: Path) -> tuple[str, int]:
     """SHA-256 and size of a file, read in chunks."""
     digest = hashlib.sha256()
+    size = hash_into(digest, path)
+    return digest.hexdigest(), size
+
+
+def hash_into(digest: hashlib._Hash, path: Path) -> int:
+    """Feed a file's bytes to ``digest`` (a resumed download goes on from them); its size."""
     size = 0
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
             size += len(chunk)
-    return digest.hexdigest(), size
+    return size
 
 
 class BlobStore:

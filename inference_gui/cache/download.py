@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from inference_gui.cache.blobs import CHUNK, fsync_file, start_writeback
+from inference_gui.cache.blobs import CHUNK, fsync_file, hash_into, start_writeback
 from inference_gui.errors import Cancelled, HubError
 from inference_gui.hub import Hub, TransientHubError
 from inference_gui.hub.transport import Body
@@ -109,7 +109,9 @@ def _attempt(
         body = hub.open(model_id, revision, path)
         assert body is not None
     try:
-        digest = _hash_of(part) if start else hashlib.sha256()
+        digest = hashlib.sha256()
+        if start:
+            hash_into(digest, part)
         check_space(body.size, start)
         note.write_text(body.etag)
         with part.open("ab" if start else "wb") as out:
@@ -121,15 +123,6 @@ def _attempt(
         raise TransientHubError(f"{path} was cut short at {done} of {body.size} bytes.")
     note.unlink(missing_ok=True)
     return Downloaded(part, digest.hexdigest(), done, body.etag, body.content_type)
-
-
-def _hash_of(path: Path) -> hashlib._Hash:
-    """A SHA-256 already fed the bytes of a partial file, to go on with the rest."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest
 
 
 # Reads start small and double while buffers fill fast, halve when they fill slowly, so a fast
@@ -194,7 +187,7 @@ class _Sink:
         self._out = out
         self._digest = digest
         self._written = self._synced = offset
-        self._error: BaseException | None = None
+        self._error: Exception | None = None
         self._free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
         self._full: queue.SimpleQueue[tuple[bytearray, int] | None] = queue.SimpleQueue()
         for _ in range(BUFFERS):
