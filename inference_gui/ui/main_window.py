@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from inference_gui import __version__
+from inference_gui.cache.store import ChangeWatch
 from inference_gui.errors import AppError
 from inference_gui.format import human_bytes
 from inference_gui.assets import resource_path
@@ -30,6 +31,8 @@ from inference_gui.ui.panes.base import Pane
 from inference_gui.ui.preferences import PreferencesDialog
 
 log = logging.getLogger(__name__)
+
+CACHE_POLL_MS = 1000  # how often the status bar checks whether anyone changed the cache
 
 
 def _scrollable(pane: Pane) -> QScrollArea:
@@ -125,6 +128,11 @@ class MainWindow(QMainWindow):
         self.status_source = QLabel()
         self.status_offline = QLabel()
         self.status_cache = QLabel("Cache: …")
+        self._cache_watch: ChangeWatch | None = None
+        # Runs, fetches, imports and deletes (here or in another instance) change the cache size.
+        self._cache_timer = QTimer(self, interval=CACHE_POLL_MS)
+        self._cache_timer.timeout.connect(self._poll_cache)
+        self._cache_timer.start()
         for label, name in (
             (self.status_hub, "statusHub"),
             (self.status_source, "statusSource"),
@@ -147,8 +155,15 @@ class MainWindow(QMainWindow):
         self.status_offline.setText("Offline" if settings.offline else "Online")
         self.refresh_cache_size()
 
+    def _poll_cache(self) -> None:
+        if self._cache_watch is not None and self._cache_watch.changed():
+            self.refresh_cache_size()
+
     def refresh_cache_size(self) -> None:
         """Measure the cache off the GUI thread; the label updates when the answer arrives."""
+        if self._cache_watch is not None:
+            self._cache_watch.close()
+        self._cache_watch = ChangeWatch(self.ctx.app.cache.store.path)  # follows a new cache_dir
         self.ctx.worker.submit(
             lambda _ctx: self.ctx.app.cache_size(),
             name="measure cache",

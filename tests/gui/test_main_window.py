@@ -13,11 +13,13 @@ from PySide6.QtTest import QTest
 
 from inference_gui.config import load_settings
 from inference_gui.context import AppContext
+from inference_gui.format import human_bytes
 from inference_gui.ui.app import application, build_window
 from inference_gui.ui.main_window import MainWindow
 from inference_gui.ui.panes import PANE_IDS
 from inference_gui.ui.preferences import PreferencesDialog
 from inference_gui.ui.settings_store import open_store, read_preferences
+from tests.paths import HUB
 
 
 @pytest.fixture
@@ -178,3 +180,12 @@ def test_uncaught_errors_become_a_message_not_a_traceback(window: MainWindow, mo
     error = EngineError("The model tiny/x has no q4 file.", "Pick another dtype.")
     sys.excepthook(EngineError, error, None)
     assert shown == [error]
+
+
+def test_status_bar_cache_size_follows_changes_to_the_cache(window: MainWindow, qtbot) -> None:
+    qtbot.waitUntil(lambda: window.status_cache.text() == "Cache: 0 B")
+    folder = HUB / "tiny" / "bert-sentiment" / "v1.0.0"
+    window.ctx.app.cache.import_folder(folder, "me/sentiment", "v1.0.0")
+    size = window.ctx.app.cache_size()
+    assert size > 0
+    qtbot.waitUntil(lambda: window.status_cache.text() == f"Cache: {human_bytes(size)}")
