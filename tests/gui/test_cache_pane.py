@@ -180,3 +180,12 @@ def test_hugging_face_cache_models_import_in_one_click(qtbot, tmp_path) -> None:
     qtbot.waitUntil(lambda: pane.model.rowCount() == 1, timeout=5000)
     assert pane.proxy.index(0, 0).data() == "acme/tiny"
     pane.ctx.app.close()
+
+
+def test_empty_cache_message_goes_once_a_model_arrives(qtbot) -> None:
+    pane = make_pane(qtbot, str(HUB))
+    qtbot.waitUntil(lambda: pane.status.text().startswith("The cache is empty"), timeout=5000)
+    pane.ctx.app.cache.fetch(pane.ctx.app.hub, "tiny/bert-embed", "v1.0.0", "config.json")
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 1, timeout=5000)  # the pane's own poll
+    assert "empty" not in pane.status.text()
+    pane.ctx.app.close()

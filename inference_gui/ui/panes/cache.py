@@ -49,6 +49,7 @@ from inference_gui.ui.panes.base import Pane, pane_header
 from inference_gui.vocab import DTYPES
 
 POLL_MS = 1000
+EMPTY_CACHE = "The cache is empty. Fetch a model or import a folder."
 EXPAND_FILES = 40  # up to this many files, the first view shows every file
 
 
@@ -178,7 +179,9 @@ class CachePane(Pane):
             f"— {_count(len(tree.models), 'model')}, {_count(files, 'file')}"
         )
         if not tree.models:
-            self.status.setText("The cache is empty. Fetch a model or import a folder.")
+            self.status.setText(EMPTY_CACHE)
+        elif self.status.text() == EMPTY_CACHE:  # no longer true once something arrived
+            self.status.clear()
 
     def _load_failed(self, exc: BaseException) -> None:
         self._loading = self._pending = False
