@@ -286,3 +286,16 @@ def test_offline_lists_what_the_cache_holds_and_still_runs(qtbot, server) -> Non
         pane.run_button.click()
         wait_idle(qtbot, pane)
         assert pane.output.scores.items() and server.count() == requests  # no request offline
+
+
+def test_download_list_shows_every_column_without_scrolling(qtbot) -> None:
+    with open_window(qtbot, {"hub": str(HUB)}) as window:
+        pane = inference_pane(window)
+        pane.run_example(example("alt-text"))
+        qtbot.waitUntil(lambda: "Done in" in pane.phase.text(), timeout=30_000)
+        view = pane.downloads.view
+        assert view.isVisible() and view.model().rowCount() >= 2
+        assert view.horizontalScrollBar().maximum() == 0, "columns cut off"
+        header = view.horizontalHeader()
+        for column in range(view.model().columnCount()):
+            assert header.sectionSize(column) >= header.sectionSizeHint(column), column

@@ -196,7 +196,6 @@ class InferencePane(Pane):
         layout.addLayout(buttons)
         layout.addWidget(self.phase)
         layout.addWidget(self.progress)
-        layout.addWidget(self.downloads.view)
         return box
 
     def _build_results(self) -> QWidget:
@@ -219,7 +218,13 @@ class InferencePane(Pane):
         self.tabs.addTab(self.console, "Console")
         self.tabs.addTab(self.compare_panel, "Compare")
         self.tabs.addTab(self.benchmark_panel, "Benchmark")
-        return self.tabs
+        # Full width above the results: in the Input box its five columns were cut to two.
+        results = QWidget()
+        layout = QVBoxLayout(results)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.downloads.view)
+        layout.addWidget(self.tabs, 1)
+        return results
 
     # -- choosing what to run ----------------------------------------------------------------------
     def activated(self) -> None:
