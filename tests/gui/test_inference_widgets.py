@@ -102,3 +102,22 @@ def test_outputs_are_shown_per_task(qtbot) -> None:
     assert view.currentWidget() is view.text and json.loads(view.text.toPlainText()) == {
         "unexpected": 1
     }
+
+
+def test_compare_chart_captions_never_overlap(qtbot) -> None:
+    from inference_gui.engine.compare import CompareRow
+    from inference_gui.ui.widgets.compare_chart import MARGIN, CompareChart
+    from inference_gui.vocab import DTYPES
+
+    chart = CompareChart()
+    qtbot.addWidget(chart)
+    sizes = {d: 500_000 - 40_000 * i for i, d in enumerate(DTYPES)}
+    chart.set_rows([CompareRow(d, sizes[d], 20.0, 0.7, 0.9, 1 << 27, 2) for d in DTYPES])
+    metrics = chart.fontMetrics()
+    for width in (chart.minimumWidth(), 2000):
+        group = (width - 2 * MARGIN) / len(DTYPES)
+        captions = chart.captions(group)
+        assert [c.split("\n")[0] for c in captions] == list(DTYPES)
+        for caption in captions:
+            assert all(metrics.horizontalAdvance(line) < group for line in caption.split("\n"))
+    assert "\n" in chart.captions(2000 / len(DTYPES))[0]  # with room, sizes and times are shown

@@ -14,6 +14,7 @@ from inference_gui.format import human_bytes
 SIZE_COLOUR = QColor("#4c78a8")
 LATENCY_COLOUR = QColor("#f58518")
 MARGIN = 24
+LABEL_GAP = 8  # pixels between the captions of two neighbouring bars
 
 
 class CompareChart(QWidget):
@@ -28,7 +29,21 @@ class CompareChart(QWidget):
 
     def set_rows(self, rows: Sequence[CompareRow]) -> None:
         self._rows = [r for r in rows if not r.error]
+        # Wide enough for every dtype name under its bars; the splitter gives the rest to the table.
+        names = max((self.fontMetrics().horizontalAdvance(r.dtype) for r in self._rows), default=0)
+        self.setMinimumWidth(2 * MARGIN + len(self._rows) * (names + LABEL_GAP))
         self.update()
+
+    def captions(self, group_width: float) -> list[str]:
+        """The text under each pair of bars: name, size and latency when they fit the group's
+        width, else the name alone (the table beside the chart has the numbers)."""
+        metrics = self.fontMetrics()
+        found = []
+        for row in self._rows:
+            lines = [row.dtype, human_bytes(row.size_bytes or 0), f"{row.median_ms:.1f} ms"]
+            fits = all(metrics.horizontalAdvance(line) + LABEL_GAP <= group_width for line in lines)
+            found.append("\n".join(lines) if fits else row.dtype)
+        return found
 
     def bars(self) -> list[tuple[str, float, float]]:
         """(dtype, size fraction, latency fraction) as drawn; for tests and accessibility."""
@@ -50,20 +65,20 @@ class CompareChart(QWidget):
             )
             painter.end()
             return
-        legend_h, axis_h = 20, 50
+        legend_h, axis_h = 20, 3 * painter.fontMetrics().lineSpacing() + 4
         area = QRectF(
             MARGIN, legend_h + 8, self.width() - 2 * MARGIN, self.height() - legend_h - 8 - axis_h
         )
         self._legend(painter, text)
         group = area.width() / len(self._rows)
         bar_w = min(40.0, group * 0.35)
-        for i, ((dtype, size_f, ms_f), row) in enumerate(zip(self.bars(), self._rows, strict=True)):
+        captions = self.captions(group)
+        for i, ((_, size_f, ms_f), caption) in enumerate(zip(self.bars(), captions, strict=True)):
             x = area.x() + i * group + group / 2 - bar_w
             for j, (fraction, colour) in enumerate(((size_f, SIZE_COLOUR), (ms_f, LATENCY_COLOUR))):
                 h = max(1.0, area.height() * fraction)
                 painter.fillRect(QRectF(x + j * bar_w, area.bottom() - h, bar_w - 2, h), colour)
             painter.setPen(text)
-            caption = f"{dtype}\n{human_bytes(row.size_bytes or 0)}\n{row.median_ms:.1f} ms"
             painter.drawText(
                 QRectF(area.x() + i * group, area.bottom() + 2, group, axis_h),
                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
