@@ -67,7 +67,10 @@ class ImageInput(QWidget):
         """Show ``path``; False (and a message in the preview) when it is not a readable image."""
         image = QImage(str(path))
         if image.isNull():
-            self.caption.setText(f"{path} is not an image this app can read; pick a PNG or JPEG.")
+            kept = f" Still using {self._path.name}." if self._path else ""  # what Run will use
+            self.caption.setText(
+                f"{path} is not an image this app can read; pick a PNG or JPEG.{kept}"
+            )
             return False
         self._path = Path(path)
         self._show(image, f"{Path(path).name} — {image.width()}×{image.height()}")
