@@ -299,3 +299,19 @@ def test_download_list_shows_every_column_without_scrolling(qtbot) -> None:
         header = view.horizontalHeader()
         for column in range(view.model().columnCount()):
             assert header.sectionSize(column) >= header.sectionSizeHint(column), column
+
+
+def test_a_folder_run_reports_the_folder_not_the_model_fields(qtbot) -> None:
+    folder = HUB / "tiny/bert-embed/v1.1.0"
+    with open_window(qtbot, {"hub": str(HUB)}) as window:
+        pane = inference_pane(window)
+        pane.model_id.setText("tiny/bert-embed")
+        pane.revision.setText("v1.0.0")  # left over in the form; the folder is what runs
+        pane.folder.setText(str(folder))
+        pane.refresh_dtypes()
+        wait_dtypes(qtbot, pane)
+        pane.inputs.text.setPlainText("Hello")
+        pane.run_button.click()
+        qtbot.waitUntil(lambda: "Done in" in pane.phase.text(), timeout=30_000)
+        first_line = pane.console.toPlainText().splitlines()[0]
+        assert str(folder) in first_line and "@v1.0.0" not in first_line

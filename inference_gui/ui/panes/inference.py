@@ -420,7 +420,7 @@ class InferencePane(Pane):
         self._start(
             work,
             f"run {options.task} {options.model_id}",
-            lambda value: self._show_result(options, inputs, *value),
+            lambda value: self._show_result(options, inputs, folder, *value),
         )
 
     def _stream_chunk(self, chunk: Any) -> None:
@@ -540,16 +540,20 @@ class InferencePane(Pane):
 
     # -- showing results ---------------------------------------------------------------------------
     def _show_result(
-        self, options: EngineOptions, inputs: RunInput, result: RunResult, totals: list[float]
+        self,
+        options: EngineOptions,
+        inputs: RunInput,
+        folder: ModelFiles | None,
+        result: RunResult,
+        totals: list[float],
     ) -> None:
         self.output.show_output(options.task, result.output, inputs)
         self.raw.set_value(result.output)
         wall = (time.perf_counter() - self._started) * 1000
         self.phase.setText(f"Done in {wall:,.0f} ms.")
-        title = (
-            f"{options.task} on {options.model_id or 'folder'}@{options.revision} "
-            f"({options.dtype_label})"
-        )
+        # A folder run ignores the model and revision fields, so the report must not name them.
+        source = folder.label if folder else f"{options.model_id}@{options.revision}"
+        title = f"{options.task} on {source} ({options.dtype_label})"
         self.console.setPlainText(run_report(title, result, wall, totals))
 
     def _show_comparison(self, rows: list[CompareRow]) -> None:
