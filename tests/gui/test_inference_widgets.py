@@ -121,3 +121,14 @@ def test_compare_chart_captions_never_overlap(qtbot) -> None:
         for caption in captions:
             assert all(metrics.horizontalAdvance(line) < group for line in caption.split("\n"))
     assert "\n" in chart.captions(2000 / len(DTYPES))[0]  # with room, sizes and times are shown
+
+
+def test_unreadable_image_says_which_image_a_run_still_uses(qtbot) -> None:
+    widget = ImageInput()
+    qtbot.addWidget(widget)
+    assert not widget.set_path(INPUTS.parent / "README.md")
+    assert "Still using" not in widget.caption.text()  # nothing to fall back on
+    widget.set_path(INPUTS / "red-circle.png")
+    assert not widget.set_path(INPUTS.parent / "README.md")
+    assert widget.caption.text().endswith("Still using red-circle.png.")
+    assert widget.path == INPUTS / "red-circle.png"
