@@ -315,3 +315,22 @@ def test_a_folder_run_reports_the_folder_not_the_model_fields(qtbot) -> None:
         qtbot.waitUntil(lambda: "Done in" in pane.phase.text(), timeout=30_000)
         first_line = pane.console.toPlainText().splitlines()[0]
         assert str(folder) in first_line and "@v1.0.0" not in first_line
+
+
+def test_editing_the_model_by_hand_leaves_the_feature(qtbot) -> None:
+    from PySide6.QtTest import QTest
+
+    flags = {"hub": str(HUB), "settings_file": str(REMOTE_SETTINGS / "ml-inference-options.json")}
+    with open_window(qtbot, flags) as window:
+        pane = inference_pane(window)
+        qtbot.waitUntil(lambda: pane.feature.findData("tiny-embed") >= 0, timeout=10_000)
+        pane.feature.setCurrentIndex(pane.feature.findData("tiny-embed"))
+        pane.feature.activated.emit(pane.feature.currentIndex())
+        qtbot.waitUntil(lambda: pane.model_id.text() == "tiny/bert-embed", timeout=10_000)
+        wait_dtypes(qtbot, pane)
+        assert pane.engine_options().feature_id == "tiny-embed"
+        pane.model_id.clear()
+        QTest.keyClicks(pane.model_id, "tiny/bert-external")  # typed, as a person does
+        assert pane.feature.currentData() is None
+        assert pane.engine_options().usage_tag == "task:feature-extraction"
+

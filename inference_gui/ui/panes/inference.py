@@ -133,6 +133,8 @@ class InferencePane(Pane):
         folder_row.addWidget(browse)
         for edit in (self.model_id, self.revision, self.folder):
             edit.editingFinished.connect(self.refresh_dtypes)
+            edit.textEdited.connect(self._left_feature)
+        self.task.activated.connect(self._left_feature)
         self.dtypes = DtypePicker()
         self.threads = QSpinBox(minimum=0, maximum=64, specialValueText="automatic")
         self.threads.setValue(self.ctx.settings.threads or 0)
@@ -304,6 +306,12 @@ class InferencePane(Pane):
         self.options.set_value(call_options)
         self._wanted_dtype = options.dtype_label
         self.refresh_dtypes()
+
+    def _left_feature(self) -> None:
+        """A hand edit of what runs means the form no longer shows the feature; keeping it would
+        record the other model's files as used by that feature (and delete them with it)."""
+        if self.feature.currentData():
+            self.feature.setCurrentIndex(0)
 
     def _on_task_changed(self) -> None:
         task = self.task.currentText()
