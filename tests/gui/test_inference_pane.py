@@ -334,3 +334,14 @@ def test_editing_the_model_by_hand_leaves_the_feature(qtbot) -> None:
         assert pane.feature.currentData() is None
         assert pane.engine_options().usage_tag == "task:feature-extraction"
 
+
+def test_an_error_clears_the_previous_raw_output(qtbot) -> None:
+    with open_window(qtbot, {"hub": str(HUB)}) as window:
+        pane = inference_pane(window)
+        pane.run_example(example("sentiment"))
+        qtbot.waitUntil(lambda: "Done in" in pane.phase.text(), timeout=30_000)
+        assert pane.raw.toPlainText()
+        pane.inputs.text.setPlainText("")
+        pane.run_button.click()
+        qtbot.waitUntil(lambda: "empty" in pane.phase.text(), timeout=10_000)
+        assert pane.raw.toPlainText() == ""

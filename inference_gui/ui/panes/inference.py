@@ -581,6 +581,7 @@ class InferencePane(Pane):
         )
         self.phase.setText(message)
         self.output.show_text(message)
+        self.raw.clear()  # the previous run's JSON would read as this one's
         self.console.appendPlainText(f"Error: {message}")
 
 
