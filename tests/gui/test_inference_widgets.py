@@ -132,3 +132,21 @@ def test_unreadable_image_says_which_image_a_run_still_uses(qtbot) -> None:
     assert not widget.set_path(INPUTS.parent / "README.md")
     assert widget.caption.text().endswith("Still using red-circle.png.")
     assert widget.path == INPUTS / "red-circle.png"
+
+
+def test_compare_table_tooltip_holds_the_whole_agreement(qtbot) -> None:
+    from inference_gui.engine.compare import Agreement, CompareRow
+    from inference_gui.ui.models.inference import CompareModel
+
+    text = "same top label (NEGATIVE), score differs by 0.0031"
+    model = CompareModel()
+    model.set_rows(
+        [
+            CompareRow("q8", 1000, 1.0, 1.0, 1.0, 1, 2, Agreement("top-label", True, 0.0031, text)),
+            CompareRow("q4", None, 0, 0, 0, 0, 0, error="q4 could not load: broken file"),
+        ]
+    )
+    agreement = len(model.columns) - 1
+    tip = Qt.ItemDataRole.ToolTipRole
+    assert model.index(0, agreement).data(tip) == text
+    assert model.index(1, agreement).data(tip) == "q4 could not load: broken file"

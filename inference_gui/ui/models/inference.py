@@ -111,7 +111,8 @@ class CompareModel(ColumnsModel[CompareRow]):
     )
 
     def tooltip(self, row: CompareRow) -> str | None:
-        return row.error or None
+        """The whole error or agreement: in a narrow table its cell shows only the start."""
+        return row.error or (row.agreement.text if row.agreement else None)
 
 
 class BenchmarkModel(ColumnsModel[BenchmarkRow]):
