@@ -149,10 +149,14 @@ class PreferencesDialog(QDialog):
         values = self.values()
         missing = {"server": "settings_server", "file": "settings_file"}.get(self.source.currentData())
         if missing and not values[missing]:
-            self.errors.setText("Give the server URL or records file, or choose the embedded dump.")
+            self._show_errors("Give the server URL or records file, or choose the embedded dump.")
             return
         problems = self.ctx.save_preferences(values)
         if problems:
-            self.errors.setText("\n".join(str(p) for p in problems))
+            self._show_errors("\n".join(str(p) for p in problems))
             return
         self.accept()
+
+    def _show_errors(self, text: str) -> None:
+        self.errors.setText(text)
+        self.adjustSize()  # grow to fit the wrapped message; otherwise it squeezes the rows above

@@ -189,3 +189,20 @@ def test_status_bar_cache_size_follows_changes_to_the_cache(window: MainWindow, 
     size = window.ctx.app.cache_size()
     assert size > 0
     qtbot.waitUntil(lambda: window.status_cache.text() == f"Cache: {human_bytes(size)}")
+
+
+def test_a_refused_preference_message_fits_without_squeezing_the_form(window: MainWindow, qtbot) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    dialog = PreferencesDialog(window.ctx, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.hub_preset.setCurrentIndex(dialog.hub_preset.findData("custom"))
+    dialog.hub.setText("ftp://example.org/models")
+    dialog.save()
+    assert "only http(s) URLs or local folders" in dialog.errors.text()
+    qtbot.wait(50)  # let the layout settle
+    for label in dialog.findChildren(QLabel):
+        if label.isVisible() and label.wordWrap():
+            assert label.height() >= label.heightForWidth(label.width()), label.text()
