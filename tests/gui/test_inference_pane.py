@@ -345,3 +345,29 @@ def test_an_error_clears_the_previous_raw_output(qtbot) -> None:
         pane.run_button.click()
         qtbot.waitUntil(lambda: "empty" in pane.phase.text(), timeout=10_000)
         assert pane.raw.toPlainText() == ""
+
+
+def test_an_empty_quantization_picker_says_what_to_do(qtbot) -> None:
+    with open_window(qtbot, {"hub": str(HUB)}) as window:
+        pane = inference_pane(window)
+        assert pane.model_id.text() == "" and pane.dtypes.combo.count() == 0
+        assert "Enter a model id" in pane.dtypes.note.text() and pane.dtypes.note.isVisible()
+        pane.model_id.setText("tiny/bert-embed")
+        pane.revision.setText("v1.0.0")
+        pane.refresh_dtypes()
+        wait_dtypes(qtbot, pane)
+        assert "Enter a model id" not in pane.dtypes.note.text()
+
+
+def test_changing_the_task_relists_the_dtypes(qtbot) -> None:
+    with open_window(qtbot, {"hub": str(HUB)}) as window:
+        pane = inference_pane(window)
+        pane.model_id.setText("tiny/t5")
+        pane.revision.setText("v1.0.0")
+        pane.refresh_dtypes()  # feature-extraction looks for onnx/model*.onnx, which t5 lacks
+        qtbot.waitUntil(lambda: not pane.busy, timeout=10_000)
+        assert not any(c.available for c in pane.dtypes.choices())
+        pane.task.setCurrentText("text2text-generation")
+        pane.task.activated.emit(pane.task.currentIndex())  # as a person's pick does
+        wait_dtypes(qtbot, pane)
+        qtbot.waitUntil(lambda: all(c.available for c in pane.dtypes.choices()), timeout=10_000)

@@ -81,6 +81,7 @@ class InferencePane(Pane):
         self._features_loaded = False
         self._build()
         self._on_task_changed()
+        self.refresh_dtypes()
         ctx.settings_changed.connect(self._settings_changed)
 
     def sizeHint(self) -> QSize:
@@ -135,6 +136,9 @@ class InferencePane(Pane):
             edit.editingFinished.connect(self.refresh_dtypes)
             edit.textEdited.connect(self._left_feature)
         self.task.activated.connect(self._left_feature)
+        # A task reads other files (encoder/decoder...), so other dtypes. Only on a person's pick:
+        # examples and features set the task first and look up once the whole form is filled.
+        self.task.activated.connect(lambda _: self.refresh_dtypes())
         self.dtypes = DtypePicker()
         self.threads = QSpinBox(minimum=0, maximum=64, specialValueText="automatic")
         self.threads.setValue(self.ctx.settings.threads or 0)
@@ -337,6 +341,8 @@ class InferencePane(Pane):
         self._lookup += 1
         if not task_class(task).needs_model or not (model or folder):
             self._show_choices([])
+            if task_class(task).needs_model:  # an empty picker alone does not say what to do
+                self.dtypes.show_note("Enter a model id (or choose a folder) to list its dtypes.")
             return
         self.dtypes.show_note("Looking up the quantizations this model has…")
         token, self._looking_up = self._lookup, True
