@@ -189,3 +189,18 @@ def test_empty_cache_message_goes_once_a_model_arrives(qtbot) -> None:
     qtbot.waitUntil(lambda: pane.model.rowCount() == 1, timeout=5000)  # the pane's own poll
     assert "empty" not in pane.status.text()
     pane.ctx.app.close()
+
+
+def test_fetch_dialog_forgets_the_listing_when_the_model_changes(qtbot) -> None:
+    pane = make_pane(qtbot, str(HUB))
+    dialog = pane.open_fetch()
+    dialog.model_id.setText("tiny/bert-ner")
+    dialog.revision.setText("v1.0.0")
+    dialog.list_files()
+    qtbot.waitUntil(lambda: bool(dialog.all_files), timeout=10000)
+    assert dialog.fetch_button.isEnabled() and dialog.files.rowCount() > 0
+    dialog.model_id.setText("tiny/bert-qa")  # bert-ner's files are not bert-qa's
+    assert not dialog.fetch_button.isEnabled() and dialog.files.rowCount() == 0
+    assert "List the files" in dialog.message.text()
+    dialog.close()
+    pane.ctx.app.close()

@@ -422,6 +422,8 @@ class FetchDialog(QDialog):
         form.addRow("Dtypes (none = all files)", dtype_box)
         self.list_button = QPushButton("List files")
         self.list_button.clicked.connect(self.list_files)
+        for edit in (self.model_id, self.revision):
+            edit.textChanged.connect(self._forget_listing)
         self.files = FetchFilesModel(self)
         self.table = QTableView()
         self.table.setModel(self.files)
@@ -452,6 +454,14 @@ class FetchDialog(QDialog):
             on_done=self._listed,
             on_error=self._failed,
         )
+
+    def _forget_listing(self) -> None:
+        """The listed files belong to the model and revision they were listed for; fetching them
+        under another name would ask that model for files it may not have."""
+        if self.job is None and self.all_files:
+            self.all_files = []
+            self._apply_dtypes()
+            self.message.setText("List the files of this model and revision.")
 
     def _listed(self, files: list[RemoteFile]) -> None:
         self.all_files = files
