@@ -54,6 +54,10 @@ class UiContext(QObject):
             return problems
         write_preferences(self.store, values)
         settings, _ = load_settings(stored, self.env, self.flags)
-        self.app.settings = dataclasses.replace(settings)
+        old, self.app.settings = self.app.settings, dataclasses.replace(settings)
+        if (old.hub, old.hub_template) != (settings.hub, settings.hub_template):
+            # Engines are keyed by their options, not the hub: a loaded one would keep serving
+            # the old hub's model under the same name. Unloading waits for runs, so off the GUI.
+            self.worker.submit(lambda _: self.app.engines.unload_all(), name="unload engines")
         self.settings_changed.emit()
         return []

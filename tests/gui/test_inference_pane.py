@@ -371,3 +371,24 @@ def test_changing_the_task_relists_the_dtypes(qtbot) -> None:
         pane.task.activated.emit(pane.task.currentIndex())  # as a person's pick does
         wait_dtypes(qtbot, pane)
         qtbot.waitUntil(lambda: all(c.available for c in pane.dtypes.choices()), timeout=10_000)
+
+
+def test_a_new_hub_from_preferences_is_not_served_by_the_old_hubs_engine(
+    qtbot, tmp_path: Path
+) -> None:
+    other = tmp_path / "hub"
+    shutil.copytree(HUB / "tiny/bert-sentiment", other / "tiny/bert-sentiment")
+    with open_window(qtbot, {}) as window:
+        window.ctx.save_preferences({"hub": str(HUB)})
+        pane = inference_pane(window)
+        pane.run_example(example("sentiment"))
+        qtbot.waitUntil(lambda: "Done in" in pane.phase.text(), timeout=30_000)
+        registry = window.ctx.app.engines
+        (old,) = registry.engines()
+        assert window.ctx.save_preferences({"hub": str(other)}) == []
+        qtbot.waitUntil(lambda: not registry.engines(), timeout=10_000)
+        pane.phase.clear()
+        pane.run_example(example("sentiment"))
+        qtbot.waitUntil(lambda: "Done in" in pane.phase.text(), timeout=30_000)
+        (new,) = registry.engines()
+        assert new is not old
