@@ -218,3 +218,19 @@ def test_sync_without_a_server_says_so_and_keeps_the_records(window, qtbot):
     assert "No settings server is configured" in pane.source.text()
     assert "embedded dump" in pane.source.text() and pane.sync_button.isEnabled()
     assert pane.proxy.rowCount() == len(EMBEDDED["data"])
+
+
+def test_selecting_a_record_resolves_its_feature(qtbot):
+    win = make_window(qtbot, settings_file=str(REMOTE_SETTINGS / "ml-inference-options.json"))
+    try:
+        pane = pane_of(win)
+        loaded(pane, qtbot, len(OPTIONS["changes"]))
+        view = resolve_in_pane(pane, qtbot, "no-such-feature")
+        assert view.resolution is None
+        row = column_values(pane, "featureId").index("tiny-qa")
+        pane.table.selectRow(row)
+        qtbot.waitUntil(lambda: view.resolution is not None, timeout=5000)
+        assert view.resolution.options["featureId"] == "tiny-qa"
+        assert view.feature.currentText() == "tiny-qa"
+    finally:
+        win.ctx.app.close()

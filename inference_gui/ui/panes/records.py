@@ -354,4 +354,7 @@ class RecordsPane(Pane):
             text = "\n".join(f"// problem: {p.field} {p.message}" for p in problems) + "\n" + text
         self.raw.setPlainText(text)
         if self.record_set.collection == INFERENCE_OPTIONS and isinstance(record, dict):
-            self.resolve_view.feature.setCurrentText(str(record.get("featureId", "")))
+            feature = str(record.get("featureId", ""))
+            if feature != self.resolve_view.feature.currentText():
+                self.resolve_view.feature.setCurrentText(feature)
+                self.resolve_view.resolve()  # else the Resolve tab shows the previous feature
