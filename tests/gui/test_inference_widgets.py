@@ -150,3 +150,10 @@ def test_compare_table_tooltip_holds_the_whole_agreement(qtbot) -> None:
     tip = Qt.ItemDataRole.ToolTipRole
     assert model.index(0, agreement).data(tip) == text
     assert model.index(1, agreement).data(tip) == "q4 could not load: broken file"
+
+
+def test_other_outputs_are_shown_as_json_not_python_repr() -> None:
+    from inference_gui.ui.widgets.output_view import text_summary
+
+    shown = text_summary("moz-echo", {"output": "echo me", "ok": True}, RunInput.text(["echo me"]))
+    assert json.loads(shown) == {"output": "echo me", "ok": True}

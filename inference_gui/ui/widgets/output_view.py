@@ -55,7 +55,7 @@ def embedding_summary(output: Any) -> str:
 
 
 def text_summary(task: str, output: Any, inputs: RunInput) -> str:
-    """Generated text, answers, or (for anything else) a compact JSON-ish rendering."""
+    """Generated text, answers, or (for anything else) the item as JSON."""
     if task == "feature-extraction":
         return embedding_summary(output)
     parts = []
@@ -66,8 +66,8 @@ def text_summary(task: str, output: Any, inputs: RunInput) -> str:
                 parts.append(str(item["generated_text"]))
             elif isinstance(item, Mapping) and "answer" in item:
                 parts.append(f"Answer: {item['answer']}\nScore: {float(item.get('score', 0)):.4f}")
-            else:
-                parts.append(str(item))
+            else:  # JSON, as in the raw view; str() of a dict is Python's repr
+                parts.append(item if isinstance(item, str) else to_json(item))
     return "\n\n".join(parts)
 
 
