@@ -392,3 +392,14 @@ def test_a_new_hub_from_preferences_is_not_served_by_the_old_hubs_engine(
         qtbot.waitUntil(lambda: "Done in" in pane.phase.text(), timeout=30_000)
         (new,) = registry.engines()
         assert new is not old
+
+
+def test_a_runs_warnings_show_beside_its_result(qtbot) -> None:
+    with open_window(qtbot, {"hub": str(HUB)}) as window:
+        pane = inference_pane(window)
+        pane.load_example(example("text-generation"))
+        wait_dtypes(qtbot, pane)
+        pane.options.editor.setPlainText('{"max_new_tokens": 100000}')
+        pane.run_button.click()
+        qtbot.waitUntil(lambda: "Done in" in pane.phase.text(), timeout=30_000)
+        assert "max_new_tokens 100000 was reduced" in pane.phase.text()

@@ -564,7 +564,8 @@ class InferencePane(Pane):
         self.output.show_output(options.task, result.output, inputs)
         self.raw.set_value(result.output)
         wall = (time.perf_counter() - self._started) * 1000
-        self.phase.setText(f"Done in {wall:,.0f} ms.")
+        notes = "".join(f" Note: {w}" for w in result.warnings)  # else only the Console says so
+        self.phase.setText(f"Done in {wall:,.0f} ms.{notes}")
         # A folder run ignores the model and revision fields, so the report must not name them.
         source = folder.label if folder else f"{options.model_id}@{options.revision}"
         title = f"{options.task} on {source} ({options.dtype_label})"
