@@ -131,6 +131,14 @@ class ModelCache:
         path = check_names(model_id, revision, path) or ""
         return self.find(hub, model_id, revision, path) is not None
 
+    def imported_folder(self, model_id: str, revision: str) -> Path | None:
+        """The folder showing a model the user imported at ``revision``, or None. The hub does not
+        know imported models, so this is how callers list their files (and dtypes)."""
+        check_names(model_id, revision)
+        if not self.store.select(hub=IMPORTED_HUB, model=model_id, revision=revision):
+            return None
+        return self.blobs.revision_dir(IMPORTED_HUB, model_id, revision)
+
     def shown_path(self, row: FileRow) -> Path:
         return self.blobs.file_path(row.hub, row.model, row.revision, row.path)
 

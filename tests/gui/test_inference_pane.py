@@ -403,3 +403,25 @@ def test_a_runs_warnings_show_beside_its_result(qtbot) -> None:
         pane.run_button.click()
         qtbot.waitUntil(lambda: "Done in" in pane.phase.text(), timeout=30_000)
         assert "max_new_tokens 100000 was reduced" in pane.phase.text()
+
+
+def test_an_imported_model_lists_its_dtypes_and_runs(qtbot, tmp_path: Path) -> None:
+    folder = tmp_path / "converted"
+    shutil.copytree(HUB / "tiny/bert-sentiment/v1.0.0", folder)
+    for onnx in (folder / "onnx").glob("*.onnx"):
+        if onnx.name != "model_q4.onnx":
+            onnx.unlink()  # a conversion with one dtype only
+    with open_window(qtbot, {"hub": str(HUB)}) as window:
+        window.ctx.app.cache.import_folder(folder, "me/sentiment", "v0.1.0")
+        pane = inference_pane(window)
+        pane.task.setCurrentText("text-classification")
+        pane.model_id.setText("me/sentiment")
+        pane.revision.setText("v0.1.0")
+        pane.refresh_dtypes()
+        wait_dtypes(qtbot, pane)
+        assert [c.dtype for c in pane.dtypes.choices() if c.available] == ["q4"]
+        assert pane.dtypes.current() == "q4"
+        pane.inputs.text.setPlainText("I loved it")
+        pane.run_button.click()
+        qtbot.waitUntil(lambda: "Done in" in pane.phase.text(), timeout=30_000)
+        assert pane.output.scores.items()

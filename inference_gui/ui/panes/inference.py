@@ -352,7 +352,15 @@ class InferencePane(Pane):
 
         def work(_: JobContext) -> list[DtypeChoice]:
             files = folder or default_factory(self.ctx.app)(model, revision)
-            return dtype_choices(files, task, _size_getter(files))
+            try:
+                return dtype_choices(files, task, _size_getter(files))
+            except AppError:
+                # Not on the hub, but maybe imported: runs find imported files through the cache.
+                imported = None if folder else self.ctx.app.cache.imported_folder(model, revision)
+                if imported is None:
+                    raise
+                files = FolderFiles(imported, f"{model}@{revision} (imported)")
+                return dtype_choices(files, task, _size_getter(files))
 
         self.ctx.worker.submit(
             work,
