@@ -15,8 +15,10 @@ from typing import Any
 
 from inference_gui.context import AppContext
 from inference_gui.engine import EngineOptions, RunInput, RunResult
+from inference_gui.engine.compare import dtype_choices
 from inference_gui.engine.engine import Engine
-from inference_gui.errors import EngineError
+from inference_gui.engine.sources import FolderFiles
+from inference_gui.errors import EngineError, HubError
 from inference_gui.jobs import JobContext
 from inference_gui.vocab import DTYPES
 
@@ -113,6 +115,23 @@ def call_options(text: str | None) -> dict[str, Any]:
     return value
 
 
+def imported_dtype_error(ctx: AppContext, options: EngineOptions) -> EngineError | None:
+    """For an imported model the hub does not know, a missing dtype surfaces as "not on the
+    hub"; say instead which dtypes the import has. None when that is not the cause."""
+    folder = ctx.cache.imported_folder(options.model_id, options.revision)
+    if folder is None:
+        return None
+    choices = dtype_choices(FolderFiles(folder), options.task, lambda _path: None)
+    have = [c.dtype for c in choices if c.available]
+    if options.dtype_label in have:
+        return None
+    return EngineError(
+        f"{options.model_id} at {options.revision} (imported) has no {options.dtype_label} files "
+        f"for {options.task}; it has: {', '.join(have) or 'none'}.",
+        "Choose one of those with --dtype, or import a folder that has this one.",
+    )
+
+
 def run(args: argparse.Namespace, ctx: AppContext) -> int:
     started = time.perf_counter()
     options = engine_options(args, ctx)
@@ -134,6 +153,8 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     except KeyboardInterrupt:
         job.cancel()
         raise
+    except HubError as exc:
+        raise imported_dtype_error(ctx, options) or exc from exc
     if printer is not None and printer.index is not None:
         print()  # end the streamed line before the final output
     for warning in result.warnings:

@@ -184,3 +184,23 @@ def test_bad_names_fail_in_one_line(server, capsys) -> None:
         capsys, "--hub", server.url, "cache", "fetch", "--model", "../x", "--revision", "v1.0.0"
     )
     assert code == 1 and "model id" in err and server.requests == []
+
+
+def test_running_an_imported_model_at_a_dtype_it_lacks_names_those_it_has(
+    capsys, tmp_path: Path
+) -> None:
+    import shutil
+
+    folder = tmp_path / "converted"
+    shutil.copytree(HUB / "tiny/bert-sentiment/v1.0.0", folder)
+    for onnx in (folder / "onnx").glob("*.onnx"):
+        if onnx.name != "model_q4.onnx":
+            onnx.unlink()
+    hub = ["--hub", str(HUB)]
+    assert run(capsys, *hub, "cache", "import", str(folder), "--model", "me/s", "--revision",
+               "v1.0.0")[0] == 0
+    task = ["run", "--task", "text-classification", "--model", "me/s", "--revision", "v1.0.0"]
+    code, _, err = run(capsys, *hub, *task, "--dtype", "q8", "hi")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert "has no q8 files" in err and "it has: q4" in err
+    assert run(capsys, *hub, *task, "--dtype", "q4", "--json", "hi")[0] == 0
