@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from inference_gui.engine.engine import EngineInfo
-from inference_gui.ui.models.inference import Column, ColumnsModel
+from inference_gui.ui.models.table import Column, ColumnsModel
 
 
 def ago(stamp: float | None) -> str:

@@ -1,34 +1,22 @@
 """Table models of the Inference pane: per-file downloads, the dtype comparison, benchmark results.
 
-All are :class:`ColumnsModel`: rows are plain values, columns are (header, getter, formatter), the
-raw value goes under ``SORT_ROLE`` so the shared proxy sorts numbers as numbers.
+All are :class:`~inference_gui.ui.models.table.ColumnsModel`s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 
 from inference_gui.engine.compare import CompareRow
 from inference_gui.engine.workloads import BenchmarkRow
 from inference_gui.format import human_bytes
 from inference_gui.jobs import Progress
-from inference_gui.ui.models.records import SORT_ROLE
+from inference_gui.ui.models.table import Column, ColumnsModel, Index
 
-R = TypeVar("R")
-Index = QModelIndex | QPersistentModelIndex
-ROOT = QModelIndex()
 FRACTION_ROLE = Qt.ItemDataRole.UserRole + 2  # 0..1 for progress-bar delegates, None if unknown
-
-
-@dataclass(frozen=True)
-class Column(Generic[R]):
-    header: str
-    value: Callable[[R], Any]
-    text: Callable[[Any], str] = lambda v: "" if v is None else str(v)
 
 
 def ms(value: float) -> str:
@@ -37,64 +25,6 @@ def ms(value: float) -> str:
 
 def size(value: int | None) -> str:
     return human_bytes(value) if value else ""
-
-
-class ColumnsModel(QAbstractTableModel, Generic[R]):
-    """A read-only table of ``rows`` described by ``columns``."""
-
-    columns: Sequence[Column[Any]] = ()
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._rows: list[R] = []
-
-    def set_rows(self, rows: Sequence[R]) -> None:
-        """Replace the rows; same row count only repaints, so selection and scroll survive a refresh."""
-        if len(rows) == len(self._rows) and self._rows:
-            self._rows = list(rows)
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(len(rows) - 1, len(self.columns) - 1)
-            )
-            return
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def rows(self) -> list[R]:
-        return list(self._rows)
-
-    def rowCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section].header
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
-            return None
-        column, row = self.columns[index.column()], self._rows[index.row()]
-        value = column.value(row)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.text(value)
-        if role == SORT_ROLE:
-            return (
-                float(value)
-                if isinstance(value, int | float) and not isinstance(value, bool)
-                else str(value or "").lower()
-            )
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tooltip(row)
-        return None
-
-    def tooltip(self, row: R) -> str | None:
-        return None
 
 
 class CompareModel(ColumnsModel[CompareRow]):

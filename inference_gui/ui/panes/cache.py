@@ -576,7 +576,7 @@ class HfImportDialog(QDialog):
         )
 
     def _found(self, revisions: list[HfCachedRevision]) -> None:
-        self.revisions.set_revisions(revisions)
+        self.revisions.set_rows(revisions)
         self.message.setText(
             f"{_count(len(revisions), 'model revision')} found."
             if revisions
@@ -585,7 +585,7 @@ class HfImportDialog(QDialog):
 
     def selected(self) -> HfCachedRevision | None:
         rows = self.table.selectionModel().selectedRows()
-        return self.revisions.revisions[self.proxy.mapToSource(rows[0]).row()] if rows else None
+        return self.revisions.rows()[self.proxy.mapToSource(rows[0]).row()] if rows else None
 
     def import_selected(self) -> Job[list[Path]] | None:
         chosen = self.selected()
