@@ -162,11 +162,11 @@ class ModelCache:
 
         Pinned revisions are served from the cache with no request; ``main`` is revalidated by
         ETag (briefly; the cached copy is used when the hub cannot be reached). Offline, no
-        request is ever made.
+        request is ever made; a local folder hub is still read, since that needs no network.
         """
         path = check_names(model_id, revision, path) or ""
         check_used_by(used_by)
-        offline = offline or hub.offline
+        offline = (offline or hub.offline) and not hub.is_local  # a folder needs no network
         report = _Rate(progress, {"model": model_id, "revision": revision, "path": path})
         row = self.find(hub, model_id, revision, path)
         if row is not None and (offline or not self._changed_upstream(hub, row)):

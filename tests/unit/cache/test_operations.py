@@ -228,3 +228,15 @@ def test_models_in_the_users_hugging_face_cache_import_without_download(cache, t
     hub = Hub("https://huggingface.co", "{model}/resolve/{revision}", offline=True)
     assert cache.fetch(hub, "acme/tiny", "main", "onnx/model.onnx").read_bytes() == b"graph"
     assert scan_hf_cache(tmp_path / "no-such-cache") == []
+
+
+def test_offline_mode_still_reads_a_local_folder_hub(tmp_path) -> None:
+    """Offline means no network; a designer demoing from a local hub folder must still run."""
+    from inference_gui.cache import ModelCache
+    from inference_gui.hub import Hub
+    from tests.paths import HUB
+
+    cache = ModelCache(tmp_path / "cache", 1 << 30)
+    hub = Hub(str(HUB), offline=True)
+    path = cache.fetch(hub, "tiny/bert-embed", "v1.0.0", "config.json", offline=True)
+    assert path.read_bytes() == (HUB / "tiny/bert-embed/v1.0.0/config.json").read_bytes()
