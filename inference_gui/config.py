@@ -151,15 +151,25 @@ def _check_file(value: str) -> str:
     return str(Path(value).expanduser()) if value else ""
 
 
+def _whole_number(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ValueError("it is not a whole number") from None
+
+
 def _check_threads(value: str) -> int:
-    number = int(value)
+    number = _whole_number(value)
     if number < 0:
         raise ValueError("it must be 0 (automatic) or more")
     return number
 
 
 def _check_limit(value: str) -> float:
-    number = float(value)
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError("it is not a number") from None
     if number <= 0:
         raise ValueError("it must be a positive number of GiB")
     return number

@@ -69,3 +69,11 @@ def test_folder_that_cannot_be_created_is_reported(tmp_path: Path) -> None:
     problems = ensure_folders(settings)
     assert len(problems) == 1
     assert "cache dir" in str(problems[0]) and "--cache-dir" in str(problems[0])
+
+
+def test_non_numbers_are_named_in_plain_words() -> None:
+    _, problems = load_settings({"cache_limit_gib": "lots"}, env={"INFERENCE_GUI_THREADS": "abc"}, flags={})
+    messages = " ".join(str(p) for p in problems)
+    assert "INFERENCE_GUI_THREADS='abc' cannot be used: it is not a whole number" in messages
+    assert "cache_limit_gib='lots' cannot be used: it is not a number" in messages
+    assert "invalid literal" not in messages and "could not convert" not in messages

@@ -232,8 +232,6 @@ def test_models_in_the_users_hugging_face_cache_import_without_download(cache, t
 
 def test_offline_mode_still_reads_a_local_folder_hub(tmp_path) -> None:
     """Offline means no network; a designer demoing from a local hub folder must still run."""
-    from inference_gui.cache import ModelCache
-    from inference_gui.hub import Hub
     from tests.paths import HUB
 
     cache = ModelCache(tmp_path / "cache", 1 << 30)
