@@ -86,7 +86,8 @@ def import_folder(
 
     folder = Path(folder).expanduser()
     if not folder.is_dir():
-        raise CacheError(f"The folder {folder} does not exist.", "Choose a model folder to import.")
+        what = "is a file, not a folder" if folder.exists() else "does not exist"
+        raise CacheError(f"{folder} {what}.", "Choose a model folder to import.")
     return import_files(cache, folder_files(folder), IMPORTED_HUB, model_id, revision, **options)  # type: ignore[arg-type]
 
 

@@ -60,8 +60,8 @@ class RunInput:
         """Refuse input of the wrong kind or empty input, naming what the task wants."""
         wanted = {
             "text": "text",
-            "image": "an image (--image PATH)",
-            "qa": "a question and a context (--question Q --context C)",
+            "image": "an image (from the command line: --image PATH)",
+            "qa": "a question and a context (from the command line: --question Q --context C)",
         }
         if kind == "any":
             if self.kind is None:
@@ -76,5 +76,5 @@ class RunInput:
         if kind == "qa" and not ((self.question or "").strip() and (self.context or "").strip()):
             raise EngineError(
                 f"{task} needs both a question and a context, and one is empty.",
-                "Give a non-empty --question and --context.",
+                "Fill in both the question and the context the answer is to be found in.",
             )

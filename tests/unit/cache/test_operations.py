@@ -238,3 +238,11 @@ def test_offline_mode_still_reads_a_local_folder_hub(tmp_path) -> None:
     hub = Hub(str(HUB), offline=True)
     path = cache.fetch(hub, "tiny/bert-embed", "v1.0.0", "config.json", offline=True)
     assert path.read_bytes() == (HUB / "tiny/bert-embed/v1.0.0/config.json").read_bytes()
+
+
+def test_importing_a_file_instead_of_a_folder_says_so(tmp_path) -> None:
+    cache = ModelCache(tmp_path / "cache", 1 << 30)
+    readme = tmp_path / "README.md"
+    readme.write_text("not a model")
+    with pytest.raises(CacheError, match="is a file, not a folder"):
+        cache.import_folder(readme, "me/model", "v1.0.0")
