@@ -64,6 +64,7 @@ class EngineInfo:
     runs: int
     last_run: float | None
     error: str = ""
+    source: str = ""  # a local model folder the engine runs from, or "" for the configured hub
 
 
 @dataclass
@@ -84,8 +85,10 @@ class Engine:
         *,
         engine_id: str = "",
         on_change: Callable[[Engine], None] | None = None,
+        source: str = "",
     ) -> None:
         self.options = options
+        self.source = source
         self.id = engine_id or f"{options.task}:{options.model_id or '-'}"
         self._files = files
         self._on_change = on_change
@@ -113,6 +116,7 @@ class Engine:
             self.runs,
             self.last_run,
             self.error,
+            self.source,
         )
 
     @property

@@ -48,6 +48,7 @@ class EngineRegistry:
                     factory,
                     engine_id=f"e{next(self._ids)}",
                     on_change=lambda _e: self._notify(),
+                    source=files.label if isinstance(files, ModelFiles) else "",
                 )
                 self._engines[key] = engine
         self._notify()

@@ -69,3 +69,14 @@ def test_files_in_flight_and_loading_engines_show_live(qtbot) -> None:
         wait_idle(qtbot, pane)
         qtbot.waitUntil(lambda: engines.model.index(0, 1).data() == "ready", timeout=5000)
         qtbot.waitUntil(lambda: not engines.downloads.view.isVisible(), timeout=5000)
+
+
+def test_engines_pane_rows_show_the_folder_in_place_of_model_and_revision() -> None:
+    from inference_gui.engine.engine import EngineInfo
+    from inference_gui.ui.models.engines import EnginesModel
+
+    info = EngineInfo("e1", "ready", "text-classification", "typed/model", "v9.9.9", "q8", "cpu",
+                      0.0, 1, None, "", "/models/mine")
+    model = EnginesModel()
+    model.set_rows([(info, None)])
+    assert model.index(0, 3).data() == "/models/mine" and model.index(0, 4).data() == ""

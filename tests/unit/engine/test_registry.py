@@ -80,3 +80,16 @@ def test_concurrent_runs_load_once() -> None:
     assert not errors and len(engines.infos()) == 1
     assert sum(1 for r in results if r.timings_ms["session_create"] > 0) == 1
     assert len({str(r.output) for r in results}) == 1
+
+
+def test_an_engine_on_a_local_folder_names_the_folder_not_the_form_fields() -> None:
+    from inference_gui.engine.sources import FolderFiles
+
+    folder = HUB / "tiny/bert-sentiment/v1.0.0"
+    engines = registry()
+    engine = engines.get(options(), FolderFiles(folder))
+    engine.run(RunInput.text("hello"))
+    engines.get(options()).run(RunInput.text("hello"))  # the same model from the hub
+    by_source = {info.source: info for info in engines.infos()}
+    assert set(by_source) == {str(folder), ""}
+
