@@ -27,6 +27,14 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def fetch_embed(capsys, server, *args: str) -> tuple[int, str, str]:
+    """``cache fetch`` of tiny/bert-embed v1.0.0 from the test hub, with extra arguments."""
+    return run(
+        capsys, "--hub", server.url, "cache", "fetch", "--model", "tiny/bert-embed",
+        "--revision", "v1.0.0", *args,
+    )
+
+
 def ls_json(capsys) -> dict:
     code, out, _ = run(capsys, "cache", "ls", "--json")
     assert code == 0
@@ -34,21 +42,7 @@ def ls_json(capsys) -> dict:
 
 
 def test_fetch_a_dtype_then_list_as_json(server, capsys) -> None:
-    code, out, _ = run(
-        capsys,
-        "--hub",
-        server.url,
-        "cache",
-        "fetch",
-        "--model",
-        "tiny/bert-embed",
-        "--revision",
-        "v1.0.0",
-        "--dtype",
-        "q8",
-        "--task",
-        "feature-extraction",
-    )
+    code, out, _ = fetch_embed(capsys, server, "--dtype", "q8", "--task", "feature-extraction")
     assert code == 0 and "Fetched" in out
     data = ls_json(capsys)
     (model,) = data["models"]
@@ -65,19 +59,7 @@ def test_fetch_a_dtype_then_list_as_json(server, capsys) -> None:
 
 
 def test_rm_dry_run_confirmation_and_freed_bytes(server, capsys) -> None:
-    run(
-        capsys,
-        "--hub",
-        server.url,
-        "cache",
-        "fetch",
-        "--model",
-        "tiny/bert-embed",
-        "--revision",
-        "v1.0.0",
-        "--dtype",
-        "fp16",
-    )
+    fetch_embed(capsys, server, "--dtype", "fp16")
     total = ls_json(capsys)["total_size"]
     code, out, _ = run(capsys, "cache", "rm", "--model", "tiny/bert-embed", "--dry-run")
     assert code == 0 and f"({total} bytes)" in out and ls_json(capsys)["total_size"] == total
@@ -89,19 +71,7 @@ def test_rm_dry_run_confirmation_and_freed_bytes(server, capsys) -> None:
 
 
 def test_verify_exit_codes_and_repair(server, capsys) -> None:
-    run(
-        capsys,
-        "--hub",
-        server.url,
-        "cache",
-        "fetch",
-        "--model",
-        "tiny/bert-embed",
-        "--revision",
-        "v1.0.0",
-        "--dtype",
-        "q4",
-    )
+    fetch_embed(capsys, server, "--dtype", "q4")
     code, out, _ = run(capsys, "cache", "verify", "--json")
     assert code == 0 and json.loads(out)["ok"]
     blob = next((Path(os.environ["INFERENCE_GUI_CACHE_DIR"]) / "blobs").iterdir())
@@ -147,19 +117,7 @@ def test_offline_fetch_makes_no_request_and_fails_in_one_line(server, capsys) ->
     )
     assert code == 1 and "Offline" in err and len(err.strip().splitlines()) == 1
     assert server.requests == []
-    _, online, _ = run(
-        capsys,
-        "--hub",
-        server.url,
-        "cache",
-        "fetch",
-        "--model",
-        "tiny/bert-embed",
-        "--revision",
-        "v1.0.0",
-        "--dtype",
-        "q8",
-    )
+    _, online, _ = fetch_embed(capsys, server, "--dtype", "q8")
     count = len(online.splitlines()) - 1
     before = len(server.requests)
     code, out, _ = run(
