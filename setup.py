@@ -8,6 +8,7 @@ while a plain ``pip install .`` still installs it as package data.
 from setuptools import find_packages, setup
 
 setup(
-    packages=find_packages(include=["inference_gui", "inference_gui.*"]) + ["inference_gui.resources"],
+    packages=find_packages(include=["inference_gui", "inference_gui.*"])
+    + ["inference_gui.resources"],
     package_dir={"inference_gui.resources": "resources"},
 )

@@ -67,8 +67,9 @@ def long_text(tokenizer: TextTokenizer) -> str:
     return text
 
 
-def measure(hub: Path, org: str, task: str, model: str, call: dict, dtype: str, long: bool,
-            calls: int) -> dict:
+def measure(
+    hub: Path, org: str, task: str, model: str, call: dict, dtype: str, long: bool, calls: int
+) -> dict:
     options = EngineOptions(
         task=task, model_id=f"{org}/{model}", revision="v1.0.0", dtype=dtype, num_threads=1
     )
@@ -126,8 +127,12 @@ def write_subsection(heading: str, label: str, text: str) -> None:
     section = current[start:section_end]
     old = re.search(rf"^### {re.escape(label)}\n.*?(?=^### |\Z)", section, re.DOTALL | re.MULTILINE)
     if old:
-        section = section[: old.start()] + block + ("\n" if old.end() < len(section) else "") + \
-            section[old.end():]
+        section = (
+            section[: old.start()]
+            + block
+            + ("\n" if old.end() < len(section) else "")
+            + section[old.end() :]
+        )
     else:
         section = section.rstrip("\n") + "\n\n" + block + "\n"
     path.write_text(current[:start] + section + current[section_end:], encoding="utf-8")

@@ -43,13 +43,19 @@ PROMPT = "The weather today is"
 HEADING = "## Generation: engine vs bare onnxruntime loop (issue 7)"
 
 
-def bare_decode(decoder: ort.InferenceSession, first_ids: np.ndarray, tokens: int,
-                extra: dict[str, np.ndarray]) -> tuple[float, float]:
+def bare_decode(
+    decoder: ort.InferenceSession, first_ids: np.ndarray, tokens: int, extra: dict[str, np.ndarray]
+) -> tuple[float, float]:
     """Greedy decoding with the past handled by hand; returns (first step s, later steps s)."""
     inputs = {i.name: i for i in decoder.get_inputs()}
-    past = {n: np.zeros([1 if d == "batch_size" else d if isinstance(d, int) else 0
-                         for d in i.shape], np.float32)
-            for n, i in inputs.items() if n.startswith("past_key_values.")}
+    past = {
+        n: np.zeros(
+            [1 if d == "batch_size" else d if isinstance(d, int) else 0 for d in i.shape],
+            np.float32,
+        )
+        for n, i in inputs.items()
+        if n.startswith("past_key_values.")
+    }
     presents = [o.name for o in decoder.get_outputs() if o.name.startswith("present")]
     ids, length, first = first_ids, 0, 0.0
     started = time.perf_counter()
@@ -64,7 +70,7 @@ def bare_decode(decoder: ort.InferenceSession, first_ids: np.ndarray, tokens: in
             feeds["use_cache_branch"] = np.array([length > 0])
         logits, *values = decoder.run(["logits", *presents], feeds)
         for name, value in zip(presents, values, strict=True):
-            key = "past_key_values" + name[len("present"):]
+            key = "past_key_values" + name[len("present") :]
             if not (length and ".encoder." in key):
                 past[key] = value
         length += n
@@ -74,8 +80,9 @@ def bare_decode(decoder: ort.InferenceSession, first_ids: np.ndarray, tokens: in
     return first, time.perf_counter() - started - first
 
 
-def bare_text_generation(engine: Engine, folder: Path,
-                         tokens: int) -> Callable[[], tuple[float, float]]:
+def bare_text_generation(
+    engine: Engine, folder: Path, tokens: int
+) -> Callable[[], tuple[float, float]]:
     session = sessions(engine)["model"]
     tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
 
@@ -89,8 +96,9 @@ def bare_text_generation(engine: Engine, folder: Path,
     return once
 
 
-def bare_image_to_text(engine: Engine, folder: Path,
-                       tokens: int) -> Callable[[], tuple[float, float]]:
+def bare_image_to_text(
+    engine: Engine, folder: Path, tokens: int
+) -> Callable[[], tuple[float, float]]:
     encoder, decoder = sessions(engine)["encoder_model"], sessions(engine)["decoder_model_merged"]
     processor = ImageProcessor(json.loads((folder / "preprocessor_config.json").read_text()))
 
@@ -99,8 +107,9 @@ def bare_image_to_text(engine: Engine, folder: Path,
         pixels = processor([load_image(IMAGE)])
         hidden = encoder.run(["last_hidden_state"], {"pixel_values": pixels})[0]
         prep = time.perf_counter() - started
-        first, rest = bare_decode(decoder, np.array([[0]], np.int64), tokens,
-                                  {"encoder_hidden_states": hidden})
+        first, rest = bare_decode(
+            decoder, np.array([[0]], np.int64), tokens, {"encoder_hidden_states": hidden}
+        )
         return prep + first, rest
 
     return once
@@ -113,8 +122,9 @@ def sessions(engine: Engine) -> dict[str, ort.InferenceSession]:
     return engine._loaded.task.resources.sessions
 
 
-def ours(engine: Engine, run_input: RunInput, tokens: int,
-         stream: bool) -> Callable[[], tuple[float, float]]:
+def ours(
+    engine: Engine, run_input: RunInput, tokens: int, stream: bool
+) -> Callable[[], tuple[float, float]]:
     call = {"max_new_tokens": tokens, "eos_token_id": []}
     sink: list[Any] = []
 
@@ -127,8 +137,9 @@ def ours(engine: Engine, run_input: RunInput, tokens: int,
     return once
 
 
-def measure(fns: list[Callable[[], tuple[float, float]]],
-            repeats: int) -> list[tuple[float, float]]:
+def measure(
+    fns: list[Callable[[], tuple[float, float]]], repeats: int
+) -> list[tuple[float, float]]:
     """Median (first, rest) of each function; they take turns, so load from other processes on
     the machine falls on all of them alike."""
     for fn in fns:
@@ -137,8 +148,10 @@ def measure(fns: list[Callable[[], tuple[float, float]]],
     for _ in range(repeats):
         for fn, own in zip(fns, samples, strict=True):
             own.append(fn())
-    return [(statistics.median(s[0] for s in own), statistics.median(s[1] for s in own))
-            for own in samples]
+    return [
+        (statistics.median(s[0] for s in own), statistics.median(s[1] for s in own))
+        for own in samples
+    ]
 
 
 def main() -> None:
@@ -155,18 +168,32 @@ def main() -> None:
         ("image-to-text", "vit-gpt2-alt-text", RunInput.image(IMAGE), bare_image_to_text),
     ):
         model = f"{org}/{name}"
-        engine = create_engine(EngineOptions(task=task, model_id=model, revision="v1.0.0",
-                                             dtype="fp32", num_threads=1), folder_hub(args.hub))
+        engine = create_engine(
+            EngineOptions(
+                task=task, model_id=model, revision="v1.0.0", dtype="fp32", num_threads=1
+            ),
+            folder_hub(args.hub),
+        )
         (base_first, base_rest), *results = measure(
-            [bare(engine, args.hub / org / name / "v1.0.0", n),
-             *(ours(engine, run_input, n, stream) for stream in (False, True))],
-            args.repeats)
+            [
+                bare(engine, args.hub / org / name / "v1.0.0", n),
+                *(ours(engine, run_input, n, stream) for stream in (False, True)),
+            ],
+            args.repeats,
+        )
         for stream, (first, rest) in zip((False, True), results, strict=True):
             per_token, base_per_token = rest / (n - 1), base_rest / (n - 1)
-            rows.append((f"{task} {model}" + (" +stream" if stream else ""), base_first * 1000,
-                         first * 1000, (n - 1) / base_rest, (n - 1) / rest,
-                         (per_token - base_per_token) / base_per_token * 100,
-                         (per_token - base_per_token) * 1e6))
+            rows.append(
+                (
+                    f"{task} {model}" + (" +stream" if stream else ""),
+                    base_first * 1000,
+                    first * 1000,
+                    (n - 1) / base_rest,
+                    (n - 1) / rest,
+                    (per_token - base_per_token) / base_per_token * 100,
+                    (per_token - base_per_token) * 1e6,
+                )
+            )
     command = f"python -m benchmarks.generation_bench --tokens {n} --repeats {args.repeats}"
     if args.hub != HUB:
         command += f" --hub {args.hub} --org {org}"
@@ -179,8 +206,11 @@ def main() -> None:
         "",
         "| case | bare TTFT ms | ours TTFT ms | bare tok/s | ours tok/s | overhead per token |",
         "|---|---|---|---|---|---|",
-        *(f"| {r[0]} | {r[1]:.2f} | {r[2]:.2f} | {r[3]:.1f} | {r[4]:.1f} | "
-          f"{r[5]:+.1f}% ({r[6]:+.0f} µs) |" for r in rows),
+        *(
+            f"| {r[0]} | {r[1]:.2f} | {r[2]:.2f} | {r[3]:.1f} | {r[4]:.1f} | "
+            f"{r[5]:+.1f}% ({r[6]:+.0f} µs) |"
+            for r in rows
+        ),
     ]
     report = "\n".join(lines)
     print(report)

@@ -52,10 +52,23 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "hub" / "tiny"
 REVISION = "v1.0.0"
 OPSET = 17
-TEXT_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt",
-              "vocab.json", "merges.txt", "generation_config.json", "preprocessor_config.json")
-BERT_BASE = {"hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12,
-             "intermediate_size": 3072, "max_position_embeddings": 512}
+TEXT_FILES = (
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "vocab.txt",
+    "vocab.json",
+    "merges.txt",
+    "generation_config.json",
+    "preprocessor_config.json",
+)
+BERT_BASE = {
+    "hidden_size": 768,
+    "num_hidden_layers": 12,
+    "num_attention_heads": 12,
+    "intermediate_size": 3072,
+    "max_position_embeddings": 512,
+}
 GPT2_SMALL = {"n_embd": 768, "n_layer": 12, "n_head": 12, "n_inner": 3072, "n_positions": 1024}
 
 
@@ -70,22 +83,38 @@ def prepare(out: Path, name: str, max_length: int) -> tuple[Path, dict, int]:
             shutil.copy2(source / file, folder / file)
     tokenizer_config = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8"))
     tokenizer_config["model_max_length"] = max_length
-    (folder / "tokenizer_config.json").write_text(json.dumps(tokenizer_config, indent=2) + "\n",
-                                                  encoding="utf-8")
+    (folder / "tokenizer_config.json").write_text(
+        json.dumps(tokenizer_config, indent=2) + "\n", encoding="utf-8"
+    )
     tokenizer = Tokenizer.from_file(str(source / "tokenizer.json"))
     config = json.loads((source / "config.json").read_text(encoding="utf-8"))
     return folder, config, tokenizer.get_vocab_size(with_added_tokens=True)
 
 
-def export(module: torch.nn.Module, args: tuple, path: Path, inputs: list[str],
-           outputs: list[str], axes: dict[str, dict[int, str]], checks: list[tuple]) -> None:
+def export(
+    module: torch.nn.Module,
+    args: tuple,
+    path: Path,
+    inputs: list[str],
+    outputs: list[str],
+    axes: dict[str, dict[int, str]],
+    checks: list[tuple],
+) -> None:
     """Trace ``module`` on ``args``, then compare onnxruntime with torch on each of ``checks``
     (inputs of other shapes than the traced ones), since tracing can bake shapes in silently."""
     module.eval()  # a new wrapper is in training mode, and export restores the mode it found
     with torch.no_grad():
-        torch.onnx.export(module, args, str(path), input_names=inputs, output_names=outputs,
-                          dynamic_axes=axes, opset_version=OPSET, dynamo=False,
-                          do_constant_folding=True)
+        torch.onnx.export(
+            module,
+            args,
+            str(path),
+            input_names=inputs,
+            output_names=outputs,
+            dynamic_axes=axes,
+            opset_version=OPSET,
+            dynamo=False,
+            do_constant_folding=True,
+        )
         onnx.checker.check_model(str(path))
         session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
         for check in checks:
@@ -95,15 +124,20 @@ def export(module: torch.nn.Module, args: tuple, path: Path, inputs: list[str],
             for name, want, have in zip(outputs, expected, got, strict=True):
                 error = float(np.abs(want.numpy() - have).max())
                 if want.shape != have.shape or error > 1e-3:
-                    raise SystemExit(f"{path.name}: {name} differs from torch ({error:.2g}, "
-                                     f"{tuple(want.shape)} vs {have.shape})")
+                    raise SystemExit(
+                        f"{path.name}: {name} differs from torch ({error:.2g}, "
+                        f"{tuple(want.shape)} vs {have.shape})"
+                    )
 
 
 def quantize(folder: Path, base: str, weight_type: QuantType = QuantType.QInt8) -> None:
     """``<base>_quantized.onnx`` like Transformers.js's q8: dynamic int8 weights, uint8 for a
     graph with a Conv."""
-    quantize_dynamic(folder / "onnx" / f"{base}.onnx", folder / "onnx" / f"{base}_quantized.onnx",
-                     weight_type=weight_type)
+    quantize_dynamic(
+        folder / "onnx" / f"{base}.onnx",
+        folder / "onnx" / f"{base}_quantized.onnx",
+        weight_type=weight_type,
+    )
 
 
 def write_config(folder: Path, config: dict) -> None:
@@ -118,20 +152,27 @@ class _Encoder(torch.nn.Module):
         self.model, self.output = model, output
 
     def forward(self, input_ids, attention_mask, token_type_ids):
-        result = self.model(input_ids=input_ids, attention_mask=attention_mask,
-                            token_type_ids=token_type_ids)
+        result = self.model(
+            input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+        )
         return getattr(result, self.output)
 
 
 def make_bert(out: Path, name: str, model_class: type, output: str) -> None:
     folder, fixture, vocab = prepare(out, name, BERT_BASE["max_position_embeddings"])
-    config = BertConfig(**{**fixture, **BERT_BASE, "vocab_size": vocab},
-                        attn_implementation="eager")
+    config = BertConfig(
+        **{**fixture, **BERT_BASE, "vocab_size": vocab}, attn_implementation="eager"
+    )
     model = model_class(config).eval()
     seq = {0: "batch_size", 1: "sequence_length"}
-    axes = {"input_ids": seq, "attention_mask": seq, "token_type_ids": seq,
-            output: {0: "batch_size", 1: "sequence_length"} if output == "last_hidden_state"
-            else {0: "batch_size"}}
+    axes = {
+        "input_ids": seq,
+        "attention_mask": seq,
+        "token_type_ids": seq,
+        output: {0: "batch_size", 1: "sequence_length"}
+        if output == "last_hidden_state"
+        else {0: "batch_size"},
+    }
 
     def sample(rows: int, length: int) -> tuple[torch.Tensor, ...]:
         """A batch whose last row is padded: traced with all ones, the mask would be dropped."""
@@ -139,9 +180,15 @@ def make_bert(out: Path, name: str, model_class: type, output: str) -> None:
         mask[-1, length // 2 :] = 0
         return ids, mask, torch.zeros_like(ids)
 
-    export(_Encoder(model, output), sample(2, 16), folder / "onnx" / "model.onnx",
-           ["input_ids", "attention_mask", "token_type_ids"], [output], axes,
-           [sample(3, 40), sample(1, 7)])
+    export(
+        _Encoder(model, output),
+        sample(2, 16),
+        folder / "onnx" / "model.onnx",
+        ["input_ids", "attention_mask", "token_type_ids"],
+        [output],
+        axes,
+        [sample(3, 40), sample(1, 7)],
+    )
     write_config(folder, config.to_dict())
     quantize(folder, "model")
 
@@ -170,9 +217,13 @@ class _Gpt2WithPast(torch.nn.Module):
 
     def forward(self, input_ids, *rest):
         *past, attention_mask, position_ids = rest
-        result = self.model(input_ids=input_ids, past_key_values=_cache(tuple(past)),
-                            attention_mask=attention_mask, position_ids=position_ids,
-                            use_cache=True)
+        result = self.model(
+            input_ids=input_ids,
+            past_key_values=_cache(tuple(past)),
+            attention_mask=attention_mask,
+            position_ids=position_ids,
+            use_cache=True,
+        )
         return (result.logits, *_presents(result.past_key_values))
 
 
@@ -182,26 +233,38 @@ def _sample_past(layers: int, heads: int, head_dim: int, length: int) -> list[to
 
 def make_gpt2(out: Path) -> None:
     folder, fixture, vocab = prepare(out, "gpt2", GPT2_SMALL["n_positions"])
-    config = GPT2Config(**{**fixture, **GPT2_SMALL, "vocab_size": vocab},
-                        attn_implementation="eager")
+    config = GPT2Config(
+        **{**fixture, **GPT2_SMALL, "vocab_size": vocab}, attn_implementation="eager"
+    )
     model = GPT2LMHeadModel(config).eval()
     layers, heads, head_dim = config.n_layer, config.n_head, config.n_embd // config.n_head
 
     def sample(past: int, new: int) -> tuple[torch.Tensor, ...]:
-        return (torch.randint(5, vocab, (1, new)), *_sample_past(layers, heads, head_dim, past),
-                torch.ones(1, past + new, dtype=torch.int64),
-                torch.arange(past, past + new).unsqueeze(0))
+        return (
+            torch.randint(5, vocab, (1, new)),
+            *_sample_past(layers, heads, head_dim, past),
+            torch.ones(1, past + new, dtype=torch.int64),
+            torch.arange(past, past + new).unsqueeze(0),
+        )
 
     past_in, present = _past_names(layers, "past_key_values"), _past_names(layers, "present")
-    axes = {"input_ids": {0: "batch_size", 1: "sequence_length"},
-            "attention_mask": {0: "batch_size", 1: "past_sequence_length + 1"},
-            "position_ids": {0: "batch_size", 1: "sequence_length"},
-            "logits": {0: "batch_size", 1: "sequence_length"},
-            **{n: {0: "batch_size", 2: "past_sequence_length"} for n in past_in},
-            **{n: {0: "batch_size", 2: "past_sequence_length + 1"} for n in present}}
-    export(_Gpt2WithPast(model), sample(3, 2), folder / "onnx" / "model.onnx",
-           ["input_ids", *past_in, "attention_mask", "position_ids"], ["logits", *present], axes,
-           [sample(0, 7), sample(9, 1)])
+    axes = {
+        "input_ids": {0: "batch_size", 1: "sequence_length"},
+        "attention_mask": {0: "batch_size", 1: "past_sequence_length + 1"},
+        "position_ids": {0: "batch_size", 1: "sequence_length"},
+        "logits": {0: "batch_size", 1: "sequence_length"},
+        **{n: {0: "batch_size", 2: "past_sequence_length"} for n in past_in},
+        **{n: {0: "batch_size", 2: "past_sequence_length + 1"} for n in present},
+    }
+    export(
+        _Gpt2WithPast(model),
+        sample(3, 2),
+        folder / "onnx" / "model.onnx",
+        ["input_ids", *past_in, "attention_mask", "position_ids"],
+        ["logits", *present],
+        axes,
+        [sample(0, 7), sample(9, 1)],
+    )
     write_config(folder, config.to_dict())
     quantize(folder, "model")
 
@@ -214,8 +277,12 @@ class _CaptionDecoder(torch.nn.Module):
         self.model = model
 
     def forward(self, input_ids, encoder_hidden_states, *past):
-        result = self.model(input_ids=input_ids, encoder_hidden_states=encoder_hidden_states,
-                            past_key_values=_cache(past), use_cache=True)
+        result = self.model(
+            input_ids=input_ids,
+            encoder_hidden_states=encoder_hidden_states,
+            past_key_values=_cache(past),
+            use_cache=True,
+        )
         return (result.logits, *_presents(result.past_key_values))
 
 
@@ -231,8 +298,9 @@ class _ImageEncoder(torch.nn.Module):
 def add_use_cache_branch(path: Path) -> None:
     """Give the graph the merged decoder's ``use_cache_branch`` input (bool [1], unused here)."""
     model = onnx.load(str(path))
-    model.graph.input.append(onnx.helper.make_tensor_value_info(
-        "use_cache_branch", onnx.TensorProto.BOOL, [1]))
+    model.graph.input.append(
+        onnx.helper.make_tensor_value_info("use_cache_branch", onnx.TensorProto.BOOL, [1])
+    )
     onnx.save(model, str(path))
     onnx.checker.check_model(str(path))
 
@@ -243,18 +311,36 @@ def make_vit_gpt2(out: Path) -> None:
     size = 224
     processor = json.loads((folder / "preprocessor_config.json").read_text(encoding="utf-8"))
     processor["size"] = {"height": size, "width": size}
-    (folder / "preprocessor_config.json").write_text(json.dumps(processor, indent=2) + "\n",
-                                                     encoding="utf-8")
-    encoder_config = ViTConfig(**{**fixture["encoder"], **BERT_BASE, "image_size": size,
-                                  "patch_size": 16, "encoder_stride": 16})
-    decoder_config = GPT2Config(**{**fixture["decoder"], **GPT2_SMALL, "n_layer": 6,
-                                   "vocab_size": vocab}, attn_implementation="eager")
+    (folder / "preprocessor_config.json").write_text(
+        json.dumps(processor, indent=2) + "\n", encoding="utf-8"
+    )
+    encoder_config = ViTConfig(
+        **{
+            **fixture["encoder"],
+            **BERT_BASE,
+            "image_size": size,
+            "patch_size": 16,
+            "encoder_stride": 16,
+        }
+    )
+    decoder_config = GPT2Config(
+        **{**fixture["decoder"], **GPT2_SMALL, "n_layer": 6, "vocab_size": vocab},
+        attn_implementation="eager",
+    )
     encoder = ViTModel(encoder_config, add_pooling_layer=False).eval()
     decoder = GPT2LMHeadModel(decoder_config).eval()
-    export(_ImageEncoder(encoder), (torch.randn(1, 3, size, size),),
-           folder / "onnx" / "encoder_model.onnx", ["pixel_values"], ["last_hidden_state"],
-           {"pixel_values": {0: "batch_size", 1: "num_channels", 2: "height", 3: "width"},
-            "last_hidden_state": {0: "batch_size"}}, [(torch.randn(2, 3, size, size),)])
+    export(
+        _ImageEncoder(encoder),
+        (torch.randn(1, 3, size, size),),
+        folder / "onnx" / "encoder_model.onnx",
+        ["pixel_values"],
+        ["last_hidden_state"],
+        {
+            "pixel_values": {0: "batch_size", 1: "num_channels", 2: "height", 3: "width"},
+            "last_hidden_state": {0: "batch_size"},
+        },
+        [(torch.randn(2, 3, size, size),)],
+    )
     layers, heads = decoder_config.n_layer, decoder_config.n_head
     head_dim = decoder_config.n_embd // heads
     patches = (size // 16) ** 2 + 1
@@ -262,17 +348,27 @@ def make_vit_gpt2(out: Path) -> None:
     path = folder / "onnx" / "decoder_model_merged.onnx"
 
     def sample(past: int, new: int) -> tuple[torch.Tensor, ...]:
-        return (torch.randint(5, vocab, (1, new)), torch.randn(1, patches, 768),
-                *_sample_past(layers, heads, head_dim, past))
+        return (
+            torch.randint(5, vocab, (1, new)),
+            torch.randn(1, patches, 768),
+            *_sample_past(layers, heads, head_dim, past),
+        )
 
-    export(_CaptionDecoder(decoder), sample(3, 2),
-           path, ["input_ids", "encoder_hidden_states", *past_in], ["logits", *present],
-           {"input_ids": {0: "batch_size", 1: "decoder_sequence_length"},
+    export(
+        _CaptionDecoder(decoder),
+        sample(3, 2),
+        path,
+        ["input_ids", "encoder_hidden_states", *past_in],
+        ["logits", *present],
+        {
+            "input_ids": {0: "batch_size", 1: "decoder_sequence_length"},
             "encoder_hidden_states": {0: "batch_size", 1: "encoder_sequence_length"},
             "logits": {0: "batch_size", 1: "decoder_sequence_length"},
             **{n: {0: "batch_size", 2: "past_sequence_length"} for n in past_in},
-            **{n: {0: "batch_size", 2: "decoder_sequence_length"} for n in present}},
-           [sample(0, 1), sample(6, 1)])
+            **{n: {0: "batch_size", 2: "decoder_sequence_length"} for n in present},
+        },
+        [sample(0, 1), sample(6, 1)],
+    )
     add_use_cache_branch(path)
     config = {**fixture, "encoder": encoder_config.to_dict(), "decoder": decoder_config.to_dict()}
     write_config(folder, config)
@@ -282,8 +378,9 @@ def make_vit_gpt2(out: Path) -> None:
 
 MODELS = {
     "bert-embed": lambda out: make_bert(out, "bert-embed", BertModel, "last_hidden_state"),
-    "bert-sentiment": lambda out: make_bert(out, "bert-sentiment", BertForSequenceClassification,
-                                            "logits"),
+    "bert-sentiment": lambda out: make_bert(
+        out, "bert-sentiment", BertForSequenceClassification, "logits"
+    ),
     "gpt2": make_gpt2,
     "vit-gpt2-alt-text": make_vit_gpt2,
 }

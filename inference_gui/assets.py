@@ -14,5 +14,7 @@ def resource_path(*parts: str) -> Path:
         base = Path(__file__).resolve().parent.parent / "resources"
     path = base.joinpath(*parts)
     if not path.exists():
-        raise FileNotFoundError(f"Resource {'/'.join(parts)} is missing from {base}; reinstall the app.")
+        raise FileNotFoundError(
+            f"Resource {'/'.join(parts)} is missing from {base}; reinstall the app."
+        )
     return path

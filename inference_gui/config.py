@@ -33,8 +33,12 @@ class HubPreset:
 
 
 HUB_PRESETS: dict[str, HubPreset] = {
-    "mozilla": HubPreset("Mozilla model hub", "https://model-hub.mozilla.org/", "{model}/{revision}"),
-    "huggingface": HubPreset("Hugging Face", "https://huggingface.co/", "{model}/resolve/{revision}"),
+    "mozilla": HubPreset(
+        "Mozilla model hub", "https://model-hub.mozilla.org/", "{model}/{revision}"
+    ),
+    "huggingface": HubPreset(
+        "Hugging Face", "https://huggingface.co/", "{model}/resolve/{revision}"
+    ),
 }
 DEFAULT_HUB = HUB_PRESETS["mozilla"]
 
@@ -54,8 +58,16 @@ class Option:
 
 OPTIONS: tuple[Option, ...] = (
     Option("cache_dir", "--cache-dir", "folder holding downloaded model files and the cache index"),
-    Option("hub", "--hub", "model hub: an http(s) root URL or a local folder laid out org/model/revision/"),
-    Option("hub_template", "--hub-template", "path template under the hub root, e.g. {model}/{revision}"),
+    Option(
+        "hub",
+        "--hub",
+        "model hub: an http(s) root URL or a local folder laid out org/model/revision/",
+    ),
+    Option(
+        "hub_template",
+        "--hub-template",
+        "path template under the hub root, e.g. {model}/{revision}",
+    ),
     Option("settings_server", "--settings-server", "Remote Settings server URL (records source)"),
     Option("settings_file", "--settings-file", "local JSON file of records (records source)"),
     Option("offline", "--offline", "never make a network request; use only what is cached"),

@@ -44,8 +44,9 @@ class AppContext:
 
         s = self.settings
         policy = DeferredPolicy(lambda: self.records.url_policy())
-        return self._service("hub", (s.hub, s.hub_template, s.offline),
-                             lambda: Hub.from_settings(s, policy=policy))
+        return self._service(
+            "hub", (s.hub, s.hub_template, s.offline), lambda: Hub.from_settings(s, policy=policy)
+        )
 
     @property
     def records(self) -> RecordsService:
@@ -59,7 +60,9 @@ class AppContext:
         from inference_gui.cache import ModelCache
 
         s = self.settings
-        return self._service("cache", (s.cache_dir, s.cache_limit_bytes), lambda: ModelCache.from_settings(s))
+        return self._service(
+            "cache", (s.cache_dir, s.cache_limit_bytes), lambda: ModelCache.from_settings(s)
+        )
 
     @property
     def engines(self) -> EngineRegistry:

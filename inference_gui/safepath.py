@@ -17,11 +17,16 @@ _SEGMENT = re.compile(r"^[A-Za-z0-9._\-+@=,~ ]+$")
 def check_relative_path(path: str, *, what: str = "file path") -> PurePosixPath:
     """Validate a forward-slash relative path: no ``..``, no absolute path, no backslash, no empty part."""
     if not isinstance(path, str) or not path:
-        raise HubError(f"The {what} is empty.", "Give a path relative to the model folder, like onnx/model.onnx.")
+        raise HubError(
+            f"The {what} is empty.",
+            "Give a path relative to the model folder, like onnx/model.onnx.",
+        )
     if "\\" in path:
         raise HubError(f"The {what} {path!r} contains a backslash.", "Use forward slashes only.")
     if path.startswith("/") or re.match(r"^[A-Za-z]:", path):
-        raise HubError(f"The {what} {path!r} is absolute.", "Give a path relative to the model folder.")
+        raise HubError(
+            f"The {what} {path!r} is absolute.", "Give a path relative to the model folder."
+        )
     parts = path.split("/")
     for part in parts:
         if part in ("", ".", ".."):
@@ -44,5 +49,7 @@ def safe_join(root: Path, relative: str, *, what: str = "file path") -> Path:
     root_resolved = Path(root).resolve()
     target = (root_resolved / Path(*rel.parts)).resolve()
     if target != root_resolved and root_resolved not in target.parents:
-        raise HubError(f"The {what} {relative!r} leads outside {root}.", "Paths must stay inside their folder.")
+        raise HubError(
+            f"The {what} {relative!r} leads outside {root}.", "Paths must stay inside their folder."
+        )
     return target

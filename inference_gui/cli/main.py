@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 from inference_gui import __version__
 from inference_gui.cli import cache, records, run, screenshot
-from inference_gui.config import OPTIONS, load_settings, ensure_folders
+from inference_gui.config import OPTIONS, ensure_folders, load_settings
 from inference_gui.context import AppContext
 from inference_gui.errors import AppError
 from inference_gui.logsetup import setup_logging
@@ -50,9 +50,15 @@ def build_parser() -> Parser:
         if option.key == "offline":
             parser.add_argument(option.flag, action="store_true", default=None, help=option.help)
         else:
-            parser.add_argument(option.flag, dest=option.key, metavar=option.key.split("_")[-1].upper(),
-                                help=f"{option.help} (env {option.env})")
-    parser.add_argument("--config", metavar="FILE", help="preferences file (env INFERENCE_GUI_CONFIG)")
+            parser.add_argument(
+                option.flag,
+                dest=option.key,
+                metavar=option.key.split("_")[-1].upper(),
+                help=f"{option.help} (env {option.env})",
+            )
+    parser.add_argument(
+        "--config", metavar="FILE", help="preferences file (env INFERENCE_GUI_CONFIG)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for command in COMMANDS:

@@ -20,13 +20,23 @@ def _size(text: str) -> tuple[int, int]:
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("screenshot", help="save a PNG of the main window on one pane")
-    parser.add_argument("--pane", required=True, help="pane to show: records, cache, inference, engines, log")
+    parser.add_argument(
+        "--pane", required=True, help="pane to show: records, cache, inference, engines, log"
+    )
     parser.add_argument("--output", required=True, type=Path, help="PNG file to write")
-    parser.add_argument("--size", type=_size, default=(1200, 800), help="window size WxH (1200x800)")
-    parser.add_argument("--run-example", metavar="NAME",
-                        help="first run this ready-made example in the Inference pane (e.g. sentiment)")
-    parser.add_argument("--compare", action="store_true",
-                        help="with --run-example: compare its dtypes and show the Compare tab")
+    parser.add_argument(
+        "--size", type=_size, default=(1200, 800), help="window size WxH (1200x800)"
+    )
+    parser.add_argument(
+        "--run-example",
+        metavar="NAME",
+        help="first run this ready-made example in the Inference pane (e.g. sentiment)",
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="with --run-example: compare its dtypes and show the Compare tab",
+    )
     parser.set_defaults(func=run)
 
 
@@ -35,9 +45,8 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     from PySide6.QtCore import QSize
 
     from inference_gui.ui.app import application, build_window, render_pane
-    from inference_gui.ui.settings_store import open_store
-
     from inference_gui.ui.panes import PANE_IDS
+    from inference_gui.ui.settings_store import open_store
 
     if args.pane not in PANE_IDS:
         raise AppError(f"There is no pane {args.pane!r}.", f"Choose one of: {', '.join(PANE_IDS)}.")
@@ -52,6 +61,8 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     image = render_pane(window, args.pane, QSize(*args.size))
     args.output.parent.mkdir(parents=True, exist_ok=True)
     if not image.save(str(args.output), "PNG"):
-        raise AppError(f"Could not write {args.output}.", "Check the folder exists and is writable.")
+        raise AppError(
+            f"Could not write {args.output}.", "Check the folder exists and is writable."
+        )
     print(f"Saved the {args.pane} pane to {args.output} ({image.width()}x{image.height()}).")
     return 0

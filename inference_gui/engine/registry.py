@@ -21,7 +21,9 @@ Listener = Callable[[], None]
 class EngineRegistry:
     """Engines by options key. ``default_files`` gives the files when a caller names none."""
 
-    def __init__(self, default_files: Callable[[EngineOptions], FilesFactory] | None = None) -> None:
+    def __init__(
+        self, default_files: Callable[[EngineOptions], FilesFactory] | None = None
+    ) -> None:
         self._default_files = default_files
         self._engines: dict[str, Engine] = {}
         self._lock = threading.Lock()

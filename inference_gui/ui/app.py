@@ -14,9 +14,9 @@ from PySide6.QtCore import QSettings, QSize
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
+from inference_gui.assets import resource_path
 from inference_gui.context import AppContext
 from inference_gui.errors import ConfigError
-from inference_gui.assets import resource_path
 from inference_gui.ui.context import UiContext
 from inference_gui.ui.gc_guard import GuiThreadCollector
 from inference_gui.ui.main_window import MainWindow
@@ -40,7 +40,9 @@ def build_window(
     ui_ctx.log_bridge.install()
     window = MainWindow(ui_ctx)
     logging.getLogger(__name__).info(
-        "window opened: hub %s, records from %s", app_ctx.settings.hub, app_ctx.settings.settings_source
+        "window opened: hub %s, records from %s",
+        app_ctx.settings.hub,
+        app_ctx.settings.settings_source,
     )
     window.destroyed.connect(ui_ctx.log_bridge.uninstall)
     return window
@@ -81,7 +83,9 @@ def run_gui(
     return 0
 
 
-def render_pane(window: MainWindow, pane_id: str, size: QSize, settle_seconds: float = 15.0) -> QImage:
+def render_pane(
+    window: MainWindow, pane_id: str, size: QSize, settle_seconds: float = 15.0
+) -> QImage:
     """Show ``pane_id`` at ``size`` and grab it once background work it started has finished."""
     window.resize(size)
     window.show_pane(pane_id)

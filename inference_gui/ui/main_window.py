@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from inference_gui import __version__
+from inference_gui.assets import resource_path
 from inference_gui.cache.store import ChangeWatch
 from inference_gui.errors import AppError
 from inference_gui.format import human_bytes
-from inference_gui.assets import resource_path
 from inference_gui.ui.context import UiContext
 from inference_gui.ui.panes import PANES
 from inference_gui.ui.panes.base import Pane

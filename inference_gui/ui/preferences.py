@@ -85,12 +85,16 @@ class PreferencesDialog(QDialog):
         form.addRow("Inference threads:", self.threads)
         overridden = ctx.overridden_keys()
         if overridden:
-            names = ", ".join(OPTIONS_BY_KEY[k].flag or OPTIONS_BY_KEY[k].env for k in sorted(overridden))
+            names = ", ".join(
+                OPTIONS_BY_KEY[k].flag or OPTIONS_BY_KEY[k].env for k in sorted(overridden)
+            )
             note = QLabel(f"Overridden for this run by a flag or environment variable: {names}.")
             note.setWordWrap(True)
             form.addRow(note)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -98,7 +102,9 @@ class PreferencesDialog(QDialog):
         layout.addWidget(self.errors)
         layout.addWidget(buttons)
 
-        self.hub_preset.setCurrentIndex(self.hub_preset.findData(self._preset_for(s.hub, s.hub_template)))
+        self.hub_preset.setCurrentIndex(
+            self.hub_preset.findData(self._preset_for(s.hub, s.hub_template))
+        )
         self.hub_preset.currentIndexChanged.connect(self._preset_chosen)
         self.source.currentIndexChanged.connect(self._source_chosen)
         self._source_chosen()
@@ -147,7 +153,9 @@ class PreferencesDialog(QDialog):
 
     def save(self) -> None:
         values = self.values()
-        missing = {"server": "settings_server", "file": "settings_file"}.get(self.source.currentData())
+        missing = {"server": "settings_server", "file": "settings_file"}.get(
+            self.source.currentData()
+        )
         if missing and not values[missing]:
             self._show_errors("Give the server URL or records file, or choose the embedded dump.")
             return

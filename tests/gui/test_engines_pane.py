@@ -75,8 +75,20 @@ def test_engines_pane_rows_show_the_folder_in_place_of_model_and_revision() -> N
     from inference_gui.engine.engine import EngineInfo
     from inference_gui.ui.models.engines import EnginesModel
 
-    info = EngineInfo("e1", "ready", "text-classification", "typed/model", "v9.9.9", "q8", "cpu",
-                      0.0, 1, None, "", "/models/mine")
+    info = EngineInfo(
+        "e1",
+        "ready",
+        "text-classification",
+        "typed/model",
+        "v9.9.9",
+        "q8",
+        "cpu",
+        0.0,
+        1,
+        None,
+        "",
+        "/models/mine",
+    )
     model = EnginesModel()
     model.set_rows([(info, None)])
     assert model.index(0, 3).data() == "/models/mine" and model.index(0, 4).data() == ""

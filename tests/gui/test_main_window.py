@@ -37,7 +37,11 @@ def window(qtbot) -> MainWindow:
 
 def test_every_pane_is_reachable_from_the_sidebar(window: MainWindow) -> None:
     assert [window.sidebar.item(i).text() for i in range(window.sidebar.count())] == [
-        "Records", "Cache", "Inference", "Engines", "Log"
+        "Records",
+        "Cache",
+        "Inference",
+        "Engines",
+        "Log",
     ]
     for row, pane_id in enumerate(PANE_IDS):
         window.sidebar.setCurrentRow(row)
@@ -55,7 +59,12 @@ def test_status_bar_shows_hub_source_offline_and_cache_size(window: MainWindow, 
     assert window.status_hub.text() == "Hub: https://model-hub.mozilla.org/{model}/{revision}"
     assert window.status_source.text() == "Records: embedded dump"
     assert window.status_offline.text() == "Online"
-    qtbot.waitUntil(lambda: window.status_cache.text().startswith("Cache: ") and "…" not in window.status_cache.text())
+    qtbot.waitUntil(
+        lambda: (
+            window.status_cache.text().startswith("Cache: ")
+            and "…" not in window.status_cache.text()
+        )
+    )
 
 
 def test_window_state_is_remembered(window: MainWindow, qtbot) -> None:
@@ -72,7 +81,9 @@ def test_window_state_is_remembered(window: MainWindow, qtbot) -> None:
     assert again.size() == saved
 
 
-def test_preference_change_is_validated_persisted_and_applied(window: MainWindow, qtbot, tmp_path: Path) -> None:
+def test_preference_change_is_validated_persisted_and_applied(
+    window: MainWindow, qtbot, tmp_path: Path
+) -> None:
     dialog = PreferencesDialog(window.ctx, window)
     qtbot.addWidget(dialog)
     dialog.hub_preset.setCurrentIndex(dialog.hub_preset.findData("huggingface"))
@@ -84,12 +95,16 @@ def test_preference_change_is_validated_persisted_and_applied(window: MainWindow
     assert window.status_offline.text() == "Offline"
     assert "huggingface.co" in window.status_hub.text()
 
-    stored = read_preferences(QSettings(os.environ["INFERENCE_GUI_CONFIG"], QSettings.Format.IniFormat))
+    stored = read_preferences(
+        QSettings(os.environ["INFERENCE_GUI_CONFIG"], QSettings.Format.IniFormat)
+    )
     assert stored["hub"] == "https://huggingface.co/"
     assert stored["offline"] == "true" and stored["threads"] == "3"
 
 
-def test_invalid_preference_is_refused_with_the_reason(window: MainWindow, qtbot, tmp_path: Path) -> None:
+def test_invalid_preference_is_refused_with_the_reason(
+    window: MainWindow, qtbot, tmp_path: Path
+) -> None:
     dialog = PreferencesDialog(window.ctx, window)
     qtbot.addWidget(dialog)
     dialog.hub_preset.setCurrentIndex(dialog.hub_preset.findData("local"))
@@ -115,13 +130,17 @@ def test_log_pane_shows_filters_and_clears_records(window: MainWindow, qtbot) ->
     assert pane.view.toPlainText() == "" and len(pane.bridge.records) == 0
 
 
-def test_gui_thread_keeps_ticking_during_a_two_second_blocking_job(window: MainWindow, qtbot) -> None:
+def test_gui_thread_keeps_ticking_during_a_two_second_blocking_job(
+    window: MainWindow, qtbot
+) -> None:
     ticks: list[float] = []
     heartbeat = QTimer(interval=10)
     heartbeat.timeout.connect(lambda: ticks.append(time.monotonic()))
     heartbeat.start()
     finished: list[str] = []
-    window.ctx.worker.submit(lambda ctx: time.sleep(2) or "slept", name="block", on_done=finished.append)
+    window.ctx.worker.submit(
+        lambda ctx: time.sleep(2) or "slept", name="block", on_done=finished.append
+    )
     qtbot.waitUntil(lambda: finished == ["slept"], timeout=10_000)
     heartbeat.stop()
     gaps = [b - a for a, b in zip(ticks, ticks[1:])]
@@ -191,7 +210,9 @@ def test_status_bar_cache_size_follows_changes_to_the_cache(window: MainWindow, 
     qtbot.waitUntil(lambda: window.status_cache.text() == f"Cache: {human_bytes(size)}")
 
 
-def test_a_refused_preference_message_fits_without_squeezing_the_form(window: MainWindow, qtbot) -> None:
+def test_a_refused_preference_message_fits_without_squeezing_the_form(
+    window: MainWindow, qtbot
+) -> None:
     from PySide6.QtWidgets import QLabel
 
     dialog = PreferencesDialog(window.ctx, window)

@@ -30,8 +30,16 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 def fetch_embed(capsys, server, *args: str) -> tuple[int, str, str]:
     """``cache fetch`` of tiny/bert-embed v1.0.0 from the test hub, with extra arguments."""
     return run(
-        capsys, "--hub", server.url, "cache", "fetch", "--model", "tiny/bert-embed",
-        "--revision", "v1.0.0", *args,
+        capsys,
+        "--hub",
+        server.url,
+        "cache",
+        "fetch",
+        "--model",
+        "tiny/bert-embed",
+        "--revision",
+        "v1.0.0",
+        *args,
     )
 
 
@@ -155,8 +163,12 @@ def test_running_an_imported_model_at_a_dtype_it_lacks_names_those_it_has(
         if onnx.name != "model_q4.onnx":
             onnx.unlink()
     hub = ["--hub", str(HUB)]
-    assert run(capsys, *hub, "cache", "import", str(folder), "--model", "me/s", "--revision",
-               "v1.0.0")[0] == 0
+    assert (
+        run(
+            capsys, *hub, "cache", "import", str(folder), "--model", "me/s", "--revision", "v1.0.0"
+        )[0]
+        == 0
+    )
     task = ["run", "--task", "text-classification", "--model", "me/s", "--revision", "v1.0.0"]
     code, _, err = run(capsys, *hub, *task, "--dtype", "q8", "hi")
     assert code == 1 and len(err.strip().splitlines()) == 1

@@ -35,7 +35,14 @@ def test_help_lists_every_flag_and_environment_variable(capsys: pytest.CaptureFi
     with pytest.raises(SystemExit):
         main(["--help"])
     text = capsys.readouterr().out
-    for flag in ("--cache-dir", "--hub", "--hub-template", "--settings-server", "--settings-file", "--offline"):
+    for flag in (
+        "--cache-dir",
+        "--hub",
+        "--hub-template",
+        "--settings-server",
+        "--settings-file",
+        "--offline",
+    ):
         assert flag in text
     assert "INFERENCE_GUI_HUB_TEMPLATE" in text and "screenshot" in text
 
@@ -49,17 +56,39 @@ def test_unknown_flag_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str])
 
 
 def test_bad_hub_flag_exits_2_naming_it(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code = main(["--hub", "ftp://example.org", "screenshot", "--pane", "log", "--output", str(tmp_path / "x.png")])
+    code = main(
+        [
+            "--hub",
+            "ftp://example.org",
+            "screenshot",
+            "--pane",
+            "log",
+            "--output",
+            str(tmp_path / "x.png"),
+        ]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "--hub" in err and "http(s)" in err and "Traceback" not in err
     assert not (tmp_path / "x.png").exists()
 
 
-def test_cache_folder_that_cannot_be_created_exits_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_cache_folder_that_cannot_be_created_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
-    code = main(["--cache-dir", str(blocker / "c"), "screenshot", "--pane", "log", "--output", str(tmp_path / "x.png")])
+    code = main(
+        [
+            "--cache-dir",
+            str(blocker / "c"),
+            "screenshot",
+            "--pane",
+            "log",
+            "--output",
+            str(tmp_path / "x.png"),
+        ]
+    )
     assert code == 2
     assert "cannot be created" in capsys.readouterr().err
 

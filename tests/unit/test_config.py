@@ -30,7 +30,9 @@ def test_flags_beat_environment_which_beats_stored(tmp_path: Path) -> None:
 
 def test_a_bad_value_is_reported_and_the_layer_below_is_kept(tmp_path: Path) -> None:
     settings, problems = load_settings(
-        {"hub": str(tmp_path)}, env={"INFERENCE_GUI_HUB": "ftp://example.org/"}, flags={"threads": "-1"}
+        {"hub": str(tmp_path)},
+        env={"INFERENCE_GUI_HUB": "ftp://example.org/"},
+        flags={"threads": "-1"},
     )
     assert settings.hub == str(tmp_path.resolve())
     assert settings.threads == 0
@@ -41,7 +43,9 @@ def test_a_bad_value_is_reported_and_the_layer_below_is_kept(tmp_path: Path) -> 
 
 def test_hub_must_be_http_url_or_existing_folder(tmp_path: Path) -> None:
     _, problems = load_settings({}, env={}, flags={"hub": str(tmp_path / "missing")})
-    assert len(problems) == 1 and "neither an http(s) URL nor an existing folder" in str(problems[0])
+    assert len(problems) == 1 and "neither an http(s) URL nor an existing folder" in str(
+        problems[0]
+    )
     _, problems = load_settings({}, env={}, flags={"hub": "https://user:pw@hub.example/"})
     assert "credentials" in str(problems[0])
     settings, problems = load_settings({}, env={}, flags={"hub": "http://127.0.0.1:8000"})
@@ -72,7 +76,9 @@ def test_folder_that_cannot_be_created_is_reported(tmp_path: Path) -> None:
 
 
 def test_non_numbers_are_named_in_plain_words() -> None:
-    _, problems = load_settings({"cache_limit_gib": "lots"}, env={"INFERENCE_GUI_THREADS": "abc"}, flags={})
+    _, problems = load_settings(
+        {"cache_limit_gib": "lots"}, env={"INFERENCE_GUI_THREADS": "abc"}, flags={}
+    )
     messages = " ".join(str(p) for p in problems)
     assert "INFERENCE_GUI_THREADS='abc' cannot be used: it is not a whole number" in messages
     assert "cache_limit_gib='lots' cannot be used: it is not a number" in messages

@@ -13,7 +13,17 @@ from inference_gui.safepath import check_relative_path, safe_join
 
 @pytest.mark.parametrize(
     "bad",
-    ["", "../x", "onnx/../../x", "/etc/passwd", "C:/x", "onnx\\model.onnx", "onnx//model.onnx", "./x", "a/\x00"],
+    [
+        "",
+        "../x",
+        "onnx/../../x",
+        "/etc/passwd",
+        "C:/x",
+        "onnx\\model.onnx",
+        "onnx//model.onnx",
+        "./x",
+        "a/\x00",
+    ],
 )
 def test_escaping_or_malformed_paths_are_refused(bad: str, tmp_path: Path) -> None:
     with pytest.raises(HubError):
@@ -21,7 +31,9 @@ def test_escaping_or_malformed_paths_are_refused(bad: str, tmp_path: Path) -> No
 
 
 def test_plain_relative_paths_join_under_the_root(tmp_path: Path) -> None:
-    assert safe_join(tmp_path, "onnx/model_q4.onnx") == tmp_path.resolve() / "onnx" / "model_q4.onnx"
+    assert (
+        safe_join(tmp_path, "onnx/model_q4.onnx") == tmp_path.resolve() / "onnx" / "model_q4.onnx"
+    )
     assert str(check_relative_path("tokenizer.json")) == "tokenizer.json"
 
 

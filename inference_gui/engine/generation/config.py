@@ -155,8 +155,10 @@ def _check_positive(config: GenerationConfig, name: str, high: float = math.inf)
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     if not (ok and 0 < value <= high):
         bound = "above 0" + (f" and at most {high:g}" if high != math.inf else "")
-        raise EngineError(f"{name} {value!r} is not allowed: it must be a number {bound}.",
-                          f"Choose a {name} {bound}.")
+        raise EngineError(
+            f"{name} {value!r} is not allowed: it must be a number {bound}.",
+            f"Choose a {name} {bound}.",
+        )
 
 
 @dataclass(frozen=True)
@@ -185,8 +187,10 @@ def plan_length(
         )
     if wanted <= limit:
         return LengthPlan(wanted)
-    asked = f"max_new_tokens {config.max_new_tokens}" if config.max_new_tokens is not None else (
-        f"max_length {config.max_length}"
+    asked = (
+        f"max_new_tokens {config.max_new_tokens}"
+        if config.max_new_tokens is not None
+        else (f"max_length {config.max_length}")
     )
     note = (
         f"{asked} was reduced to {limit - prompt_length} new tokens: the model's maximum length is "

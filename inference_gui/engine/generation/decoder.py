@@ -96,8 +96,10 @@ class Decoder:
     ) -> DecoderState:
         """A fresh state: empty past for ``rows`` sequences, plus the encoder's output if any."""
         if self.is_seq2seq and encoder_hidden_states is None:
-            raise EngineError(f"{self.name} needs the encoder's output, and none was given.",
-                              "Run the encoder first.")
+            raise EngineError(
+                f"{self.name} needs the encoder's output, and none was given.",
+                "Run the encoder first.",
+            )
         encoder: dict[str, np.ndarray] = {}
         if encoder_hidden_states is not None and "encoder_hidden_states" in self.inputs:
             encoder["encoder_hidden_states"] = encoder_hidden_states
@@ -125,7 +127,8 @@ class Decoder:
             feeds["attention_mask"] = mask
         if "position_ids" in self.inputs:
             feeds["position_ids"] = (
-                position_ids(mask)[:, -new:] if new > 1 or state.past_length == 0
+                position_ids(mask)[:, -new:]
+                if new > 1 or state.past_length == 0
                 else mask.sum(axis=1, keepdims=True) - 1  # the newest token's position
             )
         if "use_cache_branch" in self.inputs:

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from inference_gui.engine.generation.config import GenerationConfig, plan_length
-from inference_gui.engine.session import RunGuard
 from inference_gui.engine.generation.decoder import Decoder
 from inference_gui.engine.generation.processors import apply_all, build_processors
 from inference_gui.engine.generation.sampling import Sampler
 from inference_gui.engine.generation.streamer import Streamer
+from inference_gui.engine.session import RunGuard
 
 
 @dataclass(frozen=True)

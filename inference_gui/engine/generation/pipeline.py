@@ -50,13 +50,18 @@ class GenerativeTask(Task):
 
     @cached_property
     def decoder(self) -> Decoder:
-        return Decoder(self.resources.sessions[self.decoder_base],
-                       f"onnx/{self.decoder_base} of {self.resources.options.model_id}")
+        return Decoder(
+            self.resources.sessions[self.decoder_base],
+            f"onnx/{self.decoder_base} of {self.resources.options.model_id}",
+        )
 
     def generation_config(self, options: Mapping[str, Any]) -> GenerationConfig:
         """The checked config for one call; errors here come before any model runs."""
-        return resolve_generation_config(self.resources.config, self.resources.generation_config,
-                                         {**self.pipeline_defaults, **options})
+        return resolve_generation_config(
+            self.resources.config,
+            self.resources.generation_config,
+            {**self.pipeline_defaults, **options},
+        )
 
     def decode(self, ids: Sequence[int]) -> str:
         return self.tokenizer.decode(ids, skip_special_tokens=True)
@@ -73,12 +78,23 @@ class GenerativeTask(Task):
     ) -> GenerationOutput:
         """Run the loop under the run's guard, streaming :class:`TextChunk`s to ``ctx.emit``,
         passing length notes on as warnings and recording time to first token and speed."""
-        streamer = TextStreamer(
-            self.decode, lambda row, text: ctx.emit(TextChunk(first_index + row, text))
-        ) if ctx.streaming else None
-        out = generate(self.decoder, input_ids, config, guard=ctx.guard, streamer=streamer,
-                       max_positions=model_max_positions(self.resources.config),
-                       started=started or time.perf_counter(), **encoder)
+        streamer = (
+            TextStreamer(
+                self.decode, lambda row, text: ctx.emit(TextChunk(first_index + row, text))
+            )
+            if ctx.streaming
+            else None
+        )
+        out = generate(
+            self.decoder,
+            input_ids,
+            config,
+            guard=ctx.guard,
+            streamer=streamer,
+            max_positions=model_max_positions(self.resources.config),
+            started=started or time.perf_counter(),
+            **encoder,
+        )
         for note in out.notes:
             if note not in ctx.warnings:
                 ctx.warn(note)

@@ -31,8 +31,10 @@ def task_class(name: str) -> type[Task]:
     """The Task class for ``name``; an unknown or unsupported task is an error listing what is."""
     module = TASK_MODULES.get(name)
     if module is None:
-        raise EngineError(f"The task {name!r} is not supported by this app.",
-                          f"Supported tasks: {', '.join(sorted(TASK_MODULES))}.")
+        raise EngineError(
+            f"The task {name!r} is not supported by this app.",
+            f"Supported tasks: {', '.join(sorted(TASK_MODULES))}.",
+        )
     return importlib.import_module(f"{__name__}.{module}").TASK
 
 

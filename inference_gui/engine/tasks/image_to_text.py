@@ -44,15 +44,29 @@ class ImageToText(GenerativeTask):
         for index, pixels in enumerate(prepared.pixel_values):
             started = time.perf_counter()
             hidden = ctx.run("encoder_model", {"pixel_values": pixels[None]})["last_hidden_state"]
-            outputs.append(self.generate(ctx, decoder_start(prepared.config, 1), prepared.config,
-                                         first_index=index * copies, started=started,
-                                         encoder_hidden_states=hidden))
+            outputs.append(
+                self.generate(
+                    ctx,
+                    decoder_start(prepared.config, 1),
+                    prepared.config,
+                    first_index=index * copies,
+                    started=started,
+                    encoder_hidden_states=hidden,
+                )
+            )
         return outputs
 
-    def postprocess(self, outputs: list[GenerationOutput], prepared: Images, inputs: RunInput,
-                    options: Mapping[str, Any]) -> Any:
-        results = [[{"generated_text": self.decode(sequence).strip()} for sequence in out.sequences]
-                   for out in outputs]
+    def postprocess(
+        self,
+        outputs: list[GenerationOutput],
+        prepared: Images,
+        inputs: RunInput,
+        options: Mapping[str, Any],
+    ) -> Any:
+        results = [
+            [{"generated_text": self.decode(sequence).strip()} for sequence in out.sequences]
+            for out in outputs
+        ]
         return results if inputs.batched else results[0]
 
 

@@ -53,7 +53,8 @@ class Text2TextGeneration(GenerativeTask):
         model_config = self.resources.config
         texts = [(model_config.get("prefix") or "") + t for t in inputs.texts]
         task_params = (model_config.get("task_specific_params") or {}).get(
-            self.resources.options.task) or {}
+            self.resources.options.task
+        ) or {}
         texts = [(task_params.get("prefix") or "") + t for t in texts]
         encoded = self.encode(ctx, texts)
         return Sources(encoded, config)
@@ -61,14 +62,25 @@ class Text2TextGeneration(GenerativeTask):
     def run(self, prepared: Sources, ctx: RunContext) -> GenerationOutput:
         started = time.perf_counter()
         mask = prepared.encoded.attention_mask
-        hidden = ctx.run("encoder_model", {"input_ids": prepared.encoded.input_ids,
-                                           "attention_mask": mask})["last_hidden_state"]
-        return self.generate(ctx, decoder_start(prepared.config, len(mask)), prepared.config,
-                             started=started, encoder_hidden_states=hidden,
-                             encoder_attention_mask=mask)
+        hidden = ctx.run(
+            "encoder_model", {"input_ids": prepared.encoded.input_ids, "attention_mask": mask}
+        )["last_hidden_state"]
+        return self.generate(
+            ctx,
+            decoder_start(prepared.config, len(mask)),
+            prepared.config,
+            started=started,
+            encoder_hidden_states=hidden,
+            encoder_attention_mask=mask,
+        )
 
-    def postprocess(self, outputs: GenerationOutput, prepared: Sources, inputs: RunInput,
-                    options: Mapping[str, Any]) -> Any:
+    def postprocess(
+        self,
+        outputs: GenerationOutput,
+        prepared: Sources,
+        inputs: RunInput,
+        options: Mapping[str, Any],
+    ) -> Any:
         key = OUTPUT_KEYS.get(self.resources.options.task, "generated_text")
         return [{key: self.decode(sequence)} for sequence in outputs.sequences]
 

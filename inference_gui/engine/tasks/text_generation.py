@@ -39,8 +39,9 @@ class TextGeneration(GenerativeTask):
         option(options, "return_full_text", True, bool)
         config = self.generation_config(options)
         tokenizer_config = self.tokenizer.config
-        default_special = bool(tokenizer_config.get("add_bos_token")
-                               or tokenizer_config.get("add_eos_token"))
+        default_special = bool(
+            tokenizer_config.get("add_bos_token") or tokenizer_config.get("add_eos_token")
+        )
         add_special = option(options, "add_special_tokens", default_special, bool)
         rows = [self.encode(ctx, [text], add_special_tokens=add_special) for text in inputs.texts]
         width = max(encoded.input_ids.shape[1] for encoded in rows)
@@ -53,11 +54,21 @@ class TextGeneration(GenerativeTask):
         return Prompts(ids, mask, config)
 
     def run(self, prepared: Prompts, ctx: RunContext) -> GenerationOutput:
-        return self.generate(ctx, prepared.input_ids, prepared.config, started=time.perf_counter(),
-                             attention_mask=prepared.attention_mask)
+        return self.generate(
+            ctx,
+            prepared.input_ids,
+            prepared.config,
+            started=time.perf_counter(),
+            attention_mask=prepared.attention_mask,
+        )
 
-    def postprocess(self, outputs: GenerationOutput, prepared: Prompts, inputs: RunInput,
-                    options: Mapping[str, Any]) -> Any:
+    def postprocess(
+        self,
+        outputs: GenerationOutput,
+        prepared: Prompts,
+        inputs: RunInput,
+        options: Mapping[str, Any],
+    ) -> Any:
         copies = prepared.config.num_return_sequences
         full_text = options.get("return_full_text", True)
         results: list[list[dict[str, str]]] = [[] for _ in inputs.texts]

@@ -2,8 +2,8 @@
 
 from inference_gui.ui.panes.cache import CachePane
 from inference_gui.ui.panes.engines import EnginesPane
-from inference_gui.ui.panes.log import LogPane
 from inference_gui.ui.panes.inference import InferencePane
+from inference_gui.ui.panes.log import LogPane
 from inference_gui.ui.panes.records import RecordsPane
 
 PANES = (RecordsPane, CachePane, InferencePane, EnginesPane, LogPane)

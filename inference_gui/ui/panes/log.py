@@ -19,7 +19,12 @@ from inference_gui.ui.context import UiContext
 from inference_gui.ui.log_bridge import LogBridge
 from inference_gui.ui.panes.base import Pane, pane_header
 
-LEVELS = {"Debug": logging.DEBUG, "Info": logging.INFO, "Warning": logging.WARNING, "Error": logging.ERROR}
+LEVELS = {
+    "Debug": logging.DEBUG,
+    "Info": logging.INFO,
+    "Warning": logging.WARNING,
+    "Error": logging.ERROR,
+}
 
 
 class LogPane(Pane):

@@ -92,4 +92,3 @@ def test_an_engine_on_a_local_folder_names_the_folder_not_the_form_fields() -> N
     engines.get(options()).run(RunInput.text("hello"))  # the same model from the hub
     by_source = {info.source: info for info in engines.infos()}
     assert set(by_source) == {str(folder), ""}
-

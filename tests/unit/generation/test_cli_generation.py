@@ -9,9 +9,22 @@ import pytest
 from inference_gui.cli.main import main
 from tests.paths import HUB
 
-ARGS = ["--hub", str(HUB), "run", "--task", "text-generation", "--model", "tiny/gpt2",
-        "--revision", "v1.0.0", "--dtype", "fp32", "--options", '{"max_new_tokens": 8}',
-        "The weather today is"]
+ARGS = [
+    "--hub",
+    str(HUB),
+    "run",
+    "--task",
+    "text-generation",
+    "--model",
+    "tiny/gpt2",
+    "--revision",
+    "v1.0.0",
+    "--dtype",
+    "fp32",
+    "--options",
+    '{"max_new_tokens": 8}',
+    "The weather today is",
+]
 
 
 def test_streamed_text_comes_before_the_output(capsys: pytest.CaptureFixture[str]) -> None:

@@ -20,8 +20,9 @@ PROMPT = "The weather today is"
 
 
 def engine(task: str, model: str, hub: Path = HUB, dtype: str = "q8") -> Engine:
-    options = EngineOptions(task=task, model_id=model, revision="v1.0.0", dtype=dtype,
-                            num_threads=1)
+    options = EngineOptions(
+        task=task, model_id=model, revision="v1.0.0", dtype=dtype, num_threads=1
+    )
     return create_engine(options, folder_hub(hub))
 
 
@@ -54,29 +55,37 @@ def test_return_full_text_false_gives_only_the_continuation(gpt2: Engine) -> Non
 
 
 def test_batch_and_num_return_sequences_shapes(gpt2: Engine) -> None:
-    out = gpt2.run(RunInput.text([PROMPT, "Hi"]),
-                   {"max_new_tokens": 4, "do_sample": True, "seed": 1,
-                    "num_return_sequences": 2}).output
+    out = gpt2.run(
+        RunInput.text([PROMPT, "Hi"]),
+        {"max_new_tokens": 4, "do_sample": True, "seed": 1, "num_return_sequences": 2},
+    ).output
     assert [len(group) for group in out] == [2, 2]
-    assert all(item["generated_text"].startswith(p) for p, group in zip([PROMPT, "Hi"], out,
-                                                                      strict=True)
-               for item in group)
+    assert all(
+        item["generated_text"].startswith(p)
+        for p, group in zip([PROMPT, "Hi"], out, strict=True)
+        for item in group
+    )
 
 
 def test_chunks_stream_the_generated_text_and_timings_report_speed(gpt2: Engine) -> None:
     chunks: list[TextChunk] = []
-    result = gpt2.run(RunInput.text(PROMPT), {"max_new_tokens": 8, "return_full_text": False},
-                      stream=chunks.append)
+    result = gpt2.run(
+        RunInput.text(PROMPT),
+        {"max_new_tokens": 8, "return_full_text": False},
+        stream=chunks.append,
+    )
     assert len(chunks) > 1 and {c.index for c in chunks} == {0}
     assert "".join(c.text for c in chunks) == result.output[0]["generated_text"]
     assert result.timings_ms["tokens_per_second"] > 0
     assert 0 < result.timings_ms["time_to_first_token"] <= result.timings_ms["run"]
 
 
-@pytest.mark.parametrize("options", [{"max_new_tokens": 0}, {"num_beams": 3},
-                                     {"return_full_text": "no"}])
-def test_bad_options_fail_clearly_and_the_engine_stays_usable(gpt2: Engine,
-                                                              options: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "options", [{"max_new_tokens": 0}, {"num_beams": 3}, {"return_full_text": "no"}]
+)
+def test_bad_options_fail_clearly_and_the_engine_stays_usable(
+    gpt2: Engine, options: dict[str, Any]
+) -> None:
     with pytest.raises(EngineError) as caught:
         gpt2.run(RunInput.text(PROMPT), options)
     assert caught.value.hint
@@ -93,13 +102,18 @@ def test_cancel_mid_generation_then_the_engine_works(gpt2: Engine) -> None:
     expected = gpt2.run(RunInput.text(PROMPT), {"max_new_tokens": 8}).output
     cancel = threading.Event()
     with pytest.raises(Cancelled):
-        gpt2.run(RunInput.text(PROMPT), {"max_new_tokens": 8}, cancel=cancel,
-                 stream=lambda chunk: cancel.set())
+        gpt2.run(
+            RunInput.text(PROMPT),
+            {"max_new_tokens": 8},
+            cancel=cancel,
+            stream=lambda chunk: cancel.set(),
+        )
     assert gpt2.run(RunInput.text(PROMPT), {"max_new_tokens": 8}).output == expected
 
 
-def test_not_an_image_is_refused_and_the_engine_stays_usable(alt_text: Engine,
-                                                             tmp_path: Path) -> None:
+def test_not_an_image_is_refused_and_the_engine_stays_usable(
+    alt_text: Engine, tmp_path: Path
+) -> None:
     fake = tmp_path / "photo.png"
     fake.write_text("not an image")
     with pytest.raises(EngineError, match="not an image"):
@@ -113,11 +127,14 @@ def test_not_an_image_is_refused_and_the_engine_stays_usable(alt_text: Engine,
 def test_unmerged_decoder_name_says_which_rename_fixes_it(tmp_path: Path) -> None:
     folder = copy_model(tmp_path, "t5")
     (folder / "onnx" / "decoder_model_merged_quantized.onnx").rename(
-        folder / "onnx" / "decoder_model_quantized.onnx")
+        folder / "onnx" / "decoder_model_quantized.onnx"
+    )
     with pytest.raises(EngineError) as caught:
         engine("text2text-generation", "tiny/t5", tmp_path / "hub").run(RunInput.text("Hi"), {})
-    assert ("Rename onnx/decoder_model_quantized.onnx to onnx/decoder_model_merged_quantized.onnx"
-            in caught.value.hint)
+    assert (
+        "Rename onnx/decoder_model_quantized.onnx to onnx/decoder_model_merged_quantized.onnx"
+        in caught.value.hint
+    )
 
 
 @pytest.mark.parametrize("missing", ["encoder_model", "decoder_model_merged"])

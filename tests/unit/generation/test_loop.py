@@ -45,25 +45,33 @@ def run_gpt2(gpt2_decoder: Decoder, gpt2_tokenizer: Tokenizer, gpt2_configs: Any
     return run
 
 
-def reference_greedy(session: ort.InferenceSession, prompt: list[int], steps: int,
-                     penalty: float = 1.0, ngram: int = 0) -> list[int]:
+def reference_greedy(
+    session: ort.InferenceSession,
+    prompt: list[int],
+    steps: int,
+    penalty: float = 1.0,
+    ngram: int = 0,
+) -> list[int]:
     """Greedy decoding written independently: no KV cache (the whole sequence every step), the
     options applied straight from their definitions."""
     seq = list(prompt)
     names = [i.name for i in session.get_inputs() if i.name.startswith("past_key_values")]
     for _ in range(steps):
         n = len(seq)
-        feeds = {"input_ids": np.array([seq]), "attention_mask": np.ones((1, n), np.int64),
-                 "position_ids": np.arange(n)[None]}
+        feeds = {
+            "input_ids": np.array([seq]),
+            "attention_mask": np.ones((1, n), np.int64),
+            "position_ids": np.arange(n)[None],
+        }
         feeds.update({name: np.zeros((1, 4, 0, 16), np.float32) for name in names})
         logits = session.run(["logits"], feeds)[0][0, -1].astype(np.float64)
         for token in set(seq):
             value = logits[token]
             logits[token] = value * penalty if value < 0 else value / penalty
         if ngram:
-            tail = seq[n - ngram + 1:]
+            tail = seq[n - ngram + 1 :]
             for i in range(n - ngram + 1):
-                if seq[i:i + ngram - 1] == tail:
+                if seq[i : i + ngram - 1] == tail:
                     logits[seq[i + ngram - 1]] = -np.inf
         seq.append(int(np.argmax(logits)))
     return seq
@@ -81,8 +89,9 @@ def test_greedy_matches_full_recompute_so_the_kv_cache_is_right(
 def test_penalties_match_their_definitions(
     run_gpt2: Any, gpt2_session: Any, gpt2_tokenizer: Tokenizer, penalty: float, ngram: int
 ) -> None:
-    out = run_gpt2({"max_new_tokens": 10, "repetition_penalty": penalty,
-                    "no_repeat_ngram_size": ngram})
+    out = run_gpt2(
+        {"max_new_tokens": 10, "repetition_penalty": penalty, "no_repeat_ngram_size": ngram}
+    )
     prompt = gpt2_tokenizer.encode(PROMPT, add_special_tokens=False).ids
     assert out.sequences[0] == reference_greedy(gpt2_session, prompt, 10, penalty, ngram)
     assert out.sequences[0] != run_gpt2({"max_new_tokens": 10}).sequences[0]  # options mattered
@@ -138,11 +147,20 @@ def test_same_seed_same_text_other_seed_other_text(run_gpt2: Any) -> None:
 
 
 def test_num_return_sequences_gives_several_samples_of_one_prompt(run_gpt2: Any) -> None:
-    out = run_gpt2({"do_sample": True, "max_new_tokens": 6, "temperature": 2.0, "top_k": 0,
-                    "seed": 3, "num_return_sequences": 3})
+    out = run_gpt2(
+        {
+            "do_sample": True,
+            "max_new_tokens": 6,
+            "temperature": 2.0,
+            "top_k": 0,
+            "seed": 3,
+            "num_return_sequences": 3,
+        }
+    )
     assert len(out.sequences) == 3
-    assert all(row[: out.prompt_length] == out.sequences[0][: out.prompt_length]
-               for row in out.sequences)
+    assert all(
+        row[: out.prompt_length] == out.sequences[0][: out.prompt_length] for row in out.sequences
+    )
     assert len({tuple(row) for row in out.new_tokens}) > 1
 
 
@@ -181,8 +199,11 @@ def test_streaming_hands_out_the_text_piece_by_piece(
     def decode(ids: Any) -> str:
         return gpt2_tokenizer.decode(list(ids), skip_special_tokens=True)
 
-    out = run_gpt2({"max_new_tokens": 8}, "The weather today is",
-                   streamer=TextStreamer(decode, lambda row, text: pieces.append((row, text))))
+    out = run_gpt2(
+        {"max_new_tokens": 8},
+        "The weather today is",
+        streamer=TextStreamer(decode, lambda row, text: pieces.append((row, text))),
+    )
     assert len(pieces) > 1 and {row for row, _ in pieces} == {0}
     assert "".join(text for _, text in pieces) == decode(out.new_tokens[0])
 
@@ -260,11 +281,17 @@ def test_seq2seq_reuses_the_cross_attention_past() -> None:
     recording.run = run  # type: ignore[method-assign]
     ids = np.array([Tokenizer.from_file(str(T5 / "tokenizer.json")).encode("Good morning!").ids])
     hidden = encoder.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0]
-    config = resolve_generation_config(read_json(T5 / "config.json"),
-                                       read_json(T5 / "generation_config.json"),
-                                       {"max_new_tokens": 4})
-    out = generate(Decoder(recording, "decoder"), np.array([[config.decoder_start_token_id]]),
-                   config, encoder_hidden_states=hidden)
+    config = resolve_generation_config(
+        read_json(T5 / "config.json"),
+        read_json(T5 / "generation_config.json"),
+        {"max_new_tokens": 4},
+    )
+    out = generate(
+        Decoder(recording, "decoder"),
+        np.array([[config.decoder_start_token_id]]),
+        config,
+        encoder_hidden_states=hidden,
+    )
     assert len(out.new_tokens[0]) == 4 or out.new_tokens[0][-1] in config.eos_token_id
     assert branches == [False] + [True] * (len(recording.calls) - 1)
     for step, call in enumerate(recording.calls):

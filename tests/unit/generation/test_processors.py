@@ -55,8 +55,9 @@ def test_top_p_keeps_the_smallest_set_reaching_p() -> None:
 
 
 def test_build_order_and_sampling_only_warpers() -> None:
-    greedy = GenerationConfig(repetition_penalty=1.3, temperature=0.5, top_k=3, eos_token_id=[0],
-                              min_new_tokens=2)
+    greedy = GenerationConfig(
+        repetition_penalty=1.3, temperature=0.5, top_k=3, eos_token_id=[0], min_new_tokens=2
+    )
     assert len(lp.build_processors(greedy, 4)) == 2  # temperature/top-k ignored when greedy
     sampling = GenerationConfig(do_sample=True, temperature=0.5, top_k=3, top_p=0.9)
     assert len(lp.build_processors(sampling, 4)) == 3
