@@ -1,4 +1,4 @@
-"""The Inference pane driven as a person would, against a real local HTTP hub serving the fixtures."""
+"""The Inference pane driven as a person would, against a real local HTTP hub serving fixtures."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt, QTimer
 
+from inference_gui.engine import RunInput
 from inference_gui.engine.workloads import example
 from tests.gui.inference_support import (
     expected,
@@ -20,6 +21,7 @@ from tests.gui.inference_support import (
     wait_dtypes,
     wait_idle,
 )
+from tests.parity.support import core_output
 from tests.paths import HUB, INPUTS, REMOTE_SETTINGS
 from tests.support.http_hub import serve_hub
 
@@ -68,7 +70,8 @@ def test_example_downloads_runs_and_shows_scores_without_stalling(qtbot, server)
         gaps = [b - a for a, b in itertools.pairwise(ticks)]
         worst = max(gaps)
         print(
-            f"worst GUI stall during download+load+run: {worst * 1000:.1f} ms over {len(ticks)} ticks"
+            f"worst GUI stall during download+load+run: {worst * 1000:.1f} ms "
+            f"over {len(ticks)} ticks"
         )
         assert len(ticks) > 20 and worst < 0.5
 
@@ -110,7 +113,9 @@ def test_image_task_runs_on_an_opened_image(qtbot, server) -> None:
         assert "48×40" in pane.inputs.image.caption.text()
         pane.run_button.click()
         wait_idle(qtbot, pane)
-        want = expected("tiny__vit-classifier__v1.0.0")["results"]["q8"]["outputs"]["image-0"]
+        image = RunInput.image(INPUTS / "red-circle.png")
+        options = example("image-classification").options
+        want = core_output("image-classification", "tiny/vit-classifier", "q8", image, options)
         assert [label for label, _ in pane.output.scores.items()] == [w["label"] for w in want]
 
 
@@ -204,11 +209,11 @@ def test_generation_streams_tokens_and_qa_and_benchmark_run(qtbot) -> None:
         pane.options.set_value({"max_new_tokens": 8, "do_sample": False})
         pane.run_button.click()
         wait_idle(qtbot, pane)
-        want = expected("tiny__gpt2__v1.0.0")["results"]["q8"]["outputs"]["text-0"][0][
-            "generated_text"
-        ]
-        assert pane.output.text.toPlainText() == want
         prompt = example("text-generation").input["text"]
+        options = {"max_new_tokens": 8, "do_sample": False}
+        want = core_output("text-generation", "tiny/gpt2", "q8", RunInput.text(prompt), options)
+        want = want[0]["generated_text"]
+        assert pane.output.text.toPlainText() == want
         assert pane._streamed and prompt + pane._streamed == want, pane._streamed
 
         pane.load_example(example("qa"))
@@ -216,7 +221,14 @@ def test_generation_streams_tokens_and_qa_and_benchmark_run(qtbot) -> None:
         assert pane.inputs.kind == "qa" and pane.inputs.question.text() == "Where is the library?"
         pane.run_button.click()
         wait_idle(qtbot, pane)
-        answer = expected("tiny__bert-qa__v1.0.0")["results"]["q8"]["outputs"]["qa-0"]["answer"]
+        qa = expected("tiny__bert-qa__v1.0.0")["inputs"]["qa-0"]
+        answer = core_output(
+            "question-answering",
+            "tiny/bert-qa",
+            "q8",
+            RunInput.qa(qa["question"], qa["context"]),
+            {},
+        )["answer"]
         assert f"Answer: {answer}" in pane.output.text.toPlainText()
 
         pane.benchmark_panel.select_only(["embeddings-many"])

@@ -1,0 +1,128 @@
+"""Teacher forcing: replay Transformers.js's generated text through our engine, step by step.
+
+Dynamically quantized kernels (q8, int8, uint8) round differently across CPUs and onnxruntime
+builds, so on a random-weight model a near-tied pair of logits can flip a greedy token, and the
+reference text recorded on one machine is not what another machine's greedy search prints. What
+does hold on every machine is this: if the engine feeds the reference's own tokens back in, then at
+every step the token the reference chose has a logit within a small margin of our best one. A real
+bug (wrong positions, a stale cache, a dropped logits processor) moves the reference token far down
+the list, so the check stays strict.
+
+The expected files hold texts, not token ids, so the reference token at each step is recovered from
+the text: the candidates are the tokens whose decoded continuation is still a prefix of the
+reference text (an incomplete UTF-8 byte sequence decodes to U+FFFD until its last byte arrives, so
+trailing U+FFFD are accepted where the reference goes on with a multi-byte character), and of those
+the one we score highest is taken.
+The picker stands in for the loop's greedy ``Sampler`` (engine/generation/sampling.py), so
+everything else (preprocessing, encoder, KV cache, logits processors, decoding) is the engine's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+from tokenizers import Tokenizer
+
+from inference_gui.engine.engine import Engine
+from inference_gui.engine.generation import loop
+from tests.parity.support import Case
+from tests.paths import HUB
+
+Decode = Callable[[Sequence[int]], str]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One generation step: our best token, the reference's token, and their logit gap."""
+
+    index: int
+    ours: int
+    reference: int
+    gap: float  # our top logit minus the reference token's logit (0 when they agree)
+
+
+@dataclass
+class ReferencePicker:
+    """Picks, at each step, the token that continues ``reference`` (one row at a time)."""
+
+    reference: str
+    decode: Decode
+    steps: list[Step] = field(default_factory=list)
+    generated: list[int] = field(default_factory=list)
+
+    def __call__(self, scores: np.ndarray) -> np.ndarray:
+        assert scores.shape[0] == 1, "teacher forcing replays one row at a time"
+        row = scores[0]
+        order = np.argsort(-row, kind="stable")
+        token = next((int(t) for t in order if self._continues(int(t))), None)
+        assert token is not None, (
+            f"step {len(self.steps)}: no token continues the reference {self.reference!r} after "
+            f"{self.decode(self.generated)!r}"
+        )
+        top = int(order[0])
+        self.steps.append(Step(len(self.steps), top, token, float(row[top] - row[token])))
+        self.generated.append(token)
+        return np.array([token], dtype=np.int64)
+
+    def _continues(self, token: int) -> bool:
+        text = self.decode([*self.generated, token])
+        done = self.decode(self.generated)
+        if text == done:  # adds no text: an end-of-sequence or other special token
+            return done == self.reference
+        complete = text.rstrip("\ufffd")
+        if not self.reference.startswith(complete):
+            return False
+        if complete == text:
+            return True
+        # Bytes still waiting for the rest of a character: only where the reference has a
+        # character that takes more than one byte (or is itself U+FFFD).
+        following = self.reference[len(complete) : len(complete) + 1]
+        return following != "" and ord(following) > 0x7F
+
+    @property
+    def divergences(self) -> list[Step]:
+        """Steps where our greedy choice is not the reference's."""
+        return [s for s in self.steps if s.ours != s.reference]
+
+
+def reference_continuation(case: Case, input_id: str) -> str:
+    """The part of the reference text the decoder generated (text-generation repeats the prompt)."""
+    text = case.outputs[input_id][0]["generated_text"]
+    if case.task == "text-generation":
+        prompt = case.inputs[input_id]
+        assert text.startswith(prompt), (
+            f"{case.id}/{input_id}: reference does not repeat the prompt"
+        )
+        return text[len(prompt) :]
+    return text
+
+
+def assert_follows_reference(
+    case: Case, engine: Engine, input_id: str, monkeypatch: pytest.MonkeyPatch, margin: float
+) -> list[Step]:
+    """Replay the reference for one input; fail unless every step where our greedy choice is not
+    the reference's is a near-tie (gap <= ``margin``), the replay decodes to the reference text
+    exactly, and a free run that differs from the reference saw such a near-tie.
+
+    Returns the steps where our choice differed (empty when the free run agrees throughout)."""
+    tokenizer = Tokenizer.from_file(str(HUB / case.model / case.revision / "tokenizer.json"))
+    expected = case.outputs[input_id]
+    where = f"{case.id}/{input_id}"
+    free = engine.run(case.run_input(input_id), case.call_options).output
+    picker = ReferencePicker(
+        reference_continuation(case, input_id),
+        lambda ids: tokenizer.decode(list(ids), skip_special_tokens=True),
+    )
+    with monkeypatch.context() as patch:
+        patch.setattr(loop, "Sampler", lambda config: picker)
+        forced = engine.run(case.run_input(input_id), case.call_options).output
+    assert forced == expected, f"{where}: the replayed reference decodes to {forced!r}"
+    wide = [s for s in picker.divergences if s.gap > margin]
+    assert not wide, f"{where}: reference token more than {margin} below our top at {wide}"
+    assert free == expected or picker.divergences, (
+        f"{where}: our text {free!r} differs from the reference, yet every replayed step agreed"
+    )
+    return picker.divergences
