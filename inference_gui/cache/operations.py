@@ -14,7 +14,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 from inference_gui.cache.store import FileRow, Store
-from inference_gui.hub.listing import dtype_of
+from inference_gui.layout import dtype_of
 
 if TYPE_CHECKING:
     from inference_gui.cache.model_cache import ModelCache

@@ -17,8 +17,8 @@ from inference_gui.context import AppContext
 from inference_gui.errors import AppError, CacheError
 from inference_gui.format import human_bytes
 from inference_gui.hub import RemoteFile
-from inference_gui.hub.listing import select_dtypes
 from inference_gui.jobs import Progress
+from inference_gui.layout import select_dtypes
 from inference_gui.vocab import DTYPES
 
 

@@ -18,12 +18,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from inference_gui.engine.engine import Engine
-from inference_gui.engine.files import external_data_chunks, onnx_path, read_json
+from inference_gui.engine.files import read_json
 from inference_gui.engine.inputs import RunInput
 from inference_gui.engine.sources import ModelFiles
 from inference_gui.engine.tasks import task_class
 from inference_gui.errors import AppError, Cancelled
 from inference_gui.jobs import Progress, ProgressCallback
+from inference_gui.layout import graph_files, onnx_path
 from inference_gui.vocab import DTYPES
 
 REFERENCE_DTYPE = "fp32"
@@ -208,12 +209,7 @@ def dtype_choices(files: ModelFiles, task: str, size_of: SizeOf) -> list[DtypeCh
             if not (path in present if present is not None else files.exists(path)):
                 missing.append(path)
                 continue
-            chunks = external_data_chunks(config, path.rsplit("/", 1)[1], base)
-            for name in (
-                path,
-                *(f"{path}_data" + ("" if i == 0 else f"_{i}") for i in range(chunks)),
-            ):
-                total += size_of(name) or 0
+            total += sum(size_of(name) or 0 for name in graph_files(config, base, dtype))
         if missing:
             where = "the cache holds" if _offline(files) else f"{files.label} has"
             choices.append(DtypeChoice(dtype, None, False, f"{where} no {', '.join(missing)}"))

@@ -1,8 +1,7 @@
 """Which files an engine loads, chosen exactly as Transformers.js chooses them.
 
-An ONNX file is ``onnx/<base><suffix>.onnx`` where the suffix comes from the dtype; external data
-follows ``config.json``'s ``transformers.js_config.use_external_data_format`` as
-``<file>_data``, ``<file>_data_1``... next to the ONNX file. Every name is checked with
+The names follow :mod:`inference_gui.layout`; this module checks them against what a model really
+has, with errors that say which dtypes it has instead. Every external-data name is checked with
 :mod:`inference_gui.safepath`, so a config cannot make us read outside the model folder.
 """
 
@@ -16,15 +15,14 @@ from typing import Any
 
 from inference_gui.engine.sources import ModelFiles
 from inference_gui.errors import EngineError, HubError
+from inference_gui.layout import MISNAMED_BASES, graph_files, onnx_path
 from inference_gui.safepath import check_relative_path
-from inference_gui.vocab import DTYPE_SUFFIX, DTYPES
-
-MAX_EXTERNAL_DATA_CHUNKS = 100  # Transformers.js refuses more, and so do we
+from inference_gui.vocab import DTYPES
 
 
 @dataclass(frozen=True)
 class OnnxFile:
-    """One ONNX graph to load: its path in the model, its dtype and its external-data chunk paths."""
+    """One ONNX graph to load: its path in the model, its dtype, its external-data chunk paths."""
 
     base: str
     dtype: str
@@ -36,26 +34,24 @@ class OnnxFile:
         return (self.path, *self.data_paths)
 
 
-def onnx_path(base: str, dtype: str) -> str:
-    return f"onnx/{base}{DTYPE_SUFFIX[dtype]}.onnx"
-
-
 def read_json(files: ModelFiles, path: str, *, required: bool = True) -> dict[str, Any] | None:
-    """A JSON file of the model (config, tokenizer config...), with a clear error when unreadable."""
+    """A JSON file of the model (config, tokenizer config...); a clear error when unreadable."""
     if not required and not files.exists(path):
         return None
-    local = files.fetch(path)
+    return parse_json(files.fetch(path), path, files.label)
+
+
+def parse_json(local: Path, path: str, label: str) -> dict[str, Any]:
+    """The JSON object in ``local``, the already fetched ``path`` of model ``label``."""
     try:
         value = json.loads(Path(local).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise EngineError(
-            f"{path} of {files.label} cannot be read: {exc}.",
+            f"{path} of {label} cannot be read: {exc}.",
             "The file is damaged; remove the model from the cache and fetch it again.",
         ) from exc
     if not isinstance(value, dict):
-        raise EngineError(
-            f"{path} of {files.label} is not a JSON object.", "Convert the model again."
-        )
+        raise EngineError(f"{path} of {label} is not a JSON object.", "Convert the model again.")
     return value
 
 
@@ -68,35 +64,8 @@ def available_dtypes(files: ModelFiles, base: str) -> list[str]:
     return [d for d in DTYPES if files.exists(onnx_path(base, d))]
 
 
-def external_data_chunks(config: Mapping[str, Any], file_name: str, base: str) -> int:
-    """How many ``_data`` chunks a file has, per ``use_external_data_format`` (bool, count or per-file map)."""
-    tjs = config.get("transformers.js_config") or {}
-    setting = tjs.get("use_external_data_format") if isinstance(tjs, Mapping) else None
-    if isinstance(setting, Mapping):
-        setting = setting.get(file_name, setting.get(base, 0))
-    if setting is None or setting is False:
-        return 0
-    if setting is True:
-        return 1
-    if not isinstance(setting, int) or setting < 0:
-        raise EngineError(
-            f"use_external_data_format for {file_name} is {setting!r}.",
-            "It must be true, false or a number of chunks; fix config.json.",
-        )
-    if setting > MAX_EXTERNAL_DATA_CHUNKS:
-        raise EngineError(
-            f"{file_name} claims {setting} external data chunks.",
-            f"At most {MAX_EXTERNAL_DATA_CHUNKS} are allowed; fix config.json.",
-        )
-    return setting
-
-
-# Decoder files exported under the name of the un-merged graphs, which Transformers.js never loads.
-_MISNAMED_BASES = {"decoder_model_merged": ("decoder_model", "decoder_with_past_model")}
-
-
 def _misnamed(files: ModelFiles, base: str, dtype: str) -> str | None:
-    for other in _MISNAMED_BASES.get(base, ()):
+    for other in MISNAMED_BASES.get(base, ()):
         if files.exists(onnx_path(other, dtype)):
             return onnx_path(other, dtype)
     return None
@@ -105,7 +74,7 @@ def _misnamed(files: ModelFiles, base: str, dtype: str) -> str | None:
 def choose_onnx_file(
     files: ModelFiles, config: Mapping[str, Any], base: str, dtype: str
 ) -> OnnxFile:
-    """The file for ``base`` at ``dtype``; a dtype the model lacks is an error listing those it has."""
+    """The file for ``base`` at ``dtype``; a missing dtype is an error naming those it has."""
     path = onnx_path(base, dtype)
     if not files.exists(path):
         misnamed = _misnamed(files, base, dtype)
@@ -126,9 +95,7 @@ def choose_onnx_file(
             f"this model has: {', '.join(have)}.",
             "Choose one of those dtypes.",
         )
-    name = path.rsplit("/", 1)[1]
-    chunks = external_data_chunks(config, name, base)
-    data = tuple(f"{path}_data" + ("" if i == 0 else f"_{i}") for i in range(chunks))
+    data = graph_files(config, base, dtype)[1:]
     for data_path in data:
         try:
             check_relative_path(data_path, what="external data path")

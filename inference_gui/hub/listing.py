@@ -8,56 +8,17 @@ read are probed with HEAD requests (in parallel, as there are a few dozen).
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from inference_gui.errors import HubError
 from inference_gui.hub.names import check_file_path, check_names
 from inference_gui.hub.urls import check_url
-from inference_gui.vocab import DTYPE_SUFFIX
+from inference_gui.layout import candidate_paths
 
 if TYPE_CHECKING:
     from inference_gui.hub.hub import Hub, RemoteFile
 
-CONFIG_FILES = (
-    "config.json",
-    "generation_config.json",
-    "preprocessor_config.json",
-    "special_tokens_map.json",
-    "tokenizer.json",
-    "tokenizer_config.json",
-)
-ONNX_BASES = ("model", "encoder_model", "decoder_model_merged")
 PROBE_WORKERS = 8
-
-
-@lru_cache(maxsize=4096)  # the same few names recur in every revision; listing asks per file
-def dtype_of(path: str) -> str:
-    """The quantization an ONNX file (or its external data) is for, from its name; '' otherwise."""
-    name = path.rsplit("/", 1)[-1]
-    for ending in (".onnx_data", ".onnx"):
-        if name.endswith(ending):
-            stem = name[: -len(ending)]
-            break
-    else:
-        return ""
-    matches = [d for d, suffix in DTYPE_SUFFIX.items() if suffix and stem.endswith(suffix)]
-    return max(matches, key=lambda d: len(DTYPE_SUFFIX[d])) if matches else "fp32"
-
-
-def select_dtypes(files: list[RemoteFile], dtypes: list[str]) -> list[RemoteFile]:
-    """The files needed for the given dtypes: every non-ONNX file plus the ONNX files of those
-    dtypes (with external data). No dtypes means every file."""
-    if not dtypes:
-        return list(files)
-    wanted = set(dtypes)
-    return [f for f in files if dtype_of(f.path) in wanted or not dtype_of(f.path)]
-
-
-def candidate_paths() -> list[str]:
-    """Every file name Transformers.js may request for a model (each dtype, with external data)."""
-    onnx = [f"onnx/{base}{suffix}.onnx" for base in ONNX_BASES for suffix in DTYPE_SUFFIX.values()]
-    return [*CONFIG_FILES, *onnx, *(f"{name}_data" for name in onnx)]
 
 
 def list_files(hub: Hub, model_id: str, revision: str) -> list[RemoteFile]:

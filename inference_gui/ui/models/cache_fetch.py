@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleO
 
 from inference_gui.format import human_bytes
 from inference_gui.hub import RemoteFile
-from inference_gui.hub.listing import dtype_of
+from inference_gui.layout import dtype_of
 from inference_gui.ui.models.records import SORT_ROLE
 
 Index = QModelIndex | QPersistentModelIndex

@@ -38,8 +38,8 @@ from inference_gui.cache.verify import VerifyReport
 from inference_gui.errors import AppError, Cancelled
 from inference_gui.format import human_bytes
 from inference_gui.hub import RemoteFile
-from inference_gui.hub.listing import select_dtypes
 from inference_gui.jobs import Job, Progress
+from inference_gui.layout import select_dtypes
 from inference_gui.ui.context import UiContext
 from inference_gui.ui.models.cache_fetch import FetchFilesModel, ProgressDelegate
 from inference_gui.ui.models.cache_hf import HfRevisionsModel

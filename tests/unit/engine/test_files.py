@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from inference_gui.engine.files import choose_onnx_file, external_data_chunks, onnx_path
+from inference_gui.engine.files import choose_onnx_file
 from inference_gui.engine.sources import FolderFiles
 from inference_gui.errors import EngineError
+from inference_gui.layout import external_data_chunks, onnx_path
 from inference_gui.vocab import DTYPE_SUFFIX
 
 

@@ -6,9 +6,9 @@ import pytest
 
 from inference_gui.errors import HubError
 from inference_gui.hub import Hub, RemoteFile
-from inference_gui.hub.listing import dtype_of, select_dtypes
 from inference_gui.hub.names import check_file_path, check_model_id, check_revision
 from inference_gui.hub.urls import check_redirect, check_url
+from inference_gui.layout import dtype_of, select_dtypes
 
 
 @pytest.mark.parametrize(
