@@ -1,9 +1,9 @@
 """One loaded model for one task: fetch its files, create its sessions, run inputs through the task.
 
 ``Engine.run`` is the shared run loop every task goes through — load on first use, then
-preprocess -> run -> postprocess, each timed — so cancellation, timeouts, progress, timings and error
-wording are the same for all tasks. Engines are thread-safe: runs on one engine are serialised,
-which is what onnxruntime sessions with per-engine thread pools want anyway.
+preprocess -> run -> postprocess, each timed — so cancellation, timeouts, progress, timings and
+error wording are the same for all tasks. Engines are thread-safe: runs on one engine are
+serialised, which is what onnxruntime sessions with per-engine thread pools want anyway.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 import psutil
 
-from inference_gui.engine.files import OnnxFile, choose_onnx_file, read_json
+from inference_gui.engine.files import OnnxFile, choose_onnx_file, parse_json, read_json
 from inference_gui.engine.inputs import RunInput
 from inference_gui.engine.options import EngineOptions
 from inference_gui.engine.preprocess.image import ImageProcessor
@@ -29,6 +29,7 @@ from inference_gui.engine.tasks import task_class
 from inference_gui.engine.tasks.base import RunContext, StreamCallback, Task, TaskResources
 from inference_gui.errors import AppError, Cancelled, EngineError
 from inference_gui.jobs import Progress, ProgressCallback
+from inference_gui.layout import PREPROCESSOR_CONFIG, TOKENIZER_CONFIG
 
 # Phases this module reports; while files arrive the cache reports its own ("download" with bytes,
 # "cached" for a hit) through the same callback.
@@ -177,6 +178,7 @@ class Engine:
         model_files = self._files(o.model_id, o.revision) if cls.needs_model else None
         config: dict[str, Any] = {}
         onnx: list[OnnxFile] = []
+        graphs: dict[str, Path] = {}  # base -> the local ONNX file, fetched once
         if model_files is not None:
             config = read_json(model_files, "config.json") or {}
             fetched.append("config.json")
@@ -187,6 +189,7 @@ class Engine:
             for chosen in onnx:
                 local_paths = [fetch(model_files, p) for p in chosen.all_paths]
                 _check_siblings(chosen, local_paths)
+                graphs[chosen.base] = local_paths[0]
         tokenizer = self._load_tokenizer(fetch) if cls.needs_tokenizer else None
         processor = self._load_processor(fetch) if cls.needs_processor else None
         generation = None
@@ -198,19 +201,17 @@ class Engine:
 
         started = time.perf_counter()
         sessions = {}
+        label = model_files.label if model_files is not None else ""
         for chosen in onnx:
             guard.check()
             if progress is not None:
                 progress(Progress(PHASE_LOAD, 0, 0, "", f"creating session for {chosen.path}"))
-            assert model_files is not None
             sessions[chosen.base] = create_session(
-                model_files.fetch(chosen.path),
-                o.num_threads,
-                label=f"{chosen.path} of {model_files.label}",
+                graphs[chosen.base], o.num_threads, label=f"{chosen.path} of {label}"
             )
         guard.check()
         resources = TaskResources(o, config, sessions, tokenizer, processor, generation)
-        _check_outputs(cls, sessions, model_files.label if model_files else "")
+        _check_outputs(cls, sessions, label)
         session_ms = (time.perf_counter() - started) * 1000
         return _Loaded(cls(resources), tuple(sorted(set(fetched))), fetch_ms, session_ms)
 
@@ -224,9 +225,8 @@ class Engine:
             )
         path = fetch(files, "tokenizer.json")
         config = None
-        if files.exists("tokenizer_config.json"):
-            fetch(files, "tokenizer_config.json")
-            config = read_json(files, "tokenizer_config.json")
+        if files.exists(TOKENIZER_CONFIG):
+            config = parse_json(fetch(files, TOKENIZER_CONFIG), TOKENIZER_CONFIG, files.label)
         return TextTokenizer(path, config, label=files.label)
 
     def _load_processor(self, fetch: Callable[[ModelFiles, str], Path]) -> ImageProcessor:
@@ -237,8 +237,8 @@ class Engine:
                 f"{files.label} has no preprocessor_config.json, which {self.options.task} needs.",
                 "Pick a model with an image processor.",
             )
-        fetch(files, "preprocessor_config.json")
-        return ImageProcessor(read_json(files, "preprocessor_config.json") or {}, label=files.label)
+        config = parse_json(fetch(files, PREPROCESSOR_CONFIG), PREPROCESSOR_CONFIG, files.label)
+        return ImageProcessor(config, label=files.label)
 
     # -- running ---------------------------------------------------------------------------------
     def run(
@@ -350,7 +350,7 @@ def create_engine(
 def as_factory(
     files: ModelFiles | FilesFactory | None, options: EngineOptions, ctx: Any = None
 ) -> FilesFactory:
-    """Normalise the ways of naming files to a factory; a single folder serves every id of the run."""
+    """Normalise the ways of naming files to a factory; one folder serves every id of the run."""
     if files is None:
         from inference_gui.engine.default_files import default_factory
 
