@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from inference_gui.engine.registry import EngineRegistry
     from inference_gui.hub import Hub
     from inference_gui.records import RecordsService
+    from inference_gui.run_service import RunService
 
 
 @dataclass
@@ -77,6 +78,13 @@ class AppContext:
                 lambda options: default_factory(self, used_by=options.usage_tag)
             ),
         )
+
+    @property
+    def runs(self) -> RunService:
+        """Plans and runs (records, settings and flags applied in one place); see run_service."""
+        from inference_gui.run_service import RunService
+
+        return self._service("runs", None, lambda: RunService(self))
 
     def cache_size(self) -> int:
         """Bytes held by the model cache, from its index (distinct contents counted once)."""

@@ -9,30 +9,43 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 from inference_gui.context import AppContext
 from inference_gui.engine import EngineOptions, RunInput, RunResult
-from inference_gui.engine.compare import dtype_choices
-from inference_gui.engine.engine import Engine
-from inference_gui.engine.sources import FolderFiles
-from inference_gui.errors import EngineError, HubError
-from inference_gui.jobs import JobContext
+from inference_gui.errors import EngineError
+from inference_gui.run_service import RunRequest
 from inference_gui.vocab import DTYPES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("run", help="run a model on text, an image, or a question")
+    parser = sub.add_parser(
+        "run",
+        help="run a model on text, an image, or a question",
+        description="Threads come from the record's numThreads, else from the global --threads "
+        "(or INFERENCE_GUI_THREADS, or Preferences).",
+    )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument(
         "--feature", metavar="F", help="feature id, resolved through the settings records"
     )
     source.add_argument(
-        "--task", metavar="T", help="task name, e.g. feature-extraction (with --model)"
+        "--task", metavar="T", help="task name, e.g. feature-extraction (with --model or --folder)"
     )
-    parser.add_argument("--model", metavar="M", help="model id, e.g. org/name")
+    parser.add_argument(
+        "--model",
+        metavar="M",
+        help="model id (org/name), the modelId createEngine gets: with --feature it picks which "
+        "of the feature's records match, as 'records resolve --model' does; with --task it is "
+        "the model to run",
+    )
+    parser.add_argument(
+        "--folder",
+        metavar="DIR",
+        type=Path,
+        help="run the converted model in this folder instead of one from the hub",
+    )
     parser.add_argument("--revision", metavar="R", help="model revision (default: main)")
     parser.add_argument("--dtype", metavar="D", help=f"quantization: {', '.join(DTYPES)}")
     parser.add_argument("--options", metavar="JSON", help="pipeline options, e.g. '{\"top_k\": 3}'")
@@ -51,31 +64,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def engine_options(args: argparse.Namespace, ctx: AppContext) -> EngineOptions:
-    """Options from a feature's records (flags override) or from the flags alone."""
-    if args.feature:
-        overrides = {
-            k: v
-            for k, v in (
-                ("modelRevision", args.revision),
-                ("dtype", args.dtype),
-                ("modelId", args.model),
-            )
-            if v
-        }
-        resolution = ctx.records.resolve(feature_id=args.feature, overrides=overrides or None)
-        options = dict(resolution.options, featureId=args.feature)
-        return EngineOptions.from_firefox(options)
-    if not args.model and args.task != "moz-echo":
+def run_request(args: argparse.Namespace) -> RunRequest:
+    """The flags as a request; the run service applies records, settings and defaults."""
+    if args.folder is not None and not args.folder.is_dir():
         raise EngineError(
-            f"--task {args.task} needs --model.", "Name the model, e.g. --model org/name."
+            f"--folder {args.folder} is not a folder.",
+            "Give the folder of a converted model (it holds config.json and onnx/).",
         )
-    values: dict[str, Any] = {"task": args.task, "model_id": args.model or ""}
-    if args.revision:
-        values["revision"] = args.revision
-    if args.dtype:
-        values["dtype"] = args.dtype
-    return EngineOptions(**values)
+    return RunRequest(
+        feature=args.feature,
+        task=args.task,
+        model=args.model,
+        folder=args.folder,
+        revision=args.revision,
+        dtype=args.dtype,
+    )
 
 
 def run_input(args: argparse.Namespace) -> RunInput:
@@ -115,52 +118,27 @@ def call_options(text: str | None) -> dict[str, Any]:
     return value
 
 
-def imported_dtype_error(ctx: AppContext, options: EngineOptions) -> EngineError | None:
-    """For an imported model the hub does not know, a missing dtype surfaces as "not on the
-    hub"; say instead which dtypes the import has. None when that is not the cause."""
-    folder = ctx.cache.imported_folder(options.model_id, options.revision)
-    if folder is None:
-        return None
-    choices = dtype_choices(FolderFiles(folder), options.task, lambda _path: None)
-    have = [c.dtype for c in choices if c.available]
-    if options.dtype_label in have:
-        return None
-    return EngineError(
-        f"{options.model_id} at {options.revision} (imported) has no {options.dtype_label} files "
-        f"for {options.task}; it has: {', '.join(have) or 'none'}.",
-        "Choose one of those with --dtype, or import a folder that has this one.",
-    )
-
-
 def run(args: argparse.Namespace, ctx: AppContext) -> int:
-    started = time.perf_counter()
-    options = engine_options(args, ctx)
-    resolve_ms = (time.perf_counter() - started) * 1000
+    plan = ctx.runs.plan(run_request(args))
     inputs = run_input(args)
     pipeline_options = call_options(args.options)
-    engine = ctx.engines.get(options)
-
     printer = None if args.json else StreamPrinter()
-
-    def work(job: JobContext) -> RunResult:
-        return engine.run(
-            inputs, pipeline_options, cancel=job.cancel_event, resolve_ms=resolve_ms, stream=printer
-        )
-
-    job = ctx.jobs.submit(work, name=f"run {options.task}")
+    options = plan.options
+    job = ctx.jobs.submit(
+        lambda job: ctx.runs.run(plan, inputs, pipeline_options, job, stream=printer),
+        name=f"run {options.task}",
+    )
     try:
         result = job.result()
     except KeyboardInterrupt:
         job.cancel()
         raise
-    except HubError as exc:
-        raise imported_dtype_error(ctx, options) or exc from exc
     if printer is not None and printer.index is not None:
         print()  # end the streamed line before the final output
     for warning in result.warnings:
         print(f"inference-gui: note: {warning}", file=sys.stderr)
     if args.json:
-        print(json.dumps(report(result, engine), ensure_ascii=False))
+        print(json.dumps(report(result, options), ensure_ascii=False))
     else:
         print(json.dumps(result.output, ensure_ascii=False, indent=2))
         timings = ", ".join(
@@ -169,8 +147,7 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
             if v
         )
         print(
-            f"{options.task} on {options.model_id or '-'}@{options.revision} ({options.dtype_label}): "
-            f"{timings}",
+            f"{options.task} on {plan.source_label} ({options.dtype_label}): {timings}",
             file=sys.stderr,
         )
     return 0
@@ -191,8 +168,7 @@ class StreamPrinter:
         sys.stdout.flush()
 
 
-def report(result: RunResult, engine: Engine) -> dict[str, Any]:
-    o = engine.options
+def report(result: RunResult, o: EngineOptions) -> dict[str, Any]:
     return {
         "output": result.output,
         "timings_ms": {k: round(v, 3) for k, v in result.timings_ms.items()},
@@ -201,6 +177,7 @@ def report(result: RunResult, engine: Engine) -> dict[str, Any]:
             "model": o.model_id,
             "revision": o.revision,
             "dtype": o.dtype,
+            "threads": o.num_threads,
             "files": list(result.files),
         },
     }

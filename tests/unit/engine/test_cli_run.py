@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -48,6 +49,7 @@ def test_json_report_matches_transformers_js(capsys: pytest.CaptureFixture[str])
         "model": "tiny/bert-sentiment",
         "revision": "v1.0.0",
         "dtype": "fp32",
+        "threads": 0,
         "files": ["config.json", "onnx/model.onnx", "tokenizer.json", "tokenizer_config.json"],
     }
     assert set(report["timings_ms"]) == {
@@ -139,6 +141,45 @@ def test_feature_resolves_through_the_records(capsys: pytest.CaptureFixture[str]
         and report["engine"]["task"] == "token-classification"
     )
     assert all("entity" in token for token in report["output"])
+
+
+def test_threads_from_the_flag_or_the_environment_reach_the_run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    embed = ["--task", "feature-extraction", "--model", "tiny/bert-embed", "--revision", "v1.0.0"]
+    code = main(["--hub", str(HUB), "--threads", "2", "run", *embed, "a", "--json"])
+    assert code == 0 and json.loads(capsys.readouterr().out)["engine"]["threads"] == 2
+    monkeypatch.setenv("INFERENCE_GUI_THREADS", "3")
+    code, out, _ = run_cli(capsys, *embed, "a", "--json")
+    assert code == 0 and json.loads(out)["engine"]["threads"] == 3
+
+
+def test_a_local_folder_runs_without_the_hub(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    text, output = expected("tiny__bert-sentiment__v1.0.0.json", "fp32", "text-0")
+    folder = HUB / "tiny/bert-sentiment/v1.0.0"
+    code = main(
+        ["--hub", str(tmp_path), "run", "--task", "text-classification", "--folder", str(folder)]
+        + ["--dtype", "fp32", text, "--json"]
+    )
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and report["output"][0]["label"] == output[0]["label"]
+
+
+def test_model_with_a_feature_narrows_the_records_as_records_resolve_does(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    settings = ["--settings-file", str(REMOTE_SETTINGS / "ml-inference-options.json")]
+    run = [*settings, "run", "--feature", "tiny-ner", "Alice is in Berlin.", "--json"]
+    code = main(["--hub", str(HUB), *run, "--model", "tiny/bert-ner"])
+    assert code == 0 and json.loads(capsys.readouterr().out)["engine"]["model"] == "tiny/bert-ner"
+    code = main(["--hub", str(HUB), *run, "--model", "tiny/bert-sentiment"])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == ""
+    assert "No usable record for feature 'tiny-ner'" in err and "tiny/bert-sentiment" in err
+    code = main([*settings, "records", "resolve", "tiny-ner", "--model", "tiny/bert-sentiment"])
+    assert code == 1 and "No usable record for feature 'tiny-ner'" in capsys.readouterr().err
 
 
 def test_moz_echo_needs_no_model(capsys: pytest.CaptureFixture[str]) -> None:
