@@ -167,11 +167,11 @@ class RunService:
 
     # -- files and dtypes ------------------------------------------------------------------------
     def files(self, plan: RunPlan) -> ModelFiles:
-        """The planned model's files: the folder, or the configured hub through the cache."""
+        """The planned model's files: the folder, or the configured hub through the cache (a
+        look at them records no use; the engine's own fetches do)."""
         if plan.folder is not None:
             return FolderFiles(plan.folder, plan.source_label)
-        o = plan.options
-        return default_factory(self.ctx, used_by=o.usage_tag)(o.model_id, o.revision)
+        return default_factory(self.ctx)(plan.options.model_id, plan.options.revision)
 
     def dtype_choices(self, plan: RunPlan) -> list[DtypeChoice]:
         """Every dtype with its size or why it cannot be chosen. A model the hub does not know

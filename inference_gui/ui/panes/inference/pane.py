@@ -1,0 +1,443 @@
+"""The Inference pane: pick a feature, an example or a model, a quantization and an input; run,
+compare, benchmark.
+
+This module is the controller: it asks the run service for plans and dtypes and runs the jobs;
+the form (:mod:`.form`) holds what to run, the result views (:mod:`.results`) show what came
+out. Every load and run goes through ``ctx.worker.submit`` so the window keeps painting while
+files download and sessions run; progress events drive the phase line and the per-file download
+list, and Cancel sets the job's cancel event (onnxruntime runs are terminated through it).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inference_gui.engine import EngineOptions, RunResult
+from inference_gui.engine.compare import DtypeChoice, compare_dtypes
+from inference_gui.engine.default_files import default_factory
+from inference_gui.engine.tasks import task_class
+from inference_gui.engine.workloads import (
+    BenchmarkRow,
+    Example,
+    default_call_options,
+    example,
+    run_benchmark,
+)
+from inference_gui.errors import AppError, EngineError
+from inference_gui.jobs import Job, JobContext, Progress
+from inference_gui.run_service import RunPlan, RunRequest
+from inference_gui.ui.context import UiContext
+from inference_gui.ui.panes.base import Pane, pane_header
+from inference_gui.ui.panes.inference.form import RunForm
+from inference_gui.ui.panes.inference.results import ResultViews
+from inference_gui.ui.widgets.input_editor import InputEditor
+
+
+class InferencePane(Pane):
+    pane_id = "inference"
+    title = "Inference"
+    icon = "inference.svg"
+    description = "Run a feature or a model on your own input, at the quantization you choose."
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.job: Job[Any] | None = None
+        self._streamed = ""
+        self._started = 0.0
+        self._wanted_dtype: str | None = None
+        self._lookup = 0  # the latest dtype lookup; answers to older ones are dropped
+        self._looking_up = False
+        self._after_lookup: Callable[[], None] | None = None
+        self._features_loaded = False
+        self._build()
+        self._on_task_changed()
+        self.refresh_dtypes()
+        ctx.settings_changed.connect(self._settings_changed)
+
+    def sizeHint(self) -> QSize:
+        """Ask only for the minimum, so the window's scroll area fits the pane, not scrolls."""
+        return self.minimumSizeHint()
+
+    def heightForWidth(self, width: int) -> int:
+        return self.minimumSizeHint().height()
+
+    # -- layout ------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.form = RunForm(self.ctx.settings.threads or 0)
+        self.results = ResultViews(self._build_phase())
+        layout = QVBoxLayout(self)
+        layout.addWidget(pane_header(self.title, self.description))
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(self.form)
+        top.addWidget(self._build_input())
+        top.setStretchFactor(0, 3)
+        top.setStretchFactor(1, 2)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(top)
+        splitter.addWidget(self.results)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        layout.addWidget(splitter, 1)
+        # The widgets tests, benchmarks and screenshots drive, under the names they always had.
+        f, r = self.form, self.results
+        self.example, self.feature, self.task = f.example, f.feature, f.task
+        self.model_id, self.revision, self.folder = f.model_id, f.revision, f.folder
+        self.dtypes, self.threads, self.runs, self.timeout = f.dtypes, f.threads, f.runs, f.timeout
+        self.options = f.options
+        self.downloads, self.output, self.raw, self.console = (
+            r.downloads,
+            r.output,
+            r.raw,
+            r.console,
+        )
+        self.compare_panel, self.benchmark_panel, self.tabs = (
+            r.compare_panel,
+            r.benchmark_panel,
+            r.tabs,
+        )
+        self.example.activated.connect(lambda _: self._apply_example())
+        self.feature.activated.connect(lambda _: self._resolve_feature())
+        self.task.currentTextChanged.connect(lambda _: self._on_task_changed())
+        f.what_changed.connect(self.refresh_dtypes)
+        self.options.validity_changed.connect(lambda _: self._update_buttons())
+        self.compare_panel.compare_requested.connect(self.compare)
+        self.benchmark_panel.benchmark_requested.connect(self.benchmark)
+
+    def _build_phase(self) -> QLabel:
+        self.phase = QLabel("Ready.")
+        self.phase.setObjectName("runPhase")
+        self.phase.setWordWrap(True)
+        return self.phase
+
+    def _build_input(self) -> QWidget:
+        self.inputs = InputEditor()
+        self.run_button = QPushButton("Run")
+        self.run_button.setDefault(True)
+        self.run_button.clicked.connect(self.run)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        box = QGroupBox("Input")
+        layout = QVBoxLayout(box)
+        layout.addWidget(self.inputs, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self.phase)
+        layout.addWidget(self.progress)
+        return box
+
+    # -- choosing what to run ----------------------------------------------------------------------
+    def activated(self) -> None:
+        if not self._features_loaded:
+            self._features_loaded = True
+            self.ctx.worker.submit(
+                lambda _: self.ctx.app.records.feature_ids(),
+                name="list features",
+                on_done=self._show_features,
+                on_error=self._features_failed,
+            )
+
+    def _settings_changed(self) -> None:
+        """Another records source or hub: list features again and look the dtypes up again."""
+        self._features_loaded = False
+        if self.isVisible():
+            self.activated()
+        self.refresh_dtypes()
+
+    def _show_features(self, ids: list[str]) -> None:
+        self.feature.clear()
+        self.feature.addItem("Choose a feature…" if ids else "No features in the records", None)
+        for feature_id in ids:
+            self.feature.addItem(feature_id, feature_id)
+
+    def _features_failed(self, exc: BaseException) -> None:
+        self.feature.clear()
+        self.feature.addItem("Records unavailable", None)
+        self.feature.setToolTip(str(exc))
+
+    def _resolve_feature(self) -> None:
+        feature_id = self.feature.currentData()
+        if not feature_id:
+            return
+        self.phase.setText(f"Resolving {feature_id}…")
+        self.ctx.worker.submit(
+            lambda _: self.ctx.app.runs.plan(RunRequest(feature=feature_id)),
+            name=f"resolve {feature_id}",
+            on_done=self._apply_feature_plan,
+            on_error=self.results.show_error,
+        )
+
+    def _apply_feature_plan(self, plan: RunPlan) -> None:
+        self.example.setCurrentIndex(0)
+        o = plan.options
+        self._show_plan(plan, default_call_options(o.task))
+        self.phase.setText(
+            f"Feature {o.feature_id} resolved: {o.task} on {o.model_id}@{o.revision}, "
+            f"{o.dtype_label}."
+        )
+
+    def _apply_example(self) -> None:
+        name = self.example.currentData()
+        if name:
+            self.load_example(example(name))
+
+    def load_example(self, chosen: Example) -> None:
+        """Fill the form and the input from a ready-made example."""
+        self.example.setCurrentIndex(max(0, self.example.findData(chosen.name)))
+        self.feature.setCurrentIndex(0)  # the form no longer shows a feature's options
+        o = chosen.engine_options
+        request = RunRequest(
+            task=o.task, model=o.model_id, revision=o.revision, dtype=o.dtype_label
+        )
+        self._show_plan(self.ctx.app.runs.plan(request), dict(chosen.options))
+        images = chosen.run_input().images if "image" in chosen.input else ()
+        self.inputs.load(chosen.input, images[0] if images else None)
+
+    def _show_plan(self, plan: RunPlan, call_options: dict[str, Any]) -> None:
+        self._wanted_dtype = self.form.show_plan(plan, call_options)
+        self.refresh_dtypes()
+
+    def _on_task_changed(self) -> None:
+        self.inputs.set_kind(task_class(self.task.currentText()).input_kind)
+
+    # -- dtypes ------------------------------------------------------------------------------------
+    def refresh_dtypes(self) -> None:
+        """List the dtypes the model really has, with sizes, in a job (it may ask the hub)."""
+        task, model = self.task.currentText(), self.model_id.text().strip()
+        folder = self.form.folder_path
+        self._lookup += 1
+        if not task_class(task).needs_model or not (model or folder):
+            self._show_choices([])
+            if task_class(task).needs_model:  # an empty picker alone does not say what to do
+                self.dtypes.show_note("Enter a model id (or choose a folder) to list its dtypes.")
+            return
+        self.dtypes.show_note("Looking up the quantizations this model has…")
+        token, self._looking_up = self._lookup, True
+        runs, request = self.ctx.app.runs, self.form.request()
+
+        def latest(show: Callable[[Any], None]) -> Callable[[Any], None]:
+            return lambda value: show(value) if token == self._lookup else None
+
+        self.ctx.worker.submit(
+            lambda _: runs.dtype_choices(runs.plan(request)),
+            name=f"dtypes of {model or folder}",
+            on_done=latest(self._show_choices),
+            on_error=latest(self._dtypes_failed),
+        )
+
+    def _dtypes_failed(self, exc: BaseException) -> None:
+        self._after_lookup = None
+        self._show_choices([])
+        self.dtypes.show_note(f"Cannot list the model's files: {exc}")
+
+    def _show_choices(self, choices: list[DtypeChoice]) -> None:
+        self.dtypes.set_choices(choices, self._wanted_dtype or self.dtypes.current() or "q8")
+        self.compare_panel.set_choices(choices)
+        if self._wanted_dtype is not None:
+            self.form.dtypes_listed()
+        self._wanted_dtype = None
+        self._looking_up = False
+        self._update_buttons()
+        then, self._after_lookup = self._after_lookup, None
+        if then is not None:
+            then()
+
+    @property
+    def busy(self) -> bool:
+        """True while a run, a comparison, a benchmark or a dtype lookup is under way."""
+        return self.job is not None or self._looking_up or self._after_lookup is not None
+
+    def run_example(self, chosen: Example, *, compare: bool = False) -> None:
+        """Load an example and run it (or compare its dtypes) once its dtypes are known."""
+        self._after_lookup = self.compare if compare else self.run
+        self.load_example(chosen)
+
+    # -- running -----------------------------------------------------------------------------------
+    def current_plan(self) -> RunPlan:
+        """The plan shown (a feature's or an example's) with the person's edits, or one made from
+        the form's fields when the person typed what runs."""
+        self.form.require_dtype()
+        plan = self.form.plan or self.ctx.app.runs.plan(self.form.request())
+        return self.form.edits(plan)
+
+    def engine_options(self) -> EngineOptions:
+        return self.current_plan().options
+
+    def run(self) -> None:
+        """Run the form's model on the input, ``runs`` times; the last result is shown."""
+        try:
+            plan, inputs, call = self.current_plan(), self.inputs.value(), self.options.value()
+        except AppError as exc:
+            self.results.show_error(exc)
+            return
+        runs, service = self.runs.value(), self.ctx.app.runs
+        self._streamed = ""
+        self.output.clear()
+
+        def work(job: JobContext) -> tuple[RunResult, list[float]]:
+            results = [
+                service.run(plan, inputs, call, job, stream=self._stream_chunk) for _ in range(runs)
+            ]
+            return results[-1], [r.timings_ms["total"] for r in results]
+
+        def done(value: tuple[RunResult, list[float]]) -> None:
+            wall = (time.perf_counter() - self._started) * 1000
+            self.results.show_result(plan, inputs, value[0], wall, value[1])
+
+        self._start(work, f"run {plan.options.task} {plan.options.model_id}", done)
+
+    def _stream_chunk(self, chunk: Any) -> None:
+        """Called on the job thread for each piece of generated text."""
+        text = getattr(chunk, "text", str(chunk))
+        self.ctx.worker.on_gui_thread(lambda: self._append_stream(text))
+
+    def _append_stream(self, text: str) -> None:
+        self._streamed += text
+        self.output.show_text(self._streamed)
+
+    def compare(self) -> None:
+        """Run the input on every checked dtype (warm-up + N runs each); fill table and chart."""
+        try:
+            plan, inputs, call = self.current_plan(), self.inputs.value(), self.options.value()
+        except AppError as exc:
+            self.results.show_error(exc)
+            return
+        chosen = self.compare_panel.checked()
+        if not chosen:
+            self.results.show_error(
+                EngineError(
+                    "No dtype is checked for the comparison.",
+                    "Check at least one dtype in the Compare tab.",
+                )
+            )
+            return
+        runs, service = self.runs.value(), self.ctx.app.runs
+        self.tabs.setCurrentWidget(self.compare_panel)
+        self._start(
+            lambda job: compare_dtypes(
+                # a fresh engine per dtype (not the registry's), so its load time is measured
+                lambda dtype: service.engine(plan.edited(dtype=dtype), fresh=True),
+                chosen,
+                inputs,
+                call,
+                runs,
+                progress=job.report,
+                cancel=job.cancel_event,
+            ),
+            f"compare {plan.options.model_id}",
+            self.results.show_comparison,
+        )
+
+    def benchmark(self) -> None:
+        selected = self.benchmark_panel.selected()
+        if not selected:
+            self.results.show_error(
+                EngineError("No workload is checked.", "Check at least one workload.")
+            )
+            return
+        iterations = self.benchmark_panel.iterations.value()
+
+        def work(job: JobContext) -> list[BenchmarkRow]:
+            return run_benchmark(
+                selected,
+                default_factory(self.ctx.app),
+                iterations,
+                progress=job.report,
+                cancel=job.cancel_event,
+            )
+
+        self._start(work, "benchmark", self.results.show_benchmark)
+
+    def _start(
+        self, work: Callable[[JobContext], Any], name: str, done: Callable[[Any], None]
+    ) -> None:
+        self.downloads.clear()
+        self.progress.setVisible(True)
+        self.progress.setRange(0, 0)
+        self.phase.setText("Starting…")
+        self._started = time.perf_counter()
+
+        def finished(value: Any) -> None:
+            self._finish()
+            done(value)
+
+        def failed(exc: BaseException) -> None:
+            self._finish()
+            self.results.show_error(exc)
+
+        self.job = self.ctx.worker.submit(
+            work, name=name, on_progress=self._on_progress, on_done=finished, on_error=failed
+        )
+        self._update_buttons()
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.phase.setText("Cancelling…")
+            self.job.cancel()
+
+    def _finish(self) -> None:
+        self.job = None
+        self.progress.setVisible(False)
+        self._update_buttons()
+
+    def _on_progress(self, progress: Progress) -> None:
+        if self.job is None:
+            return
+        self.downloads.update(progress)
+        if progress.unit == "B":
+            self.phase.setText(f"Downloading {progress.detail}…")
+            return
+        phase = progress.phase.capitalize()
+        self.phase.setText(f"{phase}: {progress.detail}" if progress.detail else phase)
+        if progress.total:
+            self.progress.setRange(0, int(progress.total))
+            self.progress.setValue(int(progress.done))
+        else:
+            self.progress.setRange(0, 0)
+
+    def _update_buttons(self) -> None:
+        idle = self.job is None
+        ready = idle and self.options.valid
+        self.run_button.setEnabled(ready)
+        self.compare_panel.button.setEnabled(ready)
+        self.benchmark_panel.button.setEnabled(idle)
+        self.cancel_button.setEnabled(not idle)
+        self.run_button.setToolTip("" if self.options.valid else "Fix the options first.")
+
+
+def play_example(window: Any, name: str, *, compare: bool = False, timeout_s: float = 120.0) -> str:
+    """Run example ``name`` in the window's Inference pane and pump events until it is done;
+    returns the pane's closing status line. For ``screenshot --run-example`` (no event loop there).
+    """
+    from PySide6.QtWidgets import QApplication
+
+    chosen = example(name)
+    pane = window.show_pane("inference")
+    window.show()
+    pane.run_example(chosen, compare=compare)
+    deadline = time.monotonic() + timeout_s
+    while pane.busy and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.01)  # never spin: a tight processEvents loop crashed PySide6 (None refcount)
+    if compare:
+        pane.tabs.setCurrentWidget(pane.compare_panel)
+    return pane.phase.text()
