@@ -65,6 +65,16 @@ class RunRequest:
     overrides: Mapping[str, Any] = field(default_factory=dict)
     threads: int | None = None
 
+    @classmethod
+    def of(cls, options: EngineOptions) -> RunRequest:
+        """The request for ready-made options (an example, a benchmark workload)."""
+        return cls(
+            task=options.task,
+            model=options.model_id or None,
+            revision=options.revision,
+            dtype=options.dtype_label,
+        )
+
 
 @dataclass(frozen=True)
 class RunPlan:

@@ -1,4 +1,4 @@
-"""Ready-made examples (a task, a model and a sample input) and the benchmark workloads built on them.
+"""Ready-made examples (a task, a model and a sample input) and the benchmark workloads on them.
 
 The examples live in ``resources/samples/examples.json`` so adding one is a data change; images
 they name are sample files next to it. A benchmark run creates a fresh engine each iteration and
@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -21,7 +21,6 @@ from inference_gui.engine.compare import median, p90
 from inference_gui.engine.engine import Engine
 from inference_gui.engine.inputs import RunInput
 from inference_gui.engine.options import EngineOptions
-from inference_gui.engine.sources import FilesFactory
 from inference_gui.errors import EngineError
 from inference_gui.jobs import Progress, ProgressCallback
 
@@ -132,9 +131,13 @@ class BenchmarkRow:
     error: str = ""
 
 
+EngineFor = Callable[[EngineOptions], Engine]
+"""A new (not yet loaded) engine for the options, so every iteration measures its own init."""
+
+
 def run_benchmark(
     selected: Sequence[Workload],
-    files: FilesFactory,
+    engine_for: EngineFor,
     iterations: int,
     *,
     dtype: str | None = None,
@@ -163,7 +166,7 @@ def run_benchmark(
                         )
                     )
                 mark = time.perf_counter()
-                engine = Engine(options, files)
+                engine = engine_for(options)
                 create.append((time.perf_counter() - mark) * 1000)
                 mark = time.perf_counter()
                 engine.load(None, cancel)

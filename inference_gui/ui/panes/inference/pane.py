@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from inference_gui.engine import EngineOptions, RunResult
 from inference_gui.engine.compare import DtypeChoice, compare_dtypes
-from inference_gui.engine.default_files import default_factory
 from inference_gui.engine.tasks import task_class
 from inference_gui.engine.workloads import (
     BenchmarkRow,
@@ -204,11 +203,8 @@ class InferencePane(Pane):
         """Fill the form and the input from a ready-made example."""
         self.example.setCurrentIndex(max(0, self.example.findData(chosen.name)))
         self.feature.setCurrentIndex(0)  # the form no longer shows a feature's options
-        o = chosen.engine_options
-        request = RunRequest(
-            task=o.task, model=o.model_id, revision=o.revision, dtype=o.dtype_label
-        )
-        self._show_plan(self.ctx.app.runs.plan(request), dict(chosen.options))
+        plan = self.ctx.app.runs.plan(RunRequest.of(chosen.engine_options))
+        self._show_plan(plan, dict(chosen.options))
         images = chosen.run_input().images if "image" in chosen.input else ()
         self.inputs.load(chosen.input, images[0] if images else None)
 
@@ -354,12 +350,12 @@ class InferencePane(Pane):
                 EngineError("No workload is checked.", "Check at least one workload.")
             )
             return
-        iterations = self.benchmark_panel.iterations.value()
+        iterations, service = self.benchmark_panel.iterations.value(), self.ctx.app.runs
 
         def work(job: JobContext) -> list[BenchmarkRow]:
             return run_benchmark(
                 selected,
-                default_factory(self.ctx.app),
+                lambda options: service.engine(service.plan(RunRequest.of(options)), fresh=True),
                 iterations,
                 progress=job.report,
                 cancel=job.cancel_event,
