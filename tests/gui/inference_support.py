@@ -58,5 +58,14 @@ def wait_dtypes(qtbot: Any, pane: InferencePane) -> None:
     qtbot.waitUntil(lambda: pane.dtypes.combo.count() == 8, timeout=RUN_TIMEOUT_MS)
 
 
+def choose_feature(qtbot: Any, pane: InferencePane, feature_id: str, model_id: str) -> None:
+    """Pick a feature as a person does and wait until its plan fills the form."""
+    qtbot.waitUntil(lambda: pane.feature.findData(feature_id) >= 0, timeout=10_000)
+    pane.feature.setCurrentIndex(pane.feature.findData(feature_id))
+    pane.feature.activated.emit(pane.feature.currentIndex())
+    qtbot.waitUntil(lambda: pane.model_id.text() == model_id, timeout=10_000)
+    wait_dtypes(qtbot, pane)
+
+
 def expected(name: str) -> dict[str, Any]:
     return json.loads((EXPECTED / f"{name}.json").read_text(encoding="utf-8"))

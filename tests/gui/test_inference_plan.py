@@ -3,7 +3,7 @@ only what the person edited changes."""
 
 from __future__ import annotations
 
-from tests.gui.inference_support import inference_pane, open_window, wait_dtypes
+from tests.gui.inference_support import choose_feature, inference_pane, open_window
 from tests.paths import HUB, REMOTE_SETTINGS
 
 
@@ -18,11 +18,7 @@ def test_a_features_tokenizer_and_timeout_survive_a_run_and_an_edit(qtbot, tmp_p
         overrides.set("tiny-embed", "tokenizerRevision", "v1.0.0")  # the model is at v1.1.0
         overrides.set("tiny-embed", "timeoutMS", 20_500)
         pane = inference_pane(window)
-        qtbot.waitUntil(lambda: pane.feature.findData("tiny-embed") >= 0, timeout=10_000)
-        pane.feature.setCurrentIndex(pane.feature.findData("tiny-embed"))
-        pane.feature.activated.emit(pane.feature.currentIndex())
-        qtbot.waitUntil(lambda: pane.model_id.text() == "tiny/bert-embed", timeout=10_000)
-        wait_dtypes(qtbot, pane)
+        choose_feature(qtbot, pane, "tiny-embed", "tiny/bert-embed")
         options = pane.engine_options()
         assert (options.revision, options.tokenizer_id, options.tokenizer_revision) == (
             "v1.1.0",

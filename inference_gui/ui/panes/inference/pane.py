@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inference_gui.engine import EngineOptions, RunResult
+from inference_gui.engine import EngineOptions, RunInput, RunResult
 from inference_gui.engine.compare import DtypeChoice, compare_dtypes
 from inference_gui.engine.tasks import task_class
 from inference_gui.engine.workloads import (
@@ -278,13 +278,20 @@ class InferencePane(Pane):
     def engine_options(self) -> EngineOptions:
         return self.current_plan().options
 
-    def run(self) -> None:
-        """Run the form's model on the input, ``runs`` times; the last result is shown."""
+    def _what_to_run(self) -> tuple[RunPlan, RunInput, dict[str, Any]] | None:
+        """Plan, input and pipeline options, or None after showing why they are not valid."""
         try:
-            plan, inputs, call = self.current_plan(), self.inputs.value(), self.options.value()
+            return self.current_plan(), self.inputs.value(), self.options.value()
         except AppError as exc:
             self.results.show_error(exc)
+            return None
+
+    def run(self) -> None:
+        """Run the form's model on the input, ``runs`` times; the last result is shown."""
+        what = self._what_to_run()
+        if what is None:
             return
+        plan, inputs, call = what
         runs, service = self.runs.value(), self.ctx.app.runs
         self._streamed = ""
         self.output.clear()
@@ -312,11 +319,10 @@ class InferencePane(Pane):
 
     def compare(self) -> None:
         """Run the input on every checked dtype (warm-up + N runs each); fill table and chart."""
-        try:
-            plan, inputs, call = self.current_plan(), self.inputs.value(), self.options.value()
-        except AppError as exc:
-            self.results.show_error(exc)
+        what = self._what_to_run()
+        if what is None:
             return
+        plan, inputs, call = what
         chosen = self.compare_panel.checked()
         if not chosen:
             self.results.show_error(
