@@ -1,4 +1,4 @@
-"""Comparing quantizations: which dtypes a model has, how fast each runs, how far each drifts from fp32.
+"""Comparing quantizations: which dtypes a model has, how fast each runs, drift from fp32.
 
 Qt-free, so the Inference pane, the CLI and the tests share one definition of "agrees with fp32":
 cosine similarity for embeddings, same top label (and the score delta) for classifications, exact
@@ -33,7 +33,7 @@ PHASE_COMPARE = "comparing"
 
 # -- statistics ----------------------------------------------------------------------------------
 def percentile(values: Sequence[float], q: float) -> float:
-    """The ``q``-th percentile (0..100) with linear interpolation between ranks, as numpy's default."""
+    """The ``q``-th percentile (0..100), interpolating linearly between ranks as numpy does."""
     if not values:
         raise ValueError("percentile of no values")
     ordered = sorted(values)
@@ -78,7 +78,7 @@ def edit_distance(a: str, b: str) -> int:
 
 @dataclass(frozen=True)
 class Agreement:
-    """How one output compares with the reference's. ``value``: cosine, score delta or edit distance."""
+    """How one output compares with the reference's; ``value``: cosine, score Δ or edit distance."""
 
     kind: str  # "cosine", "top-label", "text"
     agrees: bool
