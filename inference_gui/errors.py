@@ -1,10 +1,33 @@
 """One exception family for everything a person may be shown.
 
-Every error carries a sentence saying what went wrong (naming the thing) and, separately, what to do
-about it, so the CLI can print one line and the GUI one message box without ever showing a traceback.
+Every error carries a sentence saying what went wrong (naming the thing) and, separately, what to
+do about it, so the CLI can print one line and the GUI one message box without ever showing a
+traceback.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+# How much of a value an error message quotes: enough to recognise it, never megabytes of it.
+QUOTE_LIMIT = 80
+
+
+def bounded(value: Any, limit: int = QUOTE_LIMIT) -> str:
+    """``repr(value)`` for an error message, cut to about ``limit`` characters when longer.
+
+    Input echoed into a message (a 10 MB text, a huge option list) would otherwise flood the
+    terminal or a message box; the cut says how long the whole value was.
+    """
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    whole = (
+        f"a text of {len(value):,} characters"
+        if isinstance(value, str)
+        else f"{len(text):,} characters written out"
+    )
+    return f"{text[: limit - 1]}… ({whole})"
 
 
 class AppError(Exception):

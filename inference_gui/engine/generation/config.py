@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from inference_gui.errors import EngineError
+from inference_gui.errors import EngineError, bounded
 
 # Used when a model's config names no maximum length (T5's relative positions have none): a bound
 # so that an absurd ``max_new_tokens`` cannot run for hours.
@@ -44,6 +44,12 @@ class GenerationConfig:
     bos_token_id: int | None = None
     pad_token_id: int | None = None
     decoder_start_token_id: int | None = None
+    forced_bos_token_id: int | None = None
+    forced_eos_token_id: list[int] = field(default_factory=list)
+    suppress_tokens: list[int] = field(default_factory=list)
+    begin_suppress_tokens: list[int] = field(default_factory=list)
+    bad_words_ids: list[list[int]] = field(default_factory=list)
+    guidance_scale: float | None = None
     seed: int | None = None
 
     @property
@@ -54,6 +60,8 @@ class GenerationConfig:
         return self.eos_token_id[0] if self.eos_token_id else 0
 
 
+# Options that are one token id or a list of them (stored as lists).
+_TOKEN_LISTS = ("eos_token_id", "forced_eos_token_id", "suppress_tokens", "begin_suppress_tokens")
 _FIELDS = {f.name for f in dataclasses.fields(GenerationConfig)}
 _NULLABLE = {f.name for f in dataclasses.fields(GenerationConfig) if f.default is None}
 
@@ -82,7 +90,11 @@ def resolve_generation_config(
         options,
     ):
         merged.update({k: v for k, v in layer.items() if k in _FIELDS})
-    merged["eos_token_id"] = _token_list(merged.get("eos_token_id"))
+    for name in _TOKEN_LISTS:
+        merged[name] = _token_list(name, merged.get(name))
+    merged["bad_words_ids"] = [
+        _token_list("bad_words_ids", word) for word in _words(merged.get("bad_words_ids"))
+    ]
     if merged.get("temperature") == 0 and merged.get("do_sample"):
         merged["do_sample"] = False  # Transformers.js: temperature 0 means greedy
     config = GenerationConfig(
@@ -92,16 +104,29 @@ def resolve_generation_config(
     return config
 
 
-def _token_list(value: Any) -> list[int]:
+def _token_list(name: str, value: Any) -> list[int]:
+    """A token id or a list of them as a list (None: none); anything else is refused by name."""
     if value is None:
         return []
     values = value if isinstance(value, list) else [value]
     if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values):
         raise EngineError(
-            f"eos_token_id {value!r} is not a token id or a list of token ids.",
+            f"{name} {bounded(value)} is not a token id or a list of token ids.",
             "Give a non-negative integer or a list of them.",
         )
     return list(values)
+
+
+def _words(value: Any) -> list[Any]:
+    """``bad_words_ids``: a list of non-empty token id lists (each a banned word's tokens)."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(w, list) and w for w in value):
+        raise EngineError(
+            f"bad_words_ids {bounded(value)} is not a list of token id lists.",
+            "Give one non-empty list of token ids per banned word, e.g. [[12], [7, 9]].",
+        )
+    return value
 
 
 def _validate(config: GenerationConfig) -> None:
@@ -117,18 +142,30 @@ def _validate(config: GenerationConfig) -> None:
         _check_int(config, "min_new_tokens", 0)
     if config.seed is not None:
         _check_int(config, "seed", 0)
+    if config.forced_bos_token_id is not None:
+        _check_int(config, "forced_bos_token_id", 0)
     if config.do_sample:  # greedy decoding never looks at the temperature (0 included)
         _check_positive(config, "temperature")
     _check_positive(config, "top_p", high=1.0)
     _check_positive(config, "repetition_penalty")
     if not isinstance(config.do_sample, bool):
-        raise EngineError(f"do_sample {config.do_sample!r} is not true or false.", "Use a boolean.")
+        raise EngineError(
+            f"do_sample {bounded(config.do_sample)} is not true or false.", "Use a boolean."
+        )
     if config.num_beams > 1:
         raise EngineError(
             f"num_beams={config.num_beams}: beam search is not supported.",
             "Transformers.js does not implement beam search either (it would quietly decode "
             "greedily); use num_beams 1, or do_sample with num_return_sequences for several "
             "candidates.",
+        )
+    if config.guidance_scale is not None:
+        _check_positive(config, "guidance_scale")
+    if config.guidance_scale is not None and config.guidance_scale > 1:
+        raise EngineError(
+            f"guidance_scale={config.guidance_scale}: classifier-free guidance is not supported.",
+            "It needs a model run on conditional and unconditional inputs together (MusicGen); "
+            "leave guidance_scale unset or at most 1.",
         )
     if config.num_return_sequences > 1 and not config.do_sample:
         raise EngineError(
@@ -145,7 +182,7 @@ def _check_int(config: GenerationConfig, name: str, low: int) -> None:
         setattr(config, name, value)
     if not isinstance(value, int) or isinstance(value, bool) or value < low:
         raise EngineError(
-            f"{name} {value!r} is not allowed: it must be a whole number of at least {low}.",
+            f"{name} {bounded(value)} is not allowed: it must be a whole number of at least {low}.",
             f"Set {name} to {low} or more.",
         )
 
@@ -156,7 +193,7 @@ def _check_positive(config: GenerationConfig, name: str, high: float = math.inf)
     if not (ok and 0 < value <= high):
         bound = "above 0" + (f" and at most {high:g}" if high != math.inf else "")
         raise EngineError(
-            f"{name} {value!r} is not allowed: it must be a number {bound}.",
+            f"{name} {bounded(value)} is not allowed: it must be a number {bound}.",
             f"Choose a {name} {bound}.",
         )
 

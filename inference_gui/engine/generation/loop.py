@@ -75,7 +75,7 @@ def generate(
     )
     rows, prompt_length = input_ids.shape
     plan = plan_length(config, prompt_length, max_positions)
-    processors = build_processors(config, prompt_length)
+    processors = build_processors(config, prompt_length, plan.max_length)
     sampler = Sampler(config)
     eos = np.array(config.eos_token_id, dtype=np.int64)
 

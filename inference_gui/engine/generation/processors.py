@@ -2,10 +2,12 @@
 
 Each step takes the token ids so far (one list per row, prompt included) and the float32 scores of
 shape ``(rows, vocab)``, and returns the scores (changed in place where that is cheaper). The order
-and the meaning follow Transformers.js's ``_get_logits_processor``: penalties and constraints first,
-then, only when sampling, the temperature and the top-k / top-p filters. Transformers.js applies
-top-k inside its sampler and does not apply top-p at all; here both are filters with Hugging Face
-transformers' meaning, which for top-k gives the same distribution.
+and the meaning follow Transformers.js's ``_get_logits_processor``: repetition penalty, no-repeat
+n-grams, bad words, minimum lengths, forced first and last tokens, suppressed tokens (always, and at
+the first generated position), then, only when sampling, the temperature and the top-k / top-p
+filters. Token ids past the vocabulary are ignored, as writes past a JavaScript typed array are.
+Transformers.js applies top-k inside its sampler and does not apply top-p at all; here both are
+filters with Hugging Face transformers' meaning, which for top-k gives the same distribution.
 """
 
 from __future__ import annotations
@@ -71,6 +73,54 @@ def suppress_eos_below(min_length: int, eos: Sequence[int], skip: int = 0) -> Lo
     return apply
 
 
+def ban_bad_words(words: Sequence[Sequence[int]]) -> LogitsProcessor:
+    """Forbid the last token of each banned word when the row ends with the word's other tokens
+    (a one-token word is always forbidden)."""
+
+    def apply(ids: Ids, scores: np.ndarray) -> np.ndarray:
+        for row, seen in enumerate(ids):
+            for word in words:
+                head = list(word[:-1])
+                if len(seen) >= len(head) and list(seen[len(seen) - len(head) :]) == head:
+                    scores[row, _in_vocab([word[-1]], scores)] = -np.inf
+        return scores
+
+    return apply
+
+
+def force_tokens(tokens: Sequence[int], at_length: int) -> LogitsProcessor:
+    """Leave only ``tokens`` possible for rows that are ``at_length`` long: the forced first token
+    (after the decoder start) and the forced end-of-sequence at the last step."""
+    allowed = list(tokens)
+
+    def apply(ids: Ids, scores: np.ndarray) -> np.ndarray:
+        for row, seen in enumerate(ids):
+            if len(seen) == at_length:
+                scores[row] = -np.inf
+                scores[row, _in_vocab(allowed, scores)] = 0.0
+        return scores
+
+    return apply
+
+
+def suppress(tokens: Sequence[int], at_length: int | None = None) -> LogitsProcessor:
+    """Forbid ``tokens`` at every step, or only for rows ``at_length`` long (the first generated
+    position, for ``begin_suppress_tokens``)."""
+    banned = list(tokens)
+
+    def apply(ids: Ids, scores: np.ndarray) -> np.ndarray:
+        for row, seen in enumerate(ids):
+            if at_length is None or len(seen) == at_length:
+                scores[row, _in_vocab(banned, scores)] = -np.inf
+        return scores
+
+    return apply
+
+
+def _in_vocab(tokens: Sequence[int], scores: np.ndarray) -> list[int]:
+    return [t for t in tokens if 0 <= t < scores.shape[-1]]
+
+
 def temperature(value: float) -> LogitsProcessor:
     """Flatten (above 1) or sharpen (below 1) the distribution that sampling draws from."""
 
@@ -115,17 +165,34 @@ def softmax(scores: np.ndarray) -> np.ndarray:
     return exp / exp.sum()
 
 
-def build_processors(config: GenerationConfig, prompt_length: int) -> list[LogitsProcessor]:
-    """The steps ``config`` asks for, in Transformers.js's order."""
+def build_processors(
+    config: GenerationConfig, prompt_length: int, max_length: int
+) -> list[LogitsProcessor]:
+    """The steps ``config`` asks for, in Transformers.js's order; ``max_length`` is the length
+    the rows stop at (prompt included), whose last token a ``forced_eos_token_id`` takes."""
     steps: list[LogitsProcessor] = []
     if config.repetition_penalty != 1.0:
         steps.append(repetition_penalty(config.repetition_penalty))
     if config.no_repeat_ngram_size > 0:
         steps.append(no_repeat_ngram(config.no_repeat_ngram_size))
+    if config.bad_words_ids:
+        steps.append(ban_bad_words(config.bad_words_ids))
     if config.eos_token_id and config.min_length > 0:
         steps.append(suppress_eos_below(config.min_length, config.eos_token_id))
     if config.eos_token_id and config.min_new_tokens:
         steps.append(suppress_eos_below(config.min_new_tokens, config.eos_token_id, prompt_length))
+    if config.forced_bos_token_id is not None:
+        steps.append(force_tokens([config.forced_bos_token_id], 1))
+    if config.forced_eos_token_id:
+        steps.append(force_tokens(config.forced_eos_token_id, max_length - 1))
+    if config.suppress_tokens:
+        steps.append(suppress(config.suppress_tokens))
+    if config.begin_suppress_tokens:
+        # the first generated position; one later when a forced BOS takes it after a 1-token start
+        begin = prompt_length + (
+            1 if prompt_length == 1 and config.forced_bos_token_id is not None else 0
+        )
+        steps.append(suppress(config.begin_suppress_tokens, begin))
     if config.do_sample:
         if config.temperature != 1.0:
             steps.append(temperature(config.temperature))

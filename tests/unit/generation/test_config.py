@@ -28,6 +28,23 @@ def test_eos_falls_back_to_config_json() -> None:
     assert resolve_generation_config({"eos_token_id": 3}, None, {}).eos_token_id == [3]
 
 
+def test_token_constraints_come_from_config_json_as_bart_keeps_them() -> None:
+    config = resolve_generation_config(
+        {"forced_bos_token_id": 0, "forced_eos_token_id": 2, "bad_words_ids": [[58100]]},
+        {"suppress_tokens": [5], "begin_suppress_tokens": 7},
+        {},
+    )
+    assert (config.forced_bos_token_id, config.forced_eos_token_id) == (0, [2])
+    assert config.bad_words_ids == [[58100]]
+    assert (config.suppress_tokens, config.begin_suppress_tokens) == ([5], [7])
+
+
+def test_a_huge_bad_value_is_quoted_only_in_part() -> None:
+    with pytest.raises(EngineError) as caught:
+        resolve_generation_config({}, {}, {"suppress_tokens": ["x"] * 1_000_000})
+    assert "suppress_tokens" in caught.value.message and len(caught.value.message) < 300
+
+
 def test_temperature_zero_means_greedy() -> None:
     assert not resolve_generation_config({}, {}, {"do_sample": True, "temperature": 0}).do_sample
 
@@ -43,6 +60,14 @@ def test_temperature_zero_means_greedy() -> None:
         ({"num_beams": 4}, "beam search is not supported"),
         ({"num_return_sequences": 2}, "needs sampling"),
         ({"eos_token_id": "x"}, "eos_token_id"),
+        ({"forced_eos_token_id": -2}, "forced_eos_token_id"),
+        ({"forced_bos_token_id": "0"}, "forced_bos_token_id"),
+        ({"suppress_tokens": [1, None]}, "suppress_tokens"),
+        ({"begin_suppress_tokens": 1.5}, "begin_suppress_tokens"),
+        ({"bad_words_ids": [3, 4]}, "bad_words_ids"),
+        ({"bad_words_ids": [[]]}, "bad_words_ids"),
+        ({"guidance_scale": 3.0}, "guidance is not supported"),
+        ({"guidance_scale": "x"}, "guidance_scale"),
     ],
 )
 def test_bad_options_are_one_clear_error(options: dict, words: str) -> None:

@@ -298,3 +298,24 @@ def test_seq2seq_reuses_the_cross_attention_past() -> None:
         assert call["input_ids"] == (1, 1)
         assert call["past_key_values.0.decoder.key"] == (1, 4, step, 16)
         assert call["past_key_values.0.encoder.key"] == (1, 4, 0 if step == 0 else ids.shape[1], 16)
+
+
+def t5_generate(options: dict[str, Any], generation_config: dict[str, Any]) -> list[int]:
+    encoder = open_session(T5 / "onnx" / "encoder_model.onnx")
+    decoder = Decoder(open_session(T5 / "onnx" / "decoder_model_merged.onnx"), "decoder")
+    ids = np.array([Tokenizer.from_file(str(T5 / "tokenizer.json")).encode("Good morning!").ids])
+    hidden = encoder.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0]
+    config = resolve_generation_config(read_json(T5 / "config.json"), generation_config, options)
+    start = np.array([[config.decoder_start_token_id]])
+    return generate(decoder, start, config, encoder_hidden_states=hidden).new_tokens[0]
+
+
+def test_seq2seq_forced_eos_takes_the_last_position_as_transformers_js() -> None:
+    """A BART-style generation config with ``forced_eos_token_id``: the 8th of 8 new tokens is
+    the end token (Transformers.js's ForcedEOSTokenLogitsProcessor), one token less of text."""
+    plain_config = read_json(T5 / "generation_config.json")
+    eos = plain_config["eos_token_id"]
+    plain = t5_generate({"max_new_tokens": 8}, plain_config)
+    assert len(plain) == 8 and eos not in plain  # the random model never ends by itself
+    forced = t5_generate({"max_new_tokens": 8}, {**plain_config, "forced_eos_token_id": eos})
+    assert forced == plain[:7] + [eos]

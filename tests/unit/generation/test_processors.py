@@ -58,9 +58,62 @@ def test_build_order_and_sampling_only_warpers() -> None:
     greedy = GenerationConfig(
         repetition_penalty=1.3, temperature=0.5, top_k=3, eos_token_id=[0], min_new_tokens=2
     )
-    assert len(lp.build_processors(greedy, 4)) == 2  # temperature/top-k ignored when greedy
+    assert len(lp.build_processors(greedy, 4, 20)) == 2  # temperature/top-k ignored when greedy
     sampling = GenerationConfig(do_sample=True, temperature=0.5, top_k=3, top_p=0.9)
-    assert len(lp.build_processors(sampling, 4)) == 3
+    assert len(lp.build_processors(sampling, 4, 20)) == 3
+
+
+def test_forced_tokens_leave_only_them_at_their_length() -> None:
+    step = lp.force_tokens([2, 4], at_length=3)
+    out = step([[7, 8, 9], [7, 8]], np.ones((2, 5), np.float32))
+    assert out[0].tolist() == [-np.inf, -np.inf, 0.0, -np.inf, 0.0]
+    assert np.isfinite(out[1]).all()  # a row of another length is left alone
+    ignored = lp.force_tokens([99], at_length=1)([[7]], np.ones((1, 3), np.float32))
+    assert np.isneginf(ignored).all()  # an id past the vocabulary is ignored, as in JS
+
+
+def test_suppress_tokens_always_or_only_at_the_first_generated_position() -> None:
+    always = lp.suppress([1, 3])([[5], [5, 6]], np.ones((2, 4), np.float32))
+    assert np.isneginf(always[:, [1, 3]]).all() and np.isfinite(always[:, [0, 2]]).all()
+    begin = lp.suppress([0], at_length=2)([[5, 6], [5, 6, 7]], np.ones((2, 4), np.float32))
+    assert np.isneginf(begin[0, 0]) and np.isfinite(begin[1]).all()
+
+
+def test_bad_words_ban_the_last_token_after_the_rest_of_the_word() -> None:
+    step = lp.ban_bad_words([[3], [1, 2], [5, 6, 4]])
+    out = step([[9, 1], [5, 6], [6, 5]], np.zeros((3, 7), np.float32))
+    banned = [np.flatnonzero(np.isneginf(row)).tolist() for row in out]
+    assert banned == [[2, 3], [3, 4], [3]]  # a one-token word is always banned
+
+
+def config_steps(**fields: object) -> GenerationConfig:
+    return GenerationConfig(**fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("fields", "ids", "expected"),
+    [
+        # forced EOS: the last token before max_length (here 6) must be an end token
+        ({"forced_eos_token_id": [1]}, [0, 3, 3, 3, 3], [-np.inf, 0, -np.inf, -np.inf]),
+        # forced BOS: right after a one-token decoder start
+        ({"forced_bos_token_id": 2}, [0], [-np.inf, -np.inf, 0, -np.inf]),
+        ({"suppress_tokens": [0, 3]}, [0, 3], [-np.inf, 1, 1, -np.inf]),
+        # begin-suppress: one position later when a forced BOS takes the first one
+        (
+            {"begin_suppress_tokens": [3], "forced_bos_token_id": 2},
+            [0, 2],
+            [1, 1, 1, -np.inf],
+        ),
+        ({"bad_words_ids": [[0, 1]]}, [2, 0], [1, -np.inf, 1, 1]),
+        ({"min_length": 4, "eos_token_id": [1]}, [0, 3], [1, -np.inf, 1, 1]),
+    ],
+)
+def test_build_applies_each_option_of_the_generation_config(
+    fields: dict, ids: list[int], expected: list[float]
+) -> None:
+    steps = lp.build_processors(config_steps(**fields), 1, 6)
+    out = lp.apply_all(steps, [ids], np.ones((1, 4), np.float32))
+    assert out[0].tolist() == expected
 
 
 @pytest.mark.parametrize("row", [[1.0, 2.0, 3.0], [-np.inf, 0.0, 0.0]])
