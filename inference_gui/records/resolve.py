@@ -2,8 +2,9 @@
 
 Mirrors Firefox's ``MLEngineParent.getInferenceOptions``: match records on ``featureId`` (or on
 ``taskName`` when no feature is given), narrowed by ``modelId``; a feature with no record falls back
-to its task; more than one match is an error. Then local overrides, then the caller's values, win.
-Every option carries where it came from, so the UI and CLI can show it.
+to its task (any record of that task, including those with no ``featureId``, which Firefox keeps
+for exactly this); more than one match is an error. Then local overrides, then the caller's values,
+win. Every option carries where it came from, so the UI and CLI can show it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ class Resolution:
 
     def rows(self) -> list[tuple[str, Any, str]]:
         return [(k, v, self.sources[k]) for k, v in self.options.items()]
+
+
+def feature_ids(records: list[dict[str, Any]]) -> list[str]:
+    """The features that have records (records without a featureId serve their task only)."""
+    return sorted({r["featureId"] for r in records if isinstance(r.get("featureId"), str)})
 
 
 def _describe(record: dict[str, Any]) -> str:
@@ -123,7 +129,7 @@ def resolve(
                 f"No usable record for {what}{fallback}"
                 f"{' with model ' + repr(model_id) if model_id else ''}.",
                 "Known features: "
-                + ", ".join(sorted({r["featureId"] for r in usable})[:20])
+                + ", ".join(feature_ids(usable)[:20])
                 + ". Or give both a task and a model id.",
             )
         matched_by = "none"

@@ -27,7 +27,7 @@ from inference_gui.records.model import (
 )
 from inference_gui.records.overrides import OverrideStore
 from inference_gui.records.policy import UrlPolicy
-from inference_gui.records.resolve import Resolution, resolve
+from inference_gui.records.resolve import Resolution, feature_ids, resolve
 from inference_gui.records.server import DEFAULT_TIMEOUT, RemoteSettingsClient, Unreachable
 from inference_gui.records.shapes import declared_collection, parse_document
 from inference_gui.records.storage import read_json
@@ -241,4 +241,4 @@ class RecordsService:
         return UrlPolicy.from_records(self.load(ALLOW_DENY).usable())
 
     def feature_ids(self) -> list[str]:
-        return sorted({r["featureId"] for r in self.load(INFERENCE_OPTIONS).usable()})
+        return feature_ids(self.load(INFERENCE_OPTIONS).usable())

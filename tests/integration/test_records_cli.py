@@ -80,3 +80,28 @@ def test_resolve_text_output_says_where_values_came_from(capsys):
     lines = {line.split()[0]: line.split()[-1] for line in out.splitlines()[1:]}
     assert lines["modelId"] == "fallback" and lines["featureId"] == "caller"
     assert BY_FEATURE["tiny-fill-mask"]["modelId"] in out
+
+
+def test_a_record_without_feature_id_is_valid_and_the_task_fallback_finds_it(capsys, tmp_path):
+    """Firefox identifies a record by featureId and, when it has none, by taskName."""
+    task_only = {
+        "id": "summarize-any",
+        "taskName": "summarization",
+        "modelId": "tiny/t5",
+        "modelRevision": "v1.0.0",
+        "dtype": "q8",
+    }
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps({"data": [*OPTIONS["changes"], task_only], "timestamp": 7}))
+    settings = ("--settings-file", str(path))
+    code, out, _ = run(capsys, *settings, "records", "list", "--json")
+    assert code == 0 and json.loads(out)["problems"] == []
+    code, out, err = run(
+        capsys, *settings, "records", "resolve", "some-feature", "--task", "summarization"
+    )
+    assert code == 0, err
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()[1:]}
+    assert rows["modelId"] == ["tiny/t5", "fallback"]
+    assert rows["featureId"] == ["some-feature", "caller"]
+    code, out, err = run(capsys, *settings, "records", "resolve", "some-feature")
+    assert code == 1 and "some-feature" in err and "Traceback" not in err

@@ -68,7 +68,9 @@ def test_overrides_persist_revert_and_validate(tmp_path):
         ("modelId", "a/b"),
         ("dtype", "q3"),
         ("numThreads", "many"),
+        ("numThreads", "1" + "0" * 30),
         ("timeoutMS", 0),
+        ("timeoutMS", str(10**15)),
     ):
         with pytest.raises(RecordError):
             store.set("tiny-ner", key, value)

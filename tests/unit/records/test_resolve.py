@@ -4,8 +4,9 @@ import json
 
 import pytest
 
+from inference_gui.config import Settings
 from inference_gui.errors import RecordError
-from inference_gui.records import INFERENCE_OPTIONS
+from inference_gui.records import INFERENCE_OPTIONS, RecordsService
 from inference_gui.records.model import Source
 from inference_gui.records.resolve import resolve
 from inference_gui.records.service import build_set
@@ -106,3 +107,26 @@ def test_local_overrides_then_caller_win():
     assert result.sources["modelId"] == "record"
     with pytest.raises(RecordError):
         resolve(records(), "tiny-embed", overrides={"dtype": "q3"})
+
+
+TASK_ONLY = {"id": "summarize-any", "taskName": "summarization", "modelId": "tiny/t5"}
+
+
+def test_a_record_without_feature_id_serves_its_task_directly_and_as_fallback():
+    assert records([TASK_ONLY]).problems == ()
+    direct = resolve(records([TASK_ONLY]), task_name="summarization")
+    assert direct.record_id == "summarize-any" and direct.sources["modelId"] == "record"
+    fallback = resolve(records([TASK_ONLY]), "some-feature", task_name="summarization")
+    assert fallback.record_id == "summarize-any" and fallback.matched_by == "taskName"
+    assert fallback.sources["modelId"] == "fallback"
+
+
+def test_feature_lists_skip_records_without_a_feature(tmp_path):
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps({"data": [*CHANGES, TASK_ONLY], "timestamp": 3}))
+    settings = Settings(settings_file=str(path), data_dir=tmp_path)
+    service = RecordsService(lambda: settings)
+    assert service.feature_ids() == sorted(BY_FEATURE)
+    with pytest.raises(RecordError) as caught:
+        service.resolve("nothing-like-it")
+    assert "tiny-sentiment" in caught.value.hint

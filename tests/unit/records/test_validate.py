@@ -40,7 +40,14 @@ def good_record(**changes):
         ({"numThreads": "4"}, "numThreads"),
         ({"numThreads": True}, "numThreads"),
         ({"numThreads": 0}, "numThreads"),
-        ({"featureId": None}, "featureId"),
+        ({"numThreads": 10**30}, "numThreads"),
+        ({"numThreads": 1e30}, "numThreads"),
+        ({"timeoutMS": 0}, "timeoutMS"),
+        ({"timeoutMS": 2**31}, "timeoutMS"),
+        ({"last_modified": -1}, "last_modified"),
+        ({"schema": 2**53}, "schema"),
+        ({"featureId": ""}, "featureId"),
+        ({"taskName": None}, "taskName"),
         ({"modelId": None}, "modelId"),
         ({"processorId": 12}, "processorId"),
         ({"last_modified": "yesterday"}, "last_modified"),
@@ -110,3 +117,36 @@ def test_both_document_shapes_parse_and_garbage_is_refused():
     for bad in ([], {"records": []}, {"data": {}}, {"data": [], "timestamp": "now"}):
         with pytest.raises(RecordError):
             parse_document(bad, where="x")
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [({"numThreads": 10**30}, "1 to 1,024"), ({"timeoutMS": 10**12}, "or -1")],
+)
+def test_out_of_range_numbers_say_the_range(changes, words):
+    [problem] = validate(INFERENCE_OPTIONS, [good_record(id="big", **changes)])
+    assert "out of range" in problem.message and words in problem.message
+    assert validate(INFERENCE_OPTIONS, [good_record(numThreads=1024, timeoutMS=-1)]) == []
+
+
+def test_runtime_attachment_size_is_bounded():
+    record = dict(fixture_changes(ONNX_RUNTIME)[0])
+    record["attachment"] = {**record["attachment"], "size": 2**60}
+    assert [p.field for p in validate(ONNX_RUNTIME, [record])] == ["attachment"]
+
+
+def test_a_shared_id_names_the_other_record_by_position():
+    first, second = good_record(id="dup"), good_record(id="dup", featureId="other")
+    problems = validate(INFERENCE_OPTIONS, [first, second])
+    assert [(p.id, p.field, p.message) for p in problems] == [
+        ("dup", "id", "'dup' is also used by record #1"),
+        ("dup", "id", "'dup' is also used by record #0"),
+    ]
+    twins = validate(INFERENCE_OPTIONS, [good_record(id="a"), good_record(id="b")])
+    assert [p.message for p in twins if p.field == "featureId"][0].endswith("used by record b")
+
+
+def test_a_huge_value_is_quoted_in_part():
+    [problem] = validate(INFERENCE_OPTIONS, [good_record(id="huge", modelId="x" * 10_000_000)])
+    assert problem.field == "modelId" and len(problem.message) < 200
+    assert "10,000,000 characters" in problem.message
