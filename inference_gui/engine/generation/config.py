@@ -207,10 +207,17 @@ class LengthPlan:
 
 
 def plan_length(
-    config: GenerationConfig, prompt_length: int, max_positions: int | None
+    config: GenerationConfig,
+    prompt_length: int,
+    max_positions: int | None,
+    input_length: int | None = None,
 ) -> LengthPlan:
     """The final ``max_length``: ``max_new_tokens`` wins over ``max_length`` (as in
-    Transformers.js), and neither may run past the positions the model has."""
+    Transformers.js), and neither may run past the positions the model has.
+
+    ``input_length`` is the prompt's length before the tokenizer cut it to ``prompt_length``:
+    the length a refusal reports, since that is what the person wrote.
+    """
     wanted = (
         prompt_length + config.max_new_tokens
         if config.max_new_tokens is not None
@@ -218,9 +225,11 @@ def plan_length(
     )
     limit = max_positions or FALLBACK_MAX_POSITIONS
     if prompt_length >= limit:
+        written = max(prompt_length, input_length or 0)
         raise EngineError(
-            f"The input is {prompt_length} tokens long, but the model handles at most {limit}.",
-            "Shorten the input.",
+            f"The input is {written} tokens long, but the model handles at most {limit} tokens, "
+            "input and generated text together: no room is left to generate.",
+            f"Shorten the input to well under {limit} tokens.",
         )
     if wanted <= limit:
         return LengthPlan(wanted)

@@ -55,6 +55,7 @@ def generate(
     encoder_hidden_states: np.ndarray | None = None,
     encoder_attention_mask: np.ndarray | None = None,
     max_positions: int | None = None,
+    input_length: int | None = None,
     guard: RunGuard | None = None,
     streamer: Streamer | None = None,
     started: float | None = None,
@@ -62,8 +63,9 @@ def generate(
     """Generate from ``input_ids`` (rows, prompt length): the prompt of a decoder-only model, or
     the decoder start tokens of a seq2seq one (then ``encoder_hidden_states`` is required).
 
-    ``started`` (a ``time.perf_counter()`` value) is when the caller's run began, so that the time
-    to first token includes preprocessing and the encoder; it defaults to now.
+    ``input_length`` is the prompt's length before truncation, for the error when it leaves no
+    room. ``started`` (a ``time.perf_counter()`` value) is when the caller's run began, so that
+    the time to first token includes preprocessing and the encoder; it defaults to now.
     """
     started = time.perf_counter() if started is None else started
     guard = guard or RunGuard()
@@ -74,7 +76,7 @@ def generate(
         for a in (attention_mask, encoder_hidden_states, encoder_attention_mask)
     )
     rows, prompt_length = input_ids.shape
-    plan = plan_length(config, prompt_length, max_positions)
+    plan = plan_length(config, prompt_length, max_positions, input_length)
     processors = build_processors(config, prompt_length, plan.max_length)
     sampler = Sampler(config)
     eos = np.array(config.eos_token_id, dtype=np.int64)

@@ -74,6 +74,7 @@ class GenerativeTask(Task):
         *,
         first_index: int = 0,
         started: float | None = None,
+        input_length: int | None = None,
         **encoder: np.ndarray | None,
     ) -> GenerationOutput:
         """Run the loop under the run's guard, streaming :class:`TextChunk`s to ``ctx.emit``,
@@ -92,6 +93,7 @@ class GenerativeTask(Task):
             guard=ctx.guard,
             streamer=streamer,
             max_positions=model_max_positions(self.resources.config),
+            input_length=input_length,
             started=started or time.perf_counter(),
             **encoder,
         )

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from inference_gui.errors import EngineError
+from inference_gui.errors import EngineError, bounded
 
 # Transformers.js (Node) resizes nearest and bilinear with libvips's affine transform, which
 # :func:`affine_resize` reproduces; box and hamming fall back to bilinear there too. Lanczos and
@@ -108,7 +108,7 @@ class ImageProcessor:
             return int(size["width"]), int(size["height"])
         else:
             raise EngineError(
-                f"{self.label}: unsupported size {size!r} in preprocessor_config.json.",
+                f"{self.label}: unsupported size {bounded(size)} in preprocessor_config.json.",
                 "Use {height, width} or {shortest_edge[, longest_edge]}.",
             )
         factor = 1.0 if shortest is None else max(shortest / width, shortest / height)
@@ -169,7 +169,7 @@ def center_crop(image: Image.Image, crop: Any) -> Image.Image:
         crop_w, crop_h = int(crop["width"]), int(crop["height"])
     else:
         raise EngineError(
-            f"Unsupported crop_size {crop!r} in preprocessor_config.json.",
+            f"Unsupported crop_size {bounded(crop)} in preprocessor_config.json.",
             "Use a number or {height, width}.",
         )
     width, height = image.size
@@ -182,7 +182,7 @@ def _per_channel(value: Any, channels: int, name: str) -> np.ndarray:
     values = list(value) if isinstance(value, list | tuple) else [value] * channels
     if len(values) != channels or any(not isinstance(v, int | float) for v in values):
         raise EngineError(
-            f"{name} {value!r} does not match the image's {channels} channels.",
+            f"{name} {bounded(value)} does not match the image's {channels} channels.",
             "Fix preprocessor_config.json.",
         )
     return np.asarray(values, dtype=np.float32)

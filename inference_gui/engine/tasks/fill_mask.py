@@ -1,4 +1,5 @@
-"""``fill-mask``: the ``top_k`` (default 5) likeliest tokens for the mask, with the filled sequence."""
+"""``fill-mask``: the ``top_k`` (default 5) likeliest tokens for the mask, with the filled
+sequence."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 from inference_gui.engine.inputs import RunInput
 from inference_gui.engine.preprocess.text import Encoded
 from inference_gui.engine.tasks.base import RunContext, Task, option, softmax, top_k
-from inference_gui.errors import EngineError
+from inference_gui.errors import EngineError, bounded
 
 
 class FillMask(Task):
@@ -26,11 +27,12 @@ class FillMask(Task):
                 "Pick a fill-mask model (its tokenizer_config.json names a mask_token).",
             )
         encoded = self.encode(ctx, inputs.texts)
+        mask = self.tokenizer.token("mask_token")
         for row, text in zip(encoded.input_ids, inputs.texts, strict=True):
             if mask_id not in row:
                 raise EngineError(
-                    f"Mask token ({self.tokenizer.token('mask_token')}) not found in {text!r}.",
-                    f"Put {self.tokenizer.token('mask_token')} where the word to guess goes.",
+                    f"Mask token ({mask}) not found in {bounded(text)}.",
+                    f"Put {mask} where the word to guess goes.",
                 )
         return encoded
 

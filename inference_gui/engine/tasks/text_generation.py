@@ -27,6 +27,7 @@ class Prompts:
     input_ids: np.ndarray  # (batch, length), left-padded
     attention_mask: np.ndarray
     config: GenerationConfig
+    written_length: int  # the longest prompt before the tokenizer cut it
 
 
 class TextGeneration(GenerativeTask):
@@ -51,7 +52,8 @@ class TextGeneration(GenerativeTask):
             n = encoded.input_ids.shape[1]
             ids[r, width - n :] = encoded.input_ids[0]
             mask[r, width - n :] = 1
-        return Prompts(ids, mask, config)
+        written = max(max(encoded.original_lengths) for encoded in rows)
+        return Prompts(ids, mask, config, written)
 
     def run(self, prepared: Prompts, ctx: RunContext) -> GenerationOutput:
         return self.generate(
@@ -60,6 +62,7 @@ class TextGeneration(GenerativeTask):
             prepared.config,
             started=time.perf_counter(),
             attention_mask=prepared.attention_mask,
+            input_length=prepared.written_length,
         )
 
     def postprocess(

@@ -119,10 +119,22 @@ def test_fill_mask_without_the_mask_token() -> None:
         engine.run(RunInput.text("no mask here"))
 
 
+def test_a_huge_input_is_not_echoed_whole_into_the_error() -> None:
+    engine = fixture_engine("fill-mask", "bert-fill-mask")
+    text = "no mask here " * 800_000  # about 10 MB
+    with pytest.raises(EngineError) as caught:
+        engine.run(RunInput.text(text))
+    assert "not found" in caught.value.message and len(str(caught.value)) < 400
+    assert f"{len(text):,} characters" in caught.value.message
+
+
 def test_invalid_pipeline_option() -> None:
     engine = fixture_engine("feature-extraction", "bert-embed")
     with pytest.raises(EngineError, match="pooling='max'"):
         engine.run(RunInput.text("hi"), {"pooling": "max"})
+    with pytest.raises(EngineError, match="pooling=") as caught:
+        engine.run(RunInput.text("hi"), {"pooling": "m" * 1_000_000})
+    assert len(caught.value.message) < 200
 
 
 def test_input_longer_than_the_model_maximum_is_truncated_and_said() -> None:

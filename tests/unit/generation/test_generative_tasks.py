@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tokenizers import Tokenizer
 
 from inference_gui.engine import EngineOptions, RunInput, create_engine
 from inference_gui.engine.engine import Engine
@@ -96,6 +97,17 @@ def test_absurd_max_new_tokens_is_bounded_by_the_model_and_said(gpt2: Engine) ->
     result = gpt2.run(RunInput.text(PROMPT), {"max_new_tokens": 10**9, "eos_token_id": []})
     assert any("maximum length is 128 tokens" in w for w in result.warnings)
     assert result.timings_ms["tokens_per_second"] > 0
+
+
+def test_a_prompt_past_the_model_length_reports_its_real_length(gpt2: Engine) -> None:
+    prompt = " ".join(["word"] * 200)  # the tokenizer cuts it to the model's 128 positions
+    with pytest.raises(EngineError) as caught:
+        gpt2.run(RunInput.text(prompt), {"max_new_tokens": 4})
+    message = caught.value.message
+    assert "at most 128" in message and "is 128 tokens long" not in message
+    tokenizer = Tokenizer.from_file(str(HUB / "tiny" / "gpt2" / "v1.0.0" / "tokenizer.json"))
+    written = len(tokenizer.encode(prompt, add_special_tokens=False).ids)
+    assert written > 128 and f"is {written} tokens long" in message, message
 
 
 def test_cancel_mid_generation_then_the_engine_works(gpt2: Engine) -> None:
