@@ -18,7 +18,7 @@ from inference_gui.errors import AppError, CacheError
 from inference_gui.format import human_bytes
 from inference_gui.hub import RemoteFile
 from inference_gui.jobs import Progress
-from inference_gui.layout import select_dtypes
+from inference_gui.layout import dtype_of, select_dtypes
 from inference_gui.vocab import DTYPES
 
 
@@ -131,7 +131,8 @@ class _Printer:
 
 def run_fetch(args: argparse.Namespace, ctx: AppContext) -> int:
     hub, cache = ctx.hub, ctx.cache
-    if ctx.settings.offline:  # no listing request: what is cached is all there is
+    offline = ctx.settings.offline and not hub.is_local  # a folder hub needs no network
+    if offline:  # no listing request: what is cached is all there is
         cached = cache.store.select(model=args.model, revision=args.revision)
         if not cached:
             raise CacheError(
@@ -142,10 +143,7 @@ def run_fetch(args: argparse.Namespace, ctx: AppContext) -> int:
     else:
         listed = hub.list_files(args.model, args.revision)
     files = select_dtypes(listed, args.dtype)
-    if not files:
-        raise CacheError(
-            f"{args.model} at {args.revision} has no files for {', '.join(args.dtype)}."
-        )
+    _check_dtypes_found(args, listed, offline, hub.host)
     used_by = f"task:{args.task}" if args.task else None
     printer = _Printer()
     paths = cache.fetch_many(
@@ -161,11 +159,35 @@ def run_fetch(args: argparse.Namespace, ctx: AppContext) -> int:
         print(file=sys.stderr)
     for path in paths:
         print(path)
+    files_word = "file" if len(paths) == 1 else "files"
     print(
-        f"Fetched {len(paths)} files of {args.model} at {args.revision}; the cache now holds "
-        f"{human_bytes(cache.total_size())}."
+        f"Fetched {len(paths)} {files_word} of {args.model} at {args.revision}; the cache now "
+        f"holds {human_bytes(cache.total_size())}."
     )
     return 0
+
+
+def _check_dtypes_found(
+    args: argparse.Namespace, listed: list[RemoteFile], offline: bool, host: str
+) -> None:
+    """Fetching less than asked is a failure, said with its reason: each dtype asked for needs an
+    ONNX file, and offline (where the cache is the whole list) some model file must be cached."""
+    found = {dtype_of(f.path) for f in listed} - {""}
+    missing = [d for d in args.dtype if d not in found]
+    if listed and not missing and (found or not offline):
+        return
+    asked = ", ".join(missing) or "model"
+    has = f" (it has: {', '.join(sorted(found))})" if found else ""
+    if offline:
+        raise CacheError(
+            f"Offline mode is on and no {asked} files of {args.model} at {args.revision} are "
+            f"cached{has}, so nothing more can be fetched.",
+            "Turn offline mode off to download them.",
+        )
+    raise CacheError(
+        f"{args.model} at {args.revision} has no {asked} files on {host}{has}.",
+        "Ask for a dtype it has." if found else "Check the model id and revision.",
+    )
 
 
 def _show_plan(plan: DeletePlan, verb: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,55 @@ def test_running_an_imported_model_at_a_dtype_it_lacks_names_those_it_has(
     assert code == 1 and len(err.strip().splitlines()) == 1
     assert "has no q8 files" in err and "it has: q4" in err
     assert run(capsys, *hub, *task, "--dtype", "q4", "--json", "hi")[0] == 0
+
+
+def test_fetching_less_than_asked_is_an_error_that_says_why(server, capsys, tmp_path) -> None:
+    """Offline with only q8 cached, ``--dtype fp16`` fetches no model: that is a failure, not
+    "Fetched N files" of configs; online, a dtype the hub lacks is named with those it has."""
+    code, _, _ = fetch_embed(capsys, server, "--dtype", "q8")
+    assert code == 0
+    code, out, err = run(
+        capsys,
+        "--offline",
+        "--hub",
+        server.url,
+        "cache",
+        "fetch",
+        "--model",
+        "tiny/bert-embed",
+        "--revision",
+        "v1.0.0",
+        "--dtype",
+        "q8",
+        "--dtype",
+        "fp16",
+    )
+    assert code == 1 and "Fetched" not in out
+    assert "no fp16 files" in err and "has: q8" in err and "offline" in err.lower()
+    assert len(err.strip().splitlines()) == 1
+    hub = tmp_path / "hub"
+    shutil.copytree(EMBED, hub / "tiny" / "bert-embed" / "v1.0.0")
+    (hub / "tiny" / "bert-embed" / "v1.0.0" / "onnx" / "model_bnb4.onnx").unlink()
+    with serve_hub(hub) as partial:
+        code, out, err = fetch_embed(capsys, partial, "--dtype", "bnb4")
+    assert code == 1 and "bnb4" in err and "q8" in err and "Fetched" not in out
+
+
+def test_offline_fetch_from_a_folder_hub_reads_the_folder(capsys) -> None:
+    """Offline means no network; a folder hub needs none, so its files are listed and fetched."""
+    code, out, err = run(
+        capsys,
+        "--offline",
+        "--hub",
+        str(HUB),
+        "cache",
+        "fetch",
+        "--model",
+        "tiny/bert-embed",
+        "--revision",
+        "v1.0.0",
+        "--dtype",
+        "q8",
+    )
+    assert code == 0, err
+    assert any(line.endswith("onnx/model_quantized.onnx") for line in out.splitlines())
