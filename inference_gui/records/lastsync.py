@@ -33,11 +33,11 @@ class LastSyncStore:
         digest = hashlib.sha256(server.encode()).hexdigest()[:16]
         self.folder = Path(data_dir) / "records" / "last-sync" / digest
 
-    def _path(self, collection: str) -> Path:
+    def path(self, collection: str) -> Path:
         return safe_join(self.folder, f"{collection}.json", what="collection name")
 
     def load(self, collection: str) -> LastSync | None:
-        data = read_json(self._path(collection), what="last sync file")
+        data = read_json(self.path(collection), what="last sync file")
         if not isinstance(data, dict) or data.get("server") != self.server:
             return None
         return LastSync(
@@ -54,7 +54,7 @@ class LastSyncStore:
     ) -> LastSync:
         entry = LastSync(self.server, collection, time.time(), timestamp, changes, metadata)
         write_json_atomic(
-            self._path(collection),
+            self.path(collection),
             {
                 "server": self.server,
                 "collection": collection,

@@ -63,6 +63,19 @@ def _from_last_sync(entry: LastSync, note: str = "") -> RecordSet:
     )
 
 
+def _refuse_older(store: LastSyncStore, collection: str, timestamp: int) -> None:
+    """A server answer older than the last sync (a restored backup, a stale cache node) must not
+    replace newer data silently: it is refused, so the last sync stays and says why."""
+    entry = store.load(collection)
+    if entry is not None and timestamp < entry.timestamp:
+        raise RecordError(
+            f"The settings server {store.server} answered {collection} at timestamp {timestamp}, "
+            f"older than the last sync's {entry.timestamp}; the newer data was kept (if the "
+            f"server was reset on purpose, delete {store.path(collection)} and sync again).",
+            "Sync again once the server has caught up.",
+        )
+
+
 class RecordsService:
     """Thread-safe: the GUI loads and syncs from worker threads while the CLI calls it directly."""
 
@@ -163,10 +176,12 @@ class RecordsService:
                     "in bucket main.",
                     "Check the server URL, or the collection name.",
                 )
+            _refuse_older(store, collection, latest[collection])
             if entry and entry.timestamp == latest[collection]:
                 entry = store.mark_checked(collection) or entry
             else:
                 changeset = client.changeset(collection, latest[collection])
+                _refuse_older(store, collection, changeset.timestamp)
                 entry = store.save(
                     collection, changeset.timestamp, changeset.changes, changeset.metadata
                 )

@@ -171,3 +171,29 @@ def test_last_sync_is_written_atomically(server, tmp_path):
     assert files and not [p for p in files if p.name.endswith(".tmp")]
     stored = [json.loads(p.read_text()) for p in files if p.name == f"{INFERENCE_OPTIONS}.json"]
     assert stored[0]["changes"] == OPTIONS["changes"] and stored[0]["synced_at"] <= time.time()
+
+
+@pytest.mark.parametrize("monitor_too", [True, False])
+def test_an_older_server_answer_keeps_the_newer_data_and_says_so(server, tmp_path, monitor_too):
+    """The server's timestamp going backwards (a restored backup, a stale CDN node) must not
+    silently replace newer data: the last good sync stays and the result says why."""
+    service = service_for(server.url, tmp_path)
+    [first] = service.sync((INFERENCE_OPTIONS,))
+    older = copy.deepcopy(OPTIONS)
+    older["changes"] = older["changes"][:3]
+    older["timestamp"] -= 1000
+    server.set_collection(INFERENCE_OPTIONS, older)
+    if not monitor_too:  # the monitor still says "newer", only the changeset is older
+        server.monitor_override = {INFERENCE_OPTIONS: OPTIONS["timestamp"] + 5}
+    [result] = service.sync((INFERENCE_OPTIONS,))
+    assert feature_ids(result) == feature_ids(first) and result.timestamp == OPTIONS["timestamp"]
+    assert "older" in result.source.note and str(older["timestamp"]) in result.source.note
+    reloaded = service_for(server.url, tmp_path, offline=True).load(INFERENCE_OPTIONS)
+    assert reloaded.timestamp == OPTIONS["timestamp"] and len(reloaded.records) == len(
+        first.records
+    )
+    # The way out the note names, for a server reset on purpose: delete the last sync.
+    Path(result.source.note.split("delete ")[1].split(" and sync")[0]).unlink()
+    server.monitor_override = {}
+    [adopted] = service.sync((INFERENCE_OPTIONS,))
+    assert adopted.timestamp == older["timestamp"] and adopted.source.note == ""

@@ -7,6 +7,7 @@ misbehave on demand::
     with serve_kinto({"ml-inference-options": changeset}) as server:
         server.fault = "error500"        # or "invalid_json", "slow", "backoff", None
         server.backoff_seconds = 600     # sent as a Backoff header while fault == "backoff"
+        server.monitor_override = {cid: ts}  # monitor/changes announces ts for cid instead
         server.url                       # "http://127.0.0.1:<port>"
         server.requests                  # [(path, {query}, {headers}), ...]
         server.stop()                    # "gone": nothing listens on the port any more
@@ -19,7 +20,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -34,6 +35,7 @@ class KintoServer:
         self.collections = copy.deepcopy(collections)
         self.fault: str | None = None
         self.backoff_seconds = 600
+        self.monitor_override: dict[str, int] = {}
         self.slow_seconds = 2.0
         self.requests: list[tuple[str, dict[str, str], dict[str, str]]] = []
         self._lock = threading.Lock()
@@ -66,7 +68,7 @@ class KintoServer:
                 "id": cid,
                 "bucket": "main",
                 "collection": cid,
-                "last_modified": c["timestamp"],
+                "last_modified": self.monitor_override.get(cid, c["timestamp"]),
                 "host": "",
             }
             for cid, c in self.collections.items()
@@ -143,7 +145,5 @@ def serve_kinto(collections: dict[str, dict[str, Any]]) -> Iterator[KintoServer]
     try:
         yield server
     finally:
-        try:
+        with suppress(OSError):
             server.stop()
-        except OSError:
-            pass
