@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-import onnxruntime as ort
 
 from inference_gui.engine.inputs import InputKind, RunInput
 from inference_gui.engine.options import EngineOptions
@@ -23,6 +22,9 @@ from inference_gui.engine.preprocess.text import Encoded, TextTokenizer
 from inference_gui.engine.session import RunGuard
 from inference_gui.errors import EngineError
 from inference_gui.jobs import Progress, ProgressCallback
+
+if TYPE_CHECKING:
+    import onnxruntime as ort
 
 StreamCallback = Callable[[Any], None]
 """Receives partial output as a task produces it (e.g. each new piece of generated text)."""
@@ -70,8 +72,8 @@ class RunContext:
     def run(
         self, base: str, feeds: Mapping[str, np.ndarray], outputs: list[str] | None = None
     ) -> dict[str, np.ndarray]:
-        """Run the session of ``base`` with the feeds it declares; missing ``token_type_ids`` are zeros
-        (as Transformers.js does), any other missing input is an error naming it."""
+        """Run the session of ``base`` with the feeds it declares; missing ``token_type_ids``
+        are zeros (as Transformers.js does), any other missing input is an error naming it."""
         session = self.resources.sessions[base]
         chosen: dict[str, np.ndarray] = {}
         for arg in session.get_inputs():
@@ -196,14 +198,16 @@ def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
 
 
 def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """Indices and scores of the ``k`` best, best first; ties keep index order like Transformers.js."""
+    """Indices and scores of the ``k`` best, best first; ties keep index order, as in
+    Transformers.js."""
     k = len(scores) if k <= 0 else min(k, len(scores))
     order = sorted(range(len(scores)), key=lambda i: -float(scores[i]))
     return [(i, float(scores[i])) for i in order[:k]]
 
 
 def tensor_json(array: np.ndarray) -> dict[str, Any]:
-    """A tensor in the fixtures' JSON form ``{"type", "dims", "data"}`` (data nested like tolist())."""
+    """A tensor in the fixtures' JSON form ``{"type", "dims", "data"}`` (data nested like
+    ``tolist()``)."""
     names = {
         np.dtype(np.float32): "float32",
         np.dtype(np.float64): "float64",
