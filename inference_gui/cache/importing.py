@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from inference_gui.cache.core import IMPORTED_HUB
 from inference_gui.errors import CacheError, Cancelled, HubError
 from inference_gui.hub.names import check_file_path, check_model_id, check_names, check_revision
 from inference_gui.jobs import Progress, ProgressCallback
@@ -18,7 +19,7 @@ from inference_gui.jobs import Progress, ProgressCallback
 if TYPE_CHECKING:
     import threading
 
-    from inference_gui.cache.model_cache import ModelCache
+    from inference_gui.cache.core import CacheCore
 
 HF_HUB_KEY = "huggingface.co"
 
@@ -44,7 +45,7 @@ def folder_files(folder: Path) -> list[tuple[str, Path]]:
 
 
 def import_files(
-    cache: ModelCache,
+    cache: CacheCore,
     files: list[tuple[str, Path]],
     hub_key: str,
     model_id: str,
@@ -79,11 +80,9 @@ def import_files(
 
 
 def import_folder(
-    cache: ModelCache, folder: Path, model_id: str, revision: str, **options: object
+    cache: CacheCore, folder: Path, model_id: str, revision: str, **options: object
 ) -> list[Path]:
     """Import every file of ``folder`` as ``model_id`` at ``revision`` (found from any hub)."""
-    from inference_gui.cache.model_cache import IMPORTED_HUB
-
     folder = Path(folder).expanduser()
     if not folder.is_dir():
         what = "is a file, not a folder" if folder.exists() else "does not exist"
@@ -154,7 +153,7 @@ def _valid_revision(name: str) -> bool:
 
 
 def import_hf_revision(
-    cache: ModelCache, revision: HfCachedRevision, **options: object
+    cache: CacheCore, revision: HfCachedRevision, **options: object
 ) -> list[Path]:
     """Link (or copy) a Hugging Face cache revision in; it is then found from the HF hub."""
     return import_files(

@@ -8,25 +8,21 @@ at worst unlisted files that ``verify`` finds and repairs.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from inference_gui.cache import importing, operations
-from inference_gui.cache.blobs import BlobStore
+from inference_gui.cache.core import IMPORTED_HUB, CacheCore
 from inference_gui.cache.download import Retry, download
-from inference_gui.cache.locks import file_lock
 from inference_gui.cache.operations import CacheTree, DeletePlan
-from inference_gui.cache.store import FileRow, Store
+from inference_gui.cache.store import FileRow
 from inference_gui.cache.verify import VerifyReport, verify
 from inference_gui.errors import CacheError, Cancelled, HubError
-from inference_gui.format import human_bytes
 from inference_gui.hub import Hub, RemoteFile
 from inference_gui.hub.names import check_names, is_moving
 from inference_gui.jobs import Progress, ProgressCallback
@@ -36,10 +32,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-IMPORTED_HUB = "imported"  # hub key of folders the user imported; found from any hub
 REVALIDATE_TIMEOUT = 5.0
 PROGRESS_INTERVAL = 0.1
-LOCK_STRIPES = 64
 DEFAULT_RETRY = Retry()
 _USED_BY = re.compile(r"^(task|feature):[A-Za-z0-9._/:-]+$")
 
@@ -88,36 +82,17 @@ class _Rate:
         )
 
 
-class ModelCache:
-    """The cache folder: ``index.sqlite``, ``blobs/``, ``models/`` (revision views), ``tmp/``."""
+class ModelCache(CacheCore):
+    """The cache as its users see it: fetch from a hub, look up, plan and run deletes, verify,
+    import. The on-disk state and its locks are the :class:`CacheCore` underneath."""
 
     def __init__(self, cache_dir: Path, limit_bytes: int, *, retry: Retry = DEFAULT_RETRY) -> None:
-        self.root = Path(cache_dir)
-        self.limit_bytes = limit_bytes
+        super().__init__(cache_dir, limit_bytes)
         self.retry = retry
-        self.blobs = BlobStore(self.root)
-        self.store = Store(self.root / "index.sqlite")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ModelCache:
         return cls(settings.cache_dir, settings.cache_limit_bytes)
-
-    def close(self) -> None:
-        self.store.close()
-
-    # -- locks ---------------------------------------------------------------------------------
-    def commit_lock(self) -> AbstractContextManager[bool]:
-        """Held while bytes become (or stop being) index entries, across all instances."""
-        return file_lock(self.root / "cache.lock")
-
-    def part_path(self, hub: str, model: str, revision: str, path: str) -> Path:
-        key = hashlib.sha256("\0".join((hub, model, revision, path)).encode()).hexdigest()[:32]
-        return self.blobs.tmp / f"{key}.part"
-
-    def download_lock(self, part: Path, *, blocking: bool = True) -> AbstractContextManager[bool]:
-        """Held while a partial file is written; a fixed set of stripes, so lock files stay few."""
-        stripe = int(part.stem[:8], 16) % LOCK_STRIPES
-        return file_lock(self.blobs.tmp / "locks" / f"{stripe:02d}.lock", blocking=blocking)
 
     # -- lookups -------------------------------------------------------------------------------
     def find(self, hub: Hub, model_id: str, revision: str, path: str) -> FileRow | None:
@@ -138,12 +113,6 @@ class ModelCache:
         if not self.store.select(hub=IMPORTED_HUB, model=model_id, revision=revision):
             return None
         return self.blobs.revision_dir(IMPORTED_HUB, model_id, revision)
-
-    def shown_path(self, row: FileRow) -> Path:
-        return self.blobs.file_path(row.hub, row.model, row.revision, row.path)
-
-    def total_size(self) -> int:
-        return self.store.total_size()
 
     # -- fetching ------------------------------------------------------------------------------
     def fetch(
@@ -270,17 +239,6 @@ class ModelCache:
         self.store.touch(row.id, used_by)
         return shown
 
-    def check_space(self, needed: int, what: str) -> None:
-        """Refuse before writing anything if ``needed`` more bytes would pass the size limit."""
-        used = self.store.total_size()
-        if used + needed > self.limit_bytes:
-            raise CacheError(
-                f"{what} needs {human_bytes(needed)}, but the cache holds {human_bytes(used)} "
-                "of its "
-                f"{human_bytes(self.limit_bytes)} limit.",
-                "Free space with 'cache rm' or 'cache evict', or raise the cache size limit.",
-            )
-
     def _download(
         self,
         hub: Hub,
@@ -329,48 +287,6 @@ class ModelCache:
                 content_type=got.content_type,
                 used_by=used_by,
             )
-
-    def add(
-        self,
-        hub_key: str,
-        model_id: str,
-        revision: str,
-        path: str,
-        complete: Path,
-        *,
-        sha256: str,
-        size: int,
-        etag: str = "",
-        content_type: str = "",
-        used_by: str | None = None,
-    ) -> Path:
-        """Index a complete, hashed file (moved in from ``complete``); show it in its revision."""
-        with self.commit_lock():
-            previous = self.store.find(hub_key, model_id, revision, path)
-            self.blobs.adopt(complete, sha256)
-            shown = self.blobs.materialise(
-                sha256, self.blobs.file_path(hub_key, model_id, revision, path)
-            )
-            with self.store.transaction() as db:
-                file_id = Store.upsert(
-                    db,
-                    hub_key,
-                    model_id,
-                    revision,
-                    path,
-                    size=size,
-                    sha256=sha256,
-                    etag=etag,
-                    content_type=content_type,
-                )
-                Store.link(db, file_id, used_by)
-            if (
-                previous is not None
-                and previous.sha256 != sha256
-                and not self.store.referenced(previous.sha256)
-            ):
-                self.blobs.blob(previous.sha256).unlink(missing_ok=True)
-        return shown
 
     # -- operations (the one API behind the Cache pane and the ``cache`` commands) -------------
     def tree(self) -> CacheTree:

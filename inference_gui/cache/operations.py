@@ -17,7 +17,7 @@ from inference_gui.cache.store import FileRow, Store
 from inference_gui.layout import dtype_of
 
 if TYPE_CHECKING:
-    from inference_gui.cache.model_cache import ModelCache
+    from inference_gui.cache.core import CacheCore
 
 DAY = 86_400.0
 
@@ -247,7 +247,7 @@ def select_unused(
     return selector
 
 
-def execute(cache: ModelCache, plan: DeletePlan) -> DeletePlan:
+def execute(cache: CacheCore, plan: DeletePlan) -> DeletePlan:
     """Carry out ``plan`` as it stands now (re-planned under the lock); returns what was done.
 
     Rows go first, then the bytes no remaining row uses, so no entry ever lacks its bytes.

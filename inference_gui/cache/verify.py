@@ -21,7 +21,7 @@ from inference_gui.errors import Cancelled
 from inference_gui.jobs import Progress, ProgressCallback
 
 if TYPE_CHECKING:
-    from inference_gui.cache.model_cache import ModelCache
+    from inference_gui.cache.core import CacheCore
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class VerifyReport:
 
 
 def verify(
-    cache: ModelCache,
+    cache: CacheCore,
     *,
     repair: bool = False,
     progress: ProgressCallback | None = None,
@@ -127,7 +127,7 @@ def _where(row: FileRow) -> str:
     return f"{row.hub}/{row.model}/{row.revision}/{row.path}"
 
 
-def _strays(cache: ModelCache, rows: list[FileRow], repair: bool) -> list[Finding]:
+def _strays(cache: CacheCore, rows: list[FileRow], repair: bool) -> list[Finding]:
     """Bytes no entry owns, and partial downloads nobody is resuming right now."""
     findings = []
     hashes = {r.sha256 for r in rows}
@@ -156,7 +156,7 @@ def _strays(cache: ModelCache, rows: list[FileRow], repair: bool) -> list[Findin
     return findings
 
 
-def _partial(cache: ModelCache, part: Path, repair: bool) -> list[Finding]:
+def _partial(cache: CacheCore, part: Path, repair: bool) -> list[Finding]:
     with cache.download_lock(part, blocking=False) as free:
         if not free:
             return []  # a download is writing it (or a neighbour in its lock stripe) right now

@@ -19,6 +19,7 @@ from inference_gui.config import OPTIONS, ensure_folders, load_settings
 from inference_gui.context import AppContext
 from inference_gui.errors import AppError
 from inference_gui.logsetup import setup_logging
+from inference_gui.preferences_file import read_preferences_file
 
 COMMANDS = (records, cache, run, screenshot)
 
@@ -70,11 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     flags: dict[str, Any] = {o.key: getattr(args, o.key, None) for o in OPTIONS if o.flag}
-
-    from inference_gui.ui.settings_store import open_store, read_preferences
-
-    store, problems = open_store(args.config)
-    settings, setting_problems = load_settings(read_preferences(store), os.environ, flags)
+    stored, problems = read_preferences_file(args.config)
+    settings, setting_problems = load_settings(stored, os.environ, flags)
     problems += setting_problems
     problems += ensure_folders(settings)
     setup_logging(settings.log_dir, logging.DEBUG if args.verbose else logging.INFO)
@@ -82,7 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.command is None:
         from inference_gui.ui.app import run_gui
+        from inference_gui.ui.settings_store import open_store
 
+        store, _ = open_store(args.config)  # the same file; its problems are in ``problems``
         return run_gui(ctx, store, os.environ, flags, problems)
 
     if problems:

@@ -42,8 +42,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace, ctx: AppContext) -> int:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QSize
-
     from inference_gui.ui.app import application, build_window, render_pane
     from inference_gui.ui.panes import PANE_IDS
     from inference_gui.ui.settings_store import open_store
@@ -56,9 +54,9 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.run_example:
         from inference_gui.ui.panes.inference import play_example
 
-        window.resize(QSize(*args.size))
+        window.resize(*args.size)
         print(play_example(window, args.run_example, compare=args.compare))
-    image = render_pane(window, args.pane, QSize(*args.size))
+    image = render_pane(window, args.pane, args.size)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     if not image.save(str(args.output), "PNG"):
         raise AppError(

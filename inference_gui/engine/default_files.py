@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from inference_gui.engine.sources import CachedHubFiles, FilesFactory, ModelFiles
+from inference_gui.engine.sources import CachedHubFiles, FilesFactory, ModelFiles, ModelSources
 
 
-def default_factory(ctx: Any, *, used_by: str | None = None) -> FilesFactory:
-    """Files for (model id, revision) from ``ctx``'s hub and cache (``ctx`` is an AppContext).
+def default_factory(ctx: ModelSources, *, used_by: str | None = None) -> FilesFactory:
+    """Files for (model id, revision) from ``ctx``'s hub and cache (the app context, typically).
 
     Hub and cache are looked up per call, so a changed Preference applies to the next engine.
     """

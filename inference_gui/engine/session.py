@@ -4,6 +4,9 @@ Sessions use full graph optimisation and never spin idle worker threads (spinnin
 busy after every run, which a desktop app must not do). A run is guarded by :class:`RunGuard`: a
 cancel event or an expired deadline sets ``RunOptions.terminate``, so onnxruntime stops between
 kernels and the error is reported as :class:`Cancelled` or :class:`TimedOut`, not as a crash.
+
+onnxruntime is imported where a session or run is made, not at module load, so commands that run
+no model (``--version``, ``records``, ``cache``) never load it.
 """
 
 from __future__ import annotations
@@ -12,16 +15,21 @@ import threading
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import numpy as np
-import onnxruntime as ort
 
 from inference_gui.errors import Cancelled, EngineError, TimedOut
+
+if TYPE_CHECKING:
+    import onnxruntime as ort
 
 _POLL_S = 0.02
 
 
 def session_options(num_threads: int = 0) -> ort.SessionOptions:
+    import onnxruntime as ort
+
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.intra_op_num_threads = num_threads  # 0 lets onnxruntime pick the core count
@@ -34,6 +42,8 @@ def session_options(num_threads: int = 0) -> ort.SessionOptions:
 
 def create_session(path: Path, num_threads: int = 0, *, label: str = "") -> ort.InferenceSession:
     """Load one ONNX file; a corrupt, truncated or unsupported file is an :class:`EngineError`."""
+    import onnxruntime as ort
+
     try:
         return ort.InferenceSession(
             str(path), sess_options=session_options(num_threads), providers=["CPUExecutionProvider"]
@@ -101,6 +111,8 @@ class RunGuard:
         self.deadline = time.monotonic() + timeout_ms / 1000 if timeout_ms else None
         self.timeout_ms = timeout_ms
         self.what = what
+        import onnxruntime as ort
+
         self.run_options = ort.RunOptions()
         self.run_options.log_severity_level = 4  # the terminate message is reported by us
         self._timed_out = False
@@ -128,7 +140,8 @@ class RunGuard:
             self.run_options.terminate = True
 
     def check(self) -> None:
-        """Raise Cancelled/TimedOut if either has happened; call between steps of a multi-run task."""
+        """Raise Cancelled/TimedOut if either has happened; call between the steps of a
+        multi-run task."""
         if self.cancel is not None and self.cancel.is_set():
             raise Cancelled(f"{self.what} was cancelled.")
         if self._timed_out or (self.deadline is not None and time.monotonic() >= self.deadline):

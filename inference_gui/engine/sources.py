@@ -7,13 +7,16 @@ code loads a converted model from disk, a fixture in a test, or a cached hub dow
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from inference_gui.errors import EngineError
 from inference_gui.jobs import ProgressCallback
 from inference_gui.safepath import safe_join
+
+if TYPE_CHECKING:
+    from inference_gui.config import Settings
 
 
 @runtime_checkable
@@ -35,7 +38,8 @@ class ModelFiles(Protocol):
     def exists(self, path: str) -> bool: ...
 
     def list(self) -> list[str] | None:
-        """Every file path, or None when the source cannot list (then callers probe with ``exists``)."""
+        """Every file path, or None when the source cannot list (callers then probe with
+        ``exists``)."""
         ...
 
 
@@ -93,8 +97,62 @@ def folder_hub(root: Path) -> FilesFactory:
     return files
 
 
+class ListedFile(Protocol):
+    """A file a hub lists (``inference_gui.hub.RemoteFile`` is one)."""
+
+    @property
+    def path(self) -> str: ...
+
+
+class HubAccess(Protocol):
+    """What the engine asks of a hub; ``inference_gui.hub.Hub`` satisfies it, so the engine
+    needs no import of the hub package."""
+
+    offline: bool
+
+    def head(self, model_id: str, revision: str, path: str) -> object | None: ...
+
+    def list_files(self, model_id: str, revision: str) -> Sequence[ListedFile]: ...
+
+
+class CacheAccess(Protocol):
+    """What the engine asks of the model cache (``inference_gui.cache.ModelCache``); ``hub`` is
+    the hub of the same :class:`ModelSources`."""
+
+    def fetch(
+        self,
+        hub: Any,
+        model_id: str,
+        revision: str,
+        path: str,
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+        used_by: str | None = None,
+        offline: bool = False,
+    ) -> Path: ...
+
+    def has(self, hub: Any, model_id: str, revision: str, path: str) -> bool: ...
+
+
+class ModelSources(Protocol):
+    """Where an engine finds model files when none are given: the current hub, through the
+    cache, with the current settings. The app context (``inference_gui.context.AppContext``)
+    is one; the engine is typed against this, not against the app."""
+
+    @property
+    def hub(self) -> HubAccess: ...
+
+    @property
+    def cache(self) -> CacheAccess: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+
 class CachedHubFiles:
-    """A model on a hub, read through the model cache (downloads land in the cache, never beside it).
+    """A model on a hub, read through the model cache (downloads land in the cache, never
+    beside it).
 
     Files come back inside the cache's per-revision folder, so external data sits next to its
     ONNX file as onnxruntime expects. Offline, only what the cache holds exists.
@@ -102,8 +160,8 @@ class CachedHubFiles:
 
     def __init__(
         self,
-        cache: Any,
-        hub: Any,
+        cache: CacheAccess,
+        hub: HubAccess,
         model_id: str,
         revision: str,
         *,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
@@ -18,6 +17,7 @@ from inference_gui.errors import HubError
 from inference_gui.hub import transport
 from inference_gui.hub.names import check_file_path, check_names
 from inference_gui.hub.transport import Body, TransientHubError
+from inference_gui.hub.types import Head, RemoteFile
 from inference_gui.hub.urls import UrlPolicy, check_url
 from inference_gui.safepath import safe_join
 
@@ -26,22 +26,6 @@ if TYPE_CHECKING:
 
 DEFAULT_TEMPLATE = "{model}/{revision}"
 HF_HOSTS = frozenset({"huggingface.co", "hf.co"})
-
-
-@dataclass(frozen=True)
-class RemoteFile:
-    """A file a hub offers for a model revision; ``size`` in bytes (-1 when the hub won't say)."""
-
-    path: str
-    size: int
-
-
-@dataclass(frozen=True)
-class Head:
-    """What a HEAD request (or a stat) tells about one file."""
-
-    size: int | None
-    etag: str
 
 
 class Hub:

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 
 from inference_gui.errors import HubError
 from inference_gui.hub.names import check_file_path, check_names
+from inference_gui.hub.types import RemoteFile
 from inference_gui.hub.urls import check_url
 from inference_gui.layout import candidate_paths
 
 if TYPE_CHECKING:
-    from inference_gui.hub.hub import Hub, RemoteFile
+    from inference_gui.hub.hub import Hub
 
 PROBE_WORKERS = 8
 
@@ -36,8 +37,6 @@ def list_files(hub: Hub, model_id: str, revision: str) -> list[RemoteFile]:
 
 
 def _walk(hub: Hub, model_id: str, revision: str) -> list[RemoteFile]:
-    from inference_gui.hub.hub import RemoteFile
-
     folder = hub.revision_folder(model_id, revision)
     return [
         RemoteFile(path.relative_to(folder).as_posix(), path.stat().st_size)
@@ -47,8 +46,6 @@ def _walk(hub: Hub, model_id: str, revision: str) -> list[RemoteFile]:
 
 
 def _probe(hub: Hub, model_id: str, revision: str) -> list[RemoteFile]:
-    from inference_gui.hub.hub import RemoteFile
-
     def head(path: str) -> RemoteFile | None:
         found = hub.head(model_id, revision, path)
         return None if found is None else RemoteFile(path, -1 if found.size is None else found.size)
@@ -71,8 +68,6 @@ def _huggingface(hub: Hub, model_id: str, revision: str) -> list[RemoteFile]:
         RepositoryNotFoundError,
         RevisionNotFoundError,
     )
-
-    from inference_gui.hub.hub import RemoteFile
 
     endpoint = hub.root.rstrip("/")
     check_url(f"{endpoint}/api/models/{model_id}", hub.policy)

@@ -1,4 +1,4 @@
-"""Start the GUI: a QApplication driven by a qasync event loop, so coroutines and Qt share a loop."""
+"""Start the GUI: a QApplication run by a qasync event loop, so coroutines and Qt share a loop."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
-from PySide6.QtCore import QSettings, QSize
+from PySide6.QtCore import QSettings
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
@@ -84,10 +84,11 @@ def run_gui(
 
 
 def render_pane(
-    window: MainWindow, pane_id: str, size: QSize, settle_seconds: float = 15.0
+    window: MainWindow, pane_id: str, size: tuple[int, int], settle_seconds: float = 15.0
 ) -> QImage:
-    """Show ``pane_id`` at ``size`` and grab it once background work it started has finished."""
-    window.resize(size)
+    """Show ``pane_id`` at ``size`` (width, height) and grab it once background work it started
+    has finished."""
+    window.resize(*size)
     window.show_pane(pane_id)
     window.show()
     app = QApplication.instance()

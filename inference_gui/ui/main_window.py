@@ -1,8 +1,7 @@
-"""The main window: a sidebar of panes, a menu, and a status bar describing where data comes from."""
+"""The main window: a sidebar of panes, a menu, and a status bar saying where data comes from."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
@@ -26,11 +25,10 @@ from inference_gui.cache.store import ChangeWatch
 from inference_gui.errors import AppError
 from inference_gui.format import human_bytes
 from inference_gui.ui.context import UiContext
+from inference_gui.ui.error_text import error_parts
 from inference_gui.ui.panes import PANES
 from inference_gui.ui.panes.base import Pane
 from inference_gui.ui.preferences import PreferencesDialog
-
-log = logging.getLogger(__name__)
 
 CACHE_POLL_MS = 1000  # how often the status bar checks whether anyone changed the cache
 
@@ -197,11 +195,7 @@ class MainWindow(QMainWindow):
 
     def show_error(self, error: BaseException, title: str = "Inference GUI") -> QMessageBox:
         """Tell the user what went wrong in plain words (never a traceback)."""
-        if isinstance(error, AppError):
-            text, detail = error.message, error.hint
-        else:
-            log.exception("unexpected error", exc_info=error)
-            text, detail = f"Unexpected error: {error}", "Details are in the Log pane."
+        text, detail = error_parts(error)
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self)
         box.setInformativeText(detail)
         box.open()

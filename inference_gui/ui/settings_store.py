@@ -1,35 +1,27 @@
-"""Persisted preferences and window state in QSettings (INI format, so people can read the file)."""
+"""Persisted preferences and window state in QSettings (INI format, so people can read the file).
+
+The file is the one :func:`inference_gui.preferences_file.preferences_path` names, which the CLI
+reads without Qt; both read the ``[preferences]`` section with the same (Qt's) INI rules.
+"""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings
 
-from inference_gui.config import APP_NAME, ENV_PREFIX, OPTIONS
+from inference_gui.config import OPTIONS
 from inference_gui.errors import ConfigError
-
-CONFIG_ENV = ENV_PREFIX + "CONFIG"
-PREFS_GROUP = "preferences"
+from inference_gui.preferences_file import PREFS_GROUP, preferences_path, unreadable_problem
 
 
 def open_store(path: str | os.PathLike[str] | None = None) -> tuple[QSettings, list[ConfigError]]:
     """Open the preferences file (``path``, ``$INFERENCE_GUI_CONFIG`` or the platform default)."""
-    path = path or os.environ.get(CONFIG_ENV)
-    if path:
-        store = QSettings(str(Path(path).expanduser()), QSettings.Format.IniFormat)
-    else:
-        store = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, APP_NAME, APP_NAME)
+    store = QSettings(str(preferences_path(path)), QSettings.Format.IniFormat)
     problems = []
     if store.status() != QSettings.Status.NoError:
-        problems.append(
-            ConfigError(
-                f"The configuration file {store.fileName()} cannot be read ({store.status().name}).",
-                "Fix or delete it; defaults are used meanwhile.",
-            )
-        )
+        problems.append(unreadable_problem(store.fileName(), store.status().name))
     return store, problems
 
 

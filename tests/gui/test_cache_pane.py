@@ -163,7 +163,7 @@ def test_fetch_dialog_lists_dtypes_and_shows_per_file_progress(qtbot) -> None:
 
 
 def test_hugging_face_cache_models_import_in_one_click(qtbot, tmp_path) -> None:
-    from inference_gui.ui.panes.cache import HfImportDialog
+    from inference_gui.ui.dialogs.hf_import import HfImportDialog
     from tests.unit.cache.test_operations import make_hf_cache
 
     make_hf_cache(

@@ -15,7 +15,7 @@ from inference_gui.config import load_settings
 from inference_gui.context import AppContext
 from inference_gui.records import INFERENCE_OPTIONS, ONNX_RUNTIME
 from inference_gui.ui.app import application, build_window
-from inference_gui.ui.models.records import SORT_ROLE
+from inference_gui.ui.models.roles import SORT_ROLE
 from inference_gui.ui.settings_store import open_store, read_preferences
 from tests.paths import REMOTE_SETTINGS
 from tests.support.kinto_server import serve_kinto

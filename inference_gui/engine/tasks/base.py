@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
-import onnxruntime as ort
 
 from inference_gui.engine.inputs import InputKind, RunInput
 from inference_gui.engine.options import EngineOptions
@@ -23,6 +22,9 @@ from inference_gui.engine.preprocess.text import Encoded, TextTokenizer
 from inference_gui.engine.session import RunGuard
 from inference_gui.errors import EngineError, bounded
 from inference_gui.jobs import Progress, ProgressCallback
+
+if TYPE_CHECKING:
+    import onnxruntime as ort
 
 StreamCallback = Callable[[Any], None]
 """Receives partial output as a task produces it (e.g. each new piece of generated text)."""
@@ -70,8 +72,8 @@ class RunContext:
     def run(
         self, base: str, feeds: Mapping[str, np.ndarray], outputs: list[str] | None = None
     ) -> dict[str, np.ndarray]:
-        """Run the session of ``base`` with the feeds it declares; missing ``token_type_ids`` are
-        zeros (as Transformers.js does), any other missing input is an error naming it."""
+        """Run the session of ``base`` with the feeds it declares; missing ``token_type_ids``
+        are zeros (as Transformers.js does), any other missing input is an error naming it."""
         session = self.resources.sessions[base]
         chosen: dict[str, np.ndarray] = {}
         for arg in session.get_inputs():

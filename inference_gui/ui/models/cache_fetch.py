@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionProgressBar
 
 from inference_gui.format import human_bytes
 from inference_gui.hub import RemoteFile
 from inference_gui.layout import dtype_of
-from inference_gui.ui.models.records import SORT_ROLE
+from inference_gui.ui.models.roles import FRACTION_ROLE, SORT_ROLE
 
 Index = QModelIndex | QPersistentModelIndex
+ROOT = QModelIndex()  # the invalid index: "no parent"
 PROGRESS_COLUMN = 3
 HEADERS = ("File", "Dtype", "Size", "Progress")
 
@@ -44,10 +44,10 @@ class FetchFilesModel(QAbstractTableModel):
             1.0 if f.size <= 0 and f.path in self.done else (done / f.size if f.size > 0 else 0.0)
         )
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
+    def rowCount(self, parent: Index = ROOT) -> int:
         return 0 if parent.isValid() else len(self.files)
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
+    def columnCount(self, parent: Index = ROOT) -> int:
         return len(HEADERS)
 
     def headerData(
@@ -64,6 +64,8 @@ class FetchFilesModel(QAbstractTableModel):
         column = index.column()
         if role == SORT_ROLE:
             return (f.path, dtype_of(f.path), float(f.size), self.fraction(index.row()))[column]
+        if role == FRACTION_ROLE and column == PROGRESS_COLUMN:
+            return self.fraction(index.row())
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
                 return f.path
@@ -73,19 +75,3 @@ class FetchFilesModel(QAbstractTableModel):
                 return human_bytes(f.size) if f.size >= 0 else "?"
             return f"{self.fraction(index.row()) * 100:.0f}%"
         return None
-
-
-class ProgressDelegate(QStyledItemDelegate):
-    """Paints the progress column as a progress bar (the table stays model/view)."""
-
-    def paint(self, painter: Any, option: Any, index: Index) -> None:
-        if index.column() != PROGRESS_COLUMN:
-            super().paint(painter, option, index)
-            return
-        bar = QStyleOptionProgressBar()
-        bar.rect = option.rect.adjusted(2, 3, -2, -3)
-        bar.minimum, bar.maximum = 0, 1000
-        bar.progress = int(index.model().data(index, SORT_ROLE) * 1000)
-        bar.text = index.data()
-        bar.textVisible = True
-        QApplication.style().drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)

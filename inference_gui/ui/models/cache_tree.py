@@ -15,9 +15,10 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 
 from inference_gui.cache.operations import CacheTree, FileInfo, ModelInfo, RevisionInfo
 from inference_gui.format import human_bytes
-from inference_gui.ui.models.records import SORT_ROLE
+from inference_gui.ui.models.roles import SORT_ROLE
 
 Index = QModelIndex | QPersistentModelIndex
+ROOT = QModelIndex()  # the invalid index: "no parent"
 NODE_ROLE = Qt.ItemDataRole.UserRole + 2
 HEADERS = ("Name", "Size", "Dtype", "Last used", "Last updated", "Used by")
 SIZE_COLUMN = 1
@@ -96,24 +97,24 @@ class CacheTreeModel(QAbstractItemModel):
         return parent.children if parent is not None else self.roots
 
     # -- QAbstractItemModel ------------------------------------------------------------------
-    def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
+    def index(self, row: int, column: int, parent: Index = ROOT) -> QModelIndex:
         siblings = self._siblings(self.node(parent))
         if not (0 <= row < len(siblings) and 0 <= column < len(HEADERS)):
             return QModelIndex()
         return self.createIndex(row, column, siblings[row])
 
-    def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]
+    def parent(self, index: Index = ROOT) -> QModelIndex:  # type: ignore[override]
         node = self.node(index)
         if node is None or node.parent is None:
             return QModelIndex()
         return self.createIndex(node.parent.row, 0, node.parent)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
+    def rowCount(self, parent: Index = ROOT) -> int:
         if parent.isValid() and parent.column() != 0:
             return 0
         return len(self._siblings(self.node(parent)))
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
+    def columnCount(self, parent: Index = ROOT) -> int:
         return len(HEADERS)
 
     def headerData(

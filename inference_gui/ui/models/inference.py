@@ -14,9 +14,8 @@ from inference_gui.engine.compare import CompareRow
 from inference_gui.engine.workloads import BenchmarkRow
 from inference_gui.format import human_bytes
 from inference_gui.jobs import Progress
+from inference_gui.ui.models.roles import FRACTION_ROLE
 from inference_gui.ui.models.table import Column, ColumnsModel, Index
-
-FRACTION_ROLE = Qt.ItemDataRole.UserRole + 2  # 0..1 for progress-bar delegates, None if unknown
 
 
 def ms(value: float) -> str:

@@ -1,7 +1,7 @@
 """Table models for the Records pane: records of a collection, their problems, a resolution.
 
-Each model exposes the raw value under ``SORT_ROLE`` so :class:`SortFilterProxy` sorts numbers as
-numbers (and dates by their timestamp) while the view shows formatted text.
+Each model exposes the raw value under ``SORT_ROLE`` so the shared :class:`SortFilterProxy` sorts
+numbers as numbers (and dates by their timestamp) while the view shows formatted text.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor, QFont
@@ -30,8 +29,8 @@ from inference_gui.records import (
 )
 from inference_gui.records.model import format_time
 from inference_gui.records.resolve import OVERRIDE
+from inference_gui.ui.models.roles import SORT_ROLE
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()
 PROBLEM_BRUSH = QBrush(QColor("#b3261e"))
@@ -101,22 +100,6 @@ def _sort_key(value: Any) -> Any:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     return "" if value is None else _display(value, None).lower()
-
-
-class SortFilterProxy(QSortFilterProxyModel):
-    """Sorts on ``SORT_ROLE``, comparing numbers numerically; filters on every column, any case."""
-
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.setSortRole(SORT_ROLE)
-        self.setFilterKeyColumn(-1)
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-
-    def lessThan(self, left: Index, right: Index) -> bool:
-        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
-        if isinstance(a, float) != isinstance(b, float):
-            return isinstance(a, float)  # numbers before text
-        return a < b
 
 
 class RecordsModel(QAbstractTableModel):

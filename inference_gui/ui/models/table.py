@@ -12,7 +12,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from inference_gui.ui.models.records import SORT_ROLE
+from inference_gui.ui.models.roles import SORT_ROLE
 
 R = TypeVar("R")
 Index = QModelIndex | QPersistentModelIndex
@@ -36,7 +36,8 @@ class ColumnsModel(QAbstractTableModel, Generic[R]):
         self._rows: list[R] = []
 
     def set_rows(self, rows: Sequence[R]) -> None:
-        """Replace the rows; same row count only repaints, so selection and scroll survive a refresh."""
+        """Replace the rows; the same row count only repaints, so selection and scroll survive
+        a refresh."""
         if len(rows) == len(self._rows) and self._rows:
             self._rows = list(rows)
             self.dataChanged.emit(

@@ -12,12 +12,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
-    QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
-    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -25,40 +20,28 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableView,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
-from inference_gui.cache.importing import HfCachedRevision, import_hf_revision, scan_hf_cache
 from inference_gui.cache.operations import CacheTree, DeletePlan
 from inference_gui.cache.store import ChangeWatch
 from inference_gui.cache.verify import VerifyReport
-from inference_gui.errors import AppError, Cancelled
-from inference_gui.format import human_bytes
-from inference_gui.hub import RemoteFile
+from inference_gui.errors import Cancelled
+from inference_gui.format import count, human_bytes
 from inference_gui.jobs import Job, Progress
-from inference_gui.layout import select_dtypes
 from inference_gui.ui.context import UiContext
-from inference_gui.ui.models.cache_fetch import FetchFilesModel, ProgressDelegate
-from inference_gui.ui.models.cache_hf import HfRevisionsModel
-from inference_gui.ui.models.cache_tree import NODE_ROLE, SIZE_COLUMN, CacheTreeModel, Node
-from inference_gui.ui.models.records import SortFilterProxy
+from inference_gui.ui.dialogs.fetch import FetchDialog
+from inference_gui.ui.dialogs.hf_import import HfImportDialog
+from inference_gui.ui.error_text import error_text
+from inference_gui.ui.models.cache_tree import NODE_ROLE, ROOT, SIZE_COLUMN, CacheTreeModel, Node
+from inference_gui.ui.models.roles import SortFilterProxy
 from inference_gui.ui.panes.base import Pane, pane_header
-from inference_gui.vocab import DTYPES
 
 POLL_MS = 1000
 EMPTY_CACHE = "The cache is empty. Fetch a model or import a folder."
 EXPAND_FILES = 40  # up to this many files, the first view shows every file
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
-
-
-def _error_text(exc: BaseException) -> str:
-    return str(exc) if isinstance(exc, AppError) else f"Unexpected error: {exc!r}"
 
 
 class CachePane(Pane):
@@ -176,7 +159,7 @@ class CachePane(Pane):
         files = sum(len(r.files) for m in tree.models for r in m.revisions)
         self.total.setText(
             f"Total on disk: {human_bytes(tree.total_size)} of {human_bytes(limit)} "
-            f"— {_count(len(tree.models), 'model')}, {_count(files, 'file')}"
+            f"— {count(len(tree.models), 'model')}, {count(files, 'file')}"
         )
         if not tree.models:
             self.status.setText(EMPTY_CACHE)
@@ -186,7 +169,7 @@ class CachePane(Pane):
     def _load_failed(self, exc: BaseException) -> None:
         self._loading = self._pending = False
         self.total.setText("The cache cannot be read.")
-        self.status.setText(_error_text(exc))
+        self.status.setText(error_text(exc))
 
     def _ensure_watch(self) -> None:
         path = self.ctx.app.cache.store.path
@@ -206,7 +189,7 @@ class CachePane(Pane):
                 keys.add(index.data(NODE_ROLE).key())
         return keys
 
-    def _all_indexes(self, parent: QModelIndex = QModelIndex()) -> list[QModelIndex]:
+    def _all_indexes(self, parent: QModelIndex = ROOT) -> list[QModelIndex]:
         found = []
         for row in range(self.proxy.rowCount(parent)):
             index = self.proxy.index(row, 0, parent)
@@ -292,9 +275,10 @@ class CachePane(Pane):
         self.refresh()
 
     def _failed(self, exc: BaseException) -> None:
-        self.status.setText(_error_text(exc))
+        text = error_text(exc)
+        self.status.setText(text)
         if not isinstance(exc, Cancelled):
-            QMessageBox.warning(self, "Cache", _error_text(exc))
+            QMessageBox.warning(self, "Cache", text)
 
     # -- verify --------------------------------------------------------------------------------
     def verify(self, *, repair: bool) -> None:
@@ -395,211 +379,3 @@ class CachePane(Pane):
         dialog.finished.connect(lambda _: self.refresh())
         dialog.show()
         return dialog
-
-
-class FetchDialog(QDialog):
-    """Pick a model, revision and dtypes; see the files and sizes; fetch with per-file progress."""
-
-    def __init__(
-        self, ctx: UiContext, model: str, revision: str, parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.setWindowTitle("Fetch a model")
-        self.resize(720, 480)
-        self.job: Job[list[Path]] | None = None
-        self.all_files: list[RemoteFile] = []
-        self.model_id = QLineEdit(model, placeholderText="org/name")
-        self.revision = QLineEdit(revision)
-        self.dtypes = {d: QCheckBox(d) for d in DTYPES}
-        dtype_box = QGridLayout()
-        for i, box in enumerate(self.dtypes.values()):
-            box.toggled.connect(self._apply_dtypes)
-            dtype_box.addWidget(box, i // 4, i % 4)
-        form = QFormLayout()
-        form.addRow("Model", self.model_id)
-        form.addRow("Revision", self.revision)
-        form.addRow("Dtypes (none = all files)", dtype_box)
-        self.list_button = QPushButton("List files")
-        self.list_button.clicked.connect(self.list_files)
-        for edit in (self.model_id, self.revision):
-            edit.textChanged.connect(self._forget_listing)
-        self.files = FetchFilesModel(self)
-        self.table = QTableView()
-        self.table.setModel(self.files)
-        self.table.setItemDelegate(ProgressDelegate(self.table))
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().hide()
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.buttons = QDialogButtonBox()
-        self.fetch_button = self.buttons.addButton("Fetch", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.fetch_button.setEnabled(False)
-        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
-        self.fetch_button.clicked.connect(self.fetch)
-        self.cancel_button.clicked.connect(self.cancel_or_close)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.list_button, 0, Qt.AlignmentFlag.AlignLeft)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-
-    def list_files(self) -> None:
-        model, revision = self.model_id.text().strip(), self.revision.text().strip()
-        self.message.setText(f"Listing the files of {model} at {revision}…")
-        self.ctx.worker.submit(
-            lambda _job: self.ctx.app.hub.list_files(model, revision),
-            name=f"List {model}",
-            on_done=self._listed,
-            on_error=self._failed,
-        )
-
-    def _forget_listing(self) -> None:
-        """The listed files belong to the model and revision they were listed for; fetching them
-        under another name would ask that model for files it may not have."""
-        if self.job is None and self.all_files:
-            self.all_files = []
-            self._apply_dtypes()
-            self.message.setText("List the files of this model and revision.")
-
-    def _listed(self, files: list[RemoteFile]) -> None:
-        self.all_files = files
-        self._apply_dtypes()
-
-    def chosen_dtypes(self) -> list[str]:
-        return [d for d, box in self.dtypes.items() if box.isChecked()]
-
-    def _apply_dtypes(self) -> None:
-        chosen = select_dtypes(self.all_files, self.chosen_dtypes())
-        self.files.set_files(chosen)
-        known = sum(f.size for f in chosen if f.size > 0)
-        self.message.setText(f"{len(chosen)} files, {human_bytes(known)}." if chosen else "")
-        self.fetch_button.setEnabled(bool(chosen) and self.job is None)
-
-    def fetch(self) -> Job[list[Path]]:
-        model, revision = self.model_id.text().strip(), self.revision.text().strip()
-        files = list(self.files.files)
-        self.fetch_button.setEnabled(False)
-        self.cancel_button.setText("Cancel")
-
-        def work(job: Any) -> list[Path]:
-            app = self.ctx.app
-            return app.cache.fetch_many(
-                app.hub,
-                model,
-                revision,
-                files,
-                progress=job.report,
-                cancel=job.cancel_event,
-                offline=app.settings.offline,
-            )
-
-        self.job = self.ctx.worker.submit(
-            work,
-            name=f"Fetch {model} {revision}",
-            on_progress=self._progress,
-            on_done=self._fetched,
-            on_error=self._failed,
-        )
-        return self.job
-
-    def _progress(self, p: Progress) -> None:
-        self.files.set_progress(
-            p.extra.get("path", p.detail), int(p.extra.get("file_done", p.done))
-        )
-        self.message.setText(
-            f"{p.detail}: total {human_bytes(p.done)} of {human_bytes(p.total)} "
-            f"({human_bytes(p.extra.get('rate', 0))}/s)"
-        )
-
-    def _fetched(self, paths: list[Path]) -> None:
-        self.job = None
-        for f in self.files.files:
-            self.files.set_progress(f.path, max(f.size, 0) or 1)
-        self.message.setText(f"Fetched {len(paths)} files.")
-        self.cancel_button.setText("Close")
-
-    def _failed(self, exc: BaseException) -> None:
-        self.job = None
-        self.cancel_button.setText("Close")
-        self.fetch_button.setEnabled(bool(self.files.files))
-        self.message.setText(_error_text(exc))
-
-    def cancel_or_close(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
-            self.message.setText("Cancelling…")
-        else:
-            self.reject()
-
-
-class HfImportDialog(QDialog):
-    """Models already in the user's Hugging Face cache; import the chosen one in one click."""
-
-    def __init__(
-        self, ctx: UiContext, parent: QWidget | None = None, hf_cache: Path | None = None
-    ) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.setWindowTitle("Import from the Hugging Face cache")
-        self.resize(640, 400)
-        self.revisions = HfRevisionsModel(self)
-        self.proxy = SortFilterProxy(self)
-        self.proxy.setSourceModel(self.revisions)
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().hide()
-        self.message = QLabel("Looking for models in the Hugging Face cache…")
-        self.message.setWordWrap(True)
-        buttons = QDialogButtonBox()
-        self.import_button = buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.import_button.setEnabled(False)
-        buttons.addButton(QDialogButtonBox.StandardButton.Close).clicked.connect(self.reject)
-        self.import_button.clicked.connect(self.import_selected)
-        self.table.selectionModel().selectionChanged.connect(
-            lambda *_: self.import_button.setEnabled(self.selected() is not None)
-        )
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
-        ctx.worker.submit(
-            lambda _job: scan_hf_cache(hf_cache),
-            name="Scan the Hugging Face cache",
-            on_done=self._found,
-            on_error=lambda exc: self.message.setText(_error_text(exc)),
-        )
-
-    def _found(self, revisions: list[HfCachedRevision]) -> None:
-        self.revisions.set_rows(revisions)
-        self.message.setText(
-            f"{_count(len(revisions), 'model revision')} found."
-            if revisions
-            else "No usable models were found in the Hugging Face cache."
-        )
-
-    def selected(self) -> HfCachedRevision | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.revisions.rows()[self.proxy.mapToSource(rows[0]).row()] if rows else None
-
-    def import_selected(self) -> Job[list[Path]] | None:
-        chosen = self.selected()
-        if chosen is None:
-            return None
-        self.import_button.setEnabled(False)
-        self.message.setText(f"Importing {chosen.model} at {chosen.revision}…")
-        return self.ctx.worker.submit(
-            lambda job: import_hf_revision(
-                self.ctx.app.cache, chosen, progress=job.report, cancel=job.cancel_event
-            ),
-            name=f"Import {chosen.model}",
-            on_done=lambda paths: self.message.setText(
-                f"Imported {len(paths)} files of {chosen.model} at {chosen.revision}."
-            ),
-            on_error=lambda exc: self.message.setText(_error_text(exc)),
-        )

@@ -29,17 +29,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inference_gui.errors import AppError
 from inference_gui.jobs import JobContext, Progress
 from inference_gui.records import COLLECTIONS, INFERENCE_OPTIONS, OVERRIDABLE, RecordSet, Resolution
 from inference_gui.records.model import format_time
 from inference_gui.ui.context import UiContext
+from inference_gui.ui.error_text import error_text
 from inference_gui.ui.models.records import (
     ProblemsModel,
     RecordsModel,
     ResolutionModel,
-    SortFilterProxy,
 )
+from inference_gui.ui.models.roles import SortFilterProxy
 from inference_gui.ui.panes.base import Pane, pane_header
 
 
@@ -57,10 +57,6 @@ def _table(model: Any, *, stretch_last: bool = True, sort_column: int = 0) -> QT
     view.horizontalHeader().setStretchLastSection(stretch_last)
     view.setWordWrap(False)
     return view
-
-
-def _error_text(exc: BaseException) -> str:
-    return str(exc) if isinstance(exc, AppError) else f"Unexpected error: {exc}"
 
 
 class ResolveView(QWidget):
@@ -169,7 +165,7 @@ class ResolveView(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self.resolution = None
         self.model.set_resolution(None)
-        self.status.setText(_error_text(exc))
+        self.status.setText(error_text(exc))
 
     def _write(self, work: Callable[[], Any], what: str) -> None:
         self.pane.ctx.worker.submit(
@@ -279,7 +275,7 @@ class RecordsPane(Pane):
             lambda job: (service.load(collection), service.feature_ids()),
             name=f"Load {collection}",
             on_done=lambda result: self._show(*result),
-            on_error=lambda exc: self.source.setText(_error_text(exc)),
+            on_error=lambda exc: self.source.setText(error_text(exc)),
         )
 
     def sync(self) -> None:
@@ -318,7 +314,7 @@ class RecordsPane(Pane):
 
     def _sync_failed(self, exc: BaseException) -> None:
         self._sync_finished()
-        self.source.setText(f"{self._source_text}\nSync failed: {_error_text(exc)}")
+        self.source.setText(f"{self._source_text}\nSync failed: {error_text(exc)}")
 
     def _show(self, record_set: RecordSet, feature_ids: list[str]) -> None:
         if record_set.collection != self.collection.currentText():

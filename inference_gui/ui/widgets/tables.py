@@ -16,12 +16,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inference_gui.ui.models.inference import FRACTION_ROLE
-from inference_gui.ui.models.records import SortFilterProxy
+from inference_gui.ui.models.roles import FRACTION_ROLE, SortFilterProxy
 
 
 def table_view(model: QAbstractItemModel, name: str, parent: QWidget | None = None) -> QTableView:
-    """A read-only, sortable, row-selecting view of ``model`` (through a :class:`SortFilterProxy`)."""
+    """A read-only, sortable, row-selecting view of ``model`` (through the
+    :class:`SortFilterProxy`)."""
     view = QTableView(parent)
     proxy = SortFilterProxy(view)
     proxy.setSourceModel(model)
@@ -39,7 +39,8 @@ def table_view(model: QAbstractItemModel, name: str, parent: QWidget | None = No
 
 
 class ProgressDelegate(QStyledItemDelegate):
-    """Draws a progress bar from ``FRACTION_ROLE`` (busy-looking empty bar when the size is unknown)."""
+    """The one progress bar of the app's tables, drawn from ``FRACTION_ROLE`` (an empty bar
+    when the size is unknown)."""
 
     def paint(
         self,

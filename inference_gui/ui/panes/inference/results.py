@@ -9,8 +9,9 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QTabWidget, QVB
 from inference_gui.engine import RunInput, RunResult
 from inference_gui.engine.compare import CompareRow
 from inference_gui.engine.workloads import BenchmarkRow
-from inference_gui.errors import AppError, Cancelled
+from inference_gui.errors import Cancelled
 from inference_gui.run_service import RunPlan
+from inference_gui.ui.error_text import error_text
 from inference_gui.ui.widgets.benchmark_panel import BenchmarkPanel
 from inference_gui.ui.widgets.compare_panel import ComparePanel
 from inference_gui.ui.widgets.downloads import DownloadList
@@ -77,9 +78,7 @@ class ResultViews(QWidget):
         if isinstance(exc, Cancelled):
             self.phase.setText("Cancelled. Nothing was changed; run again when ready.")
             return
-        message = (
-            str(exc) if isinstance(exc, AppError) else f"Unexpected error: {exc}. See the Log pane."
-        )
+        message = error_text(exc)
         self.phase.setText(message)
         self.output.show_text(message)
         self.raw.clear()  # the previous run's JSON would read as this one's

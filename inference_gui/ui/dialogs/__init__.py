@@ -1,0 +1,1 @@
+"""Modal dialogs opened from the panes (one module each)."""
