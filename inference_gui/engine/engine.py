@@ -24,7 +24,7 @@ from inference_gui.engine.options import EngineOptions
 from inference_gui.engine.preprocess.image import ImageProcessor
 from inference_gui.engine.preprocess.text import TextTokenizer
 from inference_gui.engine.session import RunGuard, create_session
-from inference_gui.engine.sources import FilesFactory, ModelFiles
+from inference_gui.engine.sources import FilesFactory, ModelFiles, ModelSources
 from inference_gui.engine.tasks import task_class
 from inference_gui.engine.tasks.base import RunContext, StreamCallback, Task, TaskResources
 from inference_gui.errors import AppError, Cancelled, EngineError
@@ -339,16 +339,19 @@ def _check_outputs(cls: type[Task], sessions: Mapping[str, Any], label: str) -> 
 
 
 def create_engine(
-    options: EngineOptions, files: ModelFiles | FilesFactory | None = None, *, ctx: Any = None
+    options: EngineOptions,
+    files: ModelFiles | FilesFactory | None = None,
+    *,
+    ctx: ModelSources | None = None,
 ) -> Engine:
     """A new (not yet loaded) engine. ``files``: a model folder's files, a factory of
-    (model id, revision) -> files, or None to use the AppContext ``ctx``'s hub through its cache.
+    (model id, revision) -> files, or None to use the hub of ``ctx`` through its cache.
     Callers that want reuse ask ``ctx.engines.get(options)`` instead."""
     return Engine(options, as_factory(files, options, ctx))
 
 
 def as_factory(
-    files: ModelFiles | FilesFactory | None, options: EngineOptions, ctx: Any = None
+    files: ModelFiles | FilesFactory | None, options: EngineOptions, ctx: ModelSources | None = None
 ) -> FilesFactory:
     """Normalise the ways of naming files to a factory; one folder serves every id of the run."""
     if files is None:
