@@ -74,7 +74,9 @@ def download(
     or Content-Range, and a HEAD when neither said), or the attempt fails and is retried.
     """
     return retrying(
-        lambda: _attempt(hub, model_id, revision, path, part, report, check_space, cancel, expected),
+        lambda: _attempt(
+            hub, model_id, revision, path, part, report, check_space, cancel, expected
+        ),
         retry=retry or Retry(),
         what=f"downloading {path} of {model_id} at {revision}",
         cancel=cancel,
@@ -145,9 +147,7 @@ def _resume(
     match the hub's (so a file changed under the same ETag is noticed); else from the start."""
     etag = etag_note(part).read_text() if held else ""
     overlap = min(held, OVERLAP)
-    body = hub.open(
-        model_id, revision, path, start=held - overlap, if_range=etag, cancel=cancel
-    )
+    body = hub.open(model_id, revision, path, start=held - overlap, if_range=etag, cancel=cancel)
     assert body is not None  # no If-None-Match was sent
     if not held:
         return body

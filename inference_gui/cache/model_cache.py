@@ -434,10 +434,11 @@ class ModelCache:
         self,
         *,
         repair: bool = False,
+        full: bool = False,
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
     ) -> VerifyReport:
-        return verify(self, repair=repair, progress=progress, cancel=cancel)
+        return verify(self, repair=repair, full=full, progress=progress, cancel=cancel)
 
     def import_folder(
         self,

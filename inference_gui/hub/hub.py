@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from inference_gui.config import Settings
 
 DEFAULT_TEMPLATE = "{model}/{revision}"
+# Until a hub has answered once, waiting longer than this for its first answer is not worth it.
+FIRST_ANSWER_TIMEOUT = 15.0
 HF_HOSTS = frozenset({"huggingface.co", "hf.co"})
 
 
@@ -242,13 +244,14 @@ class Hub:
         every later one (a probe asks dozens of files; none should wait out the same silence)."""
         if self._silent is not None:
             raise self._silent
+        timeout = timeout or self.timeout
         try:
             response, exchange = transport.http_request(
                 method,
                 url,
                 what=what,
                 headers=headers,
-                timeout=timeout or self.timeout,
+                timeout=timeout if self._answered else min(timeout, FIRST_ANSWER_TIMEOUT),
                 policy=self.policy,
                 cancel=cancel,
                 notify=self.notify,

@@ -12,6 +12,7 @@ over a window of the timeout's length; it also says once what is being waited fo
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import logging
 import re
@@ -134,10 +135,8 @@ class Watch:
 def _shut(sock: socket.socket | None) -> None:
     """Wake whoever is blocked on ``sock``: its reads return at once."""
     if sock is not None:
-        try:
+        with contextlib.suppress(OSError):  # already closed or never connected
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass  # already closed or never connected
 
 
 class _Watchdog:

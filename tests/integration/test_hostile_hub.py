@@ -197,9 +197,7 @@ def test_cancel_is_prompt_while_the_hub_drips(server, cache) -> None:
     server.faults.add("drip", times=None)
     cancel = threading.Event()
     threading.Timer(0.5, cancel.set).start()
-    outcome = within(
-        NO_HANG, lambda: cache.fetch(Hub(server.url), MODEL, REV, DATA, cancel=cancel)
-    )
+    outcome = within(NO_HANG, lambda: cache.fetch(Hub(server.url), MODEL, REV, DATA, cancel=cancel))
     assert isinstance(outcome, Cancelled)
 
 
@@ -207,9 +205,7 @@ def test_cancel_is_prompt_while_the_hub_never_answers(server, cache) -> None:
     server.faults.add("hang", times=None)
     cancel = threading.Event()
     threading.Timer(0.5, cancel.set).start()
-    outcome = within(
-        NO_HANG, lambda: cache.fetch(Hub(server.url), MODEL, REV, DATA, cancel=cancel)
-    )
+    outcome = within(NO_HANG, lambda: cache.fetch(Hub(server.url), MODEL, REV, DATA, cancel=cancel))
     assert isinstance(outcome, Cancelled)
 
 
