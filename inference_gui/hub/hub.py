@@ -79,6 +79,7 @@ class Hub:
         # A hub that has never answered and then ignores a request is not asked again and again.
         self._answered = False
         self._silent: HubError | None = None
+        self._noticed = False  # parallel probes waiting on one hub say so once, not each
         if self.is_local:
             self.root = str(Path(text).expanduser().resolve())
             if not Path(self.root).is_dir():
@@ -254,15 +255,20 @@ class Hub:
                 timeout=timeout if self._answered else min(timeout, FIRST_ANSWER_TIMEOUT),
                 policy=self.policy,
                 cancel=cancel,
-                notify=self.notify,
+                notify=self._notice,
             )
         except transport.NoAnswer as exc:
             if self._answered:
                 raise
             self._silent = HubError(exc.message, exc.hint)
             raise self._silent from exc
-        self._answered = True
+        self._answered, self._noticed = True, False
         return response, exchange
+
+    def _notice(self, line: str) -> None:
+        if self.notify is not None and not self._noticed:
+            self._noticed = True
+            self.notify(line)
 
     def list_files(self, model_id: str, revision: str) -> list[RemoteFile]:
         """Every file of a revision with its size, sorted by path (see :mod:`.listing`)."""
