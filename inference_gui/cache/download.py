@@ -23,24 +23,23 @@ from pathlib import Path
 from typing import BinaryIO
 
 from inference_gui.cache.blobs import CHUNK, fsync_file, hash_into, start_writeback
-from inference_gui.errors import Cancelled, HubError
+from inference_gui.errors import CacheError, Cancelled
 from inference_gui.hub import Hub, TransientHubError
+from inference_gui.hub.retry import Retry, retrying
 from inference_gui.hub.transport import Body
+
+__all__ = ["Downloaded", "Retry", "download", "etag_note"]
 
 # Called with (bytes done, total or None) as bytes arrive.
 ByteProgress = Callable[[int, int | None], None]
-# Called once the size is known and before any byte is written: (total or None, bytes already held).
-SpaceCheck = Callable[[int | None, int], None]
+# Called before any byte is written with the size the file will have (None: unknown), and again
+# whenever the file grows past the last answer: raises when the cache has no room for that many
+# bytes, else returns how large the file may grow.
+SpaceCheck = Callable[[int | None], int]
 
-
-@dataclass(frozen=True)
-class Retry:
-    attempts: int = 4
-    base_delay: float = 0.25
-    max_delay: float = 4.0
-
-    def delay(self, attempt: int) -> float:
-        return min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+# A resume first re-reads this much of what it already holds: bytes that differ mean the file
+# changed on the hub (whatever its ETag says), and the download starts over instead of splicing.
+OVERLAP = 4096
 
 
 @dataclass(frozen=True)
@@ -67,25 +66,22 @@ def download(
     check_space: SpaceCheck,
     cancel: threading.Event | None = None,
     retry: Retry | None = None,
+    expected: int | None = None,
 ) -> Downloaded:
-    retry = retry or Retry()
-    attempt = 0
-    while True:
-        try:
-            return _attempt(hub, model_id, revision, path, part, report, check_space, cancel)
-        except TransientHubError as exc:
-            attempt += 1
-            if attempt >= retry.attempts:
-                raise HubError(
-                    f"Downloading {path} of {model_id} at {revision} failed {attempt} times: "
-                    f"{exc.message}",
-                    "The partial download is kept; try again later to resume it.",
-                ) from exc
-            if cancel is not None:
-                if cancel.wait(retry.delay(attempt)):
-                    raise Cancelled(f"Downloading {path} of {model_id} was cancelled.") from exc
-            else:
-                time.sleep(retry.delay(attempt))
+    """Download into ``part``; ``expected`` is the size a listing or HEAD gave, if any.
+
+    The result's size agrees with every size known (``expected``, the answer's Content-Length
+    or Content-Range, and a HEAD when neither said), or the attempt fails and is retried.
+    """
+    return retrying(
+        lambda: _attempt(
+            hub, model_id, revision, path, part, report, check_space, cancel, expected
+        ),
+        retry=retry or Retry(),
+        what=f"downloading {path} of {model_id} at {revision}",
+        cancel=cancel,
+        hint="The partial download is kept; try again later to resume it.",
+    )
 
 
 def _attempt(
@@ -97,32 +93,95 @@ def _attempt(
     report: ByteProgress,
     check_space: SpaceCheck,
     cancel: threading.Event | None,
+    expected: int | None,
 ) -> Downloaded:
     note = etag_note(part)
-    start = part.stat().st_size if part.exists() and note.exists() else 0
-    etag = note.read_text() if start else ""
-    body = hub.open(model_id, revision, path, start=start, if_range=etag)
-    assert body is not None  # no If-None-Match was sent
-    if start and (body.start != start or (etag and body.etag and body.etag != etag)):
-        body.close()  # range ignored or file changed upstream: the partial bytes are worthless
-        start = 0
-        body = hub.open(model_id, revision, path)
-        assert body is not None
+    held = part.stat().st_size if part.exists() and note.exists() else 0
+    if expected is not None and held > expected:
+        held = 0  # longer than the whole file: not a prefix of it
+    body = _resume(hub, model_id, revision, path, part, held, cancel)
+    if body.start != held:
+        held = 0
     try:
+        size = body.size
+        if size is not None and expected is not None and size != expected:
+            _discard(part)
+            raise TransientHubError(
+                f"The hub now announces {size} bytes for {path}, but listed {expected}."
+            )
+        limit = check_space(size if size is not None else expected)
         digest = hashlib.sha256()
-        if start:
+        if held:
             hash_into(digest, part)
-        check_space(body.size, start)
         note.write_text(body.etag)
-        with part.open("ab" if start else "wb") as out:
-            done = _copy(body, out, digest, start, report, cancel, f"{path} of {model_id}")
+        with part.open("ab" if held else "wb") as out:
+            done = _copy(body, out, digest, held, report, cancel, limit, check_space, path)
             fsync_file(out)
+    except CacheError:
+        _discard(part)  # over the size limit: these bytes may never be kept
+        raise
     finally:
         body.close()
-    if body.size is not None and done != body.size:
-        raise TransientHubError(f"{path} was cut short at {done} of {body.size} bytes.")
+    if size is None and expected is None:  # nothing said how big the file is: ask
+        head = hub.head(model_id, revision, path, cancel=cancel)
+        size = head.size if head is not None else None
+    whole = size if size is not None else expected
+    if whole is not None and done != whole:
+        if done > whole:
+            _discard(part)
+        raise TransientHubError(f"{path} came with {done} bytes, but the hub says it has {whole}.")
     note.unlink(missing_ok=True)
     return Downloaded(part, digest.hexdigest(), done, body.etag, body.content_type)
+
+
+def _resume(
+    hub: Hub,
+    model_id: str,
+    revision: str,
+    path: str,
+    part: Path,
+    held: int,
+    cancel: threading.Event | None,
+) -> Body:
+    """Open the file to continue from ``held`` bytes, after checking the last bytes held still
+    match the hub's (so a file changed under the same ETag is noticed); else from the start."""
+    etag = etag_note(part).read_text() if held else ""
+    overlap = min(held, OVERLAP)
+    body = hub.open(model_id, revision, path, start=held - overlap, if_range=etag, cancel=cancel)
+    assert body is not None  # no If-None-Match was sent
+    if not held:
+        return body
+    same = (
+        body.start == held - overlap
+        and not (etag and body.etag and body.etag != etag)
+        and _read_exactly(body, overlap) == _tail(part, held, overlap)
+    )
+    if same:
+        body.start = held
+        return body
+    body.close()  # range ignored or file changed upstream: the partial bytes are worthless
+    body = hub.open(model_id, revision, path, cancel=cancel)
+    assert body is not None
+    return body
+
+
+def _read_exactly(body: Body, count: int) -> bytes:
+    buffer = bytearray(count)
+    view, filled = memoryview(buffer), 0
+    while filled < count and (got := body.readinto(view[filled:])):
+        filled += got
+    return bytes(buffer[:filled])
+
+
+def _tail(part: Path, held: int, count: int) -> bytes:
+    with part.open("rb") as handle:
+        handle.seek(held - count)
+        return handle.read(count)
+
+
+def _discard(part: Path) -> None:
+    part.unlink(missing_ok=True)
+    etag_note(part).unlink(missing_ok=True)
 
 
 # Reads start small and double while buffers fill fast, halve when they fill slowly, so a fast
@@ -141,15 +200,22 @@ def _copy(
     start: int,
     report: ByteProgress,
     cancel: threading.Event | None,
+    limit: int,
+    check_space: SpaceCheck,
     what: str,
 ) -> int:
-    """Read the body into ``out`` through a :class:`_Sink`; returns the file's size after it."""
+    """Read the body into ``out`` through a :class:`_Sink`; returns the file's size after it.
+
+    ``limit`` is how large the file may grow; past it, ``check_space`` is asked again (and
+    refuses if the cache still has no room), so a body of unknown size cannot overfill the cache.
+    """
     sink = _Sink(out, digest, start)
     done, size = start, MIN_READ
     try:
         while True:
             if cancel is not None and cancel.is_set():
                 raise Cancelled(f"Downloading {what} was cancelled.")
+
             buffer = sink.take()
             began = time.monotonic()
             count = body.readinto(memoryview(buffer)[:size])
@@ -158,6 +224,8 @@ def _copy(
                 break
             sink.put(buffer, count)
             done += count
+            if done > limit:
+                limit = check_space(done)
             report(done, body.size)
             size = _next_read_size(size, time.monotonic() - began)
     finally:

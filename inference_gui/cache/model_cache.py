@@ -126,8 +126,11 @@ class ModelCache(CacheCore):
         cancel: threading.Event | None = None,
         used_by: str | None = None,
         offline: bool = False,
+        size: int | None = None,
     ) -> Path:
         """The file's path inside its revision folder, downloading it first if needed.
+
+        ``size`` is what a listing said the file has, if known; a download must match it.
 
         Pinned revisions are served from the cache with no request; ``main`` is revalidated by
         ETag (briefly; the cached copy is used when the hub cannot be reached). Offline, no
@@ -150,7 +153,7 @@ class ModelCache(CacheCore):
                 "Turn offline mode off to download it, or import the model folder.",
             )
         stale = row.sha256 if row is not None else None
-        return self._download(hub, model_id, revision, path, report, cancel, used_by, stale)
+        return self._download(hub, model_id, revision, path, report, cancel, used_by, stale, size)
 
     def fetch_many(
         self,
@@ -167,6 +170,7 @@ class ModelCache(CacheCore):
         """Fetch several files; progress carries the total (done/total) and the current file
         (``extra``: path, file_done, file_total, rate)."""
         sizes = {f.path: max(f.size, 0) for f in files if isinstance(f, RemoteFile)}
+        known = {f.path: f.size >= 0 for f in files if isinstance(f, RemoteFile)}
         paths = [f.path if isinstance(f, RemoteFile) else f for f in files]
         grand_total = sum(sizes.values())
         finished = 0
@@ -197,6 +201,7 @@ class ModelCache(CacheCore):
                 cancel=cancel,
                 used_by=used_by,
                 offline=offline,
+                size=sizes.get(path) if known.get(path) else None,
             )
             results.append(shown)
             finished += sizes.get(path, shown.stat().st_size)
@@ -249,6 +254,7 @@ class ModelCache(CacheCore):
         cancel: threading.Event | None,
         used_by: str | None,
         stale: str | None,
+        expected: int | None,
     ) -> Path:
         part = self.part_path(hub.key, model_id, revision, path)
         with self.download_lock(part):
@@ -259,9 +265,10 @@ class ModelCache(CacheCore):
                 if shown is not None:
                     return shown
 
-            def space(total: int | None, held: int) -> None:
-                if total is not None:
-                    self.check_space(total - held, f"Downloading {path} of {model_id}")
+            def space(size: int | None) -> int:
+                if size is not None:
+                    self.check_space(size, f"Downloading {path} of {model_id}")
+                return self.limit_bytes - self.store.total_size()
 
             got = download(
                 hub,
@@ -273,6 +280,7 @@ class ModelCache(CacheCore):
                 check_space=space,
                 cancel=cancel,
                 retry=self.retry,
+                expected=expected,
             )
             report(got.size, got.size, final=True)
             return self.add(
@@ -342,10 +350,11 @@ class ModelCache(CacheCore):
         self,
         *,
         repair: bool = False,
+        full: bool = False,
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
     ) -> VerifyReport:
-        return verify(self, repair=repair, progress=progress, cancel=cancel)
+        return verify(self, repair=repair, full=full, progress=progress, cancel=cancel)
 
     def import_folder(
         self,

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from inference_gui.cache.locks import file_lock
 from inference_gui.errors import CacheError
@@ -56,13 +57,37 @@ def _v2(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX files_last_used ON files (last_used)")
 
 
+def _v3(db: sqlite3.Connection) -> None:
+    """What ``verify`` last hashed: a file still matching its stamp need not be read again."""
+    db.execute(
+        """CREATE TABLE verified (
+            location TEXT PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            inode INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            size INTEGER NOT NULL,
+            checked_ns INTEGER NOT NULL
+        )"""
+    )
+
+
 # Append only: position + 1 is the schema version a step produces.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _COLUMNS = (
     "id, hub, model, revision, path, size, sha256, etag, content_type, downloaded_at, last_used"
 )
+
+
+class Stamp(NamedTuple):
+    """A file as it was when its bytes last hashed to ``sha256`` (at ``checked_ns``)."""
+
+    sha256: str
+    inode: int
+    mtime_ns: int
+    size: int
+    checked_ns: int
 
 
 @dataclass(frozen=True)
@@ -221,7 +246,24 @@ class Store:
                 is not None
             )
 
+    def verified(self) -> dict[str, Stamp]:
+        """Stamps of files ``verify`` hashed, by location relative to the cache folder."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT location, sha256, inode, mtime_ns, size, checked_ns FROM verified"
+            ).fetchall()
+        return {row[0]: Stamp(*row[1:]) for row in rows}
+
     # -- writes --------------------------------------------------------------------------------
+    def replace_verified(self, stamps: dict[str, Stamp]) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM verified")
+            db.executemany(
+                "INSERT INTO verified (location, sha256, inode, mtime_ns, size, checked_ns) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(location, *stamp) for location, stamp in stamps.items()],
+            )
+
     @staticmethod
     def upsert(
         db: sqlite3.Connection,

@@ -60,10 +60,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     rm.set_defaults(func=run_rm)
 
     verify = commands.add_parser(
-        "verify", help="re-hash every file; report missing, corrupt, orphaned, partial"
+        "verify",
+        help="re-hash every file; report missing, corrupt, unindexed, orphaned, partial",
     )
     verify.add_argument(
-        "--repair", action="store_true", help="remove what cannot be trusted, re-link the rest"
+        "--repair",
+        action="store_true",
+        help="recover what can be (re-index, restore, re-link), remove only what cannot",
+    )
+    verify.add_argument(
+        "--full",
+        action="store_true",
+        help="re-read every file, even those unchanged since the last verify",
     )
     verify.add_argument("--json", action="store_true", help="print JSON")
     verify.set_defaults(func=run_verify)
@@ -131,6 +139,7 @@ class _Printer:
 
 def run_fetch(args: argparse.Namespace, ctx: AppContext) -> int:
     hub, cache = ctx.hub, ctx.cache
+    hub.notify = lambda line: print(f"inference-gui: {line}", file=sys.stderr)
     offline = ctx.settings.offline and not hub.is_local  # a folder hub needs no network
     if offline:  # no listing request: what is cached is all there is
         cached = cache.store.select(model=args.model, revision=args.revision)
@@ -270,12 +279,12 @@ def run_evict(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def run_verify(args: argparse.Namespace, ctx: AppContext) -> int:
-    report = ctx.cache.verify(repair=args.repair)
+    report = ctx.cache.verify(repair=args.repair, full=args.full)
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:
         for f in report.findings:
-            print(f"{f.kind:<9} {f.location}: {f.detail}{' (repaired)' if f.repaired else ''}")
+            print(f"{f.kind:<9} {f.location}: {f.detail}; {f.outcome}")
         print(
             f"Checked {report.checked_files} files ({human_bytes(report.checked_bytes)}): "
             + (

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -97,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"inference-gui: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not interrupt cleanup
         print("inference-gui: interrupted.", file=sys.stderr)
         return 130
     except BrokenPipeError:  # output piped into `head` or a pager that quit: not an error

@@ -8,7 +8,9 @@ is checked (:mod:`inference_gui.hub.names`) before a URL or path is built from i
 from __future__ import annotations
 
 import hashlib
+import http.client
 import re
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
@@ -16,7 +18,8 @@ from urllib.parse import quote, urlsplit
 from inference_gui.errors import HubError
 from inference_gui.hub import transport
 from inference_gui.hub.names import check_file_path, check_names
-from inference_gui.hub.transport import Body, TransientHubError
+from inference_gui.hub.retry import Retry, retrying
+from inference_gui.hub.transport import Body, Exchange, Notify, TransientHubError
 from inference_gui.hub.types import Head, RemoteFile
 from inference_gui.hub.urls import UrlPolicy, check_url
 from inference_gui.safepath import safe_join
@@ -25,11 +28,17 @@ if TYPE_CHECKING:
     from inference_gui.config import Settings
 
 DEFAULT_TEMPLATE = "{model}/{revision}"
+# Until a hub has answered once, waiting longer than this for its first answer is not worth it.
+FIRST_ANSWER_TIMEOUT = 15.0
 HF_HOSTS = frozenset({"huggingface.co", "hf.co"})
 
 
 class Hub:
-    """One hub: a root, a path template, an optional allow/deny policy, and a timeout."""
+    """One hub: a root, a path template, an optional allow/deny policy, and a timeout.
+
+    ``timeout`` bounds each wait for an answer, and is the window over which a body must keep a
+    minimum rate (:mod:`.transport`). ``notify``, when set, hears what a slow request waits for.
+    """
 
     def __init__(
         self,
@@ -39,6 +48,7 @@ class Hub:
         policy: UrlPolicy | None = None,
         offline: bool = False,
         timeout: float = 30.0,
+        retry: Retry | None = None,
     ) -> None:
         text = str(root)
         self.is_local = not text.startswith(("http://", "https://"))
@@ -48,6 +58,12 @@ class Hub:
         self.policy = policy
         self.offline = offline
         self.timeout = timeout
+        self.retry = retry or Retry()
+        self.notify: Notify | None = None
+        # A hub that has never answered and then ignores a request is not asked again and again.
+        self._answered = False
+        self._silent: HubError | None = None
+        self._noticed = False  # parallel probes waiting on one hub say so once, not each
         if self.is_local:
             self.root = str(Path(text).expanduser().resolve())
             if not Path(self.root).is_dir():
@@ -131,6 +147,7 @@ class Hub:
         if_range: str = "",
         if_none_match: str = "",
         timeout: float | None = None,
+        cancel: threading.Event | None = None,
     ) -> Body | None:
         """Open a file from byte ``start``; None when ``if_none_match`` still matches (unchanged).
 
@@ -153,25 +170,30 @@ class Hub:
                 headers["If-Range"] = if_range
         if if_none_match:
             headers["If-None-Match"] = if_none_match
-        response, connection = transport.http_request(
-            "GET", url, headers=headers, timeout=timeout or self.timeout, policy=self.policy
-        )
+        response, exchange = self._request("GET", url, what, headers, timeout, cancel)
         status = response.status
         if status == 416 and start:
-            connection.close()
-            return self.open(model_id, revision, path, timeout=timeout)
+            exchange.close()
+            return self.open(model_id, revision, path, timeout=timeout, cancel=cancel)
         if status in (200, 206):
-            return transport.http_body(response, connection)
-        connection.close()
+            return transport.http_body(response, exchange)
+        exchange.close()
         if status == 304:
             return None
         raise self._status_error(status, model_id, revision, path)
 
     def head(
-        self, model_id: str, revision: str, path: str, *, timeout: float | None = None
+        self,
+        model_id: str,
+        revision: str,
+        path: str,
+        *,
+        timeout: float | None = None,
+        cancel: threading.Event | None = None,
     ) -> Head | None:
-        """Size and ETag of a file, or None when the hub does not have it."""
-        self.refuse_offline(f"{path} of {model_id} at {revision}")
+        """Size and ETag of a file, or None when the hub does not have it; retried like a GET."""
+        what = f"{path} of {model_id} at {revision}"
+        self.refuse_offline(what)
         if self.is_local:
             try:
                 local = self.local_path(model_id, revision, path)
@@ -180,19 +202,57 @@ class Hub:
             if not local.is_file():
                 return None
             return Head(local.stat().st_size, transport.local_etag(local))
-        response, connection = transport.http_request(
-            "HEAD",
-            self.url(model_id, revision, path),
-            timeout=timeout or self.timeout,
-            policy=self.policy,
-        )
-        connection.close()
-        if response.status == 404:
-            return None
-        if response.status != 200:
-            raise self._status_error(response.status, model_id, revision, path)
-        length = response.getheader("Content-Length")
-        return Head(int(length) if length is not None else None, response.getheader("ETag") or "")
+        url = self.url(model_id, revision, path)
+
+        def probe() -> Head | None:
+            response, exchange = self._request("HEAD", url, what, {}, timeout, cancel)
+            exchange.close()
+            if response.status == 404:
+                return None
+            if response.status != 200:
+                raise self._status_error(response.status, model_id, revision, path)
+            return Head(transport.content_length(response), response.getheader("ETag") or "")
+
+        return retrying(probe, retry=self.retry, what=f"asking {self.host} about {what}")
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        what: str,
+        headers: dict[str, str],
+        timeout: float | None,
+        cancel: threading.Event | None,
+    ) -> tuple[http.client.HTTPResponse, Exchange]:
+        """One request through :func:`transport.http_request`, remembering a hub that is silent
+        from the start: its first unanswered request fails at once, with no retry, and so does
+        every later one (a probe asks dozens of files; none should wait out the same silence)."""
+        if self._silent is not None:
+            raise self._silent
+        timeout = timeout or self.timeout
+        try:
+            response, exchange = transport.http_request(
+                method,
+                url,
+                what=what,
+                headers=headers,
+                timeout=timeout if self._answered else min(timeout, FIRST_ANSWER_TIMEOUT),
+                policy=self.policy,
+                cancel=cancel,
+                notify=self._notice,
+            )
+        except transport.NoAnswer as exc:
+            if self._answered:
+                raise
+            self._silent = HubError(exc.message, exc.hint)
+            raise self._silent from exc
+        self._answered, self._noticed = True, False
+        return response, exchange
+
+    def _notice(self, line: str) -> None:
+        if self.notify is not None and not self._noticed:
+            self._noticed = True
+            self.notify(line)
 
     def list_files(self, model_id: str, revision: str) -> list[RemoteFile]:
         """Every file of a revision with its size, sorted by path (see :mod:`.listing`)."""

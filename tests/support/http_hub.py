@@ -11,10 +11,16 @@ mocks::
         server.requests                                # [(method, path, range header), ...]
 
 Fault kinds: ``cut`` (body cut mid-way), ``error500`` (answer 500), ``bad_length`` (announce more
-bytes than sent), ``reset`` (TCP reset mid-body), ``slow`` (sleep between small chunks),
-``ignore_range`` (answer 200 with the whole file to a Range request), ``not_found`` (404),
+bytes than sent; in a HEAD answer or a listing, more than the file has), ``short_length`` (announce
+and send only the first half: a consistent but short answer), ``no_length`` (no Content-Length: the
+body ends when the connection closes), ``reset`` (TCP reset mid-body), ``slow`` (sleep between
+small chunks), ``drip`` (one byte every ``drip_delay`` seconds), ``hang`` (read the request, never
+answer), ``ignore_range`` (answer 200 with the whole file to a Range request), ``not_found`` (404),
 ``forbidden`` (403). Each fault fires ``times`` times (``None`` = always), optionally only for
-paths ending with ``path``.
+paths ending with ``path`` and only for one ``method`` (``GET`` or ``HEAD``).
+
+``server.swap(url_path, other_file)`` serves another file's bytes under the original's ETag and
+Last-Modified: content that changed while the hub still vouches it is the same.
 """
 
 from __future__ import annotations
@@ -34,7 +40,20 @@ from urllib.parse import unquote, urlsplit
 
 CHUNK = 64 * 1024
 FAULT_KINDS = frozenset(
-    {"cut", "error500", "bad_length", "reset", "slow", "ignore_range", "not_found", "forbidden"}
+    {
+        "cut",
+        "error500",
+        "bad_length",
+        "short_length",
+        "no_length",
+        "reset",
+        "slow",
+        "drip",
+        "hang",
+        "ignore_range",
+        "not_found",
+        "forbidden",
+    }
 )
 
 
@@ -43,6 +62,7 @@ class Fault:
     kind: str
     times: int | None
     path: str | None
+    method: str | None = None
 
 
 @dataclass
@@ -50,25 +70,35 @@ class Faults:
     """The switchable misbehaviours; thread-safe because handlers run on many threads."""
 
     slow_delay: float = 0.05
+    drip_delay: float = 2.0
     _items: list[Fault] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, kind: str, *, times: int | None = 1, path: str | None = None) -> None:
+    def add(
+        self,
+        kind: str,
+        *,
+        times: int | None = 1,
+        path: str | None = None,
+        method: str | None = None,
+    ) -> None:
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; choose one of {sorted(FAULT_KINDS)}")
         with self._lock:
-            self._items.append(Fault(kind, times, path))
+            self._items.append(Fault(kind, times, path, method))
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
 
-    def take(self, request_path: str) -> set[str]:
+    def take(self, method: str, request_path: str) -> set[str]:
         """The faults that apply to this request, consuming one use of each."""
         fired = set()
         with self._lock:
             for fault in list(self._items):
                 if fault.path is not None and not request_path.endswith(fault.path):
+                    continue
+                if fault.method is not None and fault.method != method:
                     continue
                 fired.add(fault.kind)
                 if fault.times is not None:
@@ -90,6 +120,8 @@ class HubServer(ThreadingHTTPServer):
         self.root = Path(root).resolve()
         self.faults = Faults()
         self.redirects: dict[str, str] = {}
+        self.swaps: dict[str, Path] = {}
+        self.stopping = threading.Event()  # wakes handlers told to hang, so shutdown is quick
         self.requests: list[tuple[str, str, str | None]] = []
         self.body_bytes_sent = 0
         self._lock = threading.Lock()
@@ -98,9 +130,16 @@ class HubServer(ThreadingHTTPServer):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/"
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Quiet: a client hanging up mid-body is what several tests do on purpose."""
+
     def redirect(self, path: str, location: str) -> None:
         """Answer ``path`` (URL path, leading slash) with a 302 to ``location``."""
         self.redirects[path] = location
+
+    def swap(self, path: str, other: Path) -> None:
+        """Serve ``other``'s bytes at ``path`` (URL path) under the original file's validators."""
+        self.swaps[path] = Path(other)
 
     def count(self, method: str | None = None) -> int:
         with self._lock:
@@ -155,7 +194,11 @@ class _Handler(BaseHTTPRequestHandler):
         if url_path in self.server.redirects:
             self._empty(302, {"Location": self.server.redirects[url_path]})
             return
-        faults = self.server.faults.take(url_path)
+        faults = self.server.faults.take(self.command, url_path)
+        if "hang" in faults:
+            self.server.stopping.wait()
+            self.close_connection = True
+            return
         if "error500" in faults:
             self._empty(500)
             return
@@ -166,14 +209,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._empty(403)
             return
         if url_path.startswith("/api/models/"):
-            self._tree_listing(url_path)
+            self._tree_listing(url_path, faults)
             return
         target = (self.server.root / unquote(url_path).lstrip("/")).resolve()
         if self.server.root not in target.parents or not target.is_file():
             self._empty(404)
             return
-        size = target.stat().st_size
         etag = _etag(target)
+        mtime = target.stat().st_mtime
+        target = self.server.swaps.get(url_path, target)
+        size = target.stat().st_size
         if self.headers.get("If-None-Match") == etag:
             self._empty(304, {"ETag": etag})
             return
@@ -186,15 +231,18 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             (start, end), status = parsed, 206
         length = end - start + 1
+        if "short_length" in faults and not head:
+            length = max(length // 2, 1)
         announced = length + 1000 if "bad_length" in faults else length
         self.send_response(status)
         self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(announced))
+        if "no_length" in faults:
+            self.close_connection = True  # the only way left to say where the body ends
+        else:
+            self.send_header("Content-Length", str(announced))
         self.send_header("ETag", etag)
         self.send_header("Accept-Ranges", "bytes")
-        self.send_header(
-            "Last-Modified", email.utils.formatdate(target.stat().st_mtime, usegmt=True)
-        )
+        self.send_header("Last-Modified", email.utils.formatdate(mtime, usegmt=True))
         if status == 206:
             self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
         self.end_headers()
@@ -204,7 +252,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _body(self, target: Path, start: int, length: int, faults: set[str]) -> None:
         stop_after = length // 2 if faults & {"cut", "reset"} else length
-        chunk = 4096 if "slow" in faults else CHUNK
+        chunk = 1 if "drip" in faults else 4096 if "slow" in faults else CHUNK
         sent = 0
         with target.open("rb") as handle:
             handle.seek(start)
@@ -220,14 +268,16 @@ class _Handler(BaseHTTPRequestHandler):
                 self.server._sent(len(data))
                 if "slow" in faults:
                     time.sleep(self.server.faults.slow_delay)
+                if "drip" in faults and self.server.stopping.wait(self.server.faults.drip_delay):
+                    return
         if "reset" in faults:
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        if faults & {"cut", "reset", "bad_length"}:
+        if faults & {"cut", "reset", "bad_length", "no_length"}:
             self.close_connection = True
             self.wfile.flush()
             self.connection.close()
 
-    def _tree_listing(self, url_path: str) -> None:
+    def _tree_listing(self, url_path: str, faults: set[str]) -> None:
         """Hugging Face's ``/api/models/<org>/<name>/tree/<revision>`` file listing, one page."""
         parts = url_path.split("/")  # ['', 'api', 'models', org, name, 'tree', revision, ...]
         if len(parts) < 7 or parts[5] != "tree":
@@ -242,7 +292,7 @@ class _Handler(BaseHTTPRequestHandler):
             {
                 "type": "file",
                 "oid": "0" * 40,
-                "size": p.stat().st_size,
+                "size": p.stat().st_size + (1000 if "bad_length" in faults else 0),
                 "path": p.relative_to(folder).as_posix(),
             }
             for p in sorted(folder.rglob("*"))
@@ -274,6 +324,7 @@ def serve_hub(root: Path) -> Iterator[HubServer]:
     try:
         yield server
     finally:
+        server.stopping.set()
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)

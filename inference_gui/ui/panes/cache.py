@@ -318,12 +318,13 @@ class CachePane(Pane):
             return
         box = QMessageBox(QMessageBox.Icon.Warning, "Cache verification", summary, parent=self)
         box.setDetailedText(
-            "\n".join(f"{f.kind}: {f.location} — {f.detail}" for f in report.findings)
+            "\n".join(f"{f.kind}: {f.location} — {f.detail}; {f.outcome}" for f in report.findings)
         )
         if not report.repaired:
             box.setInformativeText(
-                "Repair removes what cannot be trusted (it is downloaded again when "
-                "needed) and re-links intact files."
+                "Nothing has changed yet. Repair recovers what it can (re-indexes, restores "
+                "and re-links intact files) and removes only what cannot be trusted, which "
+                "is downloaded again when needed; the details say what it would do."
             )
             repair = box.addButton("Repair", QMessageBox.ButtonRole.AcceptRole)
             box.addButton(QMessageBox.StandardButton.Close)
