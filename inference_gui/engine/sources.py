@@ -31,8 +31,11 @@ class ModelFiles(Protocol):
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
     ) -> Path:
-        """A local path for ``path``; files fetched from one model share a folder, so siblings
-        such as external data resolve next to the ONNX file that names them."""
+        """A local path for ``path``.
+
+        Files fetched from one model share a folder, so siblings such as external data resolve
+        next to the ONNX file that names them.
+        """
         ...
 
     def exists(self, path: str) -> bool: ...

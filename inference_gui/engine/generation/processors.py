@@ -23,8 +23,10 @@ LogitsProcessor = Callable[[Ids, np.ndarray], np.ndarray]
 
 
 def repetition_penalty(penalty: float) -> LogitsProcessor:
-    """Make every token already present less likely: positive scores divided, negative multiplied
-    (CTRL paper), once per distinct token."""
+    """Make every token already present less likely.
+
+    Positive scores are divided, negative ones multiplied (CTRL paper), once per distinct token.
+    """
 
     def apply(ids: Ids, scores: np.ndarray) -> np.ndarray:
         for row, seen in enumerate(ids):
@@ -60,8 +62,10 @@ def banned_ngram_tokens(seen: Sequence[int], size: int) -> list[int]:
 
 
 def suppress_eos_below(min_length: int, eos: Sequence[int], skip: int = 0) -> LogitsProcessor:
-    """Forbid end-of-sequence while fewer than ``min_length`` tokens (past the first ``skip``)
-    exist: ``min_length`` counts the prompt, ``min_new_tokens`` skips it."""
+    """Forbid end-of-sequence while fewer than ``min_length`` tokens (past the first ``skip``) exist.
+
+    ``min_length`` counts the prompt, ``min_new_tokens`` skips it.
+    """
     eos_ids = list(eos)
 
     def apply(ids: Ids, scores: np.ndarray) -> np.ndarray:

@@ -72,8 +72,11 @@ class RunContext:
     def run(
         self, base: str, feeds: Mapping[str, np.ndarray], outputs: list[str] | None = None
     ) -> dict[str, np.ndarray]:
-        """Run the session of ``base`` with the feeds it declares; missing ``token_type_ids``
-        are zeros (as Transformers.js does), any other missing input is an error naming it."""
+        """Run the session of ``base`` with the feeds it declares.
+
+        Missing ``token_type_ids`` are zeros (as Transformers.js does), any other missing input is
+        an error naming it.
+        """
         session = self.resources.sessions[base]
         chosen: dict[str, np.ndarray] = {}
         for arg in session.get_inputs():
