@@ -1,4 +1,4 @@
-"""The main window as a person uses it: panes, shortcuts, status bar, preferences, log, heartbeat."""
+"""The main window as a person uses it: panes, shortcuts, status bar, preferences, log, ticks."""
 
 from __future__ import annotations
 

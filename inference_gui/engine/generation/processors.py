@@ -62,7 +62,7 @@ def banned_ngram_tokens(seen: Sequence[int], size: int) -> list[int]:
 
 
 def suppress_eos_below(min_length: int, eos: Sequence[int], skip: int = 0) -> LogitsProcessor:
-    """Forbid end-of-sequence while fewer than ``min_length`` tokens (past the first ``skip``) exist.
+    """Forbid end-of-sequence while fewer than ``min_length`` tokens past the first ``skip`` exist.
 
     ``min_length`` counts the prompt, ``min_new_tokens`` skips it.
     """

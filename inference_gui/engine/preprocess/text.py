@@ -1,9 +1,10 @@
 """Text to token ids the way Transformers.js's tokenizer call does it.
 
 ``tokenizers`` runs ``tokenizer.json``; ``tokenizer_config.json`` adds what Transformers.js reads
-from it: special tokens, ``model_max_length``, ``padding_side`` and ``clean_up_tokenization_spaces``.
-Truncation copies Transformers.js exactly — the ids are cut at the maximum length, special tokens
-included — and the cut is reported, since silently dropping input misleads whoever reads the output.
+from it: special tokens, ``model_max_length``, ``padding_side`` and
+``clean_up_tokenization_spaces``. Truncation copies Transformers.js exactly — the ids are cut at
+the maximum length, special tokens included — and the cut is reported, since silently dropping
+input misleads whoever reads the output.
 """
 
 from __future__ import annotations
