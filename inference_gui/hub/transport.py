@@ -74,6 +74,7 @@ def http_request(
         connection_class = (
             http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         )
+        assert parts.hostname is not None  # check_url refuses a URL without a host
         connection = connection_class(parts.hostname, parts.port, timeout=timeout)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
