@@ -170,7 +170,7 @@ def _partial(cache: CacheCore, part: Path, repair: bool) -> list[Finding]:
 
 
 def _files(root: Path) -> list[Path]:
-    found = []
+    found: list[Path] = []
     for folder, _, names in os.walk(root):
         found.extend(Path(folder) / name for name in names)
     return found
