@@ -79,7 +79,7 @@ class TextTokenizer:
         )
         self.padding_side = self.config.get("padding_side", "right")
         self.clean_up_spaces = bool(self.config.get("clean_up_tokenization_spaces", True))
-        self.special_ids = {int(t.get("id")) for t in self._added_tokens() if t.get("special")}
+        self.special_ids = {int(t["id"]) for t in self._added_tokens() if t.get("special")}
 
     def _added_tokens(self) -> list[dict[str, Any]]:
         decoder = self.config.get("added_tokens_decoder")
