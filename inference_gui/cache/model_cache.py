@@ -83,8 +83,10 @@ class _Rate:
 
 
 class ModelCache(CacheCore):
-    """The cache as its users see it: fetch from a hub, look up, plan and run deletes, verify,
-    import. The on-disk state and its locks are the :class:`CacheCore` underneath."""
+    """The cache as its users see it: fetch, look up, plan and run deletes, verify, import.
+
+    The on-disk state and its locks are the :class:`CacheCore` underneath.
+    """
 
     def __init__(self, cache_dir: Path, limit_bytes: int, *, retry: Retry = DEFAULT_RETRY) -> None:
         super().__init__(cache_dir, limit_bytes)
