@@ -1,4 +1,6 @@
-"""Encoder overhead: our ``Engine.run`` against a bare ``InferenceSession.run``, same file, same process.
+"""Encoder overhead: our ``Engine.run`` against a bare ``InferenceSession.run`` on the same file.
+
+Both run in the same process.
 
 For feature-extraction (<org>/bert-embed, mean pooling + normalize) and text-classification
 (<org>/bert-sentiment, top_k 3), at fp32 and q8 with one thread, a short and a model-maximum

@@ -2,7 +2,8 @@
 
 ``python -m benchmarks.inference_pane_bench`` drives the real window offscreen against a local HTTP
 hub serving the fixtures, with a fresh cache: a run that downloads, loads and runs; a comparison
-over all eight dtypes (5 runs each); the benchmark workloads (3 iterations). Prints a Markdown table.
+over all eight dtypes (5 runs each); the benchmark workloads (3 iterations). Prints a Markdown
+table.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from tests.support.http_hub import serve_hub
 
 
 def measure(pane, start: Callable[[], None], timeout_s: float = 300) -> tuple[float, float, int]:
-    """(wall seconds, worst gap between heartbeat ticks in ms, ticks) while ``start``'s work runs."""
+    """(wall seconds, worst heartbeat gap in ms, ticks) while ``start``'s work runs."""
     ticks: list[float] = []
     heartbeat = QTimer(interval=10)
     heartbeat.timeout.connect(lambda: ticks.append(time.monotonic()))
@@ -98,7 +99,8 @@ def main() -> None:
         window.close()
         window.ctx.app.close()
     print(
-        f"{platform.machine()}, Python {platform.python_version()}, offscreen Qt; heartbeat every 10 ms.\n"
+        f"{platform.machine()}, Python {platform.python_version()}, offscreen Qt; "
+        "heartbeat every 10 ms.\n"
     )
     print("| work | wall s | worst stall ms | ticks |\n|---|---|---|---|")
     for name, wall, worst, ticks in rows:

@@ -1,4 +1,4 @@
-"""Locate files shipped in ``resources/`` whether installed (package data) or run from a checkout."""
+"""Locate files shipped in ``resources/``, installed (package data) or run from a checkout."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from pathlib import Path
 
 
 def resource_path(*parts: str) -> Path:
-    """Path of a shipped resource, e.g. ``resource_path("settings", "ml-inference-options.json")``."""
+    """Path of a shipped resource.
+
+    For example ``resource_path("settings", "ml-inference-options.json")``.
+    """
     try:
         base = Path(str(importlib_resources.files("inference_gui.resources")))
     except ModuleNotFoundError:  # running from a checkout without installing

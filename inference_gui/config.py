@@ -201,8 +201,12 @@ _PARSERS: dict[str, Any] = {
 }
 
 _HINTS = {
-    "hub": "Use an https:// URL, http://localhost, or an existing folder laid out org/model/revision/.",
-    "hub_template": "For example {model}/{revision} (Mozilla) or {model}/resolve/{revision} (Hugging Face).",
+    "hub": (
+        "Use an https:// URL, http://localhost, or an existing folder laid out org/model/revision/."
+    ),
+    "hub_template": (
+        "For example {model}/{revision} (Mozilla) or {model}/resolve/{revision} (Hugging Face)."
+    ),
     "settings_file": "Point it at a JSON file of records, or leave it empty for the embedded dump.",
 }
 

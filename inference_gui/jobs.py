@@ -28,7 +28,10 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Progress:
-    """One progress report. ``done``/``total`` are in ``unit`` (bytes, steps...); total 0 = unknown."""
+    """One progress report.
+
+    ``done``/``total`` are in ``unit`` (bytes, steps...); a total of 0 means unknown.
+    """
 
     phase: str
     done: float = 0

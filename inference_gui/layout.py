@@ -55,8 +55,11 @@ def external_data_paths(path: str, chunks: int) -> tuple[str, ...]:
 
 
 def external_data_chunks(config: Mapping[str, Any], file_name: str, base: str) -> int:
-    """How many ``_data`` chunks a file has, per ``use_external_data_format`` (bool, count or
-    per-file map); a value Transformers.js would refuse is an error naming the file."""
+    """How many ``_data`` chunks a file has, per ``use_external_data_format``.
+
+    That setting is a bool, a count or a per-file map; a value Transformers.js would refuse is an
+    error naming the file.
+    """
     tjs = config.get("transformers.js_config") or {}
     setting = tjs.get("use_external_data_format") if isinstance(tjs, Mapping) else None
     if isinstance(setting, Mapping):
@@ -87,8 +90,10 @@ def graph_files(config: Mapping[str, Any], base: str, dtype: str) -> tuple[str, 
 
 @lru_cache(maxsize=4096)  # the same few names recur in every revision; listing asks per file
 def dtype_of(path: str) -> str:
-    """The dtype an ONNX file (or one of its external-data chunks) is for, from its name; ''
-    for any other file."""
+    """The dtype an ONNX file (or one of its external-data chunks) is for, from its name.
+
+    Any other file gives ''.
+    """
     match = _ONNX_NAME.match(path.rsplit("/", 1)[-1])
     if match is None:
         return ""
@@ -105,8 +110,11 @@ F = TypeVar("F", bound=_HasPath)
 
 
 def select_dtypes(files: Iterable[F], dtypes: Iterable[str]) -> list[F]:
-    """The files needed for the given dtypes: every non-ONNX file plus the ONNX files of those
-    dtypes (with external data). No dtypes means every file."""
+    """The files needed for the given dtypes.
+
+    That is every non-ONNX file plus the ONNX files of those dtypes (with external data). No
+    dtypes means every file.
+    """
     wanted = set(dtypes)
     if not wanted:
         return list(files)

@@ -104,8 +104,11 @@ def unreadable_problem(file: Path | str, why: str) -> ConfigError:
 
 
 def qt_ini_value(raw: str) -> str | list[str] | None:
-    """A value as QSettings reads it from an INI file: a string, a list (unquoted commas), or
-    None for a value that is not text (``@Invalid()``, ``@ByteArray(...)``, ``@Variant(...)``)."""
+    """A value as QSettings reads it from an INI file.
+
+    That is a string, a list (unquoted commas), or None for a value that is not text
+    (``@Invalid()``, ``@ByteArray(...)``, ``@Variant(...)``).
+    """
     items = _unescape(raw)
     if len(items) > 1:
         return items

@@ -51,10 +51,13 @@ _OURS = {ours: theirs for theirs, ours in FIREFOX_KEYS.items()}
 
 @dataclass(frozen=True)
 class RunRequest:
-    """What a person asked for. ``feature``: resolve through the records (``model`` then narrows
-    which record matches, as ``createEngine({featureId, modelId})`` does); otherwise ``task`` on
-    ``model`` or on the model in ``folder``. ``overrides`` are Firefox option names
-    (``tokenizerId``, ``timeoutMS``...); ``threads`` None leaves threads to record and setting."""
+    """What a person asked for.
+
+    ``feature``: resolve through the records (``model`` then narrows which record matches, as
+    ``createEngine({featureId, modelId})`` does); otherwise ``task`` on ``model`` or on the model
+    in ``folder``. ``overrides`` are Firefox option names (``tokenizerId``, ``timeoutMS``...);
+    ``threads`` None leaves threads to record and setting.
+    """
 
     feature: str | None = None
     task: str | None = None
@@ -78,8 +81,10 @@ class RunRequest:
 
 @dataclass(frozen=True)
 class RunPlan:
-    """What will run, and where each of its values came from (``origins``, by EngineOptions
-    field: record / override / setting / flag / default)."""
+    """What will run, and where each of its values came from.
+
+    ``origins`` maps EngineOptions fields to record / override / setting / flag / default.
+    """
 
     options: EngineOptions
     origins: Mapping[str, Origin]
@@ -99,7 +104,7 @@ class RunPlan:
         changed = {k: v for k, v in changes.items() if getattr(self.options, k) != v}
         if not changed:
             return self
-        origins = {**self.origins, **dict.fromkeys(changed, "flag")}
+        origins: dict[str, Origin] = {**self.origins, **dict.fromkeys(changed, "flag")}
         return replace(self, options=self.options.with_(**changed), origins=origins)
 
     def rows(self) -> list[tuple[str, Any, Origin]]:
@@ -161,7 +166,7 @@ class RunService:
                 overrides=flags or None,
             )
             values = dict(resolution.options, featureId=request.feature)
-            origins = {
+            origins: dict[str, Origin] = {
                 FIREFOX_KEYS[k]: _FROM_RESOLUTION[s]
                 for k, s in resolution.sources.items()
                 if k in FIREFOX_KEYS
@@ -170,22 +175,27 @@ class RunService:
             return values, origins, resolution.record_id
         values = {"taskName": request.task, "modelId": request.model or "", **flags}
         values = {k: v for k, v in values.items() if v is not None}
-        origins: dict[str, Origin] = {FIREFOX_KEYS[k]: "flag" for k in values if k in FIREFOX_KEYS}
+        origins = {FIREFOX_KEYS[k]: "flag" for k in values if k in FIREFOX_KEYS}
         if not request.model:
             origins.pop("model_id", None)
         return values, origins, None
 
     # -- files and dtypes ------------------------------------------------------------------------
     def files(self, plan: RunPlan) -> ModelFiles:
-        """The planned model's files: the folder, or the configured hub through the cache (a
-        look at them records no use; the engine's own fetches do)."""
+        """The planned model's files: the folder, or the configured hub through the cache.
+
+        A look at them records no use; the engine's own fetches do.
+        """
         if plan.folder is not None:
             return FolderFiles(plan.folder, plan.source_label)
         return default_factory(self.ctx)(plan.options.model_id, plan.options.revision)
 
     def dtype_choices(self, plan: RunPlan) -> list[DtypeChoice]:
-        """Every dtype with its size or why it cannot be chosen. A model the hub does not know
-        but the user imported lists the imported copy's files (runs find them through the cache)."""
+        """Every dtype with its size or why it cannot be chosen.
+
+        A model the hub does not know but the user imported lists the imported copy's files (runs
+        find them through the cache).
+        """
         files = self.files(plan)
         try:
             return choices_of(files, plan.options.task, _size_getter(files))
@@ -203,8 +213,11 @@ class RunService:
         return None if folder is None else FolderFiles(folder, f"{plan.source_label} (imported)")
 
     def _imported_dtype_error(self, plan: RunPlan) -> EngineError | None:
-        """For an imported model the hub does not know, a missing dtype surfaces as "not on the
-        hub"; say instead which dtypes the import has. None when that is not the cause."""
+        """An error naming the dtypes an imported model has, when it lacks the planned one.
+
+        For an imported model the hub does not know, a missing dtype surfaces as "not on the hub";
+        this says instead which dtypes the import has. None when that is not the cause.
+        """
         imported = self._imported(plan)
         if imported is None:
             return None
@@ -220,8 +233,10 @@ class RunService:
 
     # -- engines and runs ------------------------------------------------------------------------
     def engine(self, plan: RunPlan, *, fresh: bool = False) -> Engine:
-        """The shared engine for the plan, or with ``fresh`` a new one of its own (so its load
-        time can be measured, as comparisons and benchmarks do)."""
+        """The shared engine for the plan, or with ``fresh`` a new one of its own.
+
+        A fresh engine's load time can be measured, as comparisons and benchmarks do.
+        """
         folder = self.files(plan) if plan.folder is not None else None
         if fresh:
             return Engine(plan.options, as_factory(folder, plan.options, self.ctx))

@@ -15,7 +15,10 @@ _SEGMENT = re.compile(r"^[A-Za-z0-9._\-+@=,~ ]+$")
 
 
 def check_relative_path(path: str, *, what: str = "file path") -> PurePosixPath:
-    """Validate a forward-slash relative path: no ``..``, no absolute path, no backslash, no empty part."""
+    """Validate a forward-slash relative path.
+
+    It may hold no ``..``, no absolute path, no backslash and no empty part.
+    """
     if not isinstance(path, str) or not path:
         raise HubError(
             f"The {what} is empty.",

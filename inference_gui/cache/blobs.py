@@ -45,7 +45,7 @@ _SYNC_FILE_RANGE_WRITE = 2  # from <fcntl.h>: start writeback of dirty pages, do
 
 
 def _load_sync_file_range() -> Callable[[int, int, int, int], int] | None:
-    """libc's ``sync_file_range`` (Python's os module does not offer it), or None."""
+    """The C library's ``sync_file_range`` (Python's os module does not offer it), or None."""
     if not sys.platform.startswith("linux"):
         return None
     try:

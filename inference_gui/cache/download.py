@@ -143,8 +143,11 @@ def _resume(
     held: int,
     cancel: threading.Event | None,
 ) -> Body:
-    """Open the file to continue from ``held`` bytes, after checking the last bytes held still
-    match the hub's (so a file changed under the same ETag is noticed); else from the start."""
+    """Open the file to continue from ``held`` bytes, or else from the start.
+
+    The last bytes held are checked against the hub's first, so a file changed under the same
+    ETag is noticed.
+    """
     etag = etag_note(part).read_text() if held else ""
     overlap = min(held, OVERLAP)
     body = hub.open(model_id, revision, path, start=held - overlap, if_range=etag, cancel=cancel)

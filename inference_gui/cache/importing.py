@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from inference_gui.cache.core import IMPORTED_HUB
 from inference_gui.errors import CacheError, Cancelled, HubError
@@ -152,9 +152,7 @@ def _valid_revision(name: str) -> bool:
     return True
 
 
-def import_hf_revision(
-    cache: CacheCore, revision: HfCachedRevision, **options: object
-) -> list[Path]:
+def import_hf_revision(cache: CacheCore, revision: HfCachedRevision, **options: Any) -> list[Path]:
     """Link (or copy) a Hugging Face cache revision in; it is then found from the HF hub."""
     return import_files(
         cache,
@@ -164,4 +162,4 @@ def import_hf_revision(
         revision.revision,
         link=True,
         **options,
-    )  # type: ignore[arg-type]
+    )

@@ -83,8 +83,10 @@ class _Rate:
 
 
 class ModelCache(CacheCore):
-    """The cache as its users see it: fetch from a hub, look up, plan and run deletes, verify,
-    import. The on-disk state and its locks are the :class:`CacheCore` underneath."""
+    """The cache as its users see it: fetch, look up, plan and run deletes, verify, import.
+
+    The on-disk state and its locks are the :class:`CacheCore` underneath.
+    """
 
     def __init__(self, cache_dir: Path, limit_bytes: int, *, retry: Retry = DEFAULT_RETRY) -> None:
         super().__init__(cache_dir, limit_bytes)
@@ -107,8 +109,10 @@ class ModelCache(CacheCore):
         return self.find(hub, model_id, revision, path) is not None
 
     def imported_folder(self, model_id: str, revision: str) -> Path | None:
-        """The folder showing a model the user imported at ``revision``, or None. The hub does not
-        know imported models, so this is how callers list their files (and dtypes)."""
+        """The folder showing a model the user imported at ``revision``, or None.
+
+        The hub does not know imported models, so this is how callers list their files (and dtypes).
+        """
         check_names(model_id, revision)
         if not self.store.select(hub=IMPORTED_HUB, model=model_id, revision=revision):
             return None
@@ -167,8 +171,11 @@ class ModelCache(CacheCore):
         used_by: str | None = None,
         offline: bool = False,
     ) -> list[Path]:
-        """Fetch several files; progress carries the total (done/total) and the current file
-        (``extra``: path, file_done, file_total, rate)."""
+        """Fetch several files.
+
+        Progress carries the total (done/total) and the current file (``extra``: path, file_done,
+        file_total, rate).
+        """
         sizes = {f.path: max(f.size, 0) for f in files if isinstance(f, RemoteFile)}
         known = {f.path: f.size >= 0 for f in files if isinstance(f, RemoteFile)}
         paths = [f.path if isinstance(f, RemoteFile) else f for f in files]
@@ -333,8 +340,10 @@ class ModelCache(CacheCore):
         return operations.make_plan(self.store.all(), selector, what)
 
     def plan_evict(self, unused_days: float, referenced: Iterable[tuple[str, str]]) -> DeletePlan:
-        """Revisions no current record references (``referenced`` = {(model, revision)}) and
-        unused for ``unused_days`` days."""
+        """Revisions no current record references and unused for ``unused_days`` days.
+
+        ``referenced`` is the set of (model, revision) pairs the records name.
+        """
         selector = operations.select_unused(unused_days, referenced)
         return operations.make_plan(
             self.store.all(),

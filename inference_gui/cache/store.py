@@ -192,7 +192,11 @@ class Store:
                 tuple(params),
             ):
                 usage.setdefault(file_id, []).append(used_by)
-        return [FileRow(*row, used_by=tuple(usage.get(row[0], ()))) for row in rows]
+        # A row holds exactly the _COLUMNS, so *row never reaches used_by; mypy cannot know that.
+        return [
+            FileRow(*row, used_by=tuple(usage.get(row[0], ())))  # type: ignore[misc]
+            for row in rows
+        ]
 
     def all(self) -> list[FileRow]:
         return self._rows()

@@ -311,8 +311,10 @@ def _where(row: FileRow) -> str:
 def _strays(
     cache: CacheCore, rows: list[FileRow], found: dict[Path, str], repair: bool
 ) -> list[Finding]:
-    """Bytes no entry owns (nor an unindexed file shows), and partial downloads nobody is
-    resuming right now."""
+    """Bytes no entry owns, and partial downloads nobody is resuming right now.
+
+    Unindexed files that verify shows count as owned.
+    """
     findings = []
     hashes = {r.sha256 for r in rows} | set(found.values())
     for blob in cache.blobs.blobs.iterdir():
@@ -368,7 +370,7 @@ def _partial(cache: CacheCore, part: Path, repair: bool) -> list[Finding]:
 
 
 def _files(root: Path) -> list[Path]:
-    found = []
+    found: list[Path] = []
     for folder, _, names in os.walk(root):
         found.extend(Path(folder) / name for name in names)
     return found

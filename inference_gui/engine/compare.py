@@ -193,8 +193,11 @@ SizeOf = Callable[[str], int | None]
 
 
 def dtype_choices(files: ModelFiles, task: str, size_of: SizeOf) -> list[DtypeChoice]:
-    """Every dtype, available or not, for ``task`` on ``files``; sizes add up all ONNX files and
-    their external data for that dtype (what would be downloaded and loaded)."""
+    """Every dtype, available or not, for ``task`` on ``files``.
+
+    Sizes add up all ONNX files and their external data for that dtype (what would be downloaded
+    and loaded).
+    """
     cls = task_class(task)
     if not cls.needs_model:
         return [DtypeChoice(d, None, False, f"{task} uses no model file") for d in DTYPES]

@@ -344,9 +344,12 @@ def create_engine(
     *,
     ctx: ModelSources | None = None,
 ) -> Engine:
-    """A new (not yet loaded) engine. ``files``: a model folder's files, a factory of
-    (model id, revision) -> files, or None to use the hub of ``ctx`` through its cache.
-    Callers that want reuse ask ``ctx.engines.get(options)`` instead."""
+    """A new (not yet loaded) engine.
+
+    ``files``: a model folder's files, a factory of (model id, revision) -> files, or None to use
+    the hub of ``ctx`` through its cache. Callers that want reuse ask ``ctx.engines.get(options)``
+    instead.
+    """
     return Engine(options, as_factory(files, options, ctx))
 
 

@@ -35,7 +35,10 @@ FIREFOX_KEYS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class EngineOptions:
-    """Resolved options for one engine. ``dtype`` is one dtype or a per-file map (``{"encoder_model": "fp32"}``)."""
+    """Resolved options for one engine.
+
+    ``dtype`` is one dtype or a per-file map (``{"encoder_model": "fp32"}``).
+    """
 
     task: str
     model_id: str = ""
@@ -95,7 +98,10 @@ class EngineOptions:
 
     @classmethod
     def from_firefox(cls, options: Mapping[str, Any]) -> EngineOptions:
-        """Build from Firefox's camelCase pipeline options; keys Firefox uses for other things are ignored."""
+        """Build from Firefox's camelCase pipeline options.
+
+        Keys Firefox uses for other things are ignored.
+        """
         values = {
             ours: options[theirs]
             for theirs, ours in FIREFOX_KEYS.items()
@@ -120,7 +126,7 @@ class EngineOptions:
 
     @property
     def tokenizer_source(self) -> tuple[str, str]:
-        """(model id, revision) the tokenizer files come from; the model itself unless overridden."""
+        """(model id, revision) of the tokenizer files; the model itself unless overridden."""
         return self.tokenizer_id or self.model_id, self.tokenizer_revision or self.revision
 
     @property
@@ -128,7 +134,10 @@ class EngineOptions:
         return self.processor_id or self.model_id, self.processor_revision or self.revision
 
     def dtype_for(self, base: str) -> str:
-        """The dtype of one ONNX file base (``model``, ``encoder_model``...); per-file maps default to q8."""
+        """The dtype of one ONNX file base (``model``, ``encoder_model``...).
+
+        Bases a per-file map does not name default to q8.
+        """
         if isinstance(self.dtype, Mapping):
             return self.dtype.get(base, DEFAULT_DTYPE)
         return self.dtype

@@ -1,4 +1,4 @@
-"""The engines this process holds: reuse by options, list for the Engines pane, unload to free memory.
+"""The engines this process holds: reused by options, listed in the Engines pane, unloaded.
 
 Same options (and same file source) -> the same :class:`Engine`, so the second run of a feature
 does not load again. Thread-safe: job threads create and run engines while the GUI lists them.
@@ -67,7 +67,10 @@ class EngineRegistry:
         return next((e for e in self.engines() if e.id == engine_id), None)
 
     def unload(self, engine_id: str) -> bool:
-        """Free an engine's sessions and forget it; True if it existed. Waits for a run in progress."""
+        """Free an engine's sessions and forget it; True if it existed.
+
+        Waits for a run in progress.
+        """
         with self._lock:
             key = next((k for k, e in self._engines.items() if e.id == engine_id), None)
             engine = self._engines.pop(key) if key is not None else None

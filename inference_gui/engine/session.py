@@ -140,8 +140,10 @@ class RunGuard:
             self.run_options.terminate = True
 
     def check(self) -> None:
-        """Raise Cancelled/TimedOut if either has happened; call between the steps of a
-        multi-run task."""
+        """Raise Cancelled/TimedOut if either has happened.
+
+        Call it between the steps of a multi-run task.
+        """
         if self.cancel is not None and self.cancel.is_set():
             raise Cancelled(f"{self.what} was cancelled.")
         if self._timed_out or (self.deadline is not None and time.monotonic() >= self.deadline):

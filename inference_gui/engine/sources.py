@@ -31,15 +31,17 @@ class ModelFiles(Protocol):
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
     ) -> Path:
-        """A local path for ``path``; files fetched from one model share a folder, so siblings
-        such as external data resolve next to the ONNX file that names them."""
+        """A local path for ``path``.
+
+        Files fetched from one model share a folder, so siblings such as external data resolve
+        next to the ONNX file that names them.
+        """
         ...
 
     def exists(self, path: str) -> bool: ...
 
     def list(self) -> list[str] | None:
-        """Every file path, or None when the source cannot list (callers then probe with
-        ``exists``)."""
+        """Every file path, or None when the source cannot list (callers then use ``exists``)."""
         ...
 
 
@@ -103,10 +105,17 @@ class ListedFile(Protocol):
     @property
     def path(self) -> str: ...
 
+    @property
+    def size(self) -> int:
+        """Bytes; -1 when the hub won't say."""
+        ...
+
 
 class HubAccess(Protocol):
-    """What the engine asks of a hub; ``inference_gui.hub.Hub`` satisfies it, so the engine
-    needs no import of the hub package."""
+    """What the engine asks of a hub.
+
+    ``inference_gui.hub.Hub`` satisfies it, so the engine needs no import of the hub package.
+    """
 
     offline: bool
 
@@ -116,8 +125,10 @@ class HubAccess(Protocol):
 
 
 class CacheAccess(Protocol):
-    """What the engine asks of the model cache (``inference_gui.cache.ModelCache``); ``hub`` is
-    the hub of the same :class:`ModelSources`."""
+    """What the engine asks of the model cache (``inference_gui.cache.ModelCache``).
+
+    ``hub`` is the hub of the same :class:`ModelSources`.
+    """
 
     def fetch(
         self,
@@ -136,9 +147,12 @@ class CacheAccess(Protocol):
 
 
 class ModelSources(Protocol):
-    """Where an engine finds model files when none are given: the current hub, through the
-    cache, with the current settings. The app context (``inference_gui.context.AppContext``)
-    is one; the engine is typed against this, not against the app."""
+    """Where an engine finds model files when none are given.
+
+    That is the current hub, through the cache, with the current settings. The app context
+    (``inference_gui.context.AppContext``) is one; the engine is typed against this, not against
+    the app.
+    """
 
     @property
     def hub(self) -> HubAccess: ...
@@ -151,8 +165,7 @@ class ModelSources(Protocol):
 
 
 class CachedHubFiles:
-    """A model on a hub, read through the model cache (downloads land in the cache, never
-    beside it).
+    """A model on a hub, read through the model cache (downloads land in the cache, not beside it).
 
     Files come back inside the cache's per-revision folder, so external data sits next to its
     ONNX file as onnxruntime expects. Offline, only what the cache holds exists.

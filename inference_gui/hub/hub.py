@@ -224,9 +224,12 @@ class Hub:
         timeout: float | None,
         cancel: threading.Event | None,
     ) -> tuple[http.client.HTTPResponse, Exchange]:
-        """One request through :func:`transport.http_request`, remembering a hub that is silent
-        from the start: its first unanswered request fails at once, with no retry, and so does
-        every later one (a probe asks dozens of files; none should wait out the same silence)."""
+        """One request through :func:`transport.http_request`, remembering a silent hub.
+
+        A hub silent from the start fails its first unanswered request at once, with no retry,
+        and so does every later one (a probe asks dozens of files; none should wait out the same
+        silence).
+        """
         if self._silent is not None:
             raise self._silent
         timeout = timeout or self.timeout

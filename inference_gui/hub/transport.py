@@ -242,11 +242,12 @@ def http_request(
         connection_class = (
             http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
         )
+        assert parts.hostname is not None  # check_url refuses a URL without a host
         # The socket's own timeout is only a backstop; the watch ends waits sooner.
         connection = connection_class(
             parts.hostname, parts.port, timeout=min(timeout, CONNECT_TIMEOUT)
         )
-        watch = Watch(parts.hostname or url, what, timeout, cancel, notify)
+        watch = Watch(parts.hostname, what, timeout, cancel, notify)
         exchange = Exchange(connection, watch)
         WATCHDOG.add(watch)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

@@ -1,6 +1,7 @@
 """Settings records: sources (embedded dump, server, file), validation, resolution, allow/deny.
 
-Qt-free. Most callers need only :class:`RecordsService` (``AppContext.records``)."""
+Qt-free. Most callers need only :class:`RecordsService` (``AppContext.records``).
+"""
 
 from inference_gui.records.model import (
     ALLOW_DENY,

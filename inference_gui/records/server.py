@@ -91,7 +91,7 @@ class RemoteSettingsClient:
                 f"The settings server's answer for {collection} is not a changeset.",
                 'Expected {"changes": [...], "metadata": {...}, "timestamp": N}; check the URL.',
             )
-        metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
+        metadata = body["metadata"] if isinstance(body.get("metadata"), dict) else {}
         return Changeset(body["changes"], metadata, body["timestamp"])
 
     def _check_backoff(self) -> None:

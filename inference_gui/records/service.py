@@ -64,8 +64,11 @@ def _from_last_sync(entry: LastSync, note: str = "") -> RecordSet:
 
 
 def _refuse_older(store: LastSyncStore, collection: str, timestamp: int) -> None:
-    """A server answer older than the last sync (a restored backup, a stale cache node) must not
-    replace newer data silently: it is refused, so the last sync stays and says why."""
+    """A server answer older than the last sync must not replace newer data silently.
+
+    Such an answer (a restored backup, a stale cache node) is refused, so the last sync stays and
+    says why.
+    """
     entry = store.load(collection)
     if entry is not None and timestamp < entry.timestamp:
         raise RecordError(

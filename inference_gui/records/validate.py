@@ -158,7 +158,11 @@ RULES: dict[str, dict[str, FieldRule]] = {
 UNIQUE: dict[str, tuple[str, ...]] = {INFERENCE_OPTIONS: ("id", "featureId"), ONNX_RUNTIME: ("id",)}
 UNIQUE[ALLOW_DENY] = ("id",)
 
-_TYPE_NAMES = {str: "a string", int: "an integer", dict: "an object"}
+_TYPE_NAMES: dict[type | tuple[type, ...], str] = {
+    str: "a string",
+    int: "an integer",
+    dict: "an object",
+}
 
 
 def check_field(rule: FieldRule, value: Any) -> str | None:

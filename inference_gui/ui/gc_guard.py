@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QTimer
 
 
 class GuiThreadCollector(QObject):
-    """Runs ``gc.collect`` for the generations whose thresholds were crossed, every ``interval_ms``."""
+    """Runs ``gc.collect`` for the generations past their thresholds, every ``interval_ms``."""
 
     def __init__(self, interval_ms: int = 500, parent: QObject | None = None) -> None:
         super().__init__(parent)

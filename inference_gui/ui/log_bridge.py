@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import deque
 
@@ -35,7 +36,6 @@ class _Handler(logging.Handler):
         self.bridge = bridge
 
     def emit(self, record: logging.LogRecord) -> None:
-        try:
+        # RuntimeError: the bridge's Qt object is gone (app shutting down).
+        with contextlib.suppress(RuntimeError):
             self.bridge.record_added.emit(record)
-        except RuntimeError:  # the bridge's Qt object is gone (app shutting down)
-            pass

@@ -1,7 +1,8 @@
-"""The main window as a person uses it: panes, shortcuts, status bar, preferences, log, heartbeat."""
+"""The main window as a person uses it: panes, shortcuts, status bar, preferences, log, ticks."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import time
@@ -143,7 +144,7 @@ def test_gui_thread_keeps_ticking_during_a_two_second_blocking_job(
     )
     qtbot.waitUntil(lambda: finished == ["slept"], timeout=10_000)
     heartbeat.stop()
-    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
     assert len(ticks) > 50, "the GUI thread stopped ticking while the job ran"
     assert max(gaps) < 0.5, f"the GUI thread stalled for {max(gaps):.3f} s"
 

@@ -80,7 +80,10 @@ def test_a_process_killed_mid_download_leaves_nothing_that_looks_complete(tmp_pa
     with serve_hub(HUB) as server:
         server.faults.add("slow", times=1)
         child = python(FETCH_ONE, str(cache_dir), server.url, DATA)
-        parts = lambda: [p for p in (cache_dir / "tmp").glob("*.part") if p.stat().st_size > 8192]
+
+        def parts() -> list[Path]:
+            return [p for p in (cache_dir / "tmp").glob("*.part") if p.stat().st_size > 8192]
+
         wait_for(lambda: (cache_dir / "tmp").is_dir() and bool(parts()))
         child.send_signal(signal.SIGKILL)
         child.wait(10)

@@ -212,8 +212,10 @@ def plan_length(
     max_positions: int | None,
     input_length: int | None = None,
 ) -> LengthPlan:
-    """The final ``max_length``: ``max_new_tokens`` wins over ``max_length`` (as in
-    Transformers.js), and neither may run past the positions the model has.
+    """The final ``max_length``.
+
+    ``max_new_tokens`` wins over ``max_length`` (as in Transformers.js), and neither may run past
+    the positions the model has.
 
     ``input_length`` is the prompt's length before the tokenizer cut it to ``prompt_length``:
     the length a refusal reports, since that is what the person wrote.

@@ -117,8 +117,11 @@ class Decoder:
         return np.zeros(shape, dtype=spec.dtype)
 
     def step(self, state: DecoderState, input_ids: np.ndarray, run: RunFn) -> np.ndarray:
-        """Run the decoder on the new tokens ``input_ids`` (rows, t); return the next-token scores
-        (rows, vocab) as float32, and move ``state`` forward by ``t`` positions."""
+        """Run the decoder on the new tokens ``input_ids`` (rows, t).
+
+        Returns the next-token scores (rows, vocab) as float32, and moves ``state`` forward by
+        ``t`` positions.
+        """
         rows, new = input_ids.shape
         mask = _grow_mask(state.attention_mask, rows, state.past_length + new)
         state.attention_mask = mask
@@ -153,7 +156,9 @@ def _grow_mask(mask: np.ndarray | None, rows: int, length: int) -> np.ndarray:
 
 
 def position_ids(mask: np.ndarray) -> np.ndarray:
-    """Positions counted over real tokens only, so left padding does not shift them; padding
-    positions get 1 (Hugging Face's and Transformers.js's convention)."""
+    """Positions counted over real tokens only, so left padding does not shift them.
+
+    Padding positions get 1 (Hugging Face's and Transformers.js's convention).
+    """
     positions = np.cumsum(mask, axis=1) - 1
     return np.where(mask == 0, 1, positions).astype(np.int64)

@@ -24,9 +24,11 @@ from inference_gui.engine.session import RunGuard
 
 @dataclass(frozen=True)
 class GenerationOutput:
-    """Token ids per output row (``num_return_sequences`` consecutive rows per input), each the
-    decoder's start (prompt, or decoder start token) followed by what was generated, up to and
-    including its end-of-sequence token."""
+    """Token ids per output row (``num_return_sequences`` consecutive rows per input).
+
+    Each row is the decoder's start (prompt, or decoder start token) followed by what was
+    generated, up to and including its end-of-sequence token.
+    """
 
     sequences: list[list[int]]
     prompt_length: int
@@ -60,8 +62,10 @@ def generate(
     streamer: Streamer | None = None,
     started: float | None = None,
 ) -> GenerationOutput:
-    """Generate from ``input_ids`` (rows, prompt length): the prompt of a decoder-only model, or
-    the decoder start tokens of a seq2seq one (then ``encoder_hidden_states`` is required).
+    """Generate from ``input_ids`` (rows, prompt length).
+
+    ``input_ids`` is the prompt of a decoder-only model, or the decoder start tokens of a seq2seq
+    one (then ``encoder_hidden_states`` is required).
 
     ``input_length`` is the prompt's length before truncation, for the error when it leaves no
     room. ``started`` (a ``time.perf_counter()`` value) is when the caller's run began, so that

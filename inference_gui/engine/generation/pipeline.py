@@ -77,8 +77,10 @@ class GenerativeTask(Task):
         input_length: int | None = None,
         **encoder: np.ndarray | None,
     ) -> GenerationOutput:
-        """Run the loop under the run's guard, streaming :class:`TextChunk`s to ``ctx.emit``,
-        passing length notes on as warnings and recording time to first token and speed."""
+        """Run the loop under the run's guard, streaming :class:`TextChunk`s to ``ctx.emit``.
+
+        Length notes are passed on as warnings; time to first token and speed are recorded.
+        """
         streamer = (
             TextStreamer(
                 self.decode, lambda row, text: ctx.emit(TextChunk(first_index + row, text))

@@ -23,8 +23,10 @@ LogitsProcessor = Callable[[Ids, np.ndarray], np.ndarray]
 
 
 def repetition_penalty(penalty: float) -> LogitsProcessor:
-    """Make every token already present less likely: positive scores divided, negative multiplied
-    (CTRL paper), once per distinct token."""
+    """Make every token already present less likely.
+
+    Positive scores are divided, negative ones multiplied (CTRL paper), once per distinct token.
+    """
 
     def apply(ids: Ids, scores: np.ndarray) -> np.ndarray:
         for row, seen in enumerate(ids):
@@ -60,8 +62,10 @@ def banned_ngram_tokens(seen: Sequence[int], size: int) -> list[int]:
 
 
 def suppress_eos_below(min_length: int, eos: Sequence[int], skip: int = 0) -> LogitsProcessor:
-    """Forbid end-of-sequence while fewer than ``min_length`` tokens (past the first ``skip``)
-    exist: ``min_length`` counts the prompt, ``min_new_tokens`` skips it."""
+    """Forbid end-of-sequence while fewer than ``min_length`` tokens past the first ``skip`` exist.
+
+    ``min_length`` counts the prompt, ``min_new_tokens`` skips it.
+    """
     eos_ids = list(eos)
 
     def apply(ids: Ids, scores: np.ndarray) -> np.ndarray:
@@ -74,8 +78,10 @@ def suppress_eos_below(min_length: int, eos: Sequence[int], skip: int = 0) -> Lo
 
 
 def ban_bad_words(words: Sequence[Sequence[int]]) -> LogitsProcessor:
-    """Forbid the last token of each banned word when the row ends with the word's other tokens
-    (a one-token word is always forbidden)."""
+    """Forbid the last token of each banned word when the row ends with the word's other tokens.
+
+    A one-token word is always forbidden.
+    """
 
     def apply(ids: Ids, scores: np.ndarray) -> np.ndarray:
         for row, seen in enumerate(ids):
@@ -89,8 +95,11 @@ def ban_bad_words(words: Sequence[Sequence[int]]) -> LogitsProcessor:
 
 
 def force_tokens(tokens: Sequence[int], at_length: int) -> LogitsProcessor:
-    """Leave only ``tokens`` possible for rows that are ``at_length`` long: the forced first token
-    (after the decoder start) and the forced end-of-sequence at the last step."""
+    """Leave only ``tokens`` possible for rows that are ``at_length`` long.
+
+    That serves the forced first token (after the decoder start) and the forced end-of-sequence at
+    the last step.
+    """
     allowed = list(tokens)
 
     def apply(ids: Ids, scores: np.ndarray) -> np.ndarray:
@@ -104,8 +113,10 @@ def force_tokens(tokens: Sequence[int], at_length: int) -> LogitsProcessor:
 
 
 def suppress(tokens: Sequence[int], at_length: int | None = None) -> LogitsProcessor:
-    """Forbid ``tokens`` at every step, or only for rows ``at_length`` long (the first generated
-    position, for ``begin_suppress_tokens``)."""
+    """Forbid ``tokens`` at every step, or only for rows ``at_length`` long.
+
+    The latter is the first generated position, for ``begin_suppress_tokens``.
+    """
     banned = list(tokens)
 
     def apply(ids: Ids, scores: np.ndarray) -> np.ndarray:
@@ -168,8 +179,11 @@ def softmax(scores: np.ndarray) -> np.ndarray:
 def build_processors(
     config: GenerationConfig, prompt_length: int, max_length: int
 ) -> list[LogitsProcessor]:
-    """The steps ``config`` asks for, in Transformers.js's order; ``max_length`` is the length
-    the rows stop at (prompt included), whose last token a ``forced_eos_token_id`` takes."""
+    """The steps ``config`` asks for, in Transformers.js's order.
+
+    ``max_length`` is the length the rows stop at (prompt included), whose last token a
+    ``forced_eos_token_id`` takes.
+    """
     steps: list[LogitsProcessor] = []
     if config.repetition_penalty != 1.0:
         steps.append(repetition_penalty(config.repetition_penalty))

@@ -1,9 +1,10 @@
 """Text to token ids the way Transformers.js's tokenizer call does it.
 
 ``tokenizers`` runs ``tokenizer.json``; ``tokenizer_config.json`` adds what Transformers.js reads
-from it: special tokens, ``model_max_length``, ``padding_side`` and ``clean_up_tokenization_spaces``.
-Truncation copies Transformers.js exactly — the ids are cut at the maximum length, special tokens
-included — and the cut is reported, since silently dropping input misleads whoever reads the output.
+from it: special tokens, ``model_max_length``, ``padding_side`` and
+``clean_up_tokenization_spaces``. Truncation copies Transformers.js exactly — the ids are cut at
+the maximum length, special tokens included — and the cut is reported, since silently dropping
+input misleads whoever reads the output.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ class TextTokenizer:
         )
         self.padding_side = self.config.get("padding_side", "right")
         self.clean_up_spaces = bool(self.config.get("clean_up_tokenization_spaces", True))
-        self.special_ids = {int(t.get("id")) for t in self._added_tokens() if t.get("special")}
+        self.special_ids = {int(t["id"]) for t in self._added_tokens() if t.get("special")}
 
     def _added_tokens(self) -> list[dict[str, Any]]:
         decoder = self.config.get("added_tokens_decoder")

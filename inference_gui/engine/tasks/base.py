@@ -72,8 +72,11 @@ class RunContext:
     def run(
         self, base: str, feeds: Mapping[str, np.ndarray], outputs: list[str] | None = None
     ) -> dict[str, np.ndarray]:
-        """Run the session of ``base`` with the feeds it declares; missing ``token_type_ids``
-        are zeros (as Transformers.js does), any other missing input is an error naming it."""
+        """Run the session of ``base`` with the feeds it declares.
+
+        Missing ``token_type_ids`` are zeros (as Transformers.js does), any other missing input is
+        an error naming it.
+        """
         session = self.resources.sessions[base]
         chosen: dict[str, np.ndarray] = {}
         for arg in session.get_inputs():
@@ -198,16 +201,20 @@ def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
 
 
 def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """Indices and scores of the ``k`` best, best first; ties keep index order, as in
-    Transformers.js."""
+    """Indices and scores of the ``k`` best, best first.
+
+    Ties keep index order, as in Transformers.js.
+    """
     k = len(scores) if k <= 0 else min(k, len(scores))
     order = sorted(range(len(scores)), key=lambda i: -float(scores[i]))
     return [(i, float(scores[i])) for i in order[:k]]
 
 
 def tensor_json(array: np.ndarray) -> dict[str, Any]:
-    """A tensor in the fixtures' JSON form ``{"type", "dims", "data"}`` (data nested like
-    ``tolist()``)."""
+    """A tensor in the fixtures' JSON form ``{"type", "dims", "data"}``.
+
+    The data is nested like ``tolist()`` nests it.
+    """
     names = {
         np.dtype(np.float32): "float32",
         np.dtype(np.float64): "float64",

@@ -1,5 +1,8 @@
-"""``feature-extraction``: hidden states, optionally pooled (mean, cls/first_token, eos/last_token) and
-L2-normalised; returned as one Tensor like Transformers.js's pipeline."""
+"""``feature-extraction``: hidden states, optionally pooled and L2-normalised.
+
+Pooling is mean, cls/first_token or eos/last_token; the result is one Tensor like
+Transformers.js's pipeline returns.
+"""
 
 from __future__ import annotations
 

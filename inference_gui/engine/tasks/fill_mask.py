@@ -1,5 +1,4 @@
-"""``fill-mask``: the ``top_k`` (default 5) likeliest tokens for the mask, with the filled
-sequence."""
+"""``fill-mask``: the ``top_k`` (default 5) likeliest tokens for the mask, with filled sequences."""
 
 from __future__ import annotations
 

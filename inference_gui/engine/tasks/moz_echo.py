@@ -1,5 +1,8 @@
-"""``moz-echo``: Firefox's plumbing test task. No model; the output is the input, as Firefox's
-echo engine returns it (``{"output": <input>}``) so a whole request path can be checked cheaply."""
+"""``moz-echo``: Firefox's plumbing test task.
+
+No model; the output is the input, as Firefox's echo engine returns it (``{"output": <input>}``)
+so a whole request path can be checked cheaply.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""``question-answering``: the best answer span in the context, scored as Transformers.js scores it
-(softmax of start and end logits over context tokens only, best product with start <= end)."""
+"""``question-answering``: the best answer span in the context, scored as Transformers.js does.
+
+The score is the softmax of start and end logits over context tokens only, best product with
+start <= end.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""``text-classification``: labels with scores; softmax, or sigmoid when ``config.problem_type`` is
-multi-label. ``top_k`` as Transformers.js: 1 gives a flat list, more gives a list per input."""
+"""``text-classification``: labels with scores.
+
+Softmax, or sigmoid when ``config.problem_type`` is multi-label. ``top_k`` as Transformers.js: 1
+gives a flat list, more gives a list per input.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
-"""``token-classification``: a label per token (``ignore_labels`` dropped, default ``["O"]``), or with
-``aggregation_strategy: "simple"`` runs of B-/I- tokens merged into entity groups, as
-Transformers.js does it."""
+"""``token-classification``: a label per token, or entity groups.
+
+Labels in ``ignore_labels`` (default ``["O"]``) are dropped; with ``aggregation_strategy:
+"simple"`` runs of B-/I- tokens are merged into entity groups, as Transformers.js does it.
+"""
 
 from __future__ import annotations
 

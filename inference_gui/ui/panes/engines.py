@@ -6,6 +6,8 @@ one refresh on the GUI thread, plus a one-second tick for memory, "last run" age
 
 from __future__ import annotations
 
+import contextlib
+
 import psutil
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
@@ -72,10 +74,9 @@ class EnginesPane(Pane):
         """Called on any thread; at most one refresh is queued at a time."""
         if not self._refresh_queued:
             self._refresh_queued = True
-            try:
+            # RuntimeError: the window is gone while engines are still being unloaded.
+            with contextlib.suppress(RuntimeError):
                 self.ctx.worker.on_gui_thread(self.refresh)
-            except RuntimeError:  # the window is gone while engines are still being unloaded
-                pass
 
     def refresh(self) -> None:
         self._refresh_queued = False

@@ -24,7 +24,7 @@ from inference_gui.ui.widgets.tables import table_view
 
 
 class BenchmarkPanel(QWidget):
-    """Emits ``benchmark_requested`` (the pane runs the job) and ``message`` (for its status line)."""
+    """Emits ``benchmark_requested`` (the pane runs the job) and ``message`` (its status line)."""
 
     benchmark_requested = Signal()
     message = Signal(str)

@@ -1,4 +1,4 @@
-"""File size and median latency per dtype as paired bars, painted with QPainter (no chart library)."""
+"""File size and median latency per dtype as paired bars, painted with QPainter (no chart lib)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ LABEL_GAP = 8  # pixels between the captions of two neighbouring bars
 
 
 class CompareChart(QWidget):
-    """Each series is scaled to its own maximum so both read on one axis; values are written on top."""
+    """Each series is scaled to its own maximum so both read on one axis; values sit on top."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

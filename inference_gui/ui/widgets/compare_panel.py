@@ -107,7 +107,7 @@ class ComparePanel(QWidget):
             self.export(Path(name))
 
     def export(self, path: Path) -> None:
-        """Write the table as CSV or JSON (by the file's suffix); the outcome goes to ``message``."""
+        """Write the table as CSV or JSON (by the file's suffix); ``message`` tells the outcome."""
         rows = self.model.rows()
         text = rows_to_csv(rows) if path.suffix.lower() == ".csv" else rows_to_json(rows)
         try:

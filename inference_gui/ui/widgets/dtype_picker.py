@@ -1,4 +1,4 @@
-"""The quantization picker: every dtype with its size; those the model lacks disabled, with the reason."""
+"""The quantization picker: every dtype with its size; those the model lacks disabled, with why."""
 
 from __future__ import annotations
 

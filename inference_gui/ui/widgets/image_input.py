@@ -1,4 +1,4 @@
-"""An image input: open a file, drop one, or paste from the clipboard; a preview shows what will run."""
+"""An image input: open a file, drop one, or paste one; a preview shows what will run."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ PREVIEW = 160
 
 
 class ImageInput(QWidget):
-    """Pasted or dropped pixels are saved to a private temporary PNG, since the engine reads files."""
+    """Pasted or dropped pixels go to a private temporary PNG, since the engine reads files."""
 
     changed = Signal()
 

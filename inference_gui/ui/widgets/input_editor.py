@@ -1,4 +1,4 @@
-"""The input of a run, in the form its task takes: text (one or a batch), question + context, image."""
+"""A run's input in the form its task takes: text (one or a batch), question + context, image."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A run's output as a person reads it: score bars, highlighted entities, text, an embedding summary."""
+"""A run's output as a person reads it: score bars, highlighted entities, text, embedding stats."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def per_input(output: Any, inputs: RunInput) -> list[Any]:
 
 
 def scored_items(task: str, output: Any, inputs: RunInput) -> list[tuple[str, float]]:
-    """(label, score) rows; filled masks show the whole filled sentence; batches number their rows."""
+    """(label, score) rows; filled masks show the whole sentence; batches number their rows."""
     results = per_input(output, inputs)
     items = []
     for n, result in enumerate(results, 1):
@@ -37,7 +37,7 @@ def scored_items(task: str, output: Any, inputs: RunInput) -> list[tuple[str, fl
 
 
 def embedding_summary(output: Any) -> str:
-    """Dimension, norm and first values of each vector, and pairwise cosine when there are several."""
+    """Dimension, norm and first values of each vector; pairwise cosine when there are several."""
     rows = vectors(output)
     if not rows:
         return "The output holds no vectors."

@@ -15,7 +15,7 @@ from tests.paths import HUB
 
 @pytest.fixture
 def model_copy(tmp_path: Path) -> Callable[[str, str], Path]:
-    """Copy ``tiny/<name>/<revision>`` into a writable hub under tmp; returns the revision folder."""
+    """Copy ``tiny/<name>/<revision>`` into a writable hub under tmp; return the revision folder."""
 
     def copy(name: str, revision: str = "v1.0.0") -> Path:
         target = tmp_path / "hub" / "tiny" / name / revision
