@@ -28,6 +28,7 @@ from inference_gui.ui.context import UiContext
 from inference_gui.ui.error_text import error_parts
 from inference_gui.ui.panes import PANES
 from inference_gui.ui.panes.base import Pane
+from inference_gui.ui.panes.firefox_profile import FirefoxProfileWindow
 from inference_gui.ui.preferences import PreferencesDialog
 
 CACHE_POLL_MS = 1000  # how often the status bar checks whether anyone changed the cache
@@ -86,6 +87,9 @@ class MainWindow(QMainWindow):
         prefs = QAction("&Preferences…", self, shortcut=QKeySequence("Ctrl+,"))
         prefs.triggered.connect(self.open_preferences)
         file_menu.addAction(prefs)
+        firefox = QAction("Open &Firefox profile…", self)
+        firefox.triggered.connect(self.open_firefox_profile)
+        file_menu.addAction(firefox)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -172,6 +176,11 @@ class MainWindow(QMainWindow):
     # -- dialogs -----------------------------------------------------------------------------
     def open_preferences(self) -> None:
         PreferencesDialog(self.ctx, self).exec()
+
+    def open_firefox_profile(self) -> FirefoxProfileWindow:
+        window = FirefoxProfileWindow(self.ctx, self)
+        window.show()
+        return window
 
     def _about(self) -> None:
         QMessageBox.about(

@@ -1,0 +1,66 @@
+"""``inference-gui firefox ls|verify|profiles`` on the captured profile."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from inference_gui.cli.main import main
+from tests.paths import FIXTURES, HUB
+
+PROFILE = str(FIXTURES / "firefox-profile")
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_ls_prints_models_revisions_files_uses_and_totals(capsys) -> None:
+    code, out, _ = run(capsys, "firefox", "ls", "--profile", PROFILE)
+    assert code == 0
+    assert "localhost/tiny/bert-sentiment  213.4 KiB" in out
+    assert (
+        "754 B  config.json  [tasks text-classification, zero-shot-classification; "
+        "engines fixture-sentiment, fixture-zero-shot]" in out
+    )
+    assert "Firefox is not running" in out and "Total: 6 files, 215.2 KiB" in out
+
+
+def test_ls_json_is_the_core_listing(capsys) -> None:
+    code, out, _ = run(capsys, "firefox", "ls", "--profile", PROFILE, "--json")
+    data = json.loads(out)
+    assert code == 0 and data["total_size"] == 220318 and data["database_version"] == 6
+    assert [m["model"] for m in data["models"]] == ["tiny/bert-embed", "tiny/bert-sentiment"]
+
+
+def test_verify_against_the_hub_passes_and_exits_zero(capsys) -> None:
+    code, out, _ = run(
+        capsys, "--hub", str(HUB), "firefox", "verify", "--profile", PROFILE, "--against", "hub"
+    )
+    assert code == 0 and "6 identical, 0 differ, 0 damaged" in out
+
+
+def test_a_missing_profile_is_one_line_and_exit_one(capsys, tmp_path: Path) -> None:
+    code, out, err = run(capsys, "firefox", "ls", "--profile", str(tmp_path / "nope"))
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "does not exist" in err
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="profiles.ini location is per OS")
+def test_profiles_lists_the_users_profiles_ini(
+    capsys, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))
+    root = tmp_path / ".mozilla/firefox"
+    root.mkdir(parents=True)
+    (root / "profiles.ini").write_text("[Profile0]\nName=main\nIsRelative=1\nPath=p.main\n")
+    code, out, _ = run(capsys, "firefox", "profiles", "--json")
+    assert code == 0 and json.loads(out) == [
+        {"name": "main", "path": str((root / "p.main").resolve()), "default": False}
+    ]
