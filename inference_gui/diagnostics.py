@@ -134,7 +134,11 @@ def collect(settings: Settings, preferences_file: Path | str) -> dict[str, Any]:
             "version": platform.python_version(),
             "implementation": platform.python_implementation(),
         },
-        "os": {"system": platform.system(), "release": platform.release(), "platform": sys.platform},
+        "os": {
+            "system": platform.system(),
+            "release": platform.release(),
+            "platform": sys.platform,
+        },
         "onnxruntime": onnxruntime_info(),
         "cpu": cpu_features(),
         "qt": {"PySide6": _package_version("PySide6-Essentials"), "runtime": "not loaded"},
