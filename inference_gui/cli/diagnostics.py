@@ -7,13 +7,10 @@ loads Qt for it, so the Qt line names the installed PySide6 and says Qt is not l
 from __future__ import annotations
 
 import argparse
-import os
-from pathlib import Path
 
 from inference_gui import diagnostics
 from inference_gui.context import AppContext
-
-CONFIG_ENV = "INFERENCE_GUI_CONFIG"
+from inference_gui.preferences_file import preferences_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,12 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _preferences_file(args: argparse.Namespace) -> Path | str:
-    chosen = args.config or os.environ.get(CONFIG_ENV)
-    return Path(chosen).expanduser() if chosen else "default (see Preferences in the window)"
-
-
 def run(args: argparse.Namespace, ctx: AppContext) -> int:
-    report = diagnostics.collect(ctx.settings, _preferences_file(args))
+    report = diagnostics.collect(ctx.settings, preferences_path(args.config))
     print(diagnostics.as_json(report) if args.json else diagnostics.as_text(report))
     return 0
