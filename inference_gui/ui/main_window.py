@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inference_gui import __version__
 from inference_gui.assets import resource_path
 from inference_gui.cache.store import ChangeWatch
 from inference_gui.errors import AppError
 from inference_gui.format import human_bytes
+from inference_gui.ui.about import AboutDialog
 from inference_gui.ui.context import UiContext
 from inference_gui.ui.error_text import error_parts
 from inference_gui.ui.panes import PANES
@@ -104,7 +104,7 @@ class MainWindow(QMainWindow):
 
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Inference GUI", self)
-        about.triggered.connect(self._about)
+        about.triggered.connect(self.open_about)
         help_menu.addAction(about)
 
     def show_pane(self, pane_id: str) -> Pane:
@@ -182,13 +182,11 @@ class MainWindow(QMainWindow):
         window.show()
         return window
 
-    def _about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About Inference GUI",
-            f"Inference GUI {__version__}\nInspect settings records, the model cache, and run "
-            "inference locally, as the platform would.",
-        )
+    def open_about(self) -> AboutDialog:
+        dialog = AboutDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def show_startup_problems(self, problems: Sequence[AppError]) -> QMessageBox:
         """Settings that could not be used: say which and why; the app runs on with defaults."""
