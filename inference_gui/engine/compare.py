@@ -214,17 +214,11 @@ def dtype_choices(files: ModelFiles, task: str, size_of: SizeOf) -> list[DtypeCh
                 continue
             total += sum(size_of(name) or 0 for name in graph_files(config, base, dtype))
         if missing:
-            where = "the cache holds" if _offline(files) else f"{files.label} has"
+            where = "the cache holds" if files.cache_only else f"{files.label} has"
             choices.append(DtypeChoice(dtype, None, False, f"{where} no {', '.join(missing)}"))
         else:
             choices.append(DtypeChoice(dtype, total, True))
     return choices
-
-
-def _offline(files: ModelFiles) -> bool:
-    """Hub files read offline only see the cache, so "missing" means "not cached"."""
-    hub = getattr(files, "hub", None)
-    return bool(getattr(files, "offline", False) or getattr(hub, "offline", False))
 
 
 # -- the comparison itself -------------------------------------------------------------------------

@@ -77,6 +77,14 @@ def choose_onnx_file(
     """The file for ``base`` at ``dtype``; a missing dtype is an error naming those it has."""
     path = onnx_path(base, dtype)
     if not files.exists(path):
+        if files.cache_only:  # offline with a remote hub: what is missing is only not cached
+            have = available_dtypes(files, base)
+            raise EngineError(
+                f"{path} of {files.label} is not in the cache, and offline mode is on"
+                + (f" (cached dtypes: {', '.join(have)})." if have else "."),
+                "Turn offline mode off to download it"
+                + (", or choose a cached dtype." if have else ", or import the model folder."),
+            )
         misnamed = _misnamed(files, base, dtype)
         if misnamed:
             raise EngineError(

@@ -25,6 +25,11 @@ class ModelFiles(Protocol):
 
     label: str  # for messages: "tiny/bert-embed@v1.0.0" or a folder
 
+    @property
+    def cache_only(self) -> bool:
+        """True when only cached files can be read (offline, with a hub that needs the network)."""
+        ...
+
     def fetch(
         self,
         path: str,
@@ -51,6 +56,8 @@ FilesFactory = Callable[[str, str], ModelFiles]
 
 class FolderFiles:
     """A model laid out on disk as Transformers.js expects (``config.json``, ``onnx/...``)."""
+
+    cache_only = False  # a folder is read directly, online or not
 
     def __init__(self, root: Path, label: str | None = None) -> None:
         self.root = Path(root)
@@ -118,6 +125,7 @@ class HubAccess(Protocol):
     """
 
     offline: bool
+    is_local: bool
 
     def head(self, model_id: str, revision: str, path: str) -> object | None: ...
 
@@ -204,14 +212,22 @@ class CachedHubFiles:
             offline=self.offline,
         )
 
+    @property
+    def cache_only(self) -> bool:
+        """Offline with a remote hub: only what the cache holds exists.
+
+        Offline means no network, and a folder hub needs none, so it is still read.
+        """
+        return (self.offline or self.hub.offline) and not self.hub.is_local
+
     def exists(self, path: str) -> bool:
         if self.cache.has(self.hub, self.model_id, self.revision, path):
             return True
-        if self.offline or self.hub.offline:
+        if self.cache_only:
             return False
         return self.hub.head(self.model_id, self.revision, path) is not None
 
     def list(self) -> list[str] | None:
-        if self.offline or self.hub.offline:
+        if self.cache_only:
             return None
         return [f.path for f in self.hub.list_files(self.model_id, self.revision)]

@@ -227,3 +227,49 @@ def test_offline_fetch_from_a_folder_hub_reads_the_folder(capsys) -> None:
     )
     assert code == 0, err
     assert any(line.endswith("onnx/model_quantized.onnx") for line in out.splitlines())
+
+
+def test_offline_run_from_a_folder_hub_reads_the_folder(capsys) -> None:
+    """``run --offline`` over a folder hub runs: the folder needs no network (it used to say the
+    folder had no onnx/model*.onnx file)."""
+    code, out, err = run(
+        capsys,
+        "--offline",
+        "--hub",
+        str(HUB),
+        "run",
+        "--task",
+        "feature-extraction",
+        "--model",
+        "tiny/bert-embed",
+        "--revision",
+        "v1.0.0",
+        "hello",
+        "--json",
+    )
+    assert code == 0, err
+    assert json.loads(out)["output"]["dims"][0] == 1
+
+
+def test_offline_run_of_an_uncached_dtype_says_offline_and_what_is_cached(server, capsys) -> None:
+    fetch_embed(capsys, server, "--dtype", "fp32")
+    before = len(server.requests)
+    code, _, err = run(
+        capsys,
+        "--offline",
+        "--hub",
+        server.url,
+        "run",
+        "--task",
+        "feature-extraction",
+        "--model",
+        "tiny/bert-embed",
+        "--revision",
+        "v1.0.0",
+        "--dtype",
+        "q8",
+        "hello",
+    )
+    assert code == 1 and len(server.requests) == before
+    assert "not in the cache, and offline mode is on" in err and "cached dtypes: fp32" in err
+    assert "not converted" not in err and len(err.strip().splitlines()) == 1

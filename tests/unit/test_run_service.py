@@ -14,7 +14,7 @@ from inference_gui.run_service import RunRequest
 from tests.paths import HUB, REMOTE_SETTINGS
 
 
-def context(tmp_path: Path, threads: int = 0) -> AppContext:
+def context(tmp_path: Path, threads: int = 0, offline: bool = False) -> AppContext:
     return AppContext(
         Settings(
             hub=str(HUB),
@@ -22,6 +22,7 @@ def context(tmp_path: Path, threads: int = 0) -> AppContext:
             cache_dir=tmp_path / "cache",
             data_dir=tmp_path / "data",
             threads=threads,
+            offline=offline,
         )
     )
 
@@ -80,3 +81,13 @@ def test_a_folder_plan_needs_no_model_and_lists_the_folders_dtypes(tmp_path: Pat
     assert all(c.available for c in choices) and choices[5].size_bytes == size
     with pytest.raises(EngineError, match="needs --model or --folder"):
         ctx.runs.plan(RunRequest(task="text-classification"))
+
+
+def test_offline_a_folder_hub_still_offers_every_dtype(tmp_path: Path) -> None:
+    """Offline means no network; the folder hub needs none (the pane said "No quantization is
+    available for this model")."""
+    ctx = context(tmp_path, offline=True)
+    plan = ctx.runs.plan(RunRequest(task="text-classification", model="tiny/bert-sentiment"))
+    choices = ctx.runs.dtype_choices(plan)
+    assert [c.dtype for c in choices if c.available] == [c.dtype for c in choices]
+    assert len(choices) == 8
