@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -50,6 +50,7 @@ class Case:
     call_options: dict[str, Any]
     inputs: dict[str, Any]
     outputs: dict[str, Any]
+    input_call_options: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -65,8 +66,16 @@ class Case:
             num_threads=1,
         )
 
+    def options_for(self, input_id: str) -> dict[str, Any]:
+        """The call's options for one input: the file's, plus that input's own (if any)."""
+        return {**self.call_options, **self.input_call_options.get(input_id, {})}
+
     def run_input(self, input_id: str) -> RunInput:
         value = self.inputs[input_id]
+        if isinstance(value, list):  # a chat: Transformers.js's messages array
+            return RunInput.chat(value)
+        if isinstance(value, dict) and "candidate_labels" in value:
+            return RunInput.zero_shot(value["text"], value["candidate_labels"])
         if isinstance(value, dict):
             return RunInput.qa(value["question"], value["context"])
         if input_id.startswith("image-"):
@@ -97,6 +106,7 @@ def cases(tasks: set[str]) -> Iterator[Case]:
                 data["call_options"],
                 data["inputs"],
                 result["outputs"],
+                data.get("input_call_options", {}),
             )
 
 

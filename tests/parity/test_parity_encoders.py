@@ -61,6 +61,6 @@ def test_every_encoder_fixture_is_covered() -> None:
 def test_matches_transformers_js(case: Case) -> None:
     engine = engine_for(case)
     for input_id, expected in case.outputs.items():
-        result = engine.run(case.run_input(input_id), case.call_options)
+        result = engine.run(case.run_input(input_id), case.options_for(input_id))
         assert_matches(result.output, expected, tolerance(case), f"{case.id}/{input_id}")
     engine.unload()
