@@ -134,6 +134,9 @@ def core_output(task: str, model: str, dtype: str, run_input: RunInput, options:
 
 def assert_matches(actual: Any, expected: Any, tol: float, where: str = "output") -> None:
     """Structure and texts identical, numbers within ``tol`` (absolute)."""
+    if _is_ranked_labels(expected) and _is_ranked_labels(actual):
+        # zero-shot's parallel lists: compared as the ranked list of (label, score) they are
+        actual, expected = _as_ranked(actual), _as_ranked(expected)
     if isinstance(expected, dict):
         assert isinstance(actual, dict), f"{where}: expected an object, got {actual!r}"
         assert set(actual) == set(expected), f"{where}: keys {sorted(actual)} != {sorted(expected)}"
@@ -160,6 +163,17 @@ def assert_matches(actual: Any, expected: Any, tol: float, where: str = "output"
         )
     else:
         raise AssertionError(f"{where}: unexpected value {expected!r} in the expected file")
+
+
+def _is_ranked_labels(value: Any) -> bool:
+    return isinstance(value, dict) and {"labels", "scores"} <= set(value)
+
+
+def _as_ranked(value: dict[str, Any]) -> dict[str, Any]:
+    """``{labels, scores, ...}`` with the two lists as one list of ``{label, score}`` items."""
+    rest = {k: v for k, v in value.items() if k not in ("labels", "scores")}
+    pairs = zip(value["labels"], value["scores"], strict=True)
+    return {**rest, "ranked": [{"label": label, "score": score} for label, score in pairs]}
 
 
 def _labels(items: list[Any]) -> list[str]:
