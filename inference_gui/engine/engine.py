@@ -328,8 +328,11 @@ def _rss_bytes() -> int:
 def _chat_template(
     files: ModelFiles, fetch: Callable[[ModelFiles, str], Path], config: dict[str, Any]
 ) -> ChatTemplate | None:
-    """The tokenizer's chat template; the template files are fetched only when the config has
-    none (Transformers.js reads only the config's)."""
+    """The tokenizer's chat template, or None.
+
+    The template files are fetched only when the config has none (Transformers.js reads only
+    the config's).
+    """
     texts: dict[str, str] = {}
     if "chat_template" not in config:
         for name in TEMPLATE_FILES:

@@ -41,8 +41,10 @@ class RunInput:
 
     @classmethod
     def chat(cls, value: Any) -> RunInput:
-        """One chat (a list of messages: single result) or a list of chats (a batch), checked
-        here so the CLI, the pane and examples refuse a malformed one with the same words."""
+        """One chat (a list of messages: single result) or a list of chats (a batch).
+
+        Checked here so the CLI, the pane and examples refuse a malformed one with the same words.
+        """
         if isinstance(value, list) and value and all(isinstance(c, list) for c in value):
             return cls(
                 chats=tuple(_checked_chat(c, f"chat {i + 1}") for i, c in enumerate(value)),
@@ -86,8 +88,10 @@ class RunInput:
         }.get(self.kind or "", "nothing usable")
 
     def require(self, kind: InputKind, task: str, *, chat_ok: bool = False) -> None:
-        """Refuse input of the wrong kind or empty input, naming what the task wants; a task
-        with ``chat_ok`` takes a chat where it takes text."""
+        """Refuse input of the wrong kind or empty input, naming what the task wants.
+
+        A task with ``chat_ok`` takes a chat where it takes text.
+        """
         if chat_ok and kind == "text" and self.kind == "chat":
             return
         wanted = {

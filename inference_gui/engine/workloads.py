@@ -52,8 +52,11 @@ class Example:
 
 
 def input_from_json(value: Mapping[str, Any]) -> RunInput:
-    """An example's input: ``text``, ``texts`` (a batch), ``image`` (a sample file), QA,
-    ``messages`` (a chat), or text(s) with zero-shot ``labels``."""
+    """An example's input, from its JSON.
+
+    ``text``, ``texts`` (a batch), ``image`` (a sample file), QA, ``messages`` (a chat), or
+    text(s) with zero-shot ``labels``.
+    """
     if "messages" in value:
         return RunInput.chat(list(value["messages"]))
     if "labels" in value:

@@ -120,13 +120,11 @@ class Decoder:
 
     def _empty(self, spec: _PastSpec, rows: int) -> np.ndarray:
         """An empty past: ``[batch, heads, 0, head size]``, symbolic dims filled from the config."""
-        from_config = {0: rows, 1: None, 2: 0, 3: None}
-        shape = [d if isinstance(d, int) else from_config.get(i) for i, d in enumerate(spec.shape)]
-        if None in shape:
-            heads, size = kv_shape(self.config)
-            shape[1] = heads if shape[1] is None else shape[1]
-            shape[3] = size if shape[3] is None else shape[3]
-        if len(shape) != 4 or None in shape:
+        heads, size = kv_shape(self.config)
+        by_position = {0: rows, 1: heads, 2: 0, 3: size}
+        wanted = [d if isinstance(d, int) else by_position.get(i) for i, d in enumerate(spec.shape)]
+        shape = [d for d in wanted if d is not None]
+        if len(shape) != 4 or len(wanted) != 4:
             raise EngineError(
                 f"{self.name}: the shape of its past_key_values ({list(spec.shape)}) cannot be "
                 "completed from config.json.",
@@ -171,9 +169,11 @@ class Decoder:
 
 
 def kv_shape(config: Mapping[str, Any]) -> tuple[int | None, int | None]:
-    """(key/value heads, head size) as the config says, or the decoder sub-config of an
-    encoder-decoder: ``num_key_value_heads`` else the attention heads, ``head_dim`` (``d_kv``)
-    else the hidden size over the attention heads."""
+    """(key/value heads, head size) as the config, or an encoder-decoder's decoder, says.
+
+    ``num_key_value_heads`` else the attention heads; ``head_dim`` (``d_kv``) else the hidden size
+    over the attention heads.
+    """
     for scope in (config, config.get("decoder") or {}):
         heads = _first_int(scope, "num_attention_heads", "n_head", "num_heads")
         kv = _first_int(scope, "num_key_value_heads") or heads

@@ -42,8 +42,11 @@ class _TemplateRaised(Exception):
 def template_source(
     tokenizer_config: Mapping[str, Any], files: Mapping[str, str], label: str
 ) -> str | None:
-    """The template text: ``tokenizer_config.json``'s, else one of ``files`` (name -> text of
-    ``chat_template.jinja`` / ``chat_template.json``); None when the model has none."""
+    """The template text, or None when the model has none.
+
+    ``tokenizer_config.json``'s, else one of ``files`` (name -> text of ``chat_template.jinja`` /
+    ``chat_template.json``).
+    """
     value = tokenizer_config.get("chat_template")
     if value is None and "chat_template.jinja" in files:
         value = files["chat_template.jinja"]

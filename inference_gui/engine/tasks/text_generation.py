@@ -1,5 +1,6 @@
-"""``text-generation``: continue a prompt, or answer a chat, with a decoder-only model
-(``model*.onnx``: GPT-2, Qwen2, Llama... layouts).
+"""``text-generation``: continue a prompt, or answer a chat, with a decoder-only model.
+
+Decoder-only means ``model*.onnx`` in the GPT-2, Qwen2, Llama... layouts.
 
 Output as Transformers.js's TextGenerationPipeline: per input a list of ``{"generated_text"}``
 (``num_return_sequences`` of them), the prompt included unless ``return_full_text`` is false; a
