@@ -11,10 +11,13 @@ def resource_path(*parts: str) -> Path:
 
     For example ``resource_path("settings", "ml-inference-options.json")``.
     """
-    try:
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "resources").is_dir():
+        # Run from a checkout: its own resources, even when an editable install of another
+        # checkout (a second git worktree) maps the package to that one's.
+        base = checkout / "resources"
+    else:
         base = Path(str(importlib_resources.files("inference_gui.resources")))
-    except ModuleNotFoundError:  # running from a checkout without installing
-        base = Path(__file__).resolve().parent.parent / "resources"
     path = base.joinpath(*parts)
     if not path.exists():
         raise FileNotFoundError(

@@ -59,6 +59,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--question", metavar="Q", help="question-answering: the question")
     parser.add_argument("--context", metavar="C", help="question-answering: the context")
+    parser.add_argument(
+        "--messages",
+        metavar="FILE",
+        help="text-generation with a chat model: a JSON list of {role, content} messages "
+        "(or a list of such lists, a batch) in FILE, or on standard input with -",
+    )
+    parser.add_argument(
+        "--label",
+        metavar="L",
+        action="append",
+        dest="labels",
+        default=[],
+        help="zero-shot-classification: a candidate label (repeat for each)",
+    )
     parser.add_argument("texts", metavar="TEXT", nargs="*", help="input text; several are a batch")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)
@@ -86,11 +100,18 @@ def run_input(args: argparse.Namespace) -> RunInput:
         bool(args.texts),
         bool(args.image),
         args.question is not None or args.context is not None,
+        args.messages is not None,
     ]
     if sum(kinds) > 1:
         raise EngineError(
-            "Give one kind of input: TEXT, --image, or --question with --context.",
+            "Give one kind of input: TEXT, --image, --question with --context, or --messages.",
             "Which one depends on the task.",
+        )
+    if args.messages is not None:
+        return RunInput.chat(read_messages(args.messages))
+    if args.labels:
+        return RunInput.zero_shot(
+            args.texts[0] if len(args.texts) == 1 else args.texts, args.labels
         )
     if args.image:
         return RunInput.image(args.image if len(args.image) > 1 else args.image[0])
@@ -99,6 +120,24 @@ def run_input(args: argparse.Namespace) -> RunInput:
     if args.texts:
         return RunInput.text(args.texts if len(args.texts) > 1 else args.texts[0])
     return RunInput()
+
+
+def read_messages(source: str) -> Any:
+    """The JSON in ``source`` (a file, or ``-`` for standard input); RunInput.chat checks it."""
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EngineError(
+            f"--messages {source} cannot be read: {exc}.", "Give a readable JSON file, or -."
+        ) from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = "standard input" if source == "-" else source
+        raise EngineError(
+            f"--messages: {where} is not valid JSON: {exc.msg} at line {exc.lineno}.",
+            'Write a list like [{"role": "user", "content": "Hello"}].',
+        ) from exc
 
 
 def call_options(text: str | None) -> dict[str, Any]:

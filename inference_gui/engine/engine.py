@@ -21,6 +21,11 @@ import psutil
 from inference_gui.engine.files import OnnxFile, choose_onnx_file, parse_json, read_json
 from inference_gui.engine.inputs import RunInput
 from inference_gui.engine.options import EngineOptions
+from inference_gui.engine.preprocess.chat_template import (
+    TEMPLATE_FILES,
+    ChatTemplate,
+    template_source,
+)
 from inference_gui.engine.preprocess.image import ImageProcessor
 from inference_gui.engine.preprocess.text import TextTokenizer
 from inference_gui.engine.session import RunGuard, create_session
@@ -227,7 +232,10 @@ class Engine:
         config = None
         if files.exists(TOKENIZER_CONFIG):
             config = parse_json(fetch(files, TOKENIZER_CONFIG), TOKENIZER_CONFIG, files.label)
-        return TextTokenizer(path, config, label=files.label)
+        tokenizer = TextTokenizer(path, config, label=files.label)
+        if self.task_class.accepts_chat:
+            tokenizer.chat_template = _chat_template(files, fetch, tokenizer.config)
+        return tokenizer
 
     def _load_processor(self, fetch: Callable[[ModelFiles, str], Path]) -> ImageProcessor:
         model, revision = self.options.processor_source
@@ -258,7 +266,9 @@ class Engine:
         Errors leave the engine usable: a failed or cancelled run does not unload it.
         """
         call_options = dict(options or {})
-        inputs.require(self.task_class.input_kind, self.options.task)
+        inputs.require(
+            self.task_class.input_kind, self.options.task, chat_ok=self.task_class.accepts_chat
+        )
         started = time.perf_counter()
         with self._lock:
             loaded_here = self._loaded is None
@@ -313,6 +323,24 @@ def _this_process() -> psutil.Process:
 
 def _rss_bytes() -> int:
     return _this_process().memory_info().rss
+
+
+def _chat_template(
+    files: ModelFiles, fetch: Callable[[ModelFiles, str], Path], config: dict[str, Any]
+) -> ChatTemplate | None:
+    """The tokenizer's chat template, or None.
+
+    The template files are fetched only when the config has none (Transformers.js reads only
+    the config's).
+    """
+    texts: dict[str, str] = {}
+    if "chat_template" not in config:
+        for name in TEMPLATE_FILES:
+            if files.exists(name):
+                texts[name] = fetch(files, name).read_text(encoding="utf-8")
+                break
+    source = template_source(config, texts, files.label)
+    return None if source is None else ChatTemplate(source, config, files.label)
 
 
 def _check_siblings(chosen: OnnxFile, local_paths: list[Path]) -> None:

@@ -1,4 +1,7 @@
-"""What a run is asked to process: texts, images, or a question with its context.
+"""What a run is asked to process: texts, images, a question with its context, or chats.
+
+A chat is a list of ``{"role", "content"}`` messages (text-generation with a chat template);
+zero-shot classification adds its candidate labels to texts.
 
 Transformers.js returns a list for a list input and a single result for a single input; ``batched``
 keeps that distinction so our outputs have exactly its JSON shape.
@@ -6,14 +9,17 @@ keeps that distinction so our outputs have exactly its JSON shape.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from inference_gui.errors import EngineError
 
-InputKind = Literal["text", "image", "qa", "any"]
+InputKind = Literal["text", "image", "qa", "chat", "any"]
+ROLES = ("system", "user", "assistant", "tool")
+Message = dict[str, str]
+Chat = tuple[Message, ...]
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,8 @@ class RunInput:
     images: tuple[Path, ...] = ()
     question: str | None = None
     context: str | None = None
+    chats: tuple[Chat, ...] = ()
+    labels: tuple[str, ...] = ()  # zero-shot classification's candidate labels
     batched: bool = False
 
     @classmethod
@@ -30,6 +38,24 @@ class RunInput:
         if isinstance(text, str):
             return cls(texts=(text,))
         return cls(texts=tuple(text), batched=True)
+
+    @classmethod
+    def chat(cls, value: Any) -> RunInput:
+        """One chat (a list of messages: single result) or a list of chats (a batch).
+
+        Checked here so the CLI, the pane and examples refuse a malformed one with the same words.
+        """
+        if isinstance(value, list) and value and all(isinstance(c, list) for c in value):
+            return cls(
+                chats=tuple(_checked_chat(c, f"chat {i + 1}") for i, c in enumerate(value)),
+                batched=True,
+            )
+        return cls(chats=(_checked_chat(value, "the chat"),))
+
+    @classmethod
+    def zero_shot(cls, text: str | Sequence[str], labels: Sequence[str]) -> RunInput:
+        """Texts to classify against ``labels`` (zero-shot classification)."""
+        return replace(cls.text(text), labels=tuple(labels))
 
     @classmethod
     def image(cls, image: str | Path | Sequence[str | Path]) -> RunInput:
@@ -45,6 +71,8 @@ class RunInput:
     def kind(self) -> InputKind | None:
         if self.question is not None or self.context is not None:
             return "qa"
+        if self.chats:
+            return "chat" if not (self.texts or self.images) else None
         if self.images and not self.texts:
             return "image"
         if self.texts and not self.images:
@@ -52,16 +80,25 @@ class RunInput:
         return None
 
     def describe(self) -> str:
-        return {"qa": "a question with a context", "image": "an image", "text": "text"}.get(
-            self.kind or "", "nothing usable"
-        )
+        return {
+            "qa": "a question with a context",
+            "image": "an image",
+            "text": "text",
+            "chat": "a chat (a list of messages)",
+        }.get(self.kind or "", "nothing usable")
 
-    def require(self, kind: InputKind, task: str) -> None:
-        """Refuse input of the wrong kind or empty input, naming what the task wants."""
+    def require(self, kind: InputKind, task: str, *, chat_ok: bool = False) -> None:
+        """Refuse input of the wrong kind or empty input, naming what the task wants.
+
+        A task with ``chat_ok`` takes a chat where it takes text.
+        """
+        if chat_ok and kind == "text" and self.kind == "chat":
+            return
         wanted = {
             "text": "text",
             "image": "an image (from the command line: --image PATH)",
             "qa": "a question and a context (from the command line: --question Q --context C)",
+            "chat": "a chat (from the command line: --messages FILE)",
         }
         if kind == "any":
             if self.kind is None:
@@ -78,3 +115,25 @@ class RunInput:
                 f"{task} needs both a question and a context, and one is empty.",
                 "Fill in both the question and the context the answer is to be found in.",
             )
+
+
+def _checked_chat(value: Any, what: str) -> Chat:
+    """A list of ``{"role", "content"}`` messages with known roles and text content."""
+    hint = 'Give a JSON list like [{"role": "user", "content": "Hello"}].'
+    if not isinstance(value, list) or not value:
+        raise EngineError(f"{what.capitalize()} is not a non-empty list of messages.", hint)
+    messages = []
+    for number, message in enumerate(value, 1):
+        where = f"message {number} of {what}"
+        if not isinstance(message, Mapping) or not {"role", "content"} <= set(message):
+            raise EngineError(f"{where.capitalize()} is not a {{role, content}} object.", hint)
+        role, content = message["role"], message["content"]
+        if role not in ROLES:
+            raise EngineError(
+                f"{where.capitalize()} has the unknown role {role!r}.",
+                f"Use one of: {', '.join(ROLES)}.",
+            )
+        if not isinstance(content, str):
+            raise EngineError(f"The content of {where} is not text.", hint)
+        messages.append(dict(message))
+    return tuple(messages)

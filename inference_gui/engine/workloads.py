@@ -39,6 +39,9 @@ class Example:
     dtype: str
     input: Mapping[str, Any]
     options: Mapping[str, Any] = field(default_factory=dict)
+    # "test": a fixture model of the repo's test hub; "huggingface": one of about:inference's
+    # presets, a real model to fetch from the Hugging Face hub (or a hub mirroring its ids).
+    hub: str = "test"
 
     @property
     def engine_options(self) -> EngineOptions:
@@ -49,7 +52,16 @@ class Example:
 
 
 def input_from_json(value: Mapping[str, Any]) -> RunInput:
-    """An example's input: ``text``, ``texts`` (a batch), ``image`` (a sample file), or QA."""
+    """An example's input, from its JSON.
+
+    ``text``, ``texts`` (a batch), ``image`` (a sample file), QA, ``messages`` (a chat), or
+    text(s) with zero-shot ``labels``.
+    """
+    if "messages" in value:
+        return RunInput.chat(list(value["messages"]))
+    if "labels" in value:
+        text = value["texts"] if "texts" in value else str(value.get("text", ""))
+        return RunInput.zero_shot(text, [str(label) for label in value["labels"]])
     if "question" in value or "context" in value:
         return RunInput.qa(str(value.get("question", "")), str(value.get("context", "")))
     if "image" in value:
@@ -76,6 +88,7 @@ def examples(task: str | None = None) -> list[Example]:
             e["dtype"],
             e["input"],
             e.get("options", {}),
+            e.get("hub", "test"),
         )
         for e in _catalogue()["examples"]
     ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -50,6 +50,7 @@ class Case:
     call_options: dict[str, Any]
     inputs: dict[str, Any]
     outputs: dict[str, Any]
+    input_call_options: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def id(self) -> str:
@@ -65,8 +66,16 @@ class Case:
             num_threads=1,
         )
 
+    def options_for(self, input_id: str) -> dict[str, Any]:
+        """The call's options for one input: the file's, plus that input's own (if any)."""
+        return {**self.call_options, **self.input_call_options.get(input_id, {})}
+
     def run_input(self, input_id: str) -> RunInput:
         value = self.inputs[input_id]
+        if isinstance(value, list):  # a chat: Transformers.js's messages array
+            return RunInput.chat(value)
+        if isinstance(value, dict) and "candidate_labels" in value:
+            return RunInput.zero_shot(value["text"], value["candidate_labels"])
         if isinstance(value, dict):
             return RunInput.qa(value["question"], value["context"])
         if input_id.startswith("image-"):
@@ -97,6 +106,7 @@ def cases(tasks: set[str]) -> Iterator[Case]:
                 data["call_options"],
                 data["inputs"],
                 result["outputs"],
+                data.get("input_call_options", {}),
             )
 
 
@@ -124,6 +134,9 @@ def core_output(task: str, model: str, dtype: str, run_input: RunInput, options:
 
 def assert_matches(actual: Any, expected: Any, tol: float, where: str = "output") -> None:
     """Structure and texts identical, numbers within ``tol`` (absolute)."""
+    if _is_ranked_labels(expected) and _is_ranked_labels(actual):
+        # zero-shot's parallel lists: compared as the ranked list of (label, score) they are
+        actual, expected = _as_ranked(actual), _as_ranked(expected)
     if isinstance(expected, dict):
         assert isinstance(actual, dict), f"{where}: expected an object, got {actual!r}"
         assert set(actual) == set(expected), f"{where}: keys {sorted(actual)} != {sorted(expected)}"
@@ -150,6 +163,17 @@ def assert_matches(actual: Any, expected: Any, tol: float, where: str = "output"
         )
     else:
         raise AssertionError(f"{where}: unexpected value {expected!r} in the expected file")
+
+
+def _is_ranked_labels(value: Any) -> bool:
+    return isinstance(value, dict) and {"labels", "scores"} <= set(value)
+
+
+def _as_ranked(value: dict[str, Any]) -> dict[str, Any]:
+    """``{labels, scores, ...}`` with the two lists as one list of ``{label, score}`` items."""
+    rest = {k: v for k, v in value.items() if k not in ("labels", "scores")}
+    pairs = zip(value["labels"], value["scores"], strict=True)
+    return {**rest, "ranked": [{"label": label, "score": score} for label, score in pairs]}
 
 
 def _labels(items: list[Any]) -> list[str]:

@@ -89,9 +89,17 @@ class ReferencePicker:
 
 
 def reference_continuation(case: Case, input_id: str) -> str:
-    """The part of the reference text the decoder generated (text-generation repeats the prompt)."""
+    """The part of the reference text the decoder generated: a chat's answer is the assistant
+    message appended to the conversation; a text-generation prompt is repeated unless the call
+    had ``return_full_text: false``."""
     text = case.outputs[input_id][0]["generated_text"]
-    if case.task == "text-generation":
+    if isinstance(text, list):
+        reply = text[-1]
+        assert reply["role"] == "assistant" and text[:-1] == case.inputs[input_id], (
+            f"{case.id}/{input_id}: reference is not the conversation plus an answer"
+        )
+        return reply["content"]
+    if case.task == "text-generation" and case.options_for(input_id).get("return_full_text", True):
         prompt = case.inputs[input_id]
         assert text.startswith(prompt), (
             f"{case.id}/{input_id}: reference does not repeat the prompt"
@@ -111,14 +119,14 @@ def assert_follows_reference(
     tokenizer = Tokenizer.from_file(str(HUB / case.model / case.revision / "tokenizer.json"))
     expected = case.outputs[input_id]
     where = f"{case.id}/{input_id}"
-    free = engine.run(case.run_input(input_id), case.call_options).output
+    free = engine.run(case.run_input(input_id), case.options_for(input_id)).output
     picker = ReferencePicker(
         reference_continuation(case, input_id),
         lambda ids: tokenizer.decode(list(ids), skip_special_tokens=True),
     )
     with monkeypatch.context() as patch:
         patch.setattr(loop, "Sampler", lambda config: picker)
-        forced = engine.run(case.run_input(input_id), case.call_options).output
+        forced = engine.run(case.run_input(input_id), case.options_for(input_id)).output
     assert forced == expected, f"{where}: the replayed reference decodes to {forced!r}"
     wide = [s for s in picker.divergences if s.gap > margin]
     assert not wide, f"{where}: reference token more than {margin} below our top at {wide}"

@@ -30,6 +30,7 @@ TASKS = {
     "fill-mask",
     "question-answering",
     "image-classification",
+    "zero-shot-classification",
 }
 CASES = list(cases(TASKS))
 
@@ -43,7 +44,7 @@ def tolerance(case: Case) -> float:
 
 
 def test_every_encoder_fixture_is_covered() -> None:
-    """All six tasks and all eight dtypes take part, so a filtering slip cannot empty the test."""
+    """All seven tasks and all eight dtypes take part, so a filtering slip cannot empty the test."""
     assert {c.task for c in CASES} == TASKS
     assert {c.dtype for c in CASES} == {
         "fp32",
@@ -61,6 +62,6 @@ def test_every_encoder_fixture_is_covered() -> None:
 def test_matches_transformers_js(case: Case) -> None:
     engine = engine_for(case)
     for input_id, expected in case.outputs.items():
-        result = engine.run(case.run_input(input_id), case.call_options)
+        result = engine.run(case.run_input(input_id), case.options_for(input_id))
         assert_matches(result.output, expected, tolerance(case), f"{case.id}/{input_id}")
     engine.unload()

@@ -1,5 +1,6 @@
-"""Generated text identical to Transformers.js's for tiny/gpt2, tiny/t5 and tiny/vit-gpt2-alt-text
-at every dtype (greedy, ``max_new_tokens: 8``, as recorded in the expected files).
+"""Generated text identical to Transformers.js's for tiny/gpt2, tiny/qwen2-chat (plain prompts and
+chats), tiny/t5 and tiny/vit-gpt2-alt-text at every dtype (greedy, ``max_new_tokens: 8``, as
+recorded in the expected files).
 
 Exact text equality holds on every CPU for fp32, fp16 and the weight-only 4-bit dtypes. The
 dynamically quantized dtypes (q8, int8, uint8) quantize activations at run time with kernels that
@@ -8,7 +9,12 @@ flip a greedy token (seen: vit-gpt2 q8 on AMD EPYC vs the reference written on I
 Transformers.js itself agrees with us). For those the reference is replayed by teacher forcing
 (:mod:`tests.parity.teacher_forcing`): at every step the reference token must be within
 ``QUANTIZED_MARGIN`` of our top logit, the replayed text must be the reference exactly, and a free
-run that differs from the reference must do so only where such a near-tie was seen.
+run that differs from the reference must do so only where such a near-tie was seen
+(measured on an AMD EPYC: tiny/qwen2-chat q8 / int8 ``chat-1`` flips its first token, gap 0.031).
+
+The 4-bit dtypes are compared exactly although tiny/qwen2-chat bnb4's closest top-two logit gap is
+only 0.0061 (fixtures README): their weights are dequantized and multiplied in float32, so another
+CPU's kernels move the logits (magnitude ~10) by float32 rounding, ~1e-5 — hundreds of times less.
 """
 
 from __future__ import annotations
@@ -30,8 +36,10 @@ QUANTIZED_MARGIN = 0.1
 
 def test_every_generative_fixture_is_covered() -> None:
     models = {case.model for case in CASES}
-    assert models == {"tiny/gpt2", "tiny/t5", "tiny/vit-gpt2-alt-text"}
-    assert len(CASES) == 3 * 8
+    assert models == {"tiny/gpt2", "tiny/qwen2-chat", "tiny/t5", "tiny/vit-gpt2-alt-text"}
+    assert len(CASES) == 4 * 8
+    chats = {i for c in CASES for i, value in c.inputs.items() if isinstance(value, list)}
+    assert chats == {"chat-0", "chat-1", "chat-2"}
 
 
 EXACT_CASES = [c for c in CASES if c.dtype not in DYNAMICALLY_QUANTIZED]
@@ -42,7 +50,7 @@ QUANTIZED_CASES = [c for c in CASES if c.dtype in DYNAMICALLY_QUANTIZED]
 def test_generated_text_matches_transformers_js(case: Case) -> None:
     engine: Engine = engine_for(case)
     for input_id, expected in case.outputs.items():
-        result = engine.run(case.run_input(input_id), case.call_options)
+        result = engine.run(case.run_input(input_id), case.options_for(input_id))
         # generated_text is compared exactly; these outputs hold no other numbers or texts
         assert_matches(result.output, expected, tol=0.0, where=f"{case.id}/{input_id}")
         assert result.timings_ms["time_to_first_token"] > 0

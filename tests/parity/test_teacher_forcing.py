@@ -53,7 +53,7 @@ def top_gap(monkeypatch: pytest.MonkeyPatch) -> float:
 
     with monkeypatch.context() as patch:
         patch.setattr(Decoder, "step", recording)
-        engine_for(CASE).run(CASE.run_input(INPUT), CASE.call_options)
+        engine_for(CASE).run(CASE.run_input(INPUT), CASE.options_for(INPUT))
     return gaps[STEP]
 
 
@@ -62,7 +62,7 @@ def test_a_near_tie_flipped_as_on_another_cpu_is_accepted(monkeypatch: pytest.Mo
     assert gap + 0.01 < QUANTIZED_MARGIN, f"the chosen step is no near-tie here ({gap})"
     nudge_runner_up(monkeypatch, STEP, over_top=0.01)
     engine = engine_for(CASE)
-    flipped = engine.run(CASE.run_input(INPUT), CASE.call_options).output
+    flipped = engine.run(CASE.run_input(INPUT), CASE.options_for(INPUT)).output
     assert flipped != CASE.outputs[INPUT], "the nudge did not change the free text"
     divergences = assert_follows_reference(CASE, engine, INPUT, monkeypatch, QUANTIZED_MARGIN)
     assert [s.index for s in divergences] == [STEP]

@@ -171,10 +171,12 @@ def test_examples_and_workloads_are_well_formed() -> None:
         "image-classification",
     }
     for e in examples():
-        assert (HUB / e.model_id / e.revision).is_dir(), e.name
+        if e.hub == "test":
+            assert (HUB / e.model_id / e.revision).is_dir(), e.name
         assert e.engine_options.task == e.task  # building it validates ids and dtype
-        e.run_input()
+        assert e.run_input().kind in ("text", "image", "qa", "chat"), e.name
     assert example("qa").run_input().kind == "qa"
+    assert example("chat").run_input().chats and example("zero-shot").run_input().labels
     with pytest.raises(EngineError, match="There is no example 'nope'"):
         example("nope")
     assert {w.name for w in workloads()} >= {"ner-small", "embeddings-many", "image-to-text"}
@@ -185,3 +187,29 @@ def test_benchmark_times_creation_init_and_run() -> None:
     [row] = run_benchmark([many], lambda o: Engine(o, folder_hub(HUB)), 2)
     assert row.error == "" and row.iterations == 2
     assert row.init_median_ms > 0 and row.run_median_ms > 0 and row.run_p90_ms >= row.run_median_ms
+
+
+def test_about_inference_presets_are_examples() -> None:
+    """The presets about:inference offers, by model, task and dtype."""
+    presets = {(e.model_id, e.task, e.dtype) for e in examples() if e.hub == "huggingface"}
+    assert presets == {
+        ("onnx-community/Qwen2.5-0.5B-Instruct", "text-generation", "q8"),
+        ("HuggingFaceTB/SmolLM2-360M-Instruct", "text-generation", "q4"),
+        ("Xenova/all-MiniLM-L6-v2", "feature-extraction", "q8"),
+        ("mozilla/distilvit", "image-to-text", "q8"),
+        ("Xenova/bert-base-NER", "token-classification", "q8"),
+        ("Xenova/long-t5-tglobal-base-16384-book-summary", "summarization", "q8"),
+        ("Xenova/mobilebert-uncased-mnli", "zero-shot-classification", "q8"),
+    }
+    assert example("qwen2.5-chat").run_input().kind == "chat"
+
+
+@pytest.mark.parametrize("name", ["chat", "zero-shot"])
+def test_fixture_examples_of_the_new_tasks_run(name: str) -> None:
+    chosen = example(name)
+    engine = Engine(chosen.engine_options, folder_hub(HUB))
+    output = engine.run(chosen.run_input(), chosen.options).output
+    if name == "chat":
+        assert output[0]["generated_text"][-1]["role"] == "assistant"
+    else:
+        assert sorted(output["labels"]) == sorted(chosen.input["labels"])

@@ -9,7 +9,13 @@ session's own inputs and outputs, so nothing depends on the model's name.
 
 The first step feeds the whole prompt with an empty past (sequence dimension 0); every later step
 feeds only the newest token and the previous step's ``present.*`` as the past, so the prefix is
-never recomputed. The cross-attention past (``*.encoder.*``) is computed on the first step and then
+never recomputed. The empty past's shape is the graph's (``[batch, heads, 0, head_size]``); where
+the graph leaves heads or head size symbolic they come from the config — ``num_key_value_heads``
+(grouped-query attention: fewer key/value heads than query heads) and ``head_dim`` when it has
+them — never from GPT-2's assumptions. A decoder exported without past (no
+``past_key_values.*`` inputs) still runs: each step feeds the whole sequence so far, so step n
+costs a forward pass over n tokens (see :attr:`Decoder.uses_cache`).
+The cross-attention past (``*.encoder.*``) is computed on the first step and then
 reused as is: in the cached branch of a merged graph those outputs are placeholders.
 """
 
@@ -17,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import onnxruntime as ort
@@ -39,6 +46,7 @@ class DecoderState:
 
     past: dict[str, np.ndarray]
     past_length: int = 0
+    ids: np.ndarray | None = None  # every token so far, kept only for a decoder without cache
     attention_mask: np.ndarray | None = None
     encoder: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -52,9 +60,12 @@ class _PastSpec:
 class Decoder:
     """A decoder session plus what it takes to feed it; one instance serves many generations."""
 
-    def __init__(self, session: ort.InferenceSession, name: str) -> None:
+    def __init__(
+        self, session: ort.InferenceSession, name: str, config: Mapping[str, Any] | None = None
+    ) -> None:
         self.session = session
         self.name = name
+        self.config = config or {}
         inputs = {i.name: i for i in session.get_inputs()}
         outputs = [o.name for o in session.get_outputs()]
         if "input_ids" not in inputs or "logits" not in outputs:
@@ -68,15 +79,11 @@ class Decoder:
             for n, i in inputs.items()
             if n.startswith("past_key_values.")
         }
-        if not self.past_specs:
-            raise EngineError(
-                f"{name} has no past_key_values inputs, so every step would recompute the whole "
-                "sequence.",
-                "Export the decoder with its cache (for example the optimum task "
-                "'text-generation-with-past'), as Transformers.js expects.",
-            )
+        self.uses_cache = bool(self.past_specs)
         self.present_to_past = {
-            o: "past_key_values" + o[len("present") :] for o in outputs if o.startswith("present")
+            o: "past_key_values" + o[len("present") :]
+            for o in outputs
+            if o.startswith("present") and self.uses_cache
         }
         missing = set(self.past_specs) - set(self.present_to_past.values())
         if missing:
@@ -111,9 +118,19 @@ class Decoder:
         mask = None if attention_mask is None else attention_mask.astype(np.int64)
         return DecoderState(past=past, attention_mask=mask, encoder=encoder)
 
-    @staticmethod
-    def _empty(spec: _PastSpec, rows: int) -> np.ndarray:
-        shape = [d if isinstance(d, int) else rows if d == "batch_size" else 0 for d in spec.shape]
+    def _empty(self, spec: _PastSpec, rows: int) -> np.ndarray:
+        """An empty past: ``[batch, heads, 0, head size]``, symbolic dims filled from the config."""
+        heads, size = kv_shape(self.config)
+        by_position = {0: rows, 1: heads, 2: 0, 3: size}
+        wanted = [d if isinstance(d, int) else by_position.get(i) for i, d in enumerate(spec.shape)]
+        shape = [d for d in wanted if d is not None]
+        if len(shape) != 4 or len(wanted) != 4:
+            raise EngineError(
+                f"{self.name}: the shape of its past_key_values ({list(spec.shape)}) cannot be "
+                "completed from config.json.",
+                "The config lacks num_key_value_heads / num_attention_heads and head_dim / "
+                "hidden_size; use the config the model was exported with.",
+            )
         return np.zeros(shape, dtype=spec.dtype)
 
     def step(self, state: DecoderState, input_ids: np.ndarray, run: RunFn) -> np.ndarray:
@@ -125,13 +142,18 @@ class Decoder:
         rows, new = input_ids.shape
         mask = _grow_mask(state.attention_mask, rows, state.past_length + new)
         state.attention_mask = mask
+        if not self.uses_cache:  # the whole sequence again, every step
+            state.ids = (
+                input_ids if state.ids is None else np.concatenate([state.ids, input_ids], 1)
+            )
+            input_ids = state.ids
         feeds: dict[str, np.ndarray] = {"input_ids": input_ids, **state.encoder, **state.past}
         if "attention_mask" in self.inputs:
             feeds["attention_mask"] = mask
         if "position_ids" in self.inputs:
             feeds["position_ids"] = (
-                position_ids(mask)[:, -new:]
-                if new > 1 or state.past_length == 0
+                position_ids(mask)[:, -input_ids.shape[1] :]
+                if input_ids.shape[1] > 1 or state.past_length == 0
                 else mask.sum(axis=1, keepdims=True) - 1  # the newest token's position
             )
         if "use_cache_branch" in self.inputs:
@@ -144,6 +166,32 @@ class Decoder:
         }
         state.past_length += new
         return np.array(outputs["logits"][:, -1, :], dtype=np.float32)
+
+
+def kv_shape(config: Mapping[str, Any]) -> tuple[int | None, int | None]:
+    """(key/value heads, head size) as the config, or an encoder-decoder's decoder, says.
+
+    ``num_key_value_heads`` else the attention heads; ``head_dim`` (``d_kv``) else the hidden size
+    over the attention heads.
+    """
+    for scope in (config, config.get("decoder") or {}):
+        heads = _first_int(scope, "num_attention_heads", "n_head", "num_heads")
+        kv = _first_int(scope, "num_key_value_heads") or heads
+        size = _first_int(scope, "head_dim", "d_kv")
+        hidden = _first_int(scope, "hidden_size", "n_embd", "d_model")
+        if size is None and hidden and heads:
+            size = hidden // heads
+        if kv and size:
+            return kv, size
+    return None, None
+
+
+def _first_int(scope: Mapping[str, Any], *keys: str) -> int | None:
+    for key in keys:
+        value = scope.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+    return None
 
 
 def _grow_mask(mask: np.ndarray | None, rows: int, length: int) -> np.ndarray:

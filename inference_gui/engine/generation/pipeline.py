@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -24,6 +24,11 @@ from inference_gui.engine.generation.decoder import Decoder
 from inference_gui.engine.generation.loop import GenerationOutput, generate
 from inference_gui.engine.generation.streamer import TextStreamer
 from inference_gui.engine.tasks.base import RunContext, Task
+
+NO_CACHE_NOTE = (
+    "The model was exported without past_key_values, so every new token recomputes the whole "
+    "sequence: generation slows down as the text grows."
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class GenerativeTask(Task):
         return Decoder(
             self.resources.sessions[self.decoder_base],
             f"onnx/{self.decoder_base} of {self.resources.options.model_id}",
+            self.resources.config,
         )
 
     def generation_config(self, options: Mapping[str, Any]) -> GenerationConfig:
@@ -99,6 +105,8 @@ class GenerativeTask(Task):
             started=started or time.perf_counter(),
             **encoder,
         )
+        if not self.decoder.uses_cache:
+            out = replace(out, notes=(*out.notes, NO_CACHE_NOTE))
         for note in out.notes:
             if note not in ctx.warnings:
                 ctx.warn(note)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from tokenizers import Tokenizer
 
+from inference_gui.engine.preprocess.chat_template import ChatTemplate
 from inference_gui.errors import EngineError
 
 _CLEANUPS = (
@@ -80,6 +81,8 @@ class TextTokenizer:
         self.padding_side = self.config.get("padding_side", "right")
         self.clean_up_spaces = bool(self.config.get("clean_up_tokenization_spaces", True))
         self.special_ids = {int(t["id"]) for t in self._added_tokens() if t.get("special")}
+        # Set by the engine for tasks that take chats (text-generation); None: the model has none.
+        self.chat_template: ChatTemplate | None = None
 
     def _added_tokens(self) -> list[dict[str, Any]]:
         decoder = self.config.get("added_tokens_decoder")

@@ -24,6 +24,7 @@ TASK_MODULES: dict[str, str] = {
     "summarization": "text2text_generation",
     "translation": "text2text_generation",
     "image-to-text": "image_to_text",
+    "zero-shot-classification": "zero_shot_classification",
 }
 
 

@@ -118,6 +118,7 @@ class Task:
 
     name: ClassVar[str]
     input_kind: ClassVar[InputKind] = "text"
+    accepts_chat: ClassVar[bool] = False  # takes a chat (list of messages) where it takes text
     model_bases: ClassVar[tuple[str, ...]] = ("model",)  # ONNX files: onnx/<base><suffix>.onnx
     needs_model: ClassVar[bool] = True
     needs_tokenizer: ClassVar[bool] = True

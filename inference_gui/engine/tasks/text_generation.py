@@ -1,9 +1,15 @@
-"""``text-generation``: continue a prompt with a decoder-only model (GPT-2 layout, ``model*.onnx``).
+"""``text-generation``: continue a prompt, or answer a chat, with a decoder-only model.
+
+Decoder-only means ``model*.onnx`` in the GPT-2, Qwen2, Llama... layouts.
 
 Output as Transformers.js's TextGenerationPipeline: per input a list of ``{"generated_text"}``
 (``num_return_sequences`` of them), the prompt included unless ``return_full_text`` is false; a
-single string input gives that list, a batch gives a list of lists. Batches are left-padded, as
+single input gives that list, a batch gives a list of lists. Batches are left-padded, as
 decoder-only generation needs the newest token of every row in the same column.
+
+A chat (a list of ``{role, content}`` messages) is rendered with the tokenizer's chat template
+(``add_generation_prompt``), tokenized without special tokens, and answered with the conversation
+plus ``{"role": "assistant", "content": <the new text only>}`` as ``generated_text``.
 """
 
 from __future__ import annotations
@@ -18,8 +24,9 @@ import numpy as np
 from inference_gui.engine.generation.config import GenerationConfig
 from inference_gui.engine.generation.loop import GenerationOutput
 from inference_gui.engine.generation.pipeline import GenerativeTask
-from inference_gui.engine.inputs import RunInput
+from inference_gui.engine.inputs import Chat, RunInput
 from inference_gui.engine.tasks.base import RunContext, option
+from inference_gui.errors import EngineError
 
 
 @dataclass
@@ -34,6 +41,7 @@ class TextGeneration(GenerativeTask):
     name = "text-generation"
     model_bases = ("model",)
     decoder_base = "model"
+    accepts_chat = True
     pipeline_defaults = {"max_new_tokens": 256}
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Prompts:
@@ -44,7 +52,11 @@ class TextGeneration(GenerativeTask):
             tokenizer_config.get("add_bos_token") or tokenizer_config.get("add_eos_token")
         )
         add_special = option(options, "add_special_tokens", default_special, bool)
-        rows = [self.encode(ctx, [text], add_special_tokens=add_special) for text in inputs.texts]
+        texts = inputs.texts
+        if inputs.chats:
+            texts = tuple(self.render_chat(chat) for chat in inputs.chats)
+            add_special = False  # the template writes the special tokens itself
+        rows = [self.encode(ctx, [text], add_special_tokens=add_special) for text in texts]
         width = max(encoded.input_ids.shape[1] for encoded in rows)
         ids = np.full((len(rows), width), self.tokenizer.pad_id, dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)
@@ -54,6 +66,15 @@ class TextGeneration(GenerativeTask):
             mask[r, width - n :] = 1
         written = max(max(encoded.original_lengths) for encoded in rows)
         return Prompts(ids, mask, config, written)
+
+    def render_chat(self, chat: Chat) -> str:
+        template = self.tokenizer.chat_template
+        if template is None:
+            raise EngineError(
+                f"{self.tokenizer.label} has no chat template, so it cannot take messages.",
+                "Give a plain text prompt, or pick a chat (Instruct) model.",
+            )
+        return template.render(chat)
 
     def run(self, prepared: Prompts, ctx: RunContext) -> GenerationOutput:
         return self.generate(
@@ -73,8 +94,9 @@ class TextGeneration(GenerativeTask):
         options: Mapping[str, Any],
     ) -> Any:
         copies = prepared.config.num_return_sequences
-        full_text = options.get("return_full_text", True)
-        results: list[list[dict[str, str]]] = [[] for _ in inputs.texts]
+        # a chat's answer is the new text only, whatever return_full_text says
+        full_text = options.get("return_full_text", True) and not inputs.chats
+        results: list[list[dict[str, Any]]] = [[] for _ in range(len(prepared.input_ids))]
         for index, sequence in enumerate(outputs.sequences):
             source = index // copies
             text = self.decode(sequence)
@@ -82,7 +104,11 @@ class TextGeneration(GenerativeTask):
                 real = prepared.attention_mask[source] > 0
                 prompt = self.decode(prepared.input_ids[source][real])
                 text = text[len(prompt) :]  # Transformers.js cuts by the decoded prompt's length
-            results[source].append({"generated_text": text})
+            if inputs.chats:
+                reply = {"role": "assistant", "content": text}
+                results[source].append({"generated_text": [*inputs.chats[source], reply]})
+            else:
+                results[source].append({"generated_text": text})
         return results if inputs.batched else results[0]
 
 
