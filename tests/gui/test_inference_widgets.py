@@ -8,10 +8,12 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication, QImage
 
 from inference_gui.engine.inputs import RunInput
-from inference_gui.ui.widgets.entities import highlight_html, locate
+from inference_gui.ui.panes.inference.results import OUTPUT_KINDS, RESULT_VIEWS, OutputView
+from inference_gui.ui.widgets.answer_view import find_answer
+from inference_gui.ui.widgets.entities import group_entities, highlight_html, locate
 from inference_gui.ui.widgets.image_input import ImageInput
 from inference_gui.ui.widgets.options_editor import OptionsEditor
-from inference_gui.ui.widgets.output_view import OutputView, embedding_summary, scored_items
+from inference_gui.ui.widgets.output_view import embedding_summary, scored_items
 from tests.gui.inference_support import expected
 from tests.paths import INPUTS
 
@@ -70,7 +72,7 @@ def test_entities_are_found_in_the_text() -> None:
     for (start, end, _, _), item in zip(spans, entities, strict=True):
         assert text[start:end].lower() == item["word"].removeprefix("##")
     html = highlight_html("<b> & Alice", [{"entity": "B-PER", "score": 0.9, "word": "alice"}])
-    assert "&lt;b&gt; &amp; " in html and "Alice<sub>B-PER</sub>" in html
+    assert "&lt;b&gt; &amp; " in html and "Alice<sub>PER</sub>" in html
 
 
 def test_outputs_are_shown_per_task(qtbot) -> None:
@@ -81,7 +83,7 @@ def test_outputs_are_shown_per_task(qtbot) -> None:
         [{"score": 0.25, "token_str": "city", "sequence": "a city."}],
     ]
     batch = RunInput.text(["a", "b"])
-    assert scored_items("fill-mask", masks, batch) == [
+    assert scored_items(masks, batch) == [
         ("#1 paris is the capital.", 0.5),
         ("#2 a city.", 0.25),
     ]
@@ -90,18 +92,19 @@ def test_outputs_are_shown_per_task(qtbot) -> None:
     )
     assert view.text.toPlainText() == "Once upon a time"
     view.show_output(
-        "question-answering", {"answer": "the station", "score": 0.5}, RunInput.qa("q", "c")
+        "question-answering",
+        {"answer": "the station", "score": 0.5},
+        RunInput.qa("Where?", "Next to The Station."),
     )
-    assert "Answer: the station" in view.text.toPlainText()
+    assert view.currentWidget() is view.answer and view.answer.span == (8, 19)
     summary = embedding_summary(
         {"type": "float32", "dims": [2, 2], "data": [[3.0, 4.0], [4.0, 3.0]]}
     )
     assert "2 vector(s) of dimension 2" in summary and "norm 5.0000" in summary
     assert "#1 · #2: 0.9600" in summary  # (3*4 + 4*3) / 25
     view.show_output("text-classification", {"unexpected": 1}, RunInput.text("x"))
-    assert view.currentWidget() is view.text and json.loads(view.text.toPlainText()) == {
-        "unexpected": 1
-    }
+    raw = view.views["json"]
+    assert view.currentWidget() is raw and json.loads(raw.toPlainText()) == {"unexpected": 1}
 
 
 def test_compare_chart_captions_never_overlap(qtbot) -> None:
@@ -157,3 +160,89 @@ def test_other_outputs_are_shown_as_json_not_python_repr() -> None:
 
     shown = text_summary("moz-echo", {"output": "echo me", "ok": True}, RunInput.text(["echo me"]))
     assert json.loads(shown) == {"output": "echo me", "ok": True}
+
+
+def test_every_task_kind_has_a_view_and_unknown_tasks_show_json(qtbot) -> None:
+    from inference_gui.engine.tasks import supported_tasks
+
+    assert set(OUTPUT_KINDS.values()) <= set(RESULT_VIEWS)
+    view = OutputView()
+    qtbot.addWidget(view)
+    view.show_output("moz-echo", {"output": "hi"}, RunInput.text("hi"))
+    assert view.currentWidget() is view.views["json"]
+    assert all(t in OUTPUT_KINDS for t in supported_tasks() if t != "moz-echo")
+
+
+def test_classification_bars_put_the_best_first_and_bold(qtbot) -> None:
+    view = OutputView()
+    qtbot.addWidget(view)
+    out = [{"label": "POSITIVE", "score": 0.9}, {"label": "NEGATIVE", "score": 0.1}]
+    view.show_output("text-classification", out, RunInput.text("x"))
+    assert view.currentWidget() is view.scores
+    assert view.scores.items() == [("POSITIVE", 0.9), ("NEGATIVE", 0.1)]
+    view.resize(500, 200)
+    image = view.scores.bars.grab().toImage()  # painted: the top bar is the accent colour
+    accent = view.scores.bars.palette().highlight().color()
+    row = view.scores.bars.row_height()
+    y1 = int(row * 0.45) + 2
+    xs = range(image.width())
+    first = [image.pixelColor(x, y1) for x in xs]
+    second = [image.pixelColor(x, y1 + row) for x in xs]
+    assert any(c.rgb() == accent.rgb() for c in first)
+    assert not any(c.rgb() == accent.rgb() for c in second)
+
+
+def test_answer_is_found_in_its_context_despite_word_pieces_and_case() -> None:
+    context = "The library is next to the station, and the museum is by the river."
+    assert find_answer(context, "##brary is next to the station ,") == (6, 35)
+    assert find_answer(context, "THE MUSEUM") == (40, 50)
+    assert find_answer(context, "a bakery") is None
+
+
+def test_entities_group_b_i_tags_and_word_pieces_with_mean_scores(qtbot) -> None:
+    text = "Alice Smith works for Mozilla in New York."
+    tokens = [
+        {"entity": "B-PER", "score": 0.9, "index": 1, "word": "alice"},
+        {"entity": "I-PER", "score": 0.7, "index": 2, "word": "smith"},
+        {"entity": "B-ORG", "score": 0.8, "index": 5, "word": "mo"},
+        {"entity": "I-ORG", "score": 0.6, "index": 6, "word": "##zilla"},
+        {"entity": "B-LOC", "score": 0.5, "index": 8, "word": "new"},
+        {"entity": "I-LOC", "score": 0.5, "index": 9, "word": "york"},
+    ]
+    groups = group_entities(text, tokens)
+    assert [(g.type, g.word, g.tokens) for g in groups] == [
+        ("PER", "alice smith", 2),
+        ("ORG", "mozilla", 2),
+        ("LOC", "new york", 2),
+    ]
+    assert groups[0].score == 0.8 and text[groups[1].start : groups[1].end] == "Mozilla"
+    view = OutputView()
+    qtbot.addWidget(view)
+    view.show_output("token-classification", tokens, RunInput.text(text))
+    table = view.entities.table
+    assert [table.item(r, 0).text() for r in range(table.rowCount())] == [
+        "alice smith",
+        "mozilla",
+        "new york",
+    ]
+    assert "New York" in view.entities.toPlainText()
+
+
+def test_embeddings_show_a_pairwise_similarity_map(qtbot) -> None:
+    view = OutputView()
+    qtbot.addWidget(view)
+    tensor = {"type": "float32", "dims": [3, 2], "data": [[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]}
+    view.show_output("feature-extraction", tensor, RunInput.text(["a", "b", "c"]))
+    shown = view.embeddings
+    assert view.currentWidget() is shown and shown.map.labels == ["a", "b", "c"]
+    assert shown.map.matrix[0][1] == 0.0 and abs(shown.map.matrix[0][2] - 0.7071) < 1e-4
+    assert "3 vector(s) of dimension 2" in shown.summary.text()
+
+
+def test_generated_text_is_larger_and_presentation_scales_every_view(qtbot) -> None:
+    view = OutputView()
+    qtbot.addWidget(view)
+    base = view.scores.font().pointSizeF()
+    assert view.text.font().pointSizeF() > base
+    view.scale_fonts(1.4)
+    assert abs(view.scores.font().pointSizeF() - base * 1.4) < 0.01

@@ -93,6 +93,13 @@ class ComparePanel(QWidget):
         self.model.set_rows(rows)
         self.chart.set_rows(rows)
 
+    def status(self) -> str:
+        """How the comparison went, failures counted: "3 compared, 1 failed"."""
+        rows = self.model.rows()
+        failed = sum(1 for r in rows if r.error)
+        text = f"Compared {len(rows) - failed} dtypes"
+        return f"{text}, {failed} failed." if failed else f"{text}."
+
     def _ask_export(self, kind: str) -> None:
         if not self.model.rows():
             self.message.emit("Nothing to export yet: run a comparison first.")

@@ -9,6 +9,7 @@ from inference_gui.ui.models.inference import DownloadsModel
 from inference_gui.ui.widgets.tables import ProgressDelegate, table_view
 
 PROGRESS_COLUMN = 1
+CACHED_PHASE = "cached"  # what the cache reports for a file it already holds
 
 
 class DownloadList:
@@ -24,8 +25,16 @@ class DownloadList:
         self.view.setVisible(False)
 
     def update(self, progress: Progress) -> None:
+        """Show a row per file really downloading; files served from the cache get none."""
+        if progress.phase == CACHED_PHASE:
+            return
         if self.model.update_from(progress):
             self.view.setVisible(True)
+
+    def collapse(self) -> None:
+        """Nothing is downloading any more: give the room back to the result (rows stay for
+        whoever asks the model)."""
+        self.view.setVisible(False)
 
     def clear(self) -> None:
         self.model.set_rows([])

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QCheckBox,
     QLineEdit,
@@ -51,6 +52,16 @@ class InputEditor(QStackedWidget):
             self.addWidget(page)
         self._kind: InputKind = "text"
 
+    def minimumSizeHint(self) -> QSize:
+        """The shown page's minimum, not the tallest page's: a text input needs less room than
+        the image preview, and the room goes to the result."""
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else super().sizeHint()
+
     @property
     def kind(self) -> InputKind:
         return self._kind
@@ -58,6 +69,7 @@ class InputEditor(QStackedWidget):
     def set_kind(self, kind: InputKind) -> None:
         self._kind = kind
         self.setCurrentWidget(self._pages.get(kind, self._pages["text"]))
+        self.updateGeometry()
 
     def value(self) -> RunInput:
         """The input as the engine takes it; no image chosen yet is an error saying what to do."""

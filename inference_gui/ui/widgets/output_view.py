@@ -1,4 +1,6 @@
-"""A run's output as a person reads it: score bars, highlighted entities, text, embedding stats."""
+"""What the result views show, as plain functions: scored rows, generated text, embedding
+statistics, and the console report of a run. The views themselves are dispatched by output kind in
+:mod:`inference_gui.ui.panes.inference.results`."""
 
 from __future__ import annotations
 
@@ -6,32 +8,24 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtWidgets import QPlainTextEdit, QScrollArea, QStackedWidget, QWidget
-
 from inference_gui.engine.compare import cosine_similarity, median, p90, vectors
 from inference_gui.engine.engine import RunResult
 from inference_gui.engine.inputs import RunInput
 from inference_gui.format import human_bytes
-from inference_gui.ui.widgets.entities import EntityHighlighter
+from inference_gui.ui.widgets.batches import per_input
 from inference_gui.ui.widgets.json_view import to_json
-from inference_gui.ui.widgets.score_bars import ScoreBars
 
-SCORED_TASKS = {"text-classification", "image-classification", "fill-mask"}
 FIRST_VALUES = 6
 
 
-def per_input(output: Any, inputs: RunInput) -> list[Any]:
-    """Transformers.js returns a list per input for batches and one result otherwise."""
-    return list(output) if inputs.batched and isinstance(output, list) else [output]
-
-
-def scored_items(task: str, output: Any, inputs: RunInput) -> list[tuple[str, float]]:
-    """(label, score) rows; filled masks show the whole sentence; batches number their rows."""
+def scored_items(output: Any, inputs: RunInput) -> list[tuple[str, float]]:
+    """(label, score) rows; filled masks (no label) show the whole sentence; batches number
+    their rows."""
     results = per_input(output, inputs)
     items = []
     for n, result in enumerate(results, 1):
         for item in result if isinstance(result, list) else [result]:
-            label = str(item["sequence"] if task == "fill-mask" else item["label"])
+            label = str(item["label"] if "label" in item else item["sequence"])
             items.append((f"#{n} {label}" if len(results) > 1 else label, float(item["score"])))
     return items
 
@@ -93,48 +87,3 @@ def run_report(title: str, result: RunResult, wall_ms: float, totals: Sequence[f
     lines += [f"Warning: {w}" for w in result.warnings]
     lines += ["", "Result:", to_json(result.output)]
     return "\n".join(lines)
-
-
-class OutputView(QStackedWidget):
-    """Switches to the page that suits the task of the output it is given."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.scores = ScoreBars()
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.scores)
-        self.entities = EntityHighlighter()
-        self.text = QPlainTextEdit()
-        self.text.setReadOnly(True)
-        self.text.setAccessibleName("Output text")
-        for page in (self.text, scroll, self.entities):
-            self.addWidget(page)
-        self._scroll = scroll
-
-    def clear(self) -> None:
-        self.text.clear()
-        self.setCurrentWidget(self.text)
-
-    def show_text(self, text: str) -> None:
-        """Plain text (streamed tokens, an error) in the text page."""
-        self.text.setPlainText(text)
-        self.setCurrentWidget(self.text)
-
-    def show_output(self, task: str, output: Any, inputs: RunInput) -> None:
-        """The task's friendly view; an output of an unexpected shape is shown as JSON instead."""
-        try:
-            self._show_friendly(task, output, inputs)
-        except (AttributeError, KeyError, TypeError, ValueError):
-            self.show_text(to_json(output))
-
-    def _show_friendly(self, task: str, output: Any, inputs: RunInput) -> None:
-        if task in SCORED_TASKS:
-            self.scores.set_scores(scored_items(task, output, inputs))
-            self.setCurrentWidget(self._scroll)
-        elif task == "token-classification":
-            texts: Sequence[str] = inputs.texts
-            self.entities.set_entities(texts, per_input(output, inputs))
-            self.setCurrentWidget(self.entities)
-        else:
-            self.show_text(text_summary(task, output, inputs))

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSizePolicy,
     QSpinBox,
     QWidget,
 )
@@ -79,19 +78,16 @@ class RunForm(QGroupBox):
         self.timeout = QSpinBox(
             minimum=0, maximum=3600, value=0, suffix=" s", specialValueText="none"
         )
-        numbers = QHBoxLayout()
-        for label, widget in (
-            ("Threads", self.threads),
-            ("Runs", self.runs),
-            ("Timeout", self.timeout),
-        ):
-            numbers.addWidget(QLabel(label))
-            numbers.addWidget(widget)
-            numbers.addSpacing(12)
-        numbers.addStretch(1)
         self.options = OptionsEditor()
-        self.options.setMinimumHeight(70)
-        self.options.setMaximumHeight(110)
+        self.options.setMinimumHeight(90)
+        for combo in (self.example, self.feature, self.task):  # long names elide, not widen
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(12)
+        self.dtypes.combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         form = QFormLayout(self)
         form.setVerticalSpacing(4)
         for label, field in (
@@ -102,11 +98,15 @@ class RunForm(QGroupBox):
             ("Revision", self.revision),
             ("Folder", folder_row),
             ("Quantization", self.dtypes),
+            ("Threads", self.threads),
+            ("Runs", self.runs),
+            ("Timeout", self.timeout),
         ):
             form.addRow(label, field)
-        form.addRow(numbers)
-        form.addRow("Options", self.options)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        # In the narrow side panel the options get the whole width under their label.
+        form.addRow(QLabel("Options (JSON)"))
+        form.addRow(self.options)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.task.currentTextChanged.connect(
             lambda task: self.options.set_value(default_call_options(task))
         )

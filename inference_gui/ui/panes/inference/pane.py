@@ -15,12 +15,14 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -44,6 +46,8 @@ from inference_gui.ui.panes.base import Pane, pane_header
 from inference_gui.ui.panes.inference.form import RunForm
 from inference_gui.ui.panes.inference.results import ResultViews
 from inference_gui.ui.widgets.input_editor import InputEditor
+
+PRESENTATION_SCALE = 1.4  # how much larger the input and the result read in presentation mode
 
 
 class InferencePane(Pane):
@@ -76,21 +80,49 @@ class InferencePane(Pane):
 
     # -- layout ------------------------------------------------------------------------------------
     def _build(self) -> None:
+        """Results first: the settings sit in a narrow scrolling side panel that folds away; the
+        input and, below it, the result take the rest of the room."""
         self.form = RunForm(self.ctx.settings.threads or 0)
         self.results = ResultViews(self._build_phase())
+        self.settings_panel = QScrollArea()
+        self.settings_panel.setWidgetResizable(True)
+        self.settings_panel.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.settings_panel.setWidget(self.form)
+        self.settings_panel.setMinimumWidth(300)
+        self.input_box = self._build_input()
+        work = QSplitter(Qt.Orientation.Vertical)
+        work.addWidget(self.input_box)
+        work.addWidget(self.results)
+        work.setStretchFactor(0, 1)
+        work.setStretchFactor(1, 2)
+        work.setSizes([220, 440])
+        body = QSplitter(Qt.Orientation.Horizontal)
+        body.addWidget(self.settings_panel)
+        body.addWidget(work)
+        body.setStretchFactor(0, 0)
+        body.setStretchFactor(1, 1)
+        body.setSizes([340, 700])
+        body.setCollapsible(1, False)
+        self.header = pane_header(self.title, self.description)
+        top = QHBoxLayout()
+        top.addWidget(self.header, 1)
+        self.settings_button = QPushButton("Settings")
+        self.settings_button.setCheckable(True)
+        self.settings_button.setChecked(True)
+        self.settings_button.setToolTip("Show or hide what runs (feature, model, dtype, options)")
+        self.settings_button.toggled.connect(self.settings_panel.setVisible)
+        self.present_button = QPushButton("Present")
+        self.present_button.setCheckable(True)
+        self.present_button.setToolTip("Presentation mode (F11): hide the settings, larger text")
+        self.present_button.toggled.connect(self.set_presenting)
+        for button in (self.settings_button, self.present_button):
+            top.addWidget(button, 0, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
-        layout.addWidget(pane_header(self.title, self.description))
-        top = QSplitter(Qt.Orientation.Horizontal)
-        top.addWidget(self.form)
-        top.addWidget(self._build_input())
-        top.setStretchFactor(0, 3)
-        top.setStretchFactor(1, 2)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(top)
-        splitter.addWidget(self.results)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        layout.addWidget(splitter, 1)
+        layout.addLayout(top)
+        layout.addWidget(body, 1)
+        self._shortcut("F11", self.present_button.toggle)
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            self._shortcut(keys, self._run_if_ready)
         # The widgets tests, benchmarks and screenshots drive, under the names they always had.
         f, r = self.form, self.results
         self.example, self.feature, self.task = f.example, f.feature, f.task
@@ -116,6 +148,31 @@ class InferencePane(Pane):
         self.compare_panel.compare_requested.connect(self.compare)
         self.benchmark_panel.benchmark_requested.connect(self.benchmark)
 
+    def _shortcut(self, keys: str, slot: Callable[[], None]) -> None:
+        shortcut = QShortcut(QKeySequence(keys), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(slot)
+
+    def _run_if_ready(self) -> None:
+        if self.run_button.isEnabled():
+            self.run()
+
+    @property
+    def presenting(self) -> bool:
+        return self.present_button.isChecked()
+
+    def set_presenting(self, on: bool) -> None:
+        """Presentation mode: only the input and the result, in larger type."""
+        self.present_button.setChecked(on)
+        self.header.setVisible(not on)
+        self.settings_panel.setVisible(not on and self.settings_button.isChecked())
+        self.settings_button.setEnabled(not on)
+        scale = PRESENTATION_SCALE if on else 1.0
+        self.output.scale_fonts(scale)
+        font = QFont(self.font())
+        font.setPointSizeF(self.font().pointSizeF() * scale)
+        self.inputs.setFont(font)
+
     def _build_phase(self) -> QLabel:
         self.phase = QLabel("Ready.")
         self.phase.setObjectName("runPhase")
@@ -126,22 +183,24 @@ class InferencePane(Pane):
         self.inputs = InputEditor()
         self.run_button = QPushButton("Run")
         self.run_button.setDefault(True)
+        self.run_button.setToolTip("Run (Ctrl+Enter)")
         self.run_button.clicked.connect(self.run)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.progress.setMaximumWidth(160)
         buttons = QHBoxLayout()
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.cancel_button)
-        buttons.addStretch(1)
-        self.progress = QProgressBar()
-        self.progress.setVisible(False)
+        buttons.addWidget(self.progress)
+        buttons.addWidget(self.phase, 1)
         box = QGroupBox("Input")
         layout = QVBoxLayout(box)
+        layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.inputs, 1)
         layout.addLayout(buttons)
-        layout.addWidget(self.phase)
-        layout.addWidget(self.progress)
         return box
 
     # -- choosing what to run ----------------------------------------------------------------------
@@ -294,7 +353,7 @@ class InferencePane(Pane):
         plan, inputs, call = what
         runs, service = self.runs.value(), self.ctx.app.runs
         self._streamed = ""
-        self.output.clear()
+        self.results.clear_result("Running…")
 
         def work(job: JobContext) -> tuple[RunResult, list[float]]:
             results = [
@@ -399,6 +458,7 @@ class InferencePane(Pane):
     def _finish(self) -> None:
         self.job = None
         self.progress.setVisible(False)
+        self.downloads.collapse()
         self._update_buttons()
 
     def _on_progress(self, progress: Progress) -> None:
