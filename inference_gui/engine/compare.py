@@ -14,7 +14,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from inference_gui.engine.engine import Engine
@@ -78,12 +78,47 @@ def edit_distance(a: str, b: str) -> int:
 
 @dataclass(frozen=True)
 class Agreement:
-    """How one output compares with the reference's; ``value``: cosine, score Δ or edit distance."""
+    """How one output compares with the reference's; a batch's inputs as the worst and the mean.
+
+    ``value`` is the worst: lowest cosine, largest top-score delta, largest edit distance; ``kl``
+    is the largest KL divergence of a classifier's label distribution.
+    """
 
     kind: str  # "cosine", "top-label", "text"
     agrees: bool
     value: float
     text: str
+    mean: float | None = None
+    kl: float | None = None
+    inputs: int = 1
+
+
+def _summary(name: str, values: Sequence[float], worst: float, digits: str = ".4f") -> str:
+    """One input: ``cosine 0.9990``; a batch: ``cosine min 0.9981, mean 0.9990 over 3``."""
+    if len(values) == 1:
+        return f"{name} {worst:{digits}}"
+    word = "min" if worst == min(values) else "max"
+    mean = sum(values) / len(values)
+    return f"{name} {word} {worst:{digits}}, mean {mean:{digits}} over {len(values)}"
+
+
+def kl_divergence(
+    reference: Sequence[Mapping[str, Any]], output: Sequence[Mapping[str, Any]]
+) -> float | None:
+    """KL(reference || output) in nats over the labels the reference lists, both renormalised.
+
+    None when there is no distribution to compare (a single label, as ``top_k: 1`` gives).
+    """
+    p = {_label(item): float(item["score"]) for item in reference}
+    q = {_label(item): float(item["score"]) for item in output}
+    if len(p) < 2 or not set(p) <= set(q):
+        return None
+    p_total, q_total = sum(p.values()) or 1.0, sum(q[k] for k in p) or 1.0
+    return sum(
+        (pv / p_total) * math.log((pv / p_total) / max(q[k] / q_total, 1e-12))
+        for k, pv in p.items()
+        if pv > 0
+    )
 
 
 def vectors(output: Any) -> list[list[float]]:
@@ -154,28 +189,48 @@ def agreement(output: Any, reference: Any) -> Agreement:
         pairs = list(zip(vectors(output), vectors(reference), strict=False))
         if not pairs:
             return Agreement(kind, False, 0.0, "no vectors to compare")
-        worst = min(cosine_similarity(a, b) for a, b in pairs)
-        return Agreement(kind, worst > 0.99, worst, f"cosine {worst:.4f}")
+        cosines = [cosine_similarity(a, b) for a, b in pairs]
+        worst = min(cosines)
+        mean = sum(cosines) / len(cosines)
+        text = _summary("cosine", cosines, worst)
+        return Agreement(kind, worst > 0.99, worst, text, mean, inputs=len(cosines))
     if kind == "top-label":
-        mine, theirs = _scored(output), _scored(reference)
-        same = all(
-            m and t and _label(m[0]) == _label(t[0]) for m, t in zip(mine, theirs, strict=False)
-        )
-        delta = max(
-            (
-                abs(float(m[0]["score"]) - float(t[0]["score"]))
-                for m, t in zip(mine, theirs, strict=False)
-                if m and t
-            ),
-            default=0.0,
-        )
+        pairs_scored = [(m, t) for m, t in zip(_scored(output), _scored(reference), strict=False)]
+        same = all(m and t and _label(m[0]) == _label(t[0]) for m, t in pairs_scored)
+        deltas = [
+            abs(float(m[0]["score"]) - float(t[0]["score"])) for m, t in pairs_scored if m and t
+        ]
+        delta = max(deltas, default=0.0)
+        kls = [k for m, t in pairs_scored if (k := kl_divergence(t, m)) is not None]
+        mine = _scored(output)
         top = _label(mine[0][0]) if mine and mine[0] else "-"
+        matched = sum(1 for m, t in pairs_scored if m and t and _label(m[0]) == _label(t[0]))
         word = "same top label" if same else "different top label"
-        return Agreement(kind, same, delta, f"{word} ({top}), score Δ {delta:.4f}")
-    mine_text, their_text = _text(output), _text(reference)
-    distance = edit_distance(mine_text, their_text)
-    text = "exact match" if distance == 0 else f"edit distance {distance}"
-    return Agreement("text", distance == 0, float(distance), text)
+        if len(pairs_scored) > 1:
+            word = f"same top label {matched}/{len(pairs_scored)}"
+        text = f"{word} ({top}), {_summary('score Δ', deltas or [0.0], delta)}"
+        kl = max(kls) if kls else None
+        if kl is not None:
+            text += f", {_summary('KL', kls, kl)}"
+        mean = sum(deltas) / len(deltas) if deltas else 0.0
+        return Agreement(kind, same, delta, text, mean, kl, len(pairs_scored))
+    mine_text, their_text = _texts(output), _texts(reference)
+    distances = [float(edit_distance(a, b)) for a, b in zip(mine_text, their_text, strict=False)]
+    distances = distances or [float(edit_distance(_text(output), _text(reference)))]
+    worst = max(distances)
+    if worst == 0:
+        text = "exact match" if len(distances) == 1 else f"exact match, all {len(distances)}"
+    else:
+        text = _summary("edit distance", distances, worst, ".0f")
+    mean = sum(distances) / len(distances)
+    return Agreement("text", worst == 0, worst, text, mean, inputs=len(distances))
+
+
+def _texts(output: Any) -> list[str]:
+    """One comparable string per input of a batch (a list of lists), else one for the output."""
+    if isinstance(output, list) and output and all(isinstance(x, list) for x in output):
+        return [_text(x) for x in output]
+    return [_text(output)]
 
 
 # -- which dtypes a model has ----------------------------------------------------------------------
@@ -238,37 +293,50 @@ class CompareRow:
     output: Any = None
 
     def as_dict(self) -> dict[str, Any]:
-        row = asdict(self)
-        row.pop("output")
-        row["agreement"] = self.agreement.text if self.agreement else ""
-        row["agrees"] = self.agreement.agrees if self.agreement else None
-        return row
+        """The row for export: numbers stay numbers; the agreement as its kind, worst, mean, KL."""
+        a = self.agreement
+        return {
+            "dtype": self.dtype,
+            "size_bytes": self.size_bytes,
+            "load_ms": round(self.load_ms, 3),
+            "median_ms": round(self.median_ms, 3),
+            "p90_ms": round(self.p90_ms, 3),
+            "rss_bytes": self.rss_bytes,
+            "runs": self.runs,
+            "agreement_kind": a.kind if a else None,
+            "agreement_worst": a.value if a else None,
+            "agreement_mean": a.mean if a else None,
+            "kl_divergence": a.kl if a else None,
+            "agrees": a.agrees if a else None,
+            "agreement": a.text if a else "",
+            "error": self.error,
+        }
 
 
-EXPORT_FIELDS = (
-    "dtype",
-    "size_bytes",
-    "load_ms",
-    "median_ms",
-    "p90_ms",
-    "rss_bytes",
-    "runs",
-    "agreement",
-    "agrees",
-    "error",
-)
+EXPORT_FIELDS = tuple(CompareRow("", None, 0, 0, 0, 0, 0).as_dict())
 
 
-def rows_to_json(rows: Sequence[CompareRow]) -> str:
-    return json.dumps([{k: r.as_dict()[k] for k in EXPORT_FIELDS} for r in rows], indent=2)
+def rows_to_json(rows: Sequence[CompareRow], context: Mapping[str, Any] | None = None) -> str:
+    """``{"context": what was compared and where, "rows": [...]}``."""
+    return json.dumps(
+        {"context": dict(context or {}), "rows": [r.as_dict() for r in rows]}, indent=2
+    )
 
 
-def rows_to_csv(rows: Sequence[CompareRow]) -> str:
+def rows_to_csv(rows: Sequence[CompareRow], context: Mapping[str, Any] | None = None) -> str:
+    """One line per dtype, the context (model, revision, task, input...) in columns of its own.
+
+    The context repeats on every line, so each line stands alone in a spreadsheet.
+    """
+    flat = {
+        k: v if isinstance(v, int | float | str) else json.dumps(v)
+        for k, v in (context or {}).items()
+    }
     out = io.StringIO()
-    writer = csv.DictWriter(out, EXPORT_FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(out, (*EXPORT_FIELDS, *flat), lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: row.as_dict()[k] for k in EXPORT_FIELDS})
+        writer.writerow({**row.as_dict(), **flat})
     return out.getvalue()
 
 

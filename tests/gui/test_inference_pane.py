@@ -127,20 +127,40 @@ def test_compare_three_dtypes_fills_table_chart_and_exports(qtbot, server, tmp_p
         pane = inference_pane(window)
         pane.load_example(example("embed-sentences"))
         wait_dtypes(qtbot, pane)
-        assert [c.dtype for c in pane.compare_panel.checked()] == ["fp32", "fp16", "q8"]
-        pane.runs.setValue(2)
+        available = [c.dtype for c in pane.dtypes.choices() if c.available]
+        assert [c.dtype for c in pane.compare_panel.checked()] == available  # every one
+        assert pane.compare_panel.runs.value() == 5
+        dtypes = pane.compare_panel.dtypes
+        for i in range(dtypes.count()):  # three keep the test short
+            if dtypes.item(i).data(Qt.ItemDataRole.UserRole).dtype not in ("fp32", "fp16", "q8"):
+                dtypes.item(i).setCheckState(Qt.CheckState.Unchecked)
+        pane.compare_panel.runs.setValue(2)
         pane.compare_panel.button.click()
         wait_idle(qtbot, pane)
         model = pane.compare_panel.model
         assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["fp32", "fp16", "q8"]
-        assert model.index(0, 6).data() == "cosine 1.0000"
-        assert model.index(2, 6).data().startswith("cosine 0.9")
+        assert model.index(0, 6).data().startswith("cosine min 1.0000")  # a batch: min and mean
+        assert model.index(2, 6).data().startswith("cosine min 0.9")
         assert all(model.index(r, 3).data().endswith(" ms") for r in range(3))
+        assert pane.phase.text() == "Dtypes: 3 compared."
+        title = pane.compare_panel.title.text()
+        assert "tiny/bert-embed" in title and "v1.0.0" in title and "feature-extraction" in title
         assert [b[0] for b in pane.compare_panel.chart.bars()] == ["fp32", "fp16", "q8"]
         assert pane.compare_panel.chart.bars()[0][1] == 1.0  # fp32 is the biggest file
         pane.compare_panel.export(tmp_path / "cmp.csv")
         rows = list(csv.DictReader((tmp_path / "cmp.csv").open()))
         assert [r["dtype"] for r in rows] == ["fp32", "fp16", "q8"] and rows[2]["runs"] == "2"
+        assert rows[0]["model"] == "tiny/bert-embed" and rows[0]["task"] == "feature-extraction"
+        pane.compare_panel.export(tmp_path / "cmp.json")
+        exported = json.loads((tmp_path / "cmp.json").read_text())
+        context = exported["context"]
+        assert context["revision"] == "v1.0.0" and context["onnxruntime_version"][0].isdigit()
+        assert context["cpu"] and context["app_version"]
+        assert isinstance(exported["rows"][2]["agreement_worst"], float)
+        # Another model: the table of the old one is cleared, not left beside the new dtypes.
+        pane.load_example(example("sentiment"))
+        wait_dtypes(qtbot, pane)
+        assert model.rowCount() == 0 and "compare again" in pane.compare_panel.title.text()
 
 
 def test_cancel_in_the_middle_leaves_the_pane_usable(qtbot, server) -> None:

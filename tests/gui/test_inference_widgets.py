@@ -246,3 +246,14 @@ def test_generated_text_is_larger_and_presentation_scales_every_view(qtbot) -> N
     assert view.text.font().pointSizeF() > base
     view.scale_fonts(1.4)
     assert abs(view.scores.font().pointSizeF() - base * 1.4) < 0.01
+
+
+def test_compare_status_counts_failures(qtbot) -> None:
+    from inference_gui.engine.compare import CompareRow
+    from inference_gui.ui.widgets.compare_panel import ComparePanel
+
+    panel = ComparePanel()
+    qtbot.addWidget(panel)
+    rows = [CompareRow(d, 1000, 1.0, 1.0, 1.0, 1, 5) for d in ("fp32", "fp16", "q8")]
+    panel.set_rows([*rows, CompareRow("q4", None, 0, 0, 0, 0, 0, error="q4: broken")], {})
+    assert panel.status() == "Dtypes: 3 compared, 1 failed."

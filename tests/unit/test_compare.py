@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import shutil
 import threading
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 
 from inference_gui.engine import EngineOptions, RunInput
 from inference_gui.engine.compare import (
+    CompareRow,
     DtypeChoice,
     agreement,
     compare_dtypes,
@@ -152,7 +154,10 @@ def test_compare_three_dtypes_against_fp32() -> None:
     assert rows[3].error == "no onnx/model_bnb4.onnx"
     parsed = list(csv.DictReader(io.StringIO(rows_to_csv(rows))))
     assert [p["dtype"] for p in parsed] == ["fp32", "q8", "fp16", "bnb4"]
-    assert json.loads(rows_to_json(rows))[1]["runs"] == 3
+    exported = json.loads(rows_to_json(rows, {"model": "tiny/bert-embed", "task": "x"}))
+    assert exported["context"]["model"] == "tiny/bert-embed"
+    assert exported["rows"][1]["runs"] == 3 and isinstance(exported["rows"][1]["median_ms"], float)
+    assert exported["rows"][1]["agreement_kind"] == "cosine"
 
 
 def test_compare_stops_when_cancelled() -> None:
@@ -213,3 +218,46 @@ def test_fixture_examples_of_the_new_tasks_run(name: str) -> None:
         assert output[0]["generated_text"][-1]["role"] == "assistant"
     else:
         assert sorted(output["labels"]) == sorted(chosen.input["labels"])
+
+
+def test_classifier_agreement_carries_kl_divergence_and_batches_say_min_and_mean() -> None:
+    import math
+
+    ref = [[{"label": "A", "score": 0.8}, {"label": "B", "score": 0.2}]] * 2
+    out = [
+        [{"label": "A", "score": 0.8}, {"label": "B", "score": 0.2}],
+        [{"label": "A", "score": 0.6}, {"label": "B", "score": 0.4}],
+    ]
+    found = agreement(out, ref)
+    want_kl = 0.8 * math.log(0.8 / 0.6) + 0.2 * math.log(0.2 / 0.4)
+    assert found.kind == "top-label" and found.agrees and found.inputs == 2
+    assert found.kl == pytest.approx(want_kl) and found.value == pytest.approx(0.2)
+    assert found.mean == pytest.approx(0.1)
+    assert "same top label 2/2" in found.text and "max 0.2000, mean 0.1000 over 2" in found.text
+    single = agreement([{"label": "A", "score": 0.7}], [{"label": "A", "score": 0.8}])
+    assert single.kl is None and "KL" not in single.text  # one label is no distribution
+
+
+def test_embedding_batches_report_the_lowest_and_mean_cosine() -> None:
+    ref = {"type": "float32", "dims": [2, 2], "data": [[1.0, 0.0], [0.0, 1.0]]}
+    out = {"type": "float32", "dims": [2, 2], "data": [[1.0, 0.0], [1.0, 1.0]]}
+    found = agreement(out, ref)
+    assert found.value == pytest.approx(math.sqrt(0.5)) and found.inputs == 2
+    assert found.mean == pytest.approx((1 + math.sqrt(0.5)) / 2)
+    assert found.text.startswith("cosine min 0.7071, mean 0.8536 over 2")
+
+
+def test_text_batches_count_edit_distances() -> None:
+    ref = [[{"generated_text": "hello"}], [{"generated_text": "world"}]]
+    out = [[{"generated_text": "hello"}], [{"generated_text": "word"}]]
+    found = agreement(out, ref)
+    assert (found.value, found.mean) == (1.0, 0.5) and not found.agrees
+    assert agreement(ref, ref).text == "exact match, all 2"
+
+
+def test_csv_export_keeps_numbers_and_the_context_on_every_line() -> None:
+    rows = [CompareRow("fp32", 1000, 1.5, 2.25, 3.0, 10, 5)]
+    text = rows_to_csv(rows, {"model": "tiny/m", "revision": "v1", "options": {"top_k": 2}})
+    line = next(csv.DictReader(io.StringIO(text)))
+    assert line["median_ms"] == "2.25" and line["model"] == "tiny/m"
+    assert json.loads(line["options"]) == {"top_k": 2}

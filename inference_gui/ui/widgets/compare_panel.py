@@ -1,9 +1,16 @@
-"""The Compare tab: which dtypes to compare, the results table, the chart, and exporting them."""
+"""The Compare tab: which dtypes to compare, the results table, the chart, and exporting them.
+
+The table belongs to one subject (model or folder, revision, task) and one input, named in its
+title; when the form names another subject the table is cleared rather than shown beside the new
+model's dtypes. Exports carry that context (and the app, onnxruntime and CPU) with the numbers.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import html
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -13,6 +20,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSpinBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -24,7 +32,7 @@ from inference_gui.ui.widgets.compare_chart import CompareChart
 from inference_gui.ui.widgets.dtype_picker import choice_text
 from inference_gui.ui.widgets.tables import table_view
 
-CHECKED_BY_DEFAULT = ("fp32", "fp16", "q8")
+DEFAULT_RUNS = 5  # timed runs after the warm-up: enough for median and p90 to differ
 
 
 class ComparePanel(QWidget):
@@ -38,6 +46,14 @@ class ComparePanel(QWidget):
         self.dtypes = QListWidget()
         self.dtypes.setAccessibleName("Dtypes to compare")
         self.dtypes.setMaximumWidth(170)
+        self.runs = QSpinBox(minimum=1, maximum=1000, value=DEFAULT_RUNS)
+        self.runs.setAccessibleName("Timed runs per dtype")
+        self.runs.setToolTip("Timed runs per dtype, after one warm-up run")
+        self.title = QLabel("No comparison yet.")
+        self.title.setObjectName("compareTitle")
+        self.title.setWordWrap(True)
+        self.subject = ""
+        self.context: dict[str, Any] = {}
         self.button = QPushButton("Compare")
         self.button.clicked.connect(self.compare_requested)
         self.model = CompareModel(self)
@@ -46,6 +62,10 @@ class ComparePanel(QWidget):
         side = QVBoxLayout()
         side.addWidget(QLabel("Dtypes (fp32 is the reference)"))
         side.addWidget(self.dtypes, 1)
+        runs = QHBoxLayout()
+        runs.addWidget(QLabel("Runs"))
+        runs.addWidget(self.runs, 1)
+        side.addLayout(runs)
         side.addWidget(self.button)
         for kind in ("json", "csv"):
             export = QPushButton(f"Export {kind.upper()}…")
@@ -57,12 +77,15 @@ class ComparePanel(QWidget):
         results.setStretchFactor(0, 3)
         results.setStretchFactor(1, 2)
         results.setSizes([680, 300])
+        main = QVBoxLayout()
+        main.addWidget(self.title)
+        main.addWidget(results, 1)
         layout = QHBoxLayout(self)
         layout.addLayout(side)
-        layout.addWidget(results, 1)
+        layout.addLayout(main, 1)
 
     def set_choices(self, choices: Sequence[DtypeChoice]) -> None:
-        """Checkable dtypes; fp32, fp16 and q8 checked when available, missing ones disabled."""
+        """Checkable dtypes; every available one checked, missing ones disabled with why."""
         self.dtypes.clear()
         for choice in choices:
             item = QListWidgetItem(choice_text(choice))
@@ -71,8 +94,8 @@ class ComparePanel(QWidget):
             if not choice.available:
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
                 item.setToolTip(choice.reason)
-            checked = choice.available and choice.dtype in CHECKED_BY_DEFAULT
-            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+            checked = Qt.CheckState.Checked if choice.available else Qt.CheckState.Unchecked
+            item.setCheckState(checked)
             self.dtypes.addItem(item)
 
     def check_all(self) -> None:
@@ -89,15 +112,32 @@ class ComparePanel(QWidget):
             if i.checkState() == Qt.CheckState.Checked
         ]
 
-    def set_rows(self, rows: Sequence[CompareRow]) -> None:
+    def set_subject(self, subject: str) -> None:
+        """The form now names ``subject``: a table of another subject is cleared, not kept."""
+        if subject == self.subject:
+            return
+        self.subject = subject
+        if self.model.rows():
+            self.set_rows([], {})
+            self.title.setText(f"The model changed to {subject}: compare again to fill the table.")
+
+    def set_rows(self, rows: Sequence[CompareRow], context: Mapping[str, Any]) -> None:
+        """Show ``rows``, titled with what was compared on which input."""
         self.model.set_rows(rows)
         self.chart.set_rows(rows)
+        self.context = dict(context)
+        if rows:
+            model, revision, task, shown = (
+                html.escape(str(self.context.get(k, "")))
+                for k in ("model", "revision", "task", "input")
+            )
+            self.title.setText(f"<b>{model}</b> @ {revision} · {task} · input: {shown}")
 
     def status(self) -> str:
         """How the comparison went, failures counted: "3 compared, 1 failed"."""
         rows = self.model.rows()
         failed = sum(1 for r in rows if r.error)
-        text = f"Compared {len(rows) - failed} dtypes"
+        text = f"Dtypes: {len(rows) - failed} compared"
         return f"{text}, {failed} failed." if failed else f"{text}."
 
     def _ask_export(self, kind: str) -> None:
@@ -116,7 +156,8 @@ class ComparePanel(QWidget):
     def export(self, path: Path) -> None:
         """Write the table as CSV or JSON (by the file's suffix); ``message`` tells the outcome."""
         rows = self.model.rows()
-        text = rows_to_csv(rows) if path.suffix.lower() == ".csv" else rows_to_json(rows)
+        csv = path.suffix.lower() == ".csv"
+        text = rows_to_csv(rows, self.context) if csv else rows_to_json(rows, self.context)
         try:
             path.write_text(text, encoding="utf-8")
         except OSError as exc:

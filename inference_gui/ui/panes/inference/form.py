@@ -163,6 +163,15 @@ class RunForm(QGroupBox):
             overrides={"timeoutMS": self.timeout.value() * 1000 or None},
         )
 
+    def subject(self) -> str:
+        """What the form runs, as a comparison names it: the folder, or model@revision, and task."""
+        where = (
+            str(self.folder_path)
+            if self.folder_path
+            else (f"{self.model_id.text().strip()}@{self.revision.text().strip() or 'main'}")
+        )
+        return f"{where} ({self.task.currentText()})"
+
     def require_dtype(self) -> None:
         if task_class(self.task.currentText()).needs_model and not self.dtypes.current():
             raise EngineError(

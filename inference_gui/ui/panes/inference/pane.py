@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inference_gui import __version__, diagnostics
 from inference_gui.engine import EngineOptions, RunInput, RunResult
 from inference_gui.engine.compare import DtypeChoice, compare_dtypes
 from inference_gui.engine.tasks import task_class
@@ -279,6 +280,7 @@ class InferencePane(Pane):
         """List the dtypes the model really has, with sizes, in a job (it may ask the hub)."""
         task, model = self.task.currentText(), self.model_id.text().strip()
         folder = self.form.folder_path
+        self.compare_panel.set_subject(self.form.subject())
         self._lookup += 1
         if not task_class(task).needs_model or not (model or folder):
             self._show_choices([])
@@ -391,8 +393,9 @@ class InferencePane(Pane):
                 )
             )
             return
-        runs, service = self.runs.value(), self.ctx.app.runs
+        runs, service = self.compare_panel.runs.value(), self.ctx.app.runs
         self.tabs.setCurrentWidget(self.compare_panel)
+        context = comparison_context(plan, inputs, call)
         self._start(
             lambda job: compare_dtypes(
                 # a fresh engine per dtype (not the registry's), so its load time is measured
@@ -405,7 +408,7 @@ class InferencePane(Pane):
                 cancel=job.cancel_event,
             ),
             f"compare {plan.options.model_id}",
-            self.results.show_comparison,
+            lambda rows: self.results.show_comparison(rows, context),
         )
 
     def benchmark(self) -> None:
@@ -484,6 +487,36 @@ class InferencePane(Pane):
         self.benchmark_panel.button.setEnabled(idle)
         self.cancel_button.setEnabled(not idle)
         self.run_button.setToolTip("" if self.options.valid else "Fix the options first.")
+
+
+def describe_input(inputs: RunInput, limit: int = 60) -> str:
+    """A short line naming a run's input, for titles and exports."""
+    if inputs.kind == "qa":
+        text = inputs.question or ""
+    elif inputs.kind == "image":
+        text = ", ".join(p.name for p in inputs.images)
+    else:
+        text = inputs.texts[0] if inputs.texts else ""
+        if len(inputs.texts) > 1:
+            text = f"{text} (+{len(inputs.texts) - 1} more)"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def comparison_context(plan: RunPlan, inputs: RunInput, call: dict[str, Any]) -> dict[str, Any]:
+    """What a comparison was of and where it ran: titles the table and goes into its exports."""
+    cpu = diagnostics.cpu_features()
+    o = plan.options
+    return {
+        "model": o.model_id if plan.folder is None else str(plan.folder),
+        "revision": o.revision if plan.folder is None else "(folder)",
+        "task": o.task,
+        "input": describe_input(inputs),
+        "options": call,
+        "app_version": __version__,
+        "onnxruntime_version": diagnostics.onnxruntime_info()["version"],
+        "cpu": cpu["model"],
+        "cpu_features": " ".join(cpu["features"]),
+    }
 
 
 def play_example(window: Any, name: str, *, compare: bool = False, timeout_s: float = 120.0) -> str:

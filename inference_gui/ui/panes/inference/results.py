@@ -219,8 +219,8 @@ class ResultViews(QWidget):
         title = f"{o.task} on {plan.source_label} ({o.dtype_label})"
         self.console.setPlainText(run_report(title, result, wall_ms, totals))
 
-    def show_comparison(self, rows: list[CompareRow]) -> None:
-        self.compare_panel.set_rows(rows)
+    def show_comparison(self, rows: list[CompareRow], context: dict[str, Any]) -> None:
+        self.compare_panel.set_rows(rows, context)
         self.phase.setText(self.compare_panel.status())
 
     def show_benchmark(self, rows: list[BenchmarkRow]) -> None:
