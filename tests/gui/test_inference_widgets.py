@@ -257,3 +257,28 @@ def test_compare_status_counts_failures(qtbot) -> None:
     rows = [CompareRow(d, 1000, 1.0, 1.0, 1.0, 1, 5) for d in ("fp32", "fp16", "q8")]
     panel.set_rows([*rows, CompareRow("q4", None, 0, 0, 0, 0, 0, error="q4: broken")], {})
     assert panel.status() == "Dtypes: 3 compared, 1 failed."
+
+
+def test_zero_shot_labels_and_scores_become_bars(qtbot) -> None:
+    view = OutputView()
+    qtbot.addWidget(view)
+    out = {"sequence": "x", "labels": ["sport", "food"], "scores": [0.7, 0.3]}
+    view.show_output("zero-shot-classification", out, RunInput.text("x"))
+    assert view.currentWidget() is view.scores
+    assert view.scores.items() == [("sport", 0.7), ("food", 0.3)]
+
+
+def test_a_chat_result_reads_as_roles_not_a_python_list() -> None:
+    from inference_gui.ui.widgets.output_view import text_summary
+
+    chat = [
+        {
+            "generated_text": [
+                {"role": "user", "content": "Hi"},
+                {"role": "assistant", "content": "Hello"},
+            ]
+        }
+    ]
+    assert (
+        text_summary("text-generation", chat, RunInput.text("Hi")) == "user: Hi\n\nassistant: Hello"
+    )

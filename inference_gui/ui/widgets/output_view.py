@@ -19,11 +19,16 @@ FIRST_VALUES = 6
 
 
 def scored_items(output: Any, inputs: RunInput) -> list[tuple[str, float]]:
-    """(label, score) rows; filled masks (no label) show the whole sentence; batches number
-    their rows."""
+    """(label, score) rows; filled masks (no label) show the whole sentence; zero-shot's
+    ``{"labels": [...], "scores": [...]}`` gives a row per label; batches number their rows."""
     results = per_input(output, inputs)
     items = []
     for n, result in enumerate(results, 1):
+        if isinstance(result, Mapping) and "labels" in result:
+            result = [
+                {"label": label, "score": score}
+                for label, score in zip(result["labels"], result["scores"], strict=True)
+            ]
         for item in result if isinstance(result, list) else [result]:
             label = str(item["label"] if "label" in item else item["sequence"])
             items.append((f"#{n} {label}" if len(results) > 1 else label, float(item["score"])))
@@ -56,7 +61,12 @@ def text_summary(task: str, output: Any, inputs: RunInput) -> str:
     for result in per_input(output, inputs):
         items = result if isinstance(result, list) else [result]
         for item in items:
-            if isinstance(item, Mapping) and "generated_text" in item:
+            if isinstance(item, Mapping) and isinstance(item.get("generated_text"), list):
+                # chat: the whole conversation, each message under its role
+                parts.append(
+                    "\n\n".join(f"{m['role']}: {m['content']}" for m in item["generated_text"])
+                )
+            elif isinstance(item, Mapping) and "generated_text" in item:
                 parts.append(str(item["generated_text"]))
             elif isinstance(item, Mapping) and "answer" in item:
                 parts.append(f"Answer: {item['answer']}\nScore: {float(item.get('score', 0)):.4f}")
