@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QVBoxLayout,
@@ -71,12 +72,15 @@ class ComparePanel(QWidget):
             export = QPushButton(f"Export {kind.upper()}…")
             export.clicked.connect(lambda _=False, k=kind: self._ask_export(k))
             side.addWidget(export)
-        results = QSplitter(Qt.Orientation.Horizontal)
+        # Table above the chart: side by side they needed more than the default window's width.
+        results = QSplitter(Qt.Orientation.Vertical)
         results.addWidget(self.table)
-        results.addWidget(self.chart)
+        chart_area = QScrollArea()  # many dtypes scroll the chart, never widen the pane
+        chart_area.setWidgetResizable(True)
+        chart_area.setWidget(self.chart)
+        results.addWidget(chart_area)
         results.setStretchFactor(0, 3)
         results.setStretchFactor(1, 2)
-        results.setSizes([680, 300])
         main = QVBoxLayout()
         main.addWidget(self.title)
         main.addWidget(results, 1)

@@ -15,6 +15,7 @@ from inference_gui.engine.compare import cosine_similarity, vectors
 from inference_gui.engine.inputs import RunInput
 
 LOW, HIGH = QColor("#f7fbff"), QColor("#08519c")
+MAX_CELL = 72  # pixels: a "small" map, however much room there is
 
 
 def similarity_matrix(rows: Sequence[Sequence[float]]) -> list[list[float]]:
@@ -67,7 +68,8 @@ class SimilarityMap(QWidget):
             self.width() // 3, max(metrics.horizontalAdvance(f"#{n} {t}") for t in self.labels) + 12
         )
         header_h = metrics.lineSpacing() + 6
-        cell = max(8.0, min((self.width() - label_w) / n, (self.height() - header_h) / n))
+        room = min((self.width() - label_w) / n, (self.height() - header_h) / n)
+        cell = max(8.0, min(float(MAX_CELL), room))
         for j in range(n):
             painter.setPen(text)
             painter.drawText(
