@@ -109,8 +109,14 @@ def remove_model(
             "Quit that Firefox first; cleaning starts a Firefox of its own on the profile.",
         )
     target = find_model(before, model, revision)
+    # One revision at a time: Firefox 140's deleteModels refuses a model without a revision.
+    targets = [
+        {"model": target.hub_model, "revision": r.revision}
+        for r in target.revisions
+        if revision in (None, r.revision)
+    ]
     with _prefs_restored(Path(profile)), running_firefox(Path(profile), {}, firefox=firefox) as ff:
-        ff.run_async(_DELETE_SCRIPT, [[{"model": target.hub_model, "revision": revision}]])
+        ff.run_async(_DELETE_SCRIPT, [targets])
     return CleanResult(target.hub_model, revision, before, read_profile_cache(profile))
 
 
