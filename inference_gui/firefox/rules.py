@@ -31,13 +31,17 @@ FEATURE_IDS_ESR140 = (
 )
 
 
-def firefox_rejects(feature_id: str, known: Sequence[str]) -> str | None:
-    """Why Firefox refuses ``feature_id`` in createEngine, or None when it accepts it."""
+def firefox_rejects(feature_id: str, known: Sequence[str], *, listed: bool = True) -> str | None:
+    """Why Firefox refuses ``feature_id`` in createEngine, or None when it accepts it.
+
+    ``listed`` names Firefox's features in the message (a one-off error, not a table row).
+    """
     if feature_id in known:
         return None
+    features = f" ({', '.join(known)})" if listed else ""
     return (
-        f"{PREFIX}feature id {feature_id!r} is not in its list of features "
-        f"({', '.join(known)}); createEngine throws."
+        f"{PREFIX}feature id {feature_id!r} is not one of its features{features}; "
+        "createEngine throws."
     )
 
 
@@ -54,7 +58,7 @@ def firefox_warnings(
         feature, task, model = (record.get(k) for k in ("featureId", "taskName", "modelId"))
         model = model if isinstance(model, str) else None
         if isinstance(feature, str) and feature:
-            rejection = firefox_rejects(feature, known)
+            rejection = firefox_rejects(feature, known, listed=False)
             if rejection:
                 warnings.append(Problem(key, "featureId", rejection))
             lookups[("feature id", feature, model)].append(key)
