@@ -1,6 +1,8 @@
-"""``inference-gui firefox``: a real Firefox profile's ML model cache, read-only.
+"""``inference-gui firefox``: a real Firefox's ML model cache and ML engine.
 
-Thin over :mod:`inference_gui.firefox`, the same core the Firefox profile window uses.
+``ls``, ``profiles`` and ``verify`` read a profile without writing to it; ``rm`` cleans one through
+Firefox's own API; ``run`` runs a model in a headless Firefox beside ours. Thin over
+:mod:`inference_gui.firefox`, the same core the Firefox profile window uses.
 """
 
 from __future__ import annotations
@@ -9,17 +11,37 @@ import argparse
 import json
 from pathlib import Path
 
+from inference_gui.cli.run import call_options, report, run_input, run_request
 from inference_gui.context import AppContext
+from inference_gui.engine.compare import agreement
+from inference_gui.engine.default_files import default_factory
+from inference_gui.firefox.clean import remove_model
+from inference_gui.firefox.install import read_install
+from inference_gui.firefox.launch import find_firefox
+from inference_gui.firefox.local_server import FilesFor
 from inference_gui.firefox.profile_cache import ProfileCache, read_profile_cache
 from inference_gui.firefox.profiles_ini import list_profiles
+from inference_gui.firefox.run import (
+    FirefoxRunner,
+    createengine_options,
+    folder_model_id,
+)
+from inference_gui.firefox.run import run_request as engine_request
+from inference_gui.firefox.runtime_wasm import ensure_wasm
 from inference_gui.firefox.snapshot import ProfileError
 from inference_gui.firefox.verify import cache_reference, hub_reference, verify_profile
 from inference_gui.format import human_bytes
+from inference_gui.records import INFERENCE_OPTIONS
+from inference_gui.run_service import RunPlan
+from inference_gui.vocab import DTYPES
+
+RUNTIME_FOLDER = "firefox-runtime"  # under the data folder: onnxruntime-web WASM per version
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
-        "firefox", help="inspect a Firefox profile's ML model cache (read-only)"
+        "firefox",
+        help="a Firefox profile's ML model cache (list, verify, clean) and running in Firefox",
     )
     commands = parser.add_subparsers(dest="firefox_command", metavar="ACTION", required=True)
 
@@ -46,6 +68,56 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     verify.add_argument("--json", action="store_true", help="print JSON")
     verify.set_defaults(func=run_verify)
+
+    rm = commands.add_parser(
+        "rm",
+        help="remove a model from a profile's cache through Firefox's own ModelHub "
+        "(starts a headless Firefox on the profile; refused while Firefox runs on it)",
+    )
+    rm.add_argument("--profile", type=Path, metavar="DIR", required=True, help="profile folder")
+    rm.add_argument(
+        "--model", required=True, metavar="M", help="host/org/name as `ls` shows it, or org/name"
+    )
+    rm.add_argument("--revision", metavar="R", help="only this revision (default: every one)")
+    _firefox_argument(rm)
+    rm.add_argument("--json", action="store_true", help="print JSON")
+    rm.set_defaults(func=run_rm)
+
+    run = commands.add_parser(
+        "run",
+        help="run a model in a headless Firefox, served from our cache or a folder, beside ours",
+        description="Starts a headless Firefox on a fresh temporary profile with a local model "
+        "hub and Remote Settings, runs the model with createEngine/engine.run, runs it with our "
+        "engine too and prints both outputs, timings and their agreement. Exit status 1 when "
+        "they disagree.",
+    )
+    source = run.add_mutually_exclusive_group(required=True)
+    source.add_argument("--feature", metavar="F", help="feature id, resolved through the records")
+    source.add_argument("--task", metavar="T", help="task name (with --model or --folder)")
+    run.add_argument("--model", metavar="M", help="model id (org/name)")
+    run.add_argument("--folder", metavar="DIR", type=Path, help="a converted model's folder")
+    run.add_argument("--revision", metavar="R", help="model revision (default: main)")
+    run.add_argument("--dtype", metavar="D", help=f"quantization: {', '.join(DTYPES)}")
+    run.add_argument("--options", metavar="JSON", help="pipeline options, e.g. '{\"top_k\": 3}'")
+    run.add_argument("--question", metavar="Q", help="question-answering: the question")
+    run.add_argument("--context", metavar="C", help="question-answering: the context")
+    _firefox_argument(run)
+    run.add_argument(
+        "--wasm",
+        type=Path,
+        metavar="FILE",
+        help="the onnxruntime-web WASM to serve (default: fetched once with npm, the version "
+        "this Firefox's omni.ja names)",
+    )
+    run.add_argument("texts", metavar="INPUT", nargs="*", help="input text; several are a batch")
+    run.add_argument("--json", action="store_true", help="print one JSON object")
+    run.set_defaults(func=run_in_firefox, image=[])
+
+
+def _firefox_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--firefox", metavar="PATH", help="Firefox binary (default: firefox-esr or firefox)"
+    )
 
 
 def _profile_argument(parser: argparse.ArgumentParser) -> None:
@@ -136,3 +208,73 @@ def run_verify(args: argparse.Namespace, ctx: AppContext) -> int:
             f"{len(checks) - sum(counts.values())} not in the {args.against}."
         )
     return 1 if any(c.status in ("differs", "missing", "size") for c in checks) else 0
+
+
+def run_rm(args: argparse.Namespace, ctx: AppContext) -> int:
+    result = remove_model(args.profile, args.model, args.revision, firefox=args.firefox)
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2))
+        return 0
+    which = f"{result.model}@{result.revision}" if result.revision else f"{result.model}"
+    for revision, path in result.removed:
+        print(f"removed  {revision}  {path}")
+    for revision, path in result.remaining:
+        print(f"kept     {revision}  {path}  (Firefox still lists it)")
+    print(
+        f"Firefox removed {len(result.removed)} files of {which}: "
+        f"{human_bytes(result.before.total_size)} -> {human_bytes(result.after.total_size)}, "
+        f"{human_bytes(result.bytes_freed)} freed."
+    )
+    return 0
+
+
+def _files_for(ctx: AppContext, plan: RunPlan) -> FilesFor:
+    """What the local hub serves: the planned folder under its model id, or our cache (any model,
+    so a tokenizer from another model is served too)."""
+    if plan.folder is not None:
+        folder = ctx.runs.files(plan)
+        key = (plan.options.model_id, plan.options.revision)
+        return lambda model, revision: folder if (model, revision) == key else None
+    return default_factory(ctx)
+
+
+def run_in_firefox(args: argparse.Namespace, ctx: AppContext) -> int:
+    plan = ctx.runs.plan(run_request(args))
+    inputs = run_input(args)
+    pipeline = call_options(args.options)
+    install = read_install(find_firefox(args.firefox))
+    if plan.folder is not None:
+        plan = plan.edited(model_id=folder_model_id(plan.folder))
+    files = ctx.runs.files(plan)
+    options = createengine_options(plan.options, files, install.feature_ids)
+    request = engine_request(inputs, pipeline)
+    ours = ctx.runs.run(plan, inputs, pipeline)
+    wasm = args.wasm or ensure_wasm(ctx.settings.data_dir / RUNTIME_FOLDER, install.runtime)
+    records = ctx.records.load(INFERENCE_OPTIONS).usable() if plan.options.feature_id else []
+    with FirefoxRunner(install, wasm, _files_for(ctx, plan), records) as ff:
+        theirs = ff.run(options, request)
+    agree = agreement(theirs.output, ours.output)
+    if args.json:
+        ours_report = report(ours, plan.options)
+        print(
+            json.dumps(
+                {
+                    "firefox": theirs.to_json(),
+                    "ours": ours_report,
+                    "agreement": {"agrees": agree.agrees, "kind": agree.kind, "text": agree.text},
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        print(json.dumps(theirs.output, ensure_ascii=False, indent=2))
+        print(
+            f"{theirs.firefox}: load {theirs.load_ms:.1f} ms, run {theirs.run_ms:.1f} ms; ours: "
+            + ", ".join(
+                f"{k} {v:.1f} ms"
+                for k, v in ours.timings_ms.items()
+                if v and k != "tokens_per_second"
+            )
+        )
+        print(f"Agreement with ours ({plan.options.dtype_label}): {agree.text}")
+    return 0 if agree.agrees else 1

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from inference_gui.context import AppContext
+from inference_gui.firefox.rules import firefox_warnings
 from inference_gui.records import COLLECTIONS, INFERENCE_OPTIONS, RecordSet
 
 # Columns of the plain-text listing per collection (the JSON output has every field).
@@ -67,12 +68,22 @@ def print_set(result: RecordSet) -> None:
                 [("id", "field", "problem")] + [(p.id, p.field, p.message) for p in result.problems]
             )
         )
+    warnings = _firefox_warnings(result)
+    if warnings:
+        print(f"\n{len(warnings)} warning(s); these records are used here:")
+        print(_table([("id", "field", "warning")] + [(w.id, w.field, w.message) for w in warnings]))
+
+
+def _firefox_warnings(result: RecordSet) -> list[Any]:
+    """Firefox's stricter rules, for inference options only (inference_gui.firefox.rules)."""
+    return firefox_warnings(result.records) if result.collection == INFERENCE_OPTIONS else []
 
 
 def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
     result = ctx.records.load(args.collection)
     if args.json:
-        print(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
+        data = {**result.to_json(), "warnings": [w.to_json() for w in _firefox_warnings(result)]}
+        print(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         print_set(result)
     return 0

@@ -47,14 +47,14 @@ def find_firefox(explicit: str | None = None) -> Path:
 
 
 def write_prefs(profile: Path, prefs: Mapping[str, object]) -> None:
-    """Write ``user.js`` in a profile this app owns (never in a user's profile)."""
+    """Write ``user.js``: in a profile this app owns, or (cleaning) one it puts back after."""
     lines = [
         f"user_pref({json.dumps(k)}, {json.dumps(v)});" for k, v in {**BASE_PREFS, **prefs}.items()
     ]
     (profile / "user.js").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _wait_for_port(profile: Path, process: subprocess.Popen, timeout: float) -> int:
+def _wait_for_port(profile: Path, process: subprocess.Popen[bytes], timeout: float) -> int:
     port_file = profile / "MarionetteActivePort"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

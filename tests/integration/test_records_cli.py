@@ -23,7 +23,7 @@ def test_list_json_shape_from_embedded_dump(capsys):
     code, out, _ = run(capsys, "records", "list", "--json")
     listing = json.loads(out)
     assert code == 0
-    assert set(listing) == {"collection", "source", "timestamp", "records", "problems"}
+    assert set(listing) == {"collection", "source", "timestamp", "records", "problems", "warnings"}
     assert listing["collection"] == INFERENCE_OPTIONS and listing["source"] == "embedded dump"
     assert "pdfjs-alt-text" in {r["featureId"] for r in listing["records"]}
     assert listing["problems"] == []
