@@ -11,12 +11,22 @@ from PySide6.QtWidgets import QPlainTextEdit, QScrollArea, QStackedWidget, QWidg
 from inference_gui.engine.compare import cosine_similarity, median, p90, vectors
 from inference_gui.engine.engine import RunResult
 from inference_gui.engine.inputs import RunInput
+from inference_gui.engine.raw_image import jsonable
+from inference_gui.engine.similarity import pairwise_similarity
 from inference_gui.format import human_bytes
 from inference_gui.ui.widgets.entities import EntityHighlighter
+from inference_gui.ui.widgets.image_overlay import ImageOverlay
 from inference_gui.ui.widgets.json_view import to_json
 from inference_gui.ui.widgets.score_bars import ScoreBars
+from inference_gui.ui.widgets.similarity_matrix import SimilarityMatrix
 
-SCORED_TASKS = {"text-classification", "image-classification", "fill-mask"}
+SCORED_TASKS = {
+    "text-classification",
+    "image-classification",
+    "fill-mask",
+    "zero-shot-image-classification",
+}
+DRAWN_TASKS = {"object-detection", "image-segmentation", "depth-estimation"}
 FIRST_VALUES = 6
 
 
@@ -91,7 +101,7 @@ def run_report(title: str, result: RunResult, wall_ms: float, totals: Sequence[f
     ]
     lines += [f"  {f}" for f in result.files]
     lines += [f"Warning: {w}" for w in result.warnings]
-    lines += ["", "Result:", to_json(result.output)]
+    lines += ["", "Result:", to_json(jsonable(result.output))]
     return "\n".join(lines)
 
 
@@ -108,8 +118,14 @@ class OutputView(QStackedWidget):
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.setAccessibleName("Output text")
-        for page in (self.text, scroll, self.entities):
+        self.overlay = ImageOverlay()
+        self.similarity = SimilarityMatrix()
+        matrix = QScrollArea()
+        matrix.setWidget(self.similarity)
+        matrix.setWidgetResizable(True)
+        for page in (self.text, scroll, self.entities, self.overlay, matrix):
             self.addWidget(page)
+        self._matrix = matrix
         self._scroll = scroll
 
     def clear(self) -> None:
@@ -132,9 +148,29 @@ class OutputView(QStackedWidget):
         if task in SCORED_TASKS:
             self.scores.set_scores(scored_items(task, output, inputs))
             self.setCurrentWidget(self._scroll)
+        elif task in DRAWN_TASKS:
+            self._draw(task, output, inputs)
+        elif task == "image-feature-extraction" and len(inputs.images) > 1:
+            names = [path.name for path in inputs.images]
+            self.similarity.set_matrix(names, pairwise_similarity(output))
+            self.setCurrentWidget(self._matrix)
         elif task == "token-classification":
             texts: Sequence[str] = inputs.texts
             self.entities.set_entities(texts, per_input(output, inputs))
             self.setCurrentWidget(self.entities)
         else:
             self.show_text(text_summary(task, output, inputs))
+
+    def _draw(self, task: str, output: Any, inputs: RunInput) -> None:
+        """The first image with its result drawn on it (detection and segmentation take one)."""
+        image = inputs.images[0]
+        first = per_input(output, inputs)[0]
+        if task == "object-detection":
+            # pixel boxes are whole numbers; with the percentage option they are fractions
+            percentage = any(isinstance(v, float) for d in first for v in d["box"].values())
+            self.overlay.show_boxes(image, first, percentage)
+        elif task == "image-segmentation":
+            self.overlay.show_masks(image, first)
+        else:
+            self.overlay.show_depth(image, first["depth"])
+        self.setCurrentWidget(self.overlay)

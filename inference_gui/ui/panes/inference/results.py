@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QTabWidget, QVB
 
 from inference_gui.engine import RunInput, RunResult
 from inference_gui.engine.compare import CompareRow
+from inference_gui.engine.raw_image import jsonable
 from inference_gui.engine.workloads import BenchmarkRow
 from inference_gui.errors import Cancelled
 from inference_gui.run_service import RunPlan
@@ -59,7 +60,7 @@ class ResultViews(QWidget):
     ) -> None:
         o = plan.options
         self.output.show_output(o.task, result.output, inputs)
-        self.raw.set_value(result.output)
+        self.raw.set_value(jsonable(result.output))  # masks and depth maps in compact form
         notes = "".join(f" Note: {w}" for w in result.warnings)  # else only the Console says so
         self.phase.setText(f"Done in {wall_ms:,.0f} ms.{notes}")
         # A folder run ignores the model and revision fields, so the report must not name them.
