@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -61,13 +60,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="input image (repeat for a batch)",
     )
     parser.add_argument(
-        "--label",
-        metavar="L",
-        action="append",
-        default=[],
-        help="zero-shot classification: a candidate label (repeat for each)",
-    )
-    parser.add_argument(
         "--save-images",
         metavar="DIR",
         type=Path,
@@ -88,7 +80,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         dest="labels",
         default=[],
-        help="zero-shot-classification: a candidate label (repeat for each)",
+        help="zero-shot-classification (with TEXT) and zero-shot-image-classification (with "
+        "--image): a candidate label (repeat for each)",
     )
     parser.add_argument("texts", metavar="TEXT", nargs="*", help="input text; several are a batch")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -126,14 +119,12 @@ def run_input(args: argparse.Namespace) -> RunInput:
         )
     if args.messages is not None:
         return RunInput.chat(read_messages(args.messages))
+    if args.image:
+        images = args.image if len(args.image) > 1 else args.image[0]
+        return RunInput.zero_shot_image(images, args.labels)
     if args.labels:
         return RunInput.zero_shot(
             args.texts[0] if len(args.texts) == 1 else args.texts, args.labels
-        )
-    if args.image:
-        return replace(
-            RunInput.image(args.image if len(args.image) > 1 else args.image[0]),
-            labels=tuple(args.label),
         )
     if kinds[2]:
         return RunInput.qa(args.question or "", args.context or "")
