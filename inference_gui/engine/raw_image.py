@@ -84,8 +84,11 @@ def _js_round(value: float, digits: int) -> float:
 
 
 def jsonable(output: Any, save_dir: Path | None = None, prefix: str = "image") -> Any:
-    """``output`` with every RawImage in compact form; with ``save_dir`` each is also written
-    as ``<prefix>-<n>.png`` there and its path added as ``"png"``."""
+    """``output`` with every RawImage in compact form.
+
+    With ``save_dir`` each is also written as ``<prefix>-<n>.png`` there and its path added as
+    ``"png"``.
+    """
     counter = iter(range(1, 1_000_000))
 
     def convert(value: Any) -> Any:

@@ -1,11 +1,11 @@
-"""Bicubic resizing as Transformers.js does it in Node: sharp's ``affine`` with libvips's
-``bicubic`` interpolator (Catmull-Rom), for 8-bit images.
+"""Bicubic resizing as Transformers.js does it in Node (sharp's affine, libvips's bicubic).
 
-libvips samples output pixel ``(x, y)`` at input ``(x * in_w / out_w, y * in_h / out_h)`` (corners
-aligned, no antialiasing), picks the coefficients from a table of 65 sub-pixel positions (rounded
-to the nearest 1/64), holds them in 12-bit fixed point, rounds each row's sum half up, then the
-column's, and clips to 0..255. Pixels past the edge are black (sharp's affine background),
-which matters when enlarging: repeating the edge instead moved CLIP scores by up to 3e-3.
+The interpolator is Catmull-Rom on 8-bit images. libvips samples output pixel ``(x, y)`` at input
+``(x * in_w / out_w, y * in_h / out_h)`` (corners aligned, no antialiasing), picks the coefficients
+from a table of 65 sub-pixel positions (rounded to the nearest 1/64), holds them in 12-bit fixed
+point, rounds each row's sum half up, then the column's, and clips to 0..255. Pixels past the edge
+are black (sharp's affine background), which matters when enlarging: repeating the edge instead
+moved CLIP scores by up to 3e-3.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ _STEPS = 64  # VIPS_TRANSFORM_SCALE: sub-pixel positions of the coefficient tabl
 
 
 def _catmull_rom(x: np.ndarray) -> np.ndarray:
-    """libvips ``calculate_coefficients_catmull``: the four weights for offsets ``x`` in [0, 1]."""
+    """The four weights for offsets ``x`` in [0, 1], as libvips's catmull coefficients."""
     dx = 1.0 - x
     x2 = dx * x
     mx2 = -0.5 * x2
@@ -35,8 +35,10 @@ _TABLE = np.trunc(_catmull_rom(np.arange(_STEPS + 1) / _STEPS) * _SCALE).astype(
 
 
 def _taps(out_size: int, in_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices (out, 4) into the input padded by one black pixel before and two after, and
-    integer weights (out, 4), along one axis."""
+    """Indices and integer weights (out, 4) along one axis.
+
+    The indices point into the input padded by one black pixel before and two after.
+    """
     pos = np.arange(out_size) * (in_size / out_size)
     index = np.floor(pos).astype(np.int64)
     doubled = (pos * _STEPS * 2).astype(np.int64) & (_STEPS * 2 - 1)

@@ -1,8 +1,9 @@
-"""Sizes and padding from ``preprocessor_config.json`` beyond a plain resize, as Transformers.js
-computes them (``src/image_processors_utils.js``): ``size_divisibility`` / ``size_divisor``,
-DPT's ``keep_aspect_ratio`` + ``ensure_multiple_of``, and ``do_pad`` with ``pad_size`` (or the
-next multiple of ``size_divisibility``), padding with zeros after rescale/normalise, bottom and
-right, as ``ImageProcessor.pad_image`` does.
+"""Sizes and padding from ``preprocessor_config.json`` beyond a plain resize.
+
+As Transformers.js computes them (``src/image_processors_utils.js``): ``size_divisibility`` /
+``size_divisor``, DPT's ``keep_aspect_ratio`` + ``ensure_multiple_of``, and ``do_pad`` with
+``pad_size`` (or the next multiple of ``size_divisibility``), padding with zeros after
+rescale/normalise, bottom and right, as ``ImageProcessor.pad_image`` does.
 """
 
 from __future__ import annotations
@@ -93,8 +94,10 @@ class Geometry:
 
 
 def _multiple_of(value: float, multiple: int) -> int:
-    """``constraint_to_multiple_of`` without bounds: banker's rounding, at least one multiple
-    (Transformers.js's min of 0 then ceils a zero up)."""
+    """Transformers.js's ``constraint_to_multiple_of`` without a maximum.
+
+    Banker's rounding, as theirs; a negative result is ceiled up instead.
+    """
     x = round(value / multiple) * multiple  # Python's round is banker's rounding, as theirs
     if x < 0:
         x = math.ceil(value / multiple) * multiple

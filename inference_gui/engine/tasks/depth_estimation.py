@@ -1,5 +1,6 @@
-"""``depth-estimation`` (DPT, GLPN, Depth Anything: ``predicted_depth``): ``{predicted_depth,
-depth}`` per image, as Transformers.js returns it.
+"""``depth-estimation``: ``{predicted_depth, depth}`` per image, as Transformers.js returns it.
+
+For DPT, GLPN, Depth Anything and other models with a ``predicted_depth`` output.
 
 ``predicted_depth`` is resized to the input image's size (onnxruntime's bilinear, as
 ``interpolate_4d`` runs it) and returned as a Tensor [height, width]; ``depth`` is that map

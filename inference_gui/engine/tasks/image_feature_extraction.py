@@ -1,7 +1,9 @@
-"""``image-feature-extraction`` (ViT, DINOv2, CLIP vision): one Tensor for the batch, as
-Transformers.js returns it: ``last_hidden_state`` (else ``logits``, else ``image_embeds``), or
+"""``image-feature-extraction``: one Tensor for the batch, as Transformers.js returns it.
+
+For ViT, DINOv2, CLIP vision: ``last_hidden_state`` (else ``logits``, else ``image_embeds``), or
 ``pooler_output`` with the ``pool`` option. :mod:`inference_gui.engine.similarity` compares the
-images of a batch with each other."""
+images of a batch with each other.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""``image-segmentation``, the semantic sub-task (SegFormer and other per-pixel ``logits``
-heads): ``[{score: null, label, mask}]``, one item per label present, in label-id order.
+"""``image-segmentation``, the semantic sub-task: ``[{score: null, label, mask}]``.
+
+For SegFormer and other per-pixel ``logits`` heads; one item per label present, in label-id order.
 
 As Transformers.js's ``post_process_semantic_segmentation``: the logits are resized to the input
 image's size (its own bilinear, see ``resize_maps``), each pixel takes the first label with the
@@ -39,7 +40,7 @@ class ImageSegmentation(Task):
                 f"The image-segmentation subtask {subtask!r} is not supported by this app.",
                 "Use a semantic segmentation model (SegFormer) or leave subtask unset.",
             )
-        option(options, "threshold", 0.5, int | float)
+        option(options, "threshold", 0.5, (int, float))
         return prepare(self.processor, inputs)
 
     def postprocess(

@@ -1,5 +1,7 @@
-"""What the image tasks share: load the input images, run them through the model's image
-processor, and keep each original size (outputs are mapped back to it)."""
+"""What the image tasks share: load, process, and remember each image's size.
+
+Outputs (boxes, masks, depth maps) are mapped back to the original size.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +16,11 @@ from inference_gui.errors import EngineError
 
 @dataclass
 class Pixels:
-    """Prepared images: ``pixel_values`` (batch, channels, height, width), the originals'
-    (height, width), and any further feeds (DETR's ``pixel_mask``, CLIP's text)."""
+    """Prepared images and their feeds.
+
+    ``pixel_values`` (batch, channels, height, width), the originals' (height, width), and any
+    further feeds (DETR's ``pixel_mask``, CLIP's text).
+    """
 
     pixel_values: np.ndarray
     sizes: list[tuple[int, int]] = field(default_factory=list)

@@ -1,5 +1,6 @@
-"""``object-detection`` (DETR-style heads: ``logits`` + ``pred_boxes``): ``[{score, label, box}]``
-in query order, as Transformers.js's pipeline returns it.
+"""``object-detection``: ``[{score, label, box}]`` in query order, as Transformers.js returns it.
+
+For DETR-style heads (``logits`` + ``pred_boxes``).
 
 Options ``threshold`` (default 0.9) and ``percentage`` (default false: pixel coordinates truncated
 to integers, which may be negative or past the image; true: unclipped fractions of the image).
@@ -28,7 +29,7 @@ class ObjectDetection(Task):
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Pixels:
         single_image(inputs, self.name)
-        option(options, "threshold", 0.9, int | float)
+        option(options, "threshold", 0.9, (int, float))
         option(options, "percentage", False, bool)
         pixels = prepare(self.processor, inputs)
         # DetrImageProcessor's mask is all ones (Transformers.js marks no padding); at the

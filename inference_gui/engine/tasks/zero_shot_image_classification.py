@@ -1,9 +1,11 @@
-"""``zero-shot-image-classification`` (CLIP; SigLIP): each image scored against candidate labels,
-``[{score, label}]`` best first, as Transformers.js returns it.
+"""``zero-shot-image-classification``: images scored against candidate labels, best first.
+
+CLIP-style models; ``[{score, label}]`` as Transformers.js returns it. SigLIP is refused: its
+texts are padded to the tokenizer's maximum length, which this app's tokenizer does not do yet.
 
 Each label goes into ``hypothesis_template`` (default ``'This is a photo of {}'``, its first
 ``{}`` replaced), the texts are tokenized padded to the longest, and the scores are the softmax of
-``logits_per_image`` over the labels (SigLIP: a sigmoid per label).
+``logits_per_image`` over the labels.
 """
 
 from __future__ import annotations
@@ -35,6 +37,11 @@ class ZeroShotImageClassification(Task):
                 f"{self.name} needs candidate labels, and {problem}.",
                 "Give the labels to choose from (from the command line: --label L, repeated).",
             )
+        if self.resources.config.get("model_type") == "siglip":
+            raise EngineError(
+                "SigLIP models are not supported by zero-shot-image-classification in this app.",
+                "Use a CLIP model.",
+            )
         template = option(options, "hypothesis_template", DEFAULT_TEMPLATE, str)
         pixels = prepare(self.processor, inputs)
         texts = [template.replace("{}", label, 1) for label in labels]
@@ -44,13 +51,9 @@ class ZeroShotImageClassification(Task):
     def postprocess(
         self, outputs: Any, prepared: Pixels, inputs: RunInput, options: Mapping[str, Any]
     ) -> Any:
-        sigmoid = self.resources.config.get("model_type") == "siglip"
         results = []
         for logits in outputs["logits_per_image"]:
-            if sigmoid:
-                scores = (1 / (1 + np.exp(-logits.astype(np.float64)))).astype(np.float32)
-            else:
-                scores = softmax(logits).astype(np.float32)
+            scores = softmax(logits).astype(np.float32)
             ranked = sorted(
                 zip(scores.tolist(), inputs.labels, strict=True), key=lambda pair: -pair[0]
             )
