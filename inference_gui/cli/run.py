@@ -14,6 +14,8 @@ from typing import Any
 
 from inference_gui.context import AppContext
 from inference_gui.engine import EngineOptions, RunInput, RunResult
+from inference_gui.engine.raw_image import jsonable
+from inference_gui.engine.similarity import pairwise_similarity
 from inference_gui.errors import EngineError
 from inference_gui.run_service import RunRequest
 from inference_gui.vocab import DTYPES
@@ -57,6 +59,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=[],
         help="input image (repeat for a batch)",
     )
+    parser.add_argument(
+        "--save-images",
+        metavar="DIR",
+        type=Path,
+        help="write each mask or depth image of the output as a PNG in DIR (its path goes in "
+        'the JSON as "png")',
+    )
     parser.add_argument("--question", metavar="Q", help="question-answering: the question")
     parser.add_argument("--context", metavar="C", help="question-answering: the context")
     parser.add_argument(
@@ -71,7 +80,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         dest="labels",
         default=[],
-        help="zero-shot-classification: a candidate label (repeat for each)",
+        help="zero-shot-classification (with TEXT) and zero-shot-image-classification (with "
+        "--image): a candidate label (repeat for each)",
     )
     parser.add_argument("texts", metavar="TEXT", nargs="*", help="input text; several are a batch")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -109,12 +119,13 @@ def run_input(args: argparse.Namespace) -> RunInput:
         )
     if args.messages is not None:
         return RunInput.chat(read_messages(args.messages))
+    if args.image:
+        images = args.image if len(args.image) > 1 else args.image[0]
+        return RunInput.zero_shot_image(images, args.labels)
     if args.labels:
         return RunInput.zero_shot(
             args.texts[0] if len(args.texts) == 1 else args.texts, args.labels
         )
-    if args.image:
-        return RunInput.image(args.image if len(args.image) > 1 else args.image[0])
     if kinds[2]:
         return RunInput.qa(args.question or "", args.context or "")
     if args.texts:
@@ -158,6 +169,11 @@ def call_options(text: str | None) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace, ctx: AppContext) -> int:
+    if args.save_images is not None and not args.save_images.is_dir():
+        raise EngineError(
+            f"--save-images {args.save_images} is not a folder.",
+            "Create it first, or give another.",
+        )
     plan = ctx.runs.plan(run_request(args))
     inputs = run_input(args)
     pipeline_options = call_options(args.options)
@@ -176,10 +192,11 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         print()  # end the streamed line before the final output
     for warning in result.warnings:
         print(f"inference-gui: note: {warning}", file=sys.stderr)
+    output = jsonable(result.output, args.save_images, prefix=options.task)
     if args.json:
-        print(json.dumps(report(result, options), ensure_ascii=False))
+        print(json.dumps(report(result, options, output), ensure_ascii=False))
     else:
-        print(json.dumps(result.output, ensure_ascii=False, indent=2))
+        print(json.dumps(output, ensure_ascii=False, indent=2))
         timings = ", ".join(
             f"{k} {v:.1f} tok/s" if k == "tokens_per_second" else f"{k} {v:.1f} ms"
             for k, v in result.timings_ms.items()
@@ -207,9 +224,16 @@ class StreamPrinter:
         sys.stdout.flush()
 
 
-def report(result: RunResult, o: EngineOptions) -> dict[str, Any]:
+def report(result: RunResult, o: EngineOptions, output: Any) -> dict[str, Any]:
+    """The ``--json`` object; image-feature-extraction of several images adds ``similarity``
+    (cosine, N x N), which Transformers.js's output itself does not have."""
+    extra = {}
+    dims = output.get("dims") if isinstance(output, dict) else None
+    if o.task == "image-feature-extraction" and dims and dims[0] > 1:
+        extra["similarity"] = pairwise_similarity(output)
     return {
-        "output": result.output,
+        "output": output,
+        **extra,
         "timings_ms": {k: round(v, 3) for k, v in result.timings_ms.items()},
         "engine": {
             "task": o.task,

@@ -64,6 +64,13 @@ class RunInput:
         return cls(images=tuple(Path(i) for i in image), batched=True)
 
     @classmethod
+    def zero_shot_image(
+        cls, image: str | Path | Sequence[str | Path], labels: Sequence[str]
+    ) -> RunInput:
+        """Images to classify against candidate ``labels`` (zero-shot image classification)."""
+        return replace(cls.image(image), labels=tuple(labels))
+
+    @classmethod
     def qa(cls, question: str, context: str) -> RunInput:
         return cls(question=question, context=context)
 

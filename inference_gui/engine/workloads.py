@@ -54,9 +54,16 @@ class Example:
 def input_from_json(value: Mapping[str, Any]) -> RunInput:
     """An example's input, from its JSON.
 
-    ``text``, ``texts`` (a batch), ``image`` (a sample file), QA, ``messages`` (a chat), or
-    text(s) with zero-shot ``labels``.
+    ``text``, ``texts`` (a batch), ``image`` or ``images`` (sample files, with ``labels`` for
+    zero-shot image classification), QA, ``messages`` (a chat), or text(s) with zero-shot
+    ``labels``.
     """
+    if "image" in value or "images" in value:
+        labels = [str(label) for label in value.get("labels", [])]
+        if "images" in value:
+            paths = [resource_path("samples", str(name)) for name in value["images"]]
+            return RunInput.zero_shot_image(paths, labels)
+        return RunInput.zero_shot_image(resource_path("samples", str(value["image"])), labels)
     if "messages" in value:
         return RunInput.chat(list(value["messages"]))
     if "labels" in value:
@@ -64,8 +71,6 @@ def input_from_json(value: Mapping[str, Any]) -> RunInput:
         return RunInput.zero_shot(text, [str(label) for label in value["labels"]])
     if "question" in value or "context" in value:
         return RunInput.qa(str(value.get("question", "")), str(value.get("context", "")))
-    if "image" in value:
-        return RunInput.image(resource_path("samples", str(value["image"])))
     if "texts" in value:
         return RunInput.text([str(t) for t in value["texts"]])
     return RunInput.text(str(value.get("text", "")))

@@ -15,12 +15,16 @@ from typing import Any
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from inference_gui.engine.preprocess.bicubic import bicubic_affine_resize
+from inference_gui.engine.preprocess.geometry import Geometry
 from inference_gui.errors import EngineError, bounded
 
-# Transformers.js (Node) resizes nearest and bilinear with libvips's affine transform, which
-# :func:`affine_resize` reproduces; box and hamming fall back to bilinear there too. Lanczos and
-# bicubic use Pillow's filters: close to, but not bit-exact with, libvips's.
-_PIL_FILTERS = {1: Image.Resampling.LANCZOS, 3: Image.Resampling.BICUBIC}
+# Transformers.js (Node) resizes nearest, bilinear and bicubic with libvips's affine transform,
+# which :func:`affine_resize` and :func:`bicubic_affine_resize` reproduce; box and hamming fall
+# back to bilinear there too. Lanczos uses Pillow's filter: close to, not bit-exact with, libvips's.
+# (Pillow's own bicubic, antialiased and pixel-centred, moved CLIP scores by up to 1.2e-2 and DPT
+# depth by up to 0.25 on the fixtures; its bilinear moved classification scores by ~2e-3.)
+_PIL_FILTERS = {1: Image.Resampling.LANCZOS}
 _SHIFT = 12  # libvips VIPS_INTERPOLATE_SHIFT
 _SCALE = 1 << _SHIFT
 
@@ -59,6 +63,7 @@ class ImageProcessor:
         self.crop_size = c.get("crop_size")
         self.do_convert_rgb = c.get("do_convert_rgb") is not False
         self.do_flip_channel_order = bool(c.get("do_flip_channel_order"))
+        self.geometry = Geometry.of(c)
 
     def __call__(self, images: Sequence[Image.Image]) -> np.ndarray:
         """A batch as float32 ``(batch, channels, height, width)``; all images end at one size."""
@@ -85,6 +90,7 @@ class ImageProcessor:
             pixels = pixels * np.float32(self.rescale_factor)
         if self.do_normalize:
             pixels = self.normalize(pixels)
+        pixels = self.geometry.pad(pixels)
         if self.do_flip_channel_order and pixels.shape[2] == 3:
             pixels = pixels[:, :, ::-1]
         return np.ascontiguousarray(pixels.transpose(2, 0, 1), dtype=np.float32)
@@ -105,7 +111,9 @@ class ImageProcessor:
         elif isinstance(size, Mapping) and ("shortest_edge" in size or "longest_edge" in size):
             shortest, longest = size.get("shortest_edge"), size.get("longest_edge")
         elif isinstance(size, Mapping) and "width" in size and "height" in size:
-            return int(size["width"]), int(size["height"])
+            return self.geometry.keep_aspect(width, height, int(size["width"]), int(size["height"]))
+        elif size is None and self.geometry.size_divisibility:
+            return self.geometry.divisible(width, height)
         else:
             raise EngineError(
                 f"{self.label}: unsupported size {bounded(size)} in preprocessor_config.json.",
@@ -114,12 +122,16 @@ class ImageProcessor:
         factor = 1.0 if shortest is None else max(shortest / width, shortest / height)
         new_w, new_h = width * factor, height * factor
         factor2 = 1.0 if longest is None else min(longest / new_w, longest / new_h)
-        return (math.floor(round(new_w * factor2, 2)), math.floor(round(new_h * factor2, 2)))
+        return self.geometry.divisible(
+            math.floor(round(new_w * factor2, 2)), math.floor(round(new_h * factor2, 2))
+        )
 
     def resize(self, image: Image.Image) -> Image.Image:
         width, height = self.output_size(*image.size)
         if (width, height) == image.size:
             return image
+        if self.resample == 3:
+            return bicubic_affine_resize(image, width, height)
         if self.resample in _PIL_FILTERS:
             return image.resize((width, height), _PIL_FILTERS[self.resample])
         return affine_resize(image, width, height, 0 if self.resample == 0 else 2)
@@ -130,7 +142,8 @@ def affine_resize(image: Image.Image, width: int, height: int, resample: int) ->
 
     Output pixel ``(x, y)`` reads input ``(x * in_w / width, y * in_h / height)`` (corners aligned,
     no half-pixel shift) with no antialiasing; bilinear weights are libvips's 12-bit fixed point,
-    rounded half up. This reproduces Transformers.js's pixels exactly on the fixtures, where
+    rounded half up; beyond the last row and column the image is black. This reproduces
+    Transformers.js's pixels exactly on the fixtures, where
     Pillow's own (antialiased) bilinear resize moved classification scores by ~2e-3.
     """
     src = np.asarray(image, dtype=np.int64)
@@ -141,7 +154,9 @@ def affine_resize(image: Image.Image, width: int, height: int, resample: int) ->
     xs = np.arange(width) * (in_w / width)
     y0 = np.floor(ys).astype(np.int64)
     x0 = np.floor(xs).astype(np.int64)
-    y1, x1 = np.minimum(y0 + 1, in_h - 1), np.minimum(x0 + 1, in_w - 1)
+    # past the last row and column is black (sharp's affine background), read when enlarging
+    src = np.pad(src, ((0, 1), (0, 1), (0, 0)))
+    y1, x1 = y0 + 1, x0 + 1
     if resample == 0:
         out = src[y0][:, x0]
     else:

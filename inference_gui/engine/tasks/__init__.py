@@ -25,6 +25,11 @@ TASK_MODULES: dict[str, str] = {
     "translation": "text2text_generation",
     "image-to-text": "image_to_text",
     "zero-shot-classification": "zero_shot_classification",
+    "object-detection": "object_detection",
+    "image-segmentation": "image_segmentation",
+    "zero-shot-image-classification": "zero_shot_image_classification",
+    "depth-estimation": "depth_estimation",
+    "image-feature-extraction": "image_feature_extraction",
 }
 
 

@@ -8,18 +8,8 @@ from typing import Any
 import numpy as np
 
 from inference_gui.engine.inputs import RunInput
-from inference_gui.engine.preprocess.image import load_image
 from inference_gui.engine.tasks.base import RunContext, Task, option, softmax, top_k
-
-
-class Pixels:
-    """Prepared images: ``pixel_values`` (batch, channels, height, width)."""
-
-    def __init__(self, pixel_values: np.ndarray) -> None:
-        self.pixel_values = pixel_values
-
-    def feeds(self) -> dict[str, np.ndarray]:
-        return {"pixel_values": self.pixel_values}
+from inference_gui.engine.tasks.images import Pixels, prepare
 
 
 class ImageClassification(Task):
@@ -31,7 +21,7 @@ class ImageClassification(Task):
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Pixels:
         option(options, "top_k", 5, int)
-        return Pixels(self.processor([load_image(path) for path in inputs.images]))
+        return prepare(self.processor, inputs)
 
     def postprocess(
         self, outputs: Any, prepared: Pixels, inputs: RunInput, options: Mapping[str, Any]

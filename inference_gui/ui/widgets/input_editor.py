@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ def _page(*widgets: QWidget) -> QWidget:
     layout = QVBoxLayout(page)
     layout.setContentsMargins(0, 0, 0, 0)
     for widget in widgets:
-        layout.addWidget(widget, 1 if isinstance(widget, QPlainTextEdit) else 0)
+        layout.addWidget(widget, 1 if isinstance(widget, QPlainTextEdit | ImageInput) else 0)
     return page
 
 
@@ -43,10 +43,17 @@ class InputEditor(QStackedWidget):
         self.context = QPlainTextEdit()
         self.context.setPlaceholderText("Context: the text holding the answer")
         self.image = ImageInput()
+        self.labels = QLineEdit()
+        self.labels.setPlaceholderText("Candidate labels, comma-separated (zero-shot tasks)")
+        self.labels.setAccessibleName("Candidate labels")
+        # further images an example brings (image feature extraction compares them); choosing
+        # another image forgets them
+        self.more_images: list[Path] = []
+        self.image.changed.connect(self.more_images.clear)
         self._pages: dict[str, QWidget] = {
             "text": _page(self.text, self.batch),
             "qa": _page(self.question, self.context),
-            "image": self.image,
+            "image": _page(self.image, self.labels),
         }
         for page in self._pages.values():
             self.addWidget(page)
@@ -78,19 +85,26 @@ class InputEditor(QStackedWidget):
         if self._kind == "image":
             if self.image.path is None:
                 raise EngineError("No image is chosen.", "Open, drop or paste an image first.")
-            return RunInput.image(self.image.path)
+            labels = [label.strip() for label in self.labels.text().split(",") if label.strip()]
+            if self.more_images:
+                return RunInput.zero_shot_image([self.image.path, *self.more_images], labels)
+            return RunInput.zero_shot_image(self.image.path, labels)
         text = self.text.toPlainText()
         if self.batch.isChecked():
             return RunInput.text([line for line in text.splitlines() if line.strip()])
         return RunInput.text(text)
 
-    def load(self, value: Mapping[str, Any], image: Path | None = None) -> None:
+    def load(
+        self, value: Mapping[str, Any], image: Path | None = None, more: Sequence[Path] = ()
+    ) -> None:
         """Show an example's input (``text``, ``texts``, ``question``/``context``, or ``image``)."""
         if "question" in value or "context" in value:
             self.question.setText(str(value.get("question", "")))
             self.context.setPlainText(str(value.get("context", "")))
         elif image is not None:
             self.image.set_path(image)
+            self.labels.setText(", ".join(str(label) for label in value.get("labels", [])))
+            self.more_images = list(more)
         else:
             texts = value.get("texts") or [value.get("text", "")]
             self.text.setPlainText("\n".join(str(t) for t in texts))

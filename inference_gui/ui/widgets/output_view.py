@@ -11,6 +11,7 @@ from typing import Any
 from inference_gui.engine.compare import cosine_similarity, median, p90, vectors
 from inference_gui.engine.engine import RunResult
 from inference_gui.engine.inputs import RunInput
+from inference_gui.engine.raw_image import jsonable
 from inference_gui.format import human_bytes
 from inference_gui.ui.widgets.batches import per_input
 from inference_gui.ui.widgets.json_view import to_json
@@ -95,5 +96,5 @@ def run_report(title: str, result: RunResult, wall_ms: float, totals: Sequence[f
     ]
     lines += [f"  {f}" for f in result.files]
     lines += [f"Warning: {w}" for w in result.warnings]
-    lines += ["", "Result:", to_json(result.output)]
+    lines += ["", "Result:", to_json(jsonable(result.output))]
     return "\n".join(lines)

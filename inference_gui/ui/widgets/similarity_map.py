@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from inference_gui.engine.compare import cosine_similarity, vectors
 from inference_gui.engine.inputs import RunInput
+from inference_gui.engine.similarity import pairwise_similarity
+from inference_gui.errors import EngineError
 
 LOW, HIGH = QColor("#f7fbff"), QColor("#08519c")
 MAX_CELL = 72  # pixels: a "small" map, however much room there is
@@ -124,3 +126,17 @@ class EmbeddingsView(QWidget):
         self.summary.setText(
             f"{len(rows)} vector(s) of dimension {len(rows[0])}; norms {norms}.{hint}"
         )
+
+
+class ImageFeaturesView(EmbeddingsView):
+    """image-feature-extraction: the same heat map, one row per image (its first token)."""
+
+    def show_output(self, output: Any, inputs: RunInput) -> None:
+        try:
+            matrix = pairwise_similarity(output)
+        except EngineError as exc:  # not a feature tensor: the caller shows the JSON
+            raise ValueError(exc.message) from exc
+        self.map.set_matrix([path.name for path in inputs.images], matrix)
+        self.map.setVisible(len(matrix) > 1)
+        hint = "" if len(matrix) > 1 else " Give several images to see how similar they are."
+        self.summary.setText(f"{len(matrix)} image(s); features {output['dims']}.{hint}")

@@ -265,8 +265,8 @@ class InferencePane(Pane):
         self.feature.setCurrentIndex(0)  # the form no longer shows a feature's options
         plan = self.ctx.app.runs.plan(RunRequest.of(chosen.engine_options))
         self._show_plan(plan, dict(chosen.options))
-        images = chosen.run_input().images if "image" in chosen.input else ()
-        self.inputs.load(chosen.input, images[0] if images else None)
+        images = chosen.run_input().images
+        self.inputs.load(chosen.input, images[0] if images else None, images[1:])
 
     def _show_plan(self, plan: RunPlan, call_options: dict[str, Any]) -> None:
         self._wanted_dtype = self.form.show_plan(plan, call_options)

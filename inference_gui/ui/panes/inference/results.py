@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from inference_gui.engine import RunInput, RunResult
 from inference_gui.engine.compare import CompareRow
+from inference_gui.engine.raw_image import jsonable
 from inference_gui.engine.workloads import BenchmarkRow
 from inference_gui.errors import Cancelled
 from inference_gui.run_service import RunPlan
@@ -37,10 +38,11 @@ from inference_gui.ui.widgets.benchmark_panel import BenchmarkPanel
 from inference_gui.ui.widgets.compare_panel import ComparePanel
 from inference_gui.ui.widgets.downloads import DownloadList
 from inference_gui.ui.widgets.entities import EntitiesView
+from inference_gui.ui.widgets.image_overlay import ImageOverlay
 from inference_gui.ui.widgets.json_view import JsonView, to_json
 from inference_gui.ui.widgets.output_view import run_report, scored_items, text_summary
 from inference_gui.ui.widgets.score_bars import ScoreBars
-from inference_gui.ui.widgets.similarity_map import EmbeddingsView
+from inference_gui.ui.widgets.similarity_map import EmbeddingsView, ImageFeaturesView
 
 
 class ResultView(Protocol):
@@ -99,6 +101,11 @@ OUTPUT_KINDS: dict[str, str] = {
     "translation": "text",
     "image-to-text": "text",
     "feature-extraction": "embeddings",
+    "zero-shot-image-classification": "scores",
+    "object-detection": "drawn",
+    "image-segmentation": "drawn",
+    "depth-estimation": "drawn",
+    "image-feature-extraction": "image-features",
 }
 """Which kind of result each task gives; a task not listed is shown as JSON."""
 
@@ -108,6 +115,8 @@ RESULT_VIEWS: dict[str, Callable[[], QWidget]] = {
     "answer": AnswerView,
     "text": GeneratedTextView,
     "embeddings": EmbeddingsView,
+    "drawn": ImageOverlay,
+    "image-features": ImageFeaturesView,
     "json": RawJsonView,
 }
 """One view per kind of result."""
@@ -131,6 +140,8 @@ class OutputView(QStackedWidget):
         self.entities: EntitiesView = self.views["entities"]  # type: ignore[assignment]
         self.answer: AnswerView = self.views["answer"]  # type: ignore[assignment]
         self.embeddings: EmbeddingsView = self.views["embeddings"]  # type: ignore[assignment]
+        self.overlay: ImageOverlay = self.views["drawn"]  # type: ignore[assignment]
+        self.image_features: ImageFeaturesView = self.views["image-features"]  # type: ignore[assignment]
         self._base_points = self.font().pointSizeF()
         self.scale_fonts(1.0)
         self.setCurrentWidget(self.text)
@@ -212,7 +223,7 @@ class ResultViews(QWidget):
     ) -> None:
         o = plan.options
         self.output.show_output(o.task, result.output, inputs)
-        self.raw.set_value(result.output)
+        self.raw.set_value(jsonable(result.output))  # masks and depth maps in compact form
         notes = "".join(f" Note: {w}" for w in result.warnings)  # else only the Console says so
         self.phase.setText(f"Done in {wall_ms:,.0f} ms.{notes}")
         # A folder run ignores the model and revision fields, so the report must not name them.

@@ -1,0 +1,64 @@
+"""``zero-shot-image-classification``: images scored against candidate labels, best first.
+
+CLIP-style models; ``[{score, label}]`` as Transformers.js returns it. SigLIP is refused: its
+texts are padded to the tokenizer's maximum length, which this app's tokenizer does not do yet.
+
+Each label goes into ``hypothesis_template`` (default ``'This is a photo of {}'``, its first
+``{}`` replaced), the texts are tokenized padded to the longest, and the scores are the softmax of
+``logits_per_image`` over the labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from inference_gui.engine.inputs import RunInput
+from inference_gui.engine.tasks.base import RunContext, Task, option, softmax
+from inference_gui.engine.tasks.images import Pixels, prepare
+from inference_gui.errors import EngineError
+
+DEFAULT_TEMPLATE = "This is a photo of {}"
+
+
+class ZeroShotImageClassification(Task):
+    name = "zero-shot-image-classification"
+    input_kind = "image"
+    needs_processor = True
+    required_outputs = ("logits_per_image",)
+
+    def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Pixels:
+        labels = [label for label in inputs.labels if label.strip()]
+        if not labels or len(labels) != len(inputs.labels):
+            problem = "one is empty" if labels else "got none"
+            raise EngineError(
+                f"{self.name} needs candidate labels, and {problem}.",
+                "Give the labels to choose from (from the command line: --label L, repeated).",
+            )
+        if self.resources.config.get("model_type") == "siglip":
+            raise EngineError(
+                "SigLIP models are not supported by zero-shot-image-classification in this app.",
+                "Use a CLIP model.",
+            )
+        template = option(options, "hypothesis_template", DEFAULT_TEMPLATE, str)
+        pixels = prepare(self.processor, inputs)
+        texts = [template.replace("{}", label, 1) for label in labels]
+        pixels.extra.update(self.encode(ctx, texts).feeds())
+        return pixels
+
+    def postprocess(
+        self, outputs: Any, prepared: Pixels, inputs: RunInput, options: Mapping[str, Any]
+    ) -> Any:
+        results = []
+        for logits in outputs["logits_per_image"]:
+            scores = softmax(logits).astype(np.float32)
+            ranked = sorted(
+                zip(scores.tolist(), inputs.labels, strict=True), key=lambda pair: -pair[0]
+            )
+            results.append([{"score": score, "label": label} for score, label in ranked])
+        return results if inputs.batched else results[0]
+
+
+TASK = ZeroShotImageClassification

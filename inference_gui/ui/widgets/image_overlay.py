@@ -1,0 +1,180 @@
+"""The input image with a vision result drawn on it: labelled boxes (object detection),
+translucent masks with a legend (segmentation), or a depth colour map beside the image.
+
+Painted with QPainter, scaled to fit while keeping the aspect ratio; each label keeps one colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtWidgets import QWidget
+
+from inference_gui.engine.inputs import RunInput
+from inference_gui.engine.raw_image import RawImage
+from inference_gui.ui.widgets.batches import per_input
+
+PALETTE = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45"]
+MASK_ALPHA = 120
+# Viridis at five stops, interpolated: dark (low values) to yellow (high values).
+_STOPS = np.array([[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]])
+LEGEND_ROW = 20
+
+
+def to_qimage(rgba: np.ndarray) -> QImage:
+    """(H, W, 4) uint8 RGBA -> a QImage that owns its pixels."""
+    data = np.ascontiguousarray(rgba, dtype=np.uint8)
+    h, w = data.shape[:2]
+    return QImage(data.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
+
+
+def colour_map(depth: RawImage) -> QImage:
+    """A 1-channel 0..255 image through the viridis stops."""
+    values = depth.pixels[:, :, 0].astype(np.float64) / 255 * (len(_STOPS) - 1)
+    low = np.minimum(np.floor(values).astype(int), len(_STOPS) - 2)
+    frac = (values - low)[:, :, None]
+    rgb = _STOPS[low] * (1 - frac) + _STOPS[low + 1] * frac
+    alpha = np.full(rgb.shape[:2] + (1,), 255)
+    return to_qimage(np.concatenate([rgb, alpha], axis=2).round().astype(np.uint8))
+
+
+def mask_overlay(mask: RawImage, colour: QColor) -> QImage:
+    """The mask's pixels in ``colour``, translucent; elsewhere transparent."""
+    on = mask.pixels[:, :, 0] > 0
+    rgba = np.zeros(on.shape + (4,), dtype=np.uint8)
+    rgba[on] = (colour.red(), colour.green(), colour.blue(), MASK_ALPHA)
+    return to_qimage(rgba)
+
+
+class ImageOverlay(QWidget):
+    """The first image with its result drawn on it (detection and segmentation take one).
+
+    :meth:`show_output` picks boxes, masks or a depth map by the output's shape.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Image result")
+        self.base = QImage()
+        self.side: QImage | None = None  # the depth map beside the image
+        self.layers: list[QImage] = []
+        self.boxes: list[tuple[str, float, QRectF]] = []
+        self.legend: list[tuple[str, QColor]] = []
+        self.percentage = False
+        self._colours: dict[str, QColor] = {}
+
+    def colour(self, label: str) -> QColor:
+        if label not in self._colours:
+            self._colours[label] = QColor(PALETTE[len(self._colours) % len(PALETTE)])
+        return self._colours[label]
+
+    def _reset(self, image: Path) -> None:
+        self.base = QImage(str(image))
+        self.side, self.layers, self.boxes, self.legend = None, [], [], []
+        self._colours = {}
+
+    def show_output(self, output: Any, inputs: RunInput) -> None:
+        image = inputs.images[0]
+        first = per_input(output, inputs)[0]
+        if isinstance(first, Mapping):  # depth-estimation: {predicted_depth, depth}
+            self.show_depth(image, first["depth"])
+        elif first and "box" in first[0]:
+            # pixel boxes are whole numbers; with the percentage option they are fractions
+            percentage = any(isinstance(v, float) for d in first for v in d["box"].values())
+            self.show_boxes(image, first, percentage)
+        else:
+            self.show_masks(image, first)
+
+    def show_boxes(
+        self, image: Path, detections: Sequence[dict[str, Any]], percentage: bool
+    ) -> None:
+        """Boxes in image pixels, or fractions of it with ``percentage``."""
+        self._reset(image)
+        w, h = (self.base.width(), self.base.height()) if percentage else (1, 1)
+        for d in detections:
+            b = d["box"]
+            rect = QRectF(
+                b["xmin"] * w,
+                b["ymin"] * h,
+                (b["xmax"] - b["xmin"]) * w,
+                (b["ymax"] - b["ymin"]) * h,
+            )
+            self.boxes.append((str(d["label"]), float(d["score"]), rect))
+            self.colour(str(d["label"]))
+        self.legend = [(label, c) for label, c in self._colours.items()]
+        self.update()
+
+    def show_masks(self, image: Path, segments: Sequence[dict[str, Any]]) -> None:
+        self._reset(image)
+        for segment in segments:
+            mask: RawImage = segment["mask"]
+            label = str(segment["label"])
+            share = np.count_nonzero(mask.pixels) / max(mask.pixels.size, 1)
+            self.layers.append(mask_overlay(mask, self.colour(label)))
+            self.legend.append((f"{label} {share:.1%}", self.colour(label)))
+        self.update()
+
+    def show_depth(self, image: Path, depth: RawImage) -> None:
+        self._reset(image)
+        self.side = colour_map(depth)
+        self.legend = [("low", QColor(*_STOPS[0])), ("high", QColor(*_STOPS[-1]))]
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(480, 360)
+
+    def paintEvent(self, event: object) -> None:
+        if self.base.isNull():
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        legend_h = LEGEND_ROW * (1 if self.legend else 0) + 8
+        panels = 2 if self.side is not None else 1
+        gap = 12
+        area_w = (self.width() - gap * (panels - 1)) / panels
+        area_h = max(self.height() - legend_h, 10)
+        scale = min(area_w / self.base.width(), area_h / self.base.height())
+        w, h = self.base.width() * scale, self.base.height() * scale
+        target = QRectF(0, 0, w, h)
+        painter.drawImage(target, self.base)
+        for layer in self.layers:
+            painter.drawImage(target, layer)
+        if self.side is not None:
+            painter.drawImage(QRectF(w + gap, 0, w, h), self.side)
+        font = QFont(painter.font())
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        for label, score, rect in self.boxes:
+            colour = self.colour(label)
+            box = QRectF(
+                rect.x() * scale, rect.y() * scale, rect.width() * scale, rect.height() * scale
+            )
+            painter.setPen(QPen(colour, 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(box)
+            text = f"{label} {score:.2f}"
+            tag = QRectF(
+                box.x(),
+                box.y() - metrics.height(),
+                metrics.horizontalAdvance(text) + 6,
+                metrics.height(),
+            )
+            if tag.y() < 0:
+                tag.moveTop(box.y())
+            painter.fillRect(tag, colour)
+            painter.setPen(QColor("white"))
+            painter.drawText(tag.adjusted(3, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, text)
+        x, y = 0.0, h + 8
+        for text, colour in self.legend:
+            painter.fillRect(QRectF(x, y + 3, 14, 14), colour)
+            painter.setPen(self.palette().text().color())
+            painter.drawText(
+                QRectF(x + 18, y, 400, LEGEND_ROW), Qt.AlignmentFlag.AlignVCenter, text
+            )
+            x += 18 + metrics.horizontalAdvance(text) + 16
+        painter.end()

@@ -1,0 +1,70 @@
+"""The vision result views: what the Inference pane's output view draws for each image task."""
+
+from __future__ import annotations
+
+import pytest
+
+from inference_gui.engine import RunInput
+from inference_gui.engine.similarity import pairwise_similarity
+from inference_gui.ui.panes.inference.results import OutputView
+from tests.parity.support import core_output
+from tests.paths import INPUTS
+
+SCENE = INPUTS / "shapes-scene.png"
+
+
+@pytest.fixture
+def view(qtbot):  # type: ignore[no-untyped-def]
+    widget = OutputView()
+    qtbot.addWidget(widget)
+    widget.resize(800, 500)
+    widget.show()
+    return widget
+
+
+def test_detections_are_drawn_as_labelled_boxes(view: OutputView) -> None:
+    run_input = RunInput.image(SCENE)
+    output = core_output(
+        "object-detection", "tiny/detr-detector", "fp32", run_input, {"threshold": 0.35}
+    )
+    view.show_output("object-detection", output, run_input)
+    assert view.currentWidget() is view.overlay
+    assert [(label, round(score, 4)) for label, score, _ in view.overlay.boxes] == [
+        (d["label"], round(d["score"], 4)) for d in output
+    ]
+    first = output[0]["box"]
+    assert view.overlay.boxes[0][2].left() == first["xmin"]
+    assert not view.overlay.grab().isNull()
+
+
+def test_masks_get_one_translucent_layer_and_legend_entry_per_label(view: OutputView) -> None:
+    run_input = RunInput.image(SCENE)
+    output = core_output("image-segmentation", "tiny/segformer-seg", "fp32", run_input, {})
+    view.show_output("image-segmentation", output, run_input)
+    assert len(view.overlay.layers) == len(output) == len(view.overlay.legend)
+    assert [text.split()[0] for text, _ in view.overlay.legend] == [s["label"] for s in output]
+    layer = view.overlay.layers[0]
+    assert (layer.width(), layer.height()) == (64, 48)
+
+
+def test_depth_is_shown_as_a_colour_map_beside_the_image(view: OutputView) -> None:
+    run_input = RunInput.image(SCENE)
+    output = core_output("depth-estimation", "tiny/dpt-depth", "fp32", run_input, {})
+    view.show_output("depth-estimation", output, run_input)
+    side = view.overlay.side
+    assert side is not None and (side.width(), side.height()) == (64, 48)
+
+
+def test_zero_shot_scores_are_bars_and_several_images_a_similarity_matrix(view: OutputView) -> None:
+    zero_shot = RunInput.zero_shot_image(SCENE, ["sun", "road"])
+    output = core_output(
+        "zero-shot-image-classification", "tiny/clip-zeroshot", "fp32", zero_shot, {}
+    )
+    view.show_output("zero-shot-image-classification", output, zero_shot)
+    assert [label for label, _ in view.scores.items()] == [r["label"] for r in output]
+    images = RunInput.image([SCENE, INPUTS / "red-circle.png"])
+    features = core_output("image-feature-extraction", "tiny/vit-features", "fp32", images, {})
+    view.show_output("image-feature-extraction", features, images)
+    assert view.currentWidget() is view.image_features
+    assert view.image_features.map.matrix == pairwise_similarity(features)
+    assert view.image_features.map.labels == ["shapes-scene.png", "red-circle.png"]
