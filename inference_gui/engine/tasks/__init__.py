@@ -25,6 +25,8 @@ TASK_MODULES: dict[str, str] = {
     "translation": "text2text_generation",
     "image-to-text": "image_to_text",
     "zero-shot-classification": "zero_shot_classification",
+    "automatic-speech-recognition": "automatic_speech_recognition",
+    "audio-classification": "audio_classification",
 }
 
 
