@@ -51,14 +51,14 @@ def audio_info(path: Path) -> tuple[int, int, int]:
     """``(frames, rate, channels)`` from the file's header, without decoding it."""
     import soundfile
 
+    if not path.is_file():
+        raise EngineError(f"The audio file {path} does not exist.", "Check the path.")
     try:
         info = soundfile.info(str(path))
-    except FileNotFoundError as exc:
-        raise EngineError(f"The audio file {path} does not exist.", "Check the path.") from exc
     except (soundfile.LibsndfileError, RuntimeError, OSError) as exc:
         raise EngineError(
             f"{path} is not an audio file that can be read ({_reason(exc)}).",
-            f"Give a WAV, FLAC, OGG or MP3 file; readable here: {', '.join(readable_formats())}.",
+            "Give a WAV, FLAC, OGG, MP3 or other file libsndfile decodes.",
         ) from exc
     return int(info.frames), int(info.samplerate), int(info.channels)
 
@@ -113,12 +113,7 @@ def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
     return np.asarray(soxr.resample(samples, from_rate, to_rate, quality="HQ"), dtype=np.float32)
 
 
-def readable_formats() -> list[str]:
-    import soundfile
-
-    return sorted(soundfile.available_formats())
-
-
 def _reason(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-    return text.removeprefix("Error opening ").strip()[:160]
+    """libsndfile's own words, without the path it repeats (``Error opening 'p': reason``)."""
+    text = str(exc).strip() or type(exc).__name__
+    return text.rsplit(": ", 1)[-1].strip().rstrip(".")[:160]
