@@ -114,6 +114,6 @@ def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
 
 
 def _reason(exc: BaseException) -> str:
-    """libsndfile's own words, without the path it repeats (``Error opening 'p': reason``)."""
+    """The decoder's own words, without the path it repeats (``Error opening 'p': reason``)."""
     text = str(exc).strip() or type(exc).__name__
     return text.rsplit(": ", 1)[-1].strip().rstrip(".")[:160]
