@@ -1,4 +1,5 @@
-"""A run's input in the form its task takes: text (one or a batch), question + context, image."""
+"""A run's input in the form its task takes: text (one or a batch), question + context, image,
+audio."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from inference_gui.engine.inputs import InputKind, RunInput
 from inference_gui.errors import EngineError
+from inference_gui.ui.widgets.audio_input import AudioInput
 from inference_gui.ui.widgets.image_input import ImageInput
 
 
@@ -42,10 +44,12 @@ class InputEditor(QStackedWidget):
         self.context = QPlainTextEdit()
         self.context.setPlaceholderText("Context: the text holding the answer")
         self.image = ImageInput()
+        self.audio = AudioInput()
         self._pages: dict[str, QWidget] = {
             "text": _page(self.text, self.batch),
             "qa": _page(self.question, self.context),
             "image": self.image,
+            "audio": self.audio,
         }
         for page in self._pages.values():
             self.addWidget(page)
@@ -67,6 +71,10 @@ class InputEditor(QStackedWidget):
             if self.image.path is None:
                 raise EngineError("No image is chosen.", "Open, drop or paste an image first.")
             return RunInput.image(self.image.path)
+        if self._kind == "audio":
+            if self.audio.path is None:
+                raise EngineError("No audio file is chosen.", "Open or drop an audio file first.")
+            return RunInput.audio(self.audio.path)
         text = self.text.toPlainText()
         if self.batch.isChecked():
             return RunInput.text([line for line in text.splitlines() if line.strip()])

@@ -15,8 +15,9 @@ from inference_gui.format import human_bytes
 from inference_gui.ui.widgets.entities import EntityHighlighter
 from inference_gui.ui.widgets.json_view import to_json
 from inference_gui.ui.widgets.score_bars import ScoreBars
+from inference_gui.ui.widgets.waveform import TranscriptView
 
-SCORED_TASKS = {"text-classification", "image-classification", "fill-mask"}
+SCORED_TASKS = {"text-classification", "image-classification", "fill-mask", "audio-classification"}
 FIRST_VALUES = 6
 
 
@@ -108,8 +109,13 @@ class OutputView(QStackedWidget):
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.setAccessibleName("Output text")
-        for page in (self.text, scroll, self.entities):
+        self.transcript = TranscriptView()
+        transcripts = QScrollArea()
+        transcripts.setWidgetResizable(True)
+        transcripts.setWidget(self.transcript)
+        for page in (self.text, scroll, self.entities, transcripts):
             self.addWidget(page)
+        self._transcripts = transcripts
         self._scroll = scroll
 
     def clear(self) -> None:
@@ -136,5 +142,9 @@ class OutputView(QStackedWidget):
             texts: Sequence[str] = inputs.texts
             self.entities.set_entities(texts, per_input(output, inputs))
             self.setCurrentWidget(self.entities)
+        elif task == "automatic-speech-recognition":
+            texts = [str(result["text"]) for result in per_input(output, inputs)]
+            self.transcript.show_transcripts(list(zip(inputs.audios, texts, strict=True)))
+            self.setCurrentWidget(self._transcripts)
         else:
             self.show_text(text_summary(task, output, inputs))
