@@ -15,7 +15,10 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVB
 from inference_gui.ui.widgets.waveform import WaveformView, read_envelope
 
 AUDIO_FILTER = "Audio (*.wav *.flac *.ogg *.oga *.opus *.mp3 *.aiff *.aif);;All files (*)"
-NO_PLAYBACK = "Playback needs QtMultimedia (PySide6-Addons), which is not installed."
+NO_PLAYBACK = "No playback"
+NO_PLAYBACK_WHY = (
+    "Playback needs QtMultimedia (in PySide6-Addons), which this app does not install."
+)
 
 
 class AudioInput(QWidget):
@@ -26,12 +29,13 @@ class AudioInput(QWidget):
         self.setAcceptDrops(True)
         self._path: Path | None = None
         self.waveform = WaveformView()
-        self.waveform.setStyleSheet("border: 1px dashed palette(mid);")
+        self.waveform.setMaximumHeight(160)
         self.caption = QLabel("Drop an audio file here (WAV, FLAC, OGG, MP3) or open one.")
         self.caption.setWordWrap(True)
         open_button = QPushButton("Open…")
         open_button.clicked.connect(self._open)
         playback = QLabel(NO_PLAYBACK)
+        playback.setToolTip(NO_PLAYBACK_WHY)
         playback.setEnabled(False)
         buttons = QHBoxLayout()
         buttons.addWidget(open_button)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 COLUMNS = 1200
 MAX_SECONDS = 120.0
 BLOCK = 65536
+WAVE_IN_RESULT = 64  # px: the text is the result, the waveform only says which clip it is
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ class TranscriptView(QWidget):
         self.texts = []
         for path, text in rows:
             wave = WaveformView()
+            wave.setFixedHeight(WAVE_IN_RESULT)
             caption = QLabel()
             try:
                 envelope = read_envelope(path)
@@ -132,6 +134,6 @@ class TranscriptView(QWidget):
             said.setStyleSheet("font-size: 15px; padding: 4px 0;")
             said.setAccessibleName("Transcribed text")
             self.texts.append(said)
-            for widget in (wave, caption, said):
+            for widget in (caption, wave, said):
                 self._layout.addWidget(widget)
         self._layout.addStretch(1)
