@@ -35,6 +35,8 @@ from inference_gui.run_service import RunPlan, RunRequest
 from inference_gui.ui.widgets.dtype_picker import DtypePicker
 from inference_gui.ui.widgets.options_editor import OptionsEditor
 
+DEFAULT_TASK = "feature-extraction"
+
 
 class RunForm(QGroupBox):
     """The form; ``what_changed`` fires when a person edits what runs (the dtypes may differ)."""
@@ -55,6 +57,9 @@ class RunForm(QGroupBox):
         self.feature.addItem("Loading features…", None)
         self.task = QComboBox()
         self.task.addItems(supported_tasks())
+        # A text task first: the alphabetically first (audio-classification) would greet people
+        # with an audio input they did not ask for.
+        self.task.setCurrentText(DEFAULT_TASK)
         self.model_id = QLineEdit(placeholderText="org/name")
         self.revision = QLineEdit("main")
         self.folder = QLineEdit(
