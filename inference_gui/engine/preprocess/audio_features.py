@@ -146,7 +146,7 @@ def hann_window(length: int) -> np.ndarray:
     return 0.5 - 0.5 * np.cos(np.arange(length) * (2 * np.pi / length))
 
 
-def _hertz_to_mel(hertz: np.ndarray) -> np.ndarray:
+def _hertz_to_mel(hertz: np.ndarray | float) -> np.ndarray:
     """Slaney's mel scale: linear below 1 kHz, logarithmic above."""
     hertz = np.asarray(hertz, dtype=np.float64)
     log_part = 15.0 + np.log(np.maximum(hertz, 1e-300) / 1000.0) * (27.0 / np.log(6.4))
@@ -172,7 +172,8 @@ def mel_filter_bank(
     Each filter rises from its lower neighbour's centre to its own and falls to its upper
     neighbour's, and is scaled by ``2 / (upper - lower)`` for about constant energy per filter.
     """
-    edges = _mel_to_hertz(_linspace(_hertz_to_mel(low_hz), _hertz_to_mel(high_hz), filters + 2))
+    low_mel, high_mel = float(_hertz_to_mel(low_hz)), float(_hertz_to_mel(high_hz))
+    edges = _mel_to_hertz(_linspace(low_mel, high_mel, filters + 2))
     fft_hz = _linspace(0.0, float(rate // 2), bins)
     widths = np.diff(edges)
     slopes = edges[None, :] - fft_hz[:, None]  # (bins, filters + 2)
