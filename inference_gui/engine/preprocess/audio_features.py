@@ -10,9 +10,10 @@
   ``log10``, clamped to 8 below the maximum, then ``(x + 4) / 4``.
 
 The one step computed differently is the mel projection: Transformers.js multiplies in float32 with
-onnxruntime's MatMul, this module in float64 rounded once to float32, so single values differ by
-float32 rounding (about 1e-7 relative, measured below 2e-6 absolute on the features); every other
-step follows the same operations in the same precision.
+onnxruntime's MatMul, this module in float64 rounded once to float32. Measured on the three fixture
+clips against a float32 product (numpy's sgemm standing in for onnxruntime's): 0.1-1 % of the
+features differ, each by one float32 step (at most 1.2e-7). Every other step follows the same
+operations in the same precision; the fixtures' transcripts match Transformers.js exactly.
 """
 
 from __future__ import annotations
