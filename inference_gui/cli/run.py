@@ -66,6 +66,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="write each mask or depth image of the output as a PNG in DIR (its path goes in "
         'the JSON as "png")',
     )
+    parser.add_argument(
+        "--audio",
+        metavar="PATH",
+        action="append",
+        type=Path,
+        default=[],
+        help="input audio file: WAV, FLAC, OGG, MP3 (repeat for a batch)",
+    )
     parser.add_argument("--question", metavar="Q", help="question-answering: the question")
     parser.add_argument("--context", metavar="C", help="question-answering: the context")
     parser.add_argument(
@@ -111,10 +119,12 @@ def run_input(args: argparse.Namespace) -> RunInput:
         bool(args.image),
         args.question is not None or args.context is not None,
         args.messages is not None,
+        bool(args.audio),
     ]
     if sum(kinds) > 1:
         raise EngineError(
-            "Give one kind of input: TEXT, --image, --question with --context, or --messages.",
+            "Give one kind of input: TEXT, --image, --audio, --question with --context, or "
+            "--messages.",
             "Which one depends on the task.",
         )
     if args.messages is not None:
@@ -126,6 +136,8 @@ def run_input(args: argparse.Namespace) -> RunInput:
         return RunInput.zero_shot(
             args.texts[0] if len(args.texts) == 1 else args.texts, args.labels
         )
+    if args.audio:
+        return RunInput.audio(args.audio if len(args.audio) > 1 else args.audio[0])
     if kinds[2]:
         return RunInput.qa(args.question or "", args.context or "")
     if args.texts:

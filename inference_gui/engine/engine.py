@@ -21,6 +21,7 @@ import psutil
 from inference_gui.engine.files import OnnxFile, choose_onnx_file, parse_json, read_json
 from inference_gui.engine.inputs import RunInput
 from inference_gui.engine.options import EngineOptions
+from inference_gui.engine.preprocess.audio_features import AudioFeatureExtractor
 from inference_gui.engine.preprocess.chat_template import (
     TEMPLATE_FILES,
     ChatTemplate,
@@ -237,16 +238,18 @@ class Engine:
             tokenizer.chat_template = _chat_template(files, fetch, tokenizer.config)
         return tokenizer
 
-    def _load_processor(self, fetch: Callable[[ModelFiles, str], Path]) -> ImageProcessor:
+    def _load_processor(
+        self, fetch: Callable[[ModelFiles, str], Path]
+    ) -> ImageProcessor | AudioFeatureExtractor:
         model, revision = self.options.processor_source
         files = self._files(model, revision)
         if not files.exists("preprocessor_config.json"):
             raise EngineError(
                 f"{files.label} has no preprocessor_config.json, which {self.options.task} needs.",
-                "Pick a model with an image processor.",
+                "Pick a model with an image processor or audio feature extractor.",
             )
         config = parse_json(fetch(files, PREPROCESSOR_CONFIG), PREPROCESSOR_CONFIG, files.label)
-        return ImageProcessor(config, label=files.label)
+        return self.task_class.processor_class(config, label=files.label)
 
     # -- running ---------------------------------------------------------------------------------
     def run(

@@ -1,4 +1,4 @@
-"""What a run is asked to process: texts, images, a question with its context, or chats.
+"""What a run is asked to process: texts, images, audio files, a question + context, or chats.
 
 A chat is a list of ``{"role", "content"}`` messages (text-generation with a chat template);
 zero-shot classification adds its candidate labels to texts.
@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from inference_gui.errors import EngineError
 
-InputKind = Literal["text", "image", "qa", "chat", "any"]
+InputKind = Literal["text", "image", "audio", "qa", "chat", "any"]
 ROLES = ("system", "user", "assistant", "tool")
 Message = dict[str, str]
 Chat = tuple[Message, ...]
@@ -26,6 +26,7 @@ Chat = tuple[Message, ...]
 class RunInput:
     texts: tuple[str, ...] = ()
     images: tuple[Path, ...] = ()
+    audios: tuple[Path, ...] = ()
     question: str | None = None
     context: str | None = None
     chats: tuple[Chat, ...] = ()
@@ -71,6 +72,12 @@ class RunInput:
         return replace(cls.image(image), labels=tuple(labels))
 
     @classmethod
+    def audio(cls, audio: str | Path | Sequence[str | Path]) -> RunInput:
+        if isinstance(audio, str | Path):
+            return cls(audios=(Path(audio),))
+        return cls(audios=tuple(Path(a) for a in audio), batched=True)
+
+    @classmethod
     def qa(cls, question: str, context: str) -> RunInput:
         return cls(question=question, context=context)
 
@@ -79,10 +86,12 @@ class RunInput:
         if self.question is not None or self.context is not None:
             return "qa"
         if self.chats:
-            return "chat" if not (self.texts or self.images) else None
-        if self.images and not self.texts:
+            return "chat" if not (self.texts or self.images or self.audios) else None
+        if self.audios and not (self.texts or self.images):
+            return "audio"
+        if self.images and not (self.texts or self.audios):
             return "image"
-        if self.texts and not self.images:
+        if self.texts and not (self.images or self.audios):
             return "text"
         return None
 
@@ -90,6 +99,7 @@ class RunInput:
         return {
             "qa": "a question with a context",
             "image": "an image",
+            "audio": "an audio file",
             "text": "text",
             "chat": "a chat (a list of messages)",
         }.get(self.kind or "", "nothing usable")
@@ -104,6 +114,7 @@ class RunInput:
         wanted = {
             "text": "text",
             "image": "an image (from the command line: --image PATH)",
+            "audio": "an audio file (from the command line: --audio PATH)",
             "qa": "a question and a context (from the command line: --question Q --context C)",
             "chat": "a chat (from the command line: --messages FILE)",
         }

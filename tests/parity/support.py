@@ -82,6 +82,8 @@ class Case:
             return RunInput.qa(value["question"], value["context"])
         if input_id.startswith("image-"):
             return RunInput.image(FIXTURES / value)
+        if input_id.startswith("audio-"):
+            return RunInput.audio(FIXTURES / value)
         return RunInput.text(value)
 
 

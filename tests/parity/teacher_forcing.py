@@ -92,6 +92,8 @@ def reference_continuation(case: Case, input_id: str) -> str:
     """The part of the reference text the decoder generated: a chat's answer is the assistant
     message appended to the conversation; a text-generation prompt is repeated unless the call
     had ``return_full_text: false``."""
+    if case.task == "automatic-speech-recognition":  # {"text"}: all generated after the prompt
+        return case.outputs[input_id]["text"]
     text = case.outputs[input_id][0]["generated_text"]
     if isinstance(text, list):
         reply = text[-1]

@@ -30,6 +30,8 @@ TASK_MODULES: dict[str, str] = {
     "zero-shot-image-classification": "zero_shot_image_classification",
     "depth-estimation": "depth_estimation",
     "image-feature-extraction": "image_feature_extraction",
+    "automatic-speech-recognition": "automatic_speech_recognition",
+    "audio-classification": "audio_classification",
 }
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from inference_gui.engine.inputs import InputKind, RunInput
 from inference_gui.engine.options import EngineOptions
+from inference_gui.engine.preprocess.audio_features import AudioFeatureExtractor
 from inference_gui.engine.preprocess.image import ImageProcessor
 from inference_gui.engine.preprocess.text import Encoded, TextTokenizer
 from inference_gui.engine.session import RunGuard
@@ -38,7 +39,7 @@ class TaskResources:
     config: dict[str, Any]
     sessions: dict[str, ort.InferenceSession] = field(default_factory=dict)
     tokenizer: TextTokenizer | None = None
-    processor: ImageProcessor | None = None
+    processor: ImageProcessor | AudioFeatureExtractor | None = None
     generation_config: dict[str, Any] | None = None
 
     def labels(self) -> dict[int, str]:
@@ -123,6 +124,10 @@ class Task:
     needs_model: ClassVar[bool] = True
     needs_tokenizer: ClassVar[bool] = True
     needs_processor: ClassVar[bool] = False
+    # Builds the processor from preprocessor_config.json: images by default, audio tasks override.
+    processor_class: ClassVar[Callable[..., ImageProcessor | AudioFeatureExtractor]] = (
+        ImageProcessor
+    )
     needs_generation_config: ClassVar[bool] = False
     required_outputs: ClassVar[
         tuple[str, ...]
@@ -143,7 +148,12 @@ class Task:
 
     @property
     def processor(self) -> ImageProcessor:
-        assert self.resources.processor is not None, "needs_processor guarantees a processor"
+        assert isinstance(self.resources.processor, ImageProcessor), "needs_processor gives one"
+        return self.resources.processor
+
+    @property
+    def feature_extractor(self) -> AudioFeatureExtractor:
+        assert isinstance(self.resources.processor, AudioFeatureExtractor), "processor_class"
         return self.resources.processor
 
     def encode(self, ctx: RunContext, *texts: Any, **kwargs: Any) -> Encoded:

@@ -1,4 +1,5 @@
-"""A run's input in the form its task takes: text (one or a batch), question + context, image."""
+"""A run's input in the form its task takes: text (one or a batch), question + context, image,
+audio."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from inference_gui.engine.inputs import InputKind, RunInput
 from inference_gui.errors import EngineError
+from inference_gui.ui.widgets.audio_input import AudioInput
 from inference_gui.ui.widgets.image_input import ImageInput
 
 
@@ -50,10 +52,12 @@ class InputEditor(QStackedWidget):
         # another image forgets them
         self.more_images: list[Path] = []
         self.image.changed.connect(self.more_images.clear)
+        self.audio = AudioInput()
         self._pages: dict[str, QWidget] = {
             "text": _page(self.text, self.batch),
             "qa": _page(self.question, self.context),
             "image": _page(self.image, self.labels),
+            "audio": self.audio,
         }
         for page in self._pages.values():
             self.addWidget(page)
@@ -89,6 +93,10 @@ class InputEditor(QStackedWidget):
             if self.more_images:
                 return RunInput.zero_shot_image([self.image.path, *self.more_images], labels)
             return RunInput.zero_shot_image(self.image.path, labels)
+        if self._kind == "audio":
+            if self.audio.path is None:
+                raise EngineError("No audio file is chosen.", "Open or drop an audio file first.")
+            return RunInput.audio(self.audio.path)
         text = self.text.toPlainText()
         if self.batch.isChecked():
             return RunInput.text([line for line in text.splitlines() if line.strip()])

@@ -43,6 +43,7 @@ from inference_gui.ui.widgets.json_view import JsonView, to_json
 from inference_gui.ui.widgets.output_view import run_report, scored_items, text_summary
 from inference_gui.ui.widgets.score_bars import ScoreBars
 from inference_gui.ui.widgets.similarity_map import EmbeddingsView, ImageFeaturesView
+from inference_gui.ui.widgets.waveform import TranscriptsView, TranscriptView
 
 
 class ResultView(Protocol):
@@ -106,6 +107,8 @@ OUTPUT_KINDS: dict[str, str] = {
     "image-segmentation": "drawn",
     "depth-estimation": "drawn",
     "image-feature-extraction": "image-features",
+    "audio-classification": "scores",
+    "automatic-speech-recognition": "transcript",
 }
 """Which kind of result each task gives; a task not listed is shown as JSON."""
 
@@ -117,6 +120,7 @@ RESULT_VIEWS: dict[str, Callable[[], QWidget]] = {
     "embeddings": EmbeddingsView,
     "drawn": ImageOverlay,
     "image-features": ImageFeaturesView,
+    "transcript": TranscriptsView,
     "json": RawJsonView,
 }
 """One view per kind of result."""
@@ -142,6 +146,7 @@ class OutputView(QStackedWidget):
         self.embeddings: EmbeddingsView = self.views["embeddings"]  # type: ignore[assignment]
         self.overlay: ImageOverlay = self.views["drawn"]  # type: ignore[assignment]
         self.image_features: ImageFeaturesView = self.views["image-features"]  # type: ignore[assignment]
+        self.transcript: TranscriptView = self.views["transcript"].transcript  # type: ignore[attr-defined]
         self._base_points = self.font().pointSizeF()
         self.scale_fonts(1.0)
         self.setCurrentWidget(self.text)
