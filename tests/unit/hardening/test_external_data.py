@@ -15,7 +15,6 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from inference_gui.engine import session as session_module
 from inference_gui.engine.external_data import external_data_locations
 from inference_gui.engine.session import create_session
 from inference_gui.errors import EngineError
@@ -88,7 +87,7 @@ def sparse_with(location: str) -> onnx.GraphProto:
 def no_session(monkeypatch):
     """Fail loudly if onnxruntime is asked to load the file: the refusal must come first."""
     created = []
-    monkeypatch.setattr(session_module.ort, "InferenceSession", lambda *a, **k: created.append(a))
+    monkeypatch.setattr(ort, "InferenceSession", lambda *a, **k: created.append(a))
     return created
 
 
