@@ -97,12 +97,12 @@ def open_regular(path: Path) -> BinaryIO:
 
 
 class BlobStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, create: bool = True) -> None:
         self.root = root
         self.blobs = root / "blobs"
         self.models = root / "models"
         self.tmp = root / "tmp"
-        for folder in (self.blobs, self.models, self.tmp):
+        for folder in (self.blobs, self.models, self.tmp) if create else ():
             folder.mkdir(parents=True, exist_ok=True)
 
     def blob(self, sha256: str) -> Path:

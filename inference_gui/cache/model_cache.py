@@ -353,6 +353,7 @@ class ModelCache(CacheCore):
 
     def delete(self, plan: DeletePlan) -> DeletePlan:
         """Run a plan; the returned plan is what was actually removed (and bytes freed)."""
+        self.require_writable(f"Removing {plan.description}")
         return operations.execute(self, plan)
 
     def verify(
@@ -363,6 +364,8 @@ class ModelCache(CacheCore):
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
     ) -> VerifyReport:
+        if repair:
+            self.require_writable("Repairing the cache")
         return verify(self, repair=repair, full=full, progress=progress, cancel=cancel)
 
     def import_folder(
