@@ -30,8 +30,14 @@ class CacheCore:
         self.root = Path(cache_dir)
         self.limit_bytes = limit_bytes
         self.read_only = read_only_reason(self.root)  # "" when writable; else shown to people
-        self.blobs = BlobStore(self.root, create=not self.read_only)
-        self.store = Store(self.root / "index.sqlite", read_only=self.read_only)
+        try:
+            self.blobs = BlobStore(self.root, create=not self.read_only)
+            self.store = Store(self.root / "index.sqlite", read_only=self.read_only)
+        except OSError as exc:  # a file where a folder should be, no permission, no disk
+            raise CacheError(
+                f"The cache folder {self.root} cannot be created or opened: {exc.strerror or exc}.",
+                "Choose another cache folder in Preferences or with --cache-dir.",
+            ) from exc
 
     def close(self) -> None:
         self.store.close()

@@ -263,6 +263,7 @@ class ModelCache(CacheCore):
         stale: str | None,
         expected: int | None,
     ) -> Path:
+        self.require_writable(f"Downloading {path} of {model_id}")
         part = self.part_path(hub.key, model_id, revision, path)
         with self.download_lock(part):
             # another instance may have fetched it while this one waited for the lock

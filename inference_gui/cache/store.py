@@ -427,14 +427,27 @@ class ChangeWatch:
     """
 
     def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        self._last = self._version()
+        self._db: sqlite3.Connection | None = None
+        self._last = 0
+        try:  # read-only: watching must never create, lock or write the index
+            self._db = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro",
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._last = self._version()
+        except sqlite3.Error:  # a read-only or damaged cache: nothing to watch, never an error
+            self.close()
 
     def _version(self) -> int:
-        return self._db.execute("PRAGMA data_version").fetchone()[0]
+        assert self._db is not None
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
 
     def changed(self) -> bool:
+        if self._db is None:
+            return False
         try:
             now = self._version()
         except sqlite3.Error:
@@ -443,4 +456,6 @@ class ChangeWatch:
         return changed
 
     def close(self) -> None:
-        self._db.close()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
