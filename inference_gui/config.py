@@ -247,13 +247,17 @@ def load_settings(
 
 
 def ensure_folders(settings: Settings) -> list[ConfigError]:
-    """Create the folders the app writes to; report any that cannot be created."""
+    """Create the folders the app writes to; report any that cannot be created.
+
+    A cache folder that exists but cannot be written is not a problem here: the cache opens it
+    read-only for browsing and says so beside every writing action it refuses.
+    """
     problems = []
     for key in ("cache_dir", "data_dir", "log_dir"):
         folder: Path = getattr(settings, key)
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            if not os.access(folder, os.W_OK):
+            if key != "cache_dir" and not os.access(folder, os.W_OK):
                 raise PermissionError("not writable")
         except OSError as exc:
             problems.append(

@@ -13,12 +13,14 @@ import ctypes
 import hashlib
 import os
 import shutil
+import stat
 import sys
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+from inference_gui.errors import CacheError
 from inference_gui.safepath import safe_join
 
 CHUNK = 1024 * 1024
@@ -77,13 +79,30 @@ def hash_into(digest: hashlib._Hash, path: Path) -> int:
     return size
 
 
+def open_regular(path: Path) -> BinaryIO:
+    """Open ``path`` for reading only if it is a regular file, never following a final link.
+
+    Opened non-blocking and checked on the open descriptor, so a file swapped for a FIFO, a device
+    or a link after it was listed is refused instead of hanging or streaming forever.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise CacheError(f"{path} cannot be read: {exc.strerror or exc}.") from exc
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise CacheError(f"{path} is not a regular file.", "Only regular files are imported.")
+    return os.fdopen(fd, "rb")
+
+
 class BlobStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, create: bool = True) -> None:
         self.root = root
         self.blobs = root / "blobs"
         self.models = root / "models"
         self.tmp = root / "tmp"
-        for folder in (self.blobs, self.models, self.tmp):
+        for folder in (self.blobs, self.models, self.tmp) if create else ():
             folder.mkdir(parents=True, exist_ok=True)
 
     def blob(self, sha256: str) -> Path:
@@ -122,7 +141,7 @@ class BlobStore:
             except OSError:
                 temp.unlink(missing_ok=True)
         digest, size = hashlib.sha256(), 0
-        with source.open("rb") as src, temp.open("wb") as dst:
+        with open_regular(source) as src, temp.open("wb") as dst:
             while chunk := src.read(CHUNK):
                 digest.update(chunk)
                 dst.write(chunk)

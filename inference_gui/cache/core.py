@@ -12,6 +12,7 @@ import hashlib
 from contextlib import AbstractContextManager
 from pathlib import Path
 
+from inference_gui.cache.access import read_only_reason
 from inference_gui.cache.blobs import BlobStore
 from inference_gui.cache.locks import file_lock
 from inference_gui.cache.store import FileRow, Store
@@ -28,8 +29,15 @@ class CacheCore:
     def __init__(self, cache_dir: Path, limit_bytes: int) -> None:
         self.root = Path(cache_dir)
         self.limit_bytes = limit_bytes
-        self.blobs = BlobStore(self.root)
-        self.store = Store(self.root / "index.sqlite")
+        self.read_only = read_only_reason(self.root)  # "" when writable; else shown to people
+        try:
+            self.blobs = BlobStore(self.root, create=not self.read_only)
+            self.store = Store(self.root / "index.sqlite", read_only=self.read_only)
+        except OSError as exc:  # a file where a folder should be, no permission, no disk
+            raise CacheError(
+                f"The cache folder {self.root} cannot be created or opened: {exc.strerror or exc}.",
+                "Choose another cache folder in Preferences or with --cache-dir.",
+            ) from exc
 
     def close(self) -> None:
         self.store.close()
@@ -56,8 +64,17 @@ class CacheCore:
         return self.store.total_size()
 
     # -- writing -------------------------------------------------------------------------------
+    def require_writable(self, what: str) -> None:
+        """Refuse a change to a read-only cache before any byte moves, saying why."""
+        if self.read_only:
+            raise CacheError(
+                f"{what} is not possible: the cache is read-only ({self.read_only}).",
+                "Browse it as it is, or choose a writable cache folder in Preferences.",
+            )
+
     def check_space(self, needed: int, what: str) -> None:
         """Refuse before writing anything if ``needed`` more bytes would pass the size limit."""
+        self.require_writable(what)
         used = self.store.total_size()
         if used + needed > self.limit_bytes:
             raise CacheError(

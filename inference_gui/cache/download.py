@@ -13,6 +13,7 @@ taking turns; the fsync at the end still decides when the file counts as complet
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import queue
 import threading
@@ -120,6 +121,8 @@ def _attempt(
     except CacheError:
         _discard(part)  # over the size limit: these bytes may never be kept
         raise
+    except OSError as exc:  # reads fail as TransientHubError: this is the disk refusing a write
+        raise _write_failed(exc, part, f"{path} of {model_id}") from exc
     finally:
         body.close()
     if size is None and expected is None:  # nothing said how big the file is: ask
@@ -185,6 +188,19 @@ def _tail(part: Path, held: int, count: int) -> bytes:
 def _discard(part: Path) -> None:
     part.unlink(missing_ok=True)
     etag_note(part).unlink(missing_ok=True)
+
+
+def _write_failed(exc: OSError, part: Path, what: str) -> CacheError:
+    """Drop the partial file (a full or failing disk is not worth resuming) and say why."""
+    _discard(part)
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return CacheError(
+        f"Downloading {what} failed writing to {part.parent}: {exc.strerror or exc}; "
+        "the partial file was removed.",
+        "Free disk space, or choose a cache folder on a disk with room."
+        if full
+        else "Check that the cache folder is writable and its disk healthy.",
+    )
 
 
 # Reads start small and double while buffers fill fast, halve when they fill slowly, so a fast

@@ -7,6 +7,7 @@ revision, and the user's own Hugging Face cache, read with ``huggingface_hub.sca
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,23 +26,56 @@ HF_HUB_KEY = "huggingface.co"
 
 
 def folder_files(folder: Path) -> list[tuple[str, Path]]:
-    """(repo path, file) for every file under ``folder``; hidden files and folders are skipped."""
-    found = []
+    """(repo path, file) for every regular file under ``folder``; hidden entries are skipped.
+
+    Only regular files inside the folder are taken: a link may point at another file of the
+    folder, but a link leading out of it (``/etc/passwd``), a device (``/dev/zero`` fills the
+    disk), a FIFO (hangs the read) or a linked folder is refused, and every such entry is named.
+    """
+    root = folder.resolve()
+    found, refused = [], []
     for parent, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(d for d in dirs if not d.startswith(".")):
+            if (Path(parent) / name).is_symlink():
+                refused.append(f"{(Path(parent) / name).relative_to(folder)} (a linked folder)")
+        dirs[:] = sorted(
+            d for d in dirs if not d.startswith(".") and not (Path(parent) / d).is_symlink()
+        )
         for name in sorted(names):
             if name.startswith("."):
                 continue
             source = Path(parent) / name
             relative = source.relative_to(folder).as_posix()
+            problem = _not_importable(source, root)
+            if problem:
+                refused.append(f"{relative} ({problem})")
+                continue
             try:
-                found.append((check_file_path(relative), source))
+                found.append((check_file_path(relative), source.resolve()))
             except HubError as exc:
                 raise CacheError(
                     f"The file {source} cannot be imported: {exc.message}",
                     "Rename it, or remove it from the folder.",
                 ) from exc
+    if refused:
+        raise CacheError(
+            f"Nothing was imported from {folder}: only regular files inside it can be, and "
+            f"these entries are not: {'; '.join(refused)}.",
+            "Replace links with copies of the files, or remove those entries, then import again.",
+        )
     return found
+
+
+def _not_importable(source: Path, root: Path) -> str:
+    """Why ``source`` cannot be imported (empty when it can): checked on what it resolves to."""
+    target = source.resolve()
+    if target != root and root not in target.parents:
+        return "a link leading outside the folder"
+    try:
+        mode = target.stat().st_mode
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    return "" if stat.S_ISREG(mode) else "not a regular file"
 
 
 def import_files(

@@ -263,6 +263,7 @@ class ModelCache(CacheCore):
         stale: str | None,
         expected: int | None,
     ) -> Path:
+        self.require_writable(f"Downloading {path} of {model_id}")
         part = self.part_path(hub.key, model_id, revision, path)
         with self.download_lock(part):
             # another instance may have fetched it while this one waited for the lock
@@ -353,6 +354,7 @@ class ModelCache(CacheCore):
 
     def delete(self, plan: DeletePlan) -> DeletePlan:
         """Run a plan; the returned plan is what was actually removed (and bytes freed)."""
+        self.require_writable(f"Removing {plan.description}")
         return operations.execute(self, plan)
 
     def verify(
@@ -363,6 +365,8 @@ class ModelCache(CacheCore):
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
     ) -> VerifyReport:
+        if repair:
+            self.require_writable("Repairing the cache")
         return verify(self, repair=repair, full=full, progress=progress, cancel=cancel)
 
     def import_folder(

@@ -8,6 +8,7 @@ throws the cache away.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -106,13 +107,47 @@ class FileRow:
     used_by: tuple[str, ...] = ()
 
 
+class DamagedIndex(CacheError):
+    """``index.sqlite`` is not a readable database (truncated, overwritten, garbage pages)."""
+
+
+def damaged(path: Path, detail: str) -> DamagedIndex:
+    return DamagedIndex(
+        f"The cache index {path} is damaged ({detail}).",
+        "Run 'inference-gui cache verify --repair' (or Rebuild index in the Cache pane): it sets "
+        "the damaged file aside and rebuilds the index from the cached files.",
+    )
+
+
+def set_aside(path: Path) -> Path:
+    """Move a damaged index (and its WAL files) out of the way; returns where it went."""
+    target = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+    for suffix in ("", "-wal", "-shm"):
+        source = path.with_name(path.name + suffix)
+        if source.exists():
+            os.replace(source, target.with_name(target.name + suffix))
+    return target
+
+
 class Store:
     """The index database. One connection per instance, guarded for use from worker threads."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: str = "") -> None:
+        """Open (creating when writable) the index at ``path``.
+
+        ``read_only`` is why the cache cannot be written ("" when it can): the index is then
+        opened for reading only, so people can browse a cache on a read-only disk, and every
+        write transaction is refused with that reason. A damaged file is :class:`DamagedIndex`.
+        """
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self.read_only = read_only
         self._lock = threading.RLock()
+        if read_only:
+            self._db = self._connect_read_only(path)
+            self._check_intact()
+            self._check_schema()
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
         # Switching a new file to WAL does not wait on busy_timeout, so two instances opening a
         # fresh cache at once take turns here.
         with file_lock(path.with_name(path.name + ".open.lock")):
@@ -128,26 +163,75 @@ class Store:
                     self._db.execute("PRAGMA journal_mode = WAL")
                 self._db.execute("PRAGMA synchronous = NORMAL")
                 self._db.execute("PRAGMA foreign_keys = ON")
-            except sqlite3.Error as exc:
+            except sqlite3.OperationalError as exc:
                 raise CacheError(
                     f"The cache index {path} cannot be opened: {exc}.",
                     "Check the cache folder is writable, or choose another one.",
                 ) from exc
+            except sqlite3.DatabaseError as exc:
+                raise damaged(path, str(exc)) from exc
+            self._check_intact()
             self._migrate()
+
+    @staticmethod
+    def _connect_read_only(path: Path) -> sqlite3.Connection:
+        """A reading connection; ``immutable`` when even WAL's shared-memory file cannot be made."""
+        uri = path.resolve().as_uri()
+        error: sqlite3.Error | None = None
+        for mode in ("mode=ro", "immutable=1"):
+            try:
+                db = sqlite3.connect(
+                    f"{uri}?{mode}", uri=True, isolation_level=None, check_same_thread=False
+                )
+                db.execute("PRAGMA query_only = ON")
+                db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                return db
+            except sqlite3.OperationalError as exc:
+                error = exc
+            except sqlite3.DatabaseError as exc:
+                raise damaged(path, str(exc)) from exc
+        raise CacheError(
+            f"The cache index {path} cannot be opened for reading: {error}.",
+            "Check the cache folder, or choose another one.",
+        )
+
+    def _check_intact(self) -> None:
+        """Refuse a damaged file now, with one clear message, rather than fail midway later.
+
+        ``quick_check`` reads every page once (milliseconds for an index of thousands of files)
+        and catches a truncated file or a page of garbage behind an intact header.
+        """
+        try:
+            result = self._db.execute("PRAGMA quick_check(1)").fetchone()
+            problem = "" if result and result[0] == "ok" else str(result[0] if result else "")
+        except sqlite3.DatabaseError as exc:
+            problem = str(exc)
+        if problem:
+            self._db.close()
+            raise damaged(self.path, problem.splitlines()[-1].strip())
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
     # -- schema --------------------------------------------------------------------------------
-    def _migrate(self) -> None:
+    def _check_schema(self) -> int:
         version = self.schema_version()
         if version > SCHEMA_VERSION:
             raise CacheError(
                 f"The cache index {self.path} was written by a newer version (schema {version}).",
                 "Update the app, or use another cache folder.",
             )
-        if version == SCHEMA_VERSION:
+        if version < SCHEMA_VERSION and self.read_only:
+            raise CacheError(
+                f"The cache index {self.path} needs an upgrade, but the cache is read-only "
+                f"({self.read_only}).",
+                "Open it once with write access, or use another cache folder.",
+            )
+        return version
+
+    def _migrate(self) -> None:
+        if self._check_schema() == SCHEMA_VERSION:
             return
         with self.transaction() as db:  # re-read inside the lock: another process may have migrated
             version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -162,6 +246,11 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction taken up front (``BEGIN IMMEDIATE``) so it never deadlocks midway."""
+        if self.read_only:
+            raise CacheError(
+                f"The cache is read-only ({self.read_only}), so it cannot be changed.",
+                "Browse it as it is, or choose a writable cache folder in Preferences.",
+            )
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
@@ -260,6 +349,8 @@ class Store:
 
     # -- writes --------------------------------------------------------------------------------
     def replace_verified(self, stamps: dict[str, Stamp]) -> None:
+        if self.read_only:  # only a shortcut for the next verify: nothing is lost by skipping
+            return
         with self.transaction() as db:
             db.execute("DELETE FROM verified")
             db.executemany(
@@ -298,7 +389,12 @@ class Store:
         ).fetchone()[0]
 
     def touch(self, file_id: int, used_by: str | None) -> None:
-        """Record a cache hit: last-used now (Firefox forgets to), and who used the file."""
+        """Record a cache hit: last-used now (Firefox forgets to), and who used the file.
+
+        A read-only cache is still used, just not recorded: a hit must not fail for that.
+        """
+        if self.read_only:
+            return
         with self.transaction() as db:
             self.link(db, file_id, used_by)
             db.execute("UPDATE files SET last_used = ? WHERE id = ?", (time.time(), file_id))
@@ -331,14 +427,27 @@ class ChangeWatch:
     """
 
     def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        self._last = self._version()
+        self._db: sqlite3.Connection | None = None
+        self._last = 0
+        try:  # read-only: watching must never create, lock or write the index
+            self._db = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro",
+                uri=True,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._last = self._version()
+        except sqlite3.Error:  # a read-only or damaged cache: nothing to watch, never an error
+            self.close()
 
     def _version(self) -> int:
-        return self._db.execute("PRAGMA data_version").fetchone()[0]
+        assert self._db is not None
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
 
     def changed(self) -> bool:
+        if self._db is None:
+            return False
         try:
             now = self._version()
         except sqlite3.Error:
@@ -347,4 +456,6 @@ class ChangeWatch:
         return changed
 
     def close(self) -> None:
-        self._db.close()
+        if self._db is not None:
+            self._db.close()
+            self._db = None

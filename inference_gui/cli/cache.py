@@ -13,6 +13,7 @@ from pathlib import Path
 
 from inference_gui.cache import IMPORTED_HUB
 from inference_gui.cache.operations import DeletePlan
+from inference_gui.cache.store import DamagedIndex, set_aside
 from inference_gui.context import AppContext
 from inference_gui.errors import AppError, CacheError
 from inference_gui.format import human_bytes
@@ -279,7 +280,15 @@ def run_evict(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def run_verify(args: argparse.Namespace, ctx: AppContext) -> int:
-    report = ctx.cache.verify(repair=args.repair, full=args.full)
+    try:
+        cache = ctx.cache
+    except DamagedIndex:
+        if not args.repair:
+            raise
+        moved = set_aside(ctx.settings.cache_dir / "index.sqlite")
+        print(f"The damaged index was set aside as {moved}; rebuilding it from the cached files.")
+        cache = ctx.cache
+    report = cache.verify(repair=args.repair, full=args.full)
     if args.json:
         print(json.dumps(report.to_json(), indent=2))
     else:

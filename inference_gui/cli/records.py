@@ -36,6 +36,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     resolving.set_defaults(func=run_resolve)
 
     syncing = actions.add_parser("sync", help="fetch every collection from the settings server now")
+    syncing.add_argument(
+        "--clear-backoff",
+        action="store_true",
+        help="forget the server's Backoff request first (at most an hour) and ask it now",
+    )
     syncing.set_defaults(func=run_sync)
 
 
@@ -101,6 +106,9 @@ def run_resolve(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def run_sync(args: argparse.Namespace, ctx: AppContext) -> int:
+    if args.clear_backoff:
+        cleared = ctx.records.clear_backoff()
+        print("Backoff cleared." if cleared else "No Backoff was pending; cleared nothing.")
     failed = False
     for result in ctx.records.sync():
         fresh = result.source.kind == "server" and not result.source.note

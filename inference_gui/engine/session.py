@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from inference_gui.engine.external_data import check_external_data
 from inference_gui.errors import Cancelled, EngineError, TimedOut
 
 if TYPE_CHECKING:
@@ -41,9 +42,14 @@ def session_options(num_threads: int = 0) -> ort.SessionOptions:
 
 
 def create_session(path: Path, num_threads: int = 0, *, label: str = "") -> ort.InferenceSession:
-    """Load one ONNX file; a corrupt, truncated or unsupported file is an :class:`EngineError`."""
+    """Load one ONNX file; a corrupt, truncated or unsupported file is an :class:`EngineError`.
+
+    Its external-data locations are checked first, so no onnxruntime version reads outside the
+    model's folder.
+    """
     import onnxruntime as ort
 
+    check_external_data(path, label=label)
     try:
         return ort.InferenceSession(
             str(path), sess_options=session_options(num_threads), providers=["CPUExecutionProvider"]

@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import http.client
 import logging
-import re
 import socket
 import threading
 import time
@@ -27,6 +26,7 @@ from urllib.parse import urlsplit
 
 from inference_gui import __version__
 from inference_gui.errors import AppError, Cancelled, HubError
+from inference_gui.http_headers import parse_content_range, parse_length
 from inference_gui.hub.urls import UrlPolicy, check_redirect, check_url
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,6 @@ MIN_RATE = 1024  # bytes per second a body must average over each window of ``ti
 TICK = 0.2  # how often the watchdog looks: cancel and timeouts take effect within this
 NOTICE_AFTER = 3.0  # seconds of silence before saying what is being waited for
 USER_AGENT = f"inference-gui/{__version__}"
-_CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+|\*)$")
 
 # What a dropped, reset or stalled connection raises while reading; all worth a retry.
 NETWORK_ERRORS = (OSError, http.client.HTTPException, socket.timeout)
@@ -284,13 +283,15 @@ def http_request(
 
 
 def content_length(response: http.client.HTTPResponse) -> int | None:
-    """The announced length; None when absent; a transient error when it is not a number."""
-    text = response.getheader("Content-Length")
-    if text is None:
-        return None
-    if not text.strip().isdigit():
-        raise TransientHubError(f"The hub announced an invalid Content-Length {text[:40]!r}.")
-    return int(text)
+    """The announced length; None when absent; a transient error when it is not a plain number.
+
+    Parsed by :func:`inference_gui.http_headers.parse_length`: ``-5``, ``1e3`` or 400 digits are
+    refused as ``abc`` is.
+    """
+    try:
+        return parse_length(response.getheader("Content-Length"), host="The hub")
+    except HubError as exc:
+        raise TransientHubError(exc.message, exc.hint) from exc
 
 
 def http_body(response: http.client.HTTPResponse, exchange: Exchange) -> Body:
@@ -305,18 +306,14 @@ def http_body(response: http.client.HTTPResponse, exchange: Exchange) -> Body:
         content_type = response.getheader("Content-Type") or ""
         if response.status != 206:
             return Body(response, 0, length, etag, content_type, exchange)
-        match = _CONTENT_RANGE.match(response.getheader("Content-Range") or "")
-        if not match or int(match[2]) < int(match[1]):
+        header = response.getheader("Content-Range")
+        try:
+            first, last, total = parse_content_range(header, host="The hub")
+        except HubError as exc:
+            raise TransientHubError(exc.message, exc.hint) from exc
+        if length is not None and length != last - first + 1:
             raise TransientHubError(
-                "The hub answered a range request without a valid Content-Range."
-            )
-        first, last = int(match[1]), int(match[2])
-        total = None if match[3] == "*" else int(match[3])
-        if (length is not None and length != last - first + 1) or (
-            total is not None and last >= total
-        ):
-            raise TransientHubError(
-                f"The hub's Content-Range ({match[0]}) and Content-Length ({length}) disagree."
+                f"The hub's Content-Range ({header}) and Content-Length ({length}) disagree."
             )
         return Body(response, first, total, etag, content_type, exchange)
     except BaseException:

@@ -2,11 +2,13 @@
 
 https for remote hosts, plain http only for this machine, never credentials in a URL, never a path
 that climbs with ``..``, and whatever the allow/deny policy says. A redirect is checked as if it
-were the first URL, and may not downgrade from https to http.
+were the first URL, may not downgrade from https to http, and may lead to this machine or the
+local network only when the hub itself is local.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from typing import Protocol
 from urllib.parse import SplitResult, unquote, urljoin, urlsplit
@@ -14,6 +16,30 @@ from urllib.parse import SplitResult, unquote, urljoin, urlsplit
 from inference_gui.errors import HubError
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def is_local_host(host: str) -> bool:
+    """True for this machine or the local network: loopback, private, link-local, unspecified.
+
+    A name is judged by its text only (``localhost`` and ``*.localhost``); resolving names here
+    would not stop a DNS answer that changes between this check and the connection.
+    """
+    name = host.lower().rstrip(".").strip("[]")
+    if name in LOCAL_HOSTS or name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(name.split("%")[0])
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    address = mapped or address
+    return (
+        address.is_loopback
+        or address.is_private
+        or address.is_link_local
+        or address.is_unspecified
+        or address.is_reserved
+    )
 
 
 class UrlPolicy(Protocol):
@@ -66,5 +92,11 @@ def check_redirect(current: str, location: str, policy: UrlPolicy | None = None)
     if urlsplit(current).scheme == "https" and parts.scheme == "http":
         raise HubError(
             f"A redirect from {current} downgrades to plain http.", "Refusing to follow it."
+        )
+    source = urlsplit(current).hostname or ""
+    if is_local_host(parts.hostname or "") and not is_local_host(source):
+        raise HubError(
+            f"A redirect from {source} leads to the local address {parts.hostname}.",
+            "Refusing to follow it: only a hub on this machine may lead to local addresses.",
         )
     return target

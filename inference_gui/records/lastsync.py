@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from inference_gui.errors import RecordError
+from inference_gui.http_headers import MAX_DELAY_S
 from inference_gui.records.storage import read_json, write_json_atomic
 from inference_gui.safepath import safe_join
 
@@ -71,9 +73,34 @@ class LastSyncStore:
         entry = self.load(collection)
         return entry and self.save(collection, entry.timestamp, entry.changes, entry.metadata)
 
+    @property
+    def _backoff_path(self) -> Path:
+        return self.folder / "backoff.json"
+
     def backoff_until(self) -> float:
-        data = read_json(self.folder / "backoff.json", what="backoff file")
-        return float(data.get("until", 0)) if isinstance(data, dict) else 0.0
+        """The stored Backoff deadline, never more than the cap past when it was written.
+
+        The file is data like any other: a 400-digit number, ``1e300``, a string or a 10-year
+        deadline written by an older version reads as at most an hour after the file's time.
+        """
+        try:
+            data = read_json(self._backoff_path, what="backoff file")
+            written = self._backoff_path.stat().st_mtime if data is not None else 0.0
+        except (RecordError, OSError):
+            return 0.0
+        until = data.get("until") if isinstance(data, dict) else None
+        if isinstance(until, bool) or not isinstance(until, int | float):
+            return 0.0
+        try:
+            return min(float(until), written + MAX_DELAY_S)
+        except OverflowError:
+            return written + MAX_DELAY_S
 
     def set_backoff(self, until: float) -> None:
-        write_json_atomic(self.folder / "backoff.json", {"server": self.server, "until": until})
+        write_json_atomic(self._backoff_path, {"server": self.server, "until": until})
+
+    def clear_backoff(self) -> bool:
+        """Forget the Backoff deadline (the person's call); True if one was pending."""
+        pending = self.backoff_until() > time.time()
+        self._backoff_path.unlink(missing_ok=True)
+        return pending

@@ -25,7 +25,11 @@ class Problem:
 
 
 def format_time(epoch: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(epoch))
+    """Local date and time; a value no clock can show (from a damaged file) reads as unknown."""
+    try:
+        return time.strftime("%Y-%m-%d %H:%M", time.localtime(epoch))
+    except (OverflowError, ValueError, OSError):
+        return "an unknown time"
 
 
 @dataclass(frozen=True)

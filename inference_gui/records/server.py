@@ -3,7 +3,8 @@
 One sync polls the monitor collection (``monitor/changes``) for each collection's latest timestamp,
 then fetches ``/buckets/main/collections/{cid}/changeset?_expected={timestamp}``; the ``_expected``
 value is what makes CDN caches serve fresh data. The server's ``Backoff`` (and ``Retry-After`` on
-an error) header is obeyed: its deadline is persisted and no request is made before it.
+an error) header is obeyed, capped at an hour: its deadline is persisted and no request is made
+before it (unless the person clears it).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from urllib.parse import quote
 
 from inference_gui import __version__
 from inference_gui.errors import RecordError
+from inference_gui.http_headers import parse_delay
 from inference_gui.records.model import format_time
 
 USER_AGENT = f"inference-gui/{__version__} (Remote Settings client)"
@@ -95,19 +97,22 @@ class RemoteSettingsClient:
         return Changeset(body["changes"], metadata, body["timestamp"])
 
     def _check_backoff(self) -> None:
-        until = self._backoff_until()
-        if until > self._clock():
+        until, now = self._backoff_until(), self._clock()
+        if until > now:
+            minutes = max(1, round((until - now) / 60))
             raise RecordError(
                 f"The settings server {self.server} asked to be left alone until "
-                f"{format_time(until)} (Backoff); no request was made.",
-                "Wait until then; the last sync (or the embedded dump) stays in use.",
+                f"{format_time(until)} (Backoff, {minutes} min more); no request was made.",
+                "Wait until then, or clear it ('records sync --clear-backoff'); the last sync "
+                "(or the embedded dump) stays in use.",
             )
 
     def _remember_backoff(self, headers: Any) -> None:
         for name in ("Backoff", "Retry-After"):
-            value = headers.get(name) if headers is not None else None
-            if value and value.strip().isdigit():
-                self._set_backoff(self._clock() + int(value.strip()))
+            now = self._clock()
+            delay = parse_delay(headers.get(name) if headers is not None else None, now=now)
+            if delay:
+                self._set_backoff(now + delay)
                 return
 
     def _get_json(self, url: str) -> Any:

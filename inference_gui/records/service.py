@@ -234,6 +234,14 @@ class RecordsService:
             )
         return results
 
+    def backoff_until(self) -> float:
+        """The server's pending Backoff deadline (epoch seconds; in the past when none)."""
+        return self._store().backoff_until() if self.settings.settings_server else 0.0
+
+    def clear_backoff(self) -> bool:
+        """Forget the server's Backoff so the next sync asks it; True if one was pending."""
+        return bool(self.settings.settings_server) and self._store().clear_backoff()
+
     def local_overrides(self, feature_id: str | None) -> dict[str, Any]:
         return self.overrides.get(feature_id) if feature_id else {}
 

@@ -131,6 +131,7 @@ class MainWindow(QMainWindow):
         self.status_offline = QLabel()
         self.status_cache = QLabel("Cache: …")
         self._cache_watch: ChangeWatch | None = None
+        self._cache_problem = ""  # the cache error last shown in a box, so it is shown once
         # Runs, fetches, imports and deletes (here or in another instance) change the cache size.
         self._cache_timer = QTimer(self, interval=CACHE_POLL_MS)
         self._cache_timer.timeout.connect(self._poll_cache)
@@ -165,7 +166,17 @@ class MainWindow(QMainWindow):
         """Measure the cache off the GUI thread; the label updates when the answer arrives."""
         if self._cache_watch is not None:
             self._cache_watch.close()
-        self._cache_watch = ChangeWatch(self.ctx.app.cache.store.path)  # follows a new cache_dir
+            self._cache_watch = None
+        try:  # follows a new cache_dir
+            self._cache_watch = ChangeWatch(self.ctx.app.cache.store.path)
+        except AppError as exc:  # damaged index, uncreatable folder: say so once, never raise
+            self.status_cache.setText("Cache: unavailable")
+            self.status_cache.setToolTip(str(exc))
+            if str(exc) != self._cache_problem:
+                self._cache_problem = str(exc)
+                self.show_error(exc, "The model cache cannot be opened")
+            return
+        self._cache_problem = ""
         self.ctx.worker.submit(
             lambda _ctx: self.ctx.app.cache_size(),
             name="measure cache",

@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from inference_gui.engine.preprocess.bicubic import bicubic_affine_resize
+from inference_gui.engine.preprocess.bounds import check_image_size, check_side, too_many_pixels
 from inference_gui.engine.preprocess.geometry import Geometry
 from inference_gui.errors import EngineError, bounded
 
@@ -32,12 +33,27 @@ _SCALE = 1 << _SHIFT
 def load_image(path: Path) -> Image.Image:
     """Open an image file, refusing non-images with a message naming the file."""
     try:
-        with Image.open(path) as image:
-            image.load()
-            return image.copy()
+        image = Image.open(path)
+        try:
+            check_image_size(*image.size, f"The image {path}")  # on the header, before decoding
+            image.load()  # a single frame is then complete and its file closed: no copy needed
+            if not getattr(image, "is_animated", False):
+                return image
+            first = image.copy()  # an animation keeps its file open for later frames
+        finally:
+            if getattr(image, "is_animated", False):
+                image.close()
+        return first
     except FileNotFoundError as exc:
         raise EngineError(f"The image {path} does not exist.", "Check the path.") from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except Image.DecompressionBombError as exc:  # Pillow's own check, on opening the header
+        raise too_many_pixels(f"The image {path}", str(exc)) from exc
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+    ) as exc:
         raise EngineError(
             f"{path} is not an image that can be read.",
             "Give a PNG, JPEG, WebP or other common image file.",
@@ -77,7 +93,7 @@ class ImageProcessor:
         return np.stack(arrays)
 
     def preprocess(self, image: Image.Image) -> np.ndarray:
-        if self.do_convert_rgb:
+        if self.do_convert_rgb and image.mode != "RGB":  # converting RGB to RGB only copies
             image = image.convert("RGB")
         if self.do_resize:
             image = self.resize(image)
@@ -111,7 +127,12 @@ class ImageProcessor:
         elif isinstance(size, Mapping) and ("shortest_edge" in size or "longest_edge" in size):
             shortest, longest = size.get("shortest_edge"), size.get("longest_edge")
         elif isinstance(size, Mapping) and "width" in size and "height" in size:
-            return self.geometry.keep_aspect(width, height, int(size["width"]), int(size["height"]))
+            return self.geometry.keep_aspect(
+                width,
+                height,
+                check_side(size["width"], "size.width", self.label),
+                check_side(size["height"], "size.height", self.label),
+            )
         elif size is None and self.geometry.size_divisibility:
             return self.geometry.divisible(width, height)
         else:
@@ -119,12 +140,18 @@ class ImageProcessor:
                 f"{self.label}: unsupported size {bounded(size)} in preprocessor_config.json.",
                 "Use {height, width} or {shortest_edge[, longest_edge]}.",
             )
+        if shortest is not None:
+            shortest = check_side(shortest, "shortest edge", self.label)
+        if longest is not None:
+            longest = check_side(longest, "longest edge", self.label)
         factor = 1.0 if shortest is None else max(shortest / width, shortest / height)
         new_w, new_h = width * factor, height * factor
         factor2 = 1.0 if longest is None else min(longest / new_w, longest / new_h)
-        return self.geometry.divisible(
-            math.floor(round(new_w * factor2, 2)), math.floor(round(new_h * factor2, 2))
-        )
+        out_w, out_h = math.floor(round(new_w * factor2, 2)), math.floor(round(new_h * factor2, 2))
+        # a shortest edge alone scales a long thin image's other side without bound
+        check_side(out_w, "the resized width", self.label)
+        check_side(out_h, "the resized height", self.label)
+        return self.geometry.divisible(out_w, out_h)
 
     def resize(self, image: Image.Image) -> Image.Image:
         width, height = self.output_size(*image.size)
@@ -142,23 +169,31 @@ def affine_resize(image: Image.Image, width: int, height: int, resample: int) ->
 
     Output pixel ``(x, y)`` reads input ``(x * in_w / width, y * in_h / height)`` (corners aligned,
     no half-pixel shift) with no antialiasing; bilinear weights are libvips's 12-bit fixed point,
-    rounded half up; beyond the last row and column the image is black. This reproduces
-    Transformers.js's pixels exactly on the fixtures, where
-    Pillow's own (antialiased) bilinear resize moved classification scores by ~2e-3.
+    rounded half up; beyond the last row and column the image is black. Only the sampled pixels are
+    gathered (from the uint8 image) and widened, so a 12000x12000 photo costs its own bytes, not an
+    int64 copy eight times larger. This reproduces Transformers.js's pixels exactly on the fixtures,
+    where Pillow's own (antialiased) bilinear resize moved classification scores by ~2e-3.
     """
-    src = np.asarray(image, dtype=np.int64)
-    if src.ndim == 2:
-        src = src[:, :, None]
-    in_h, in_w = src.shape[:2]
+    in_w, in_h = image.size
     ys = np.arange(height) * (in_h / height)
     xs = np.arange(width) * (in_w / width)
     y0 = np.floor(ys).astype(np.int64)
     x0 = np.floor(xs).astype(np.int64)
     # past the last row and column is black (sharp's affine background), read when enlarging
-    src = np.pad(src, ((0, 1), (0, 1), (0, 0)))
     y1, x1 = y0 + 1, x0 + 1
+    rows, where = np.unique(np.concatenate([y0, y1]), return_inverse=True)
+    inside = rows[rows < in_h]
+    src = _rows(image, inside)  # uint8, only the rows sampled: never the whole image widened
+    black_rows = len(rows) - len(inside)  # row in_h, sorted last
+    src = np.pad(src, ((0, black_rows), (0, 1), (0, 0)))  # and column in_w
+    r0, r1 = where[:height], where[height:]  # y0 and y1 as positions among those rows
+
+    def taps(rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """The sampled pixels only (output-sized), widened for the fixed-point sums."""
+        return src[rows][:, cols].astype(np.int64)
+
     if resample == 0:
-        out = src[y0][:, x0]
+        out = taps(r0, x0)
     else:
         wx = ((xs - x0) * _SCALE).astype(np.int64)[None, :, None]
         wy = ((ys - y0) * _SCALE).astype(np.int64)[:, None, None]
@@ -167,21 +202,36 @@ def affine_resize(image: Image.Image, width: int, height: int, resample: int) ->
         c10 = ((_SCALE - wx) * wy) >> _SHIFT
         c11 = (wx * wy) >> _SHIFT
         out = (
-            c00 * src[y0][:, x0]
-            + c01 * src[y0][:, x1]
-            + c10 * src[y1][:, x0]
-            + c11 * src[y1][:, x1]
+            c00 * taps(r0, x0)
+            + c01 * taps(r0, x1)
+            + c10 * taps(r1, x0)
+            + c11 * taps(r1, x1)
             + _SCALE // 2
         ) >> _SHIFT
     out = np.clip(out, 0, 255).astype(np.uint8)
     return Image.fromarray(out[:, :, 0] if out.shape[2] == 1 else out)
 
 
+def _rows(image: Image.Image, rows: np.ndarray) -> np.ndarray:
+    """The given rows of ``image`` as a uint8 ``(rows, width, channels)`` array.
+
+    When few rows are sampled (a big photo shrunk to a model's input), each is cropped out alone:
+    turning a 12000x12000 image into one array takes seconds, its 64 sampled rows a millisecond.
+    """
+    if len(rows) * 2 >= image.size[1]:
+        pixels = np.asarray(image)[rows]
+    else:
+        width = image.size[0]
+        pixels = np.stack([np.asarray(image.crop((0, int(y), width, int(y) + 1)))[0] for y in rows])
+    return pixels[:, :, None] if pixels.ndim == 2 else pixels
+
+
 def center_crop(image: Image.Image, crop: Any) -> Image.Image:
-    if isinstance(crop, int):
-        crop_w = crop_h = crop
+    if isinstance(crop, int) and not isinstance(crop, bool):
+        crop_w = crop_h = check_side(crop, "crop_size", "center crop")
     elif isinstance(crop, Mapping) and "width" in crop and "height" in crop:
-        crop_w, crop_h = int(crop["width"]), int(crop["height"])
+        crop_w = check_side(crop["width"], "crop_size.width", "center crop")
+        crop_h = check_side(crop["height"], "crop_size.height", "center crop")
     else:
         raise EngineError(
             f"Unsupported crop_size {bounded(crop)} in preprocessor_config.json.",

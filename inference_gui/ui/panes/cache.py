@@ -6,6 +6,7 @@ refreshes when the index changes, whether this window or another instance change
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from inference_gui.cache.operations import CacheTree, DeletePlan
-from inference_gui.cache.store import ChangeWatch
+from inference_gui.cache.store import ChangeWatch, DamagedIndex, set_aside
 from inference_gui.cache.verify import VerifyReport
-from inference_gui.errors import Cancelled
+from inference_gui.errors import AppError, Cancelled
 from inference_gui.format import count, human_bytes
 from inference_gui.jobs import Job, Progress
 from inference_gui.ui.context import UiContext
@@ -75,6 +76,13 @@ class CachePane(Pane):
         self.verify_button = QPushButton("Verify")
         self.delete_button = QPushButton("Delete…")
         self.delete_button.setEnabled(False)
+        self.rebuild_button = QPushButton("Rebuild index")
+        self.rebuild_button.setToolTip(
+            "Set the damaged index aside and rebuild it from the files in the cache"
+        )
+        self.rebuild_button.hide()  # shown only when the index is found damaged
+        self.rebuild_button.clicked.connect(self.rebuild_index)
+        self._read_only = ""
         self.fetch_button.clicked.connect(self.open_fetch)
         self.import_button.clicked.connect(self.import_folder)
         self.hf_button.clicked.connect(self.open_hf_import)
@@ -89,6 +97,7 @@ class CachePane(Pane):
             self.hf_button,
             self.verify_button,
             self.delete_button,
+            self.rebuild_button,
         ):
             tools.addWidget(button)
 
@@ -138,7 +147,11 @@ class CachePane(Pane):
             self._pending = True  # load again when this one ends: it may predate the change
             return
         self._loading, self._pending = True, False
-        self._ensure_watch()  # before reading, so no change can slip between the read and the watch
+        try:
+            self._ensure_watch()  # before reading, so no change slips between read and watch
+        except (AppError, sqlite3.Error) as exc:  # damaged, unreadable or uncreatable cache
+            self._load_failed(exc)
+            return
         self.ctx.worker.submit(
             lambda _job: self.ctx.app.cache.tree(),
             name="Read the model cache",
@@ -155,13 +168,17 @@ class CachePane(Pane):
         selected_key = selected.key() if selected else None
         self.model.set_tree(tree)
         self._restore(expanded, selected_key)
+        self.rebuild_button.hide()
+        self._show_read_only(self.ctx.app.cache.read_only)
         limit = self.ctx.app.cache.limit_bytes
         files = sum(len(r.files) for m in tree.models for r in m.revisions)
         self.total.setText(
             f"Total on disk: {human_bytes(tree.total_size)} of {human_bytes(limit)} "
             f"— {count(len(tree.models), 'model')}, {count(files, 'file')}"
         )
-        if not tree.models:
+        if self._read_only:
+            pass  # the read-only notice stays
+        elif not tree.models:
             self.status.setText(EMPTY_CACHE)
         elif self.status.text() == EMPTY_CACHE:  # no longer true once something arrived
             self.status.clear()
@@ -170,6 +187,39 @@ class CachePane(Pane):
         self._loading = self._pending = False
         self.total.setText("The cache cannot be read.")
         self.status.setText(error_text(exc))
+        self.rebuild_button.setVisible(isinstance(exc, DamagedIndex))
+
+    def rebuild_index(self) -> Job[VerifyReport]:
+        """Set the damaged index aside and rebuild it from the cached files (verify --repair)."""
+        self.rebuild_button.setEnabled(False)
+        self.status.setText("Rebuilding the cache index from the cached files…")
+
+        def rebuild(job: Any) -> VerifyReport:
+            set_aside(self.ctx.app.settings.cache_dir / "index.sqlite")
+            return self.ctx.app.cache.verify(repair=True, cancel=job.cancel_event)
+
+        def done(report: VerifyReport) -> None:
+            self.rebuild_button.setEnabled(True)
+            self.rebuild_button.hide()
+            self.status.setText(f"Index rebuilt: {report.checked_files} files found.")
+            self.refresh()
+
+        def failed(exc: BaseException) -> None:
+            self.rebuild_button.setEnabled(True)
+            self._load_failed(exc)
+
+        return self.ctx.worker.submit(
+            rebuild, name="Rebuild the cache index", on_done=done, on_error=failed
+        )
+
+    def _show_read_only(self, reason: str) -> None:
+        """Disable every action that writes, and say why; browsing stays available."""
+        self._read_only = reason
+        for button in (self.fetch_button, self.import_button, self.hf_button, self.delete_button):
+            button.setEnabled(not reason)
+            button.setToolTip(f"The cache is read-only: {reason}." if reason else "")
+        if reason:
+            self.status.setText(f"Read-only: {reason}. Browsing only.")
 
     def _ensure_watch(self) -> None:
         path = self.ctx.app.cache.store.path
@@ -226,7 +276,7 @@ class CachePane(Pane):
 
     def _selection_changed(self, *_: Any) -> None:
         node = self.selected_node()
-        self.delete_button.setEnabled(node is not None)
+        self.delete_button.setEnabled(node is not None and not self._read_only)
         if node is not None:
             self.delete_button.setText(f"Delete {node.kind}…")
 
