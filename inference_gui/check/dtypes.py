@@ -7,7 +7,7 @@ The matrix is base x dtype (``encoder_model`` x ``q4``...). A decoder written as
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 from inference_gui.check.findings import Finding, error, info, warning
 from inference_gui.check.folder import ModelFolder
@@ -34,10 +34,13 @@ def matrix_of(folder: ModelFolder, bases: Sequence[str]) -> Matrix:
     return {base: {d: onnx_path(base, d) in present for d in DTYPES} for base in bases}
 
 
-def check_dtypes(folder: ModelFolder, bases: Sequence[str], task: str | None) -> list[Finding]:
+def check_dtypes(
+    folder: ModelFolder, bases: Sequence[str], task: str | None, pending: Set[str] = frozenset()
+) -> list[Finding]:
+    """``pending``: paths that renames offered by earlier findings will provide."""
     found: list[Finding] = []
     graphs = graph_paths(folder)
-    renamed: set[str] = set()  # merged names a rename will provide
+    renamed: set[str] = set(pending)  # graph paths a rename will provide
     for path in graphs:
         target = merged_name_for(path)
         if target is None:
@@ -55,7 +58,8 @@ def check_dtypes(folder: ModelFolder, bases: Sequence[str], task: str | None) ->
         found.append(_misnamed(folder, path, target, renamed))
     matrix = matrix_of(folder, bases)
     for base, row in matrix.items():
-        if not any(row.values()) and not any(split(p)[0] == base for p in renamed):  # type: ignore[index]
+        provided = any(split(p) and split(p)[0] == base for p in renamed)  # type: ignore[index]
+        if not any(row.values()) and not provided:
             found.append(
                 error(
                     "LAYOUT_MISSING_GRAPH",

@@ -39,9 +39,9 @@ class Finding:
         row["renames"] = [list(r) for r in self.renames]
         return row
 
-    def line(self) -> str:
+    def line(self, *, with_file: bool = True) -> str:
         """One line for a terminal: severity, code, file, message, what to do."""
-        where = f" {self.file}:" if self.file else ""
+        where = f" {self.file}:" if self.file and with_file else ""
         action = f" — {self.action}" if self.action else ""
         return f"{self.severity:<7} {self.code}{where} {self.message}{action}"
 

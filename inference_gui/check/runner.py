@@ -49,7 +49,8 @@ def check_folder(
     if cls is not None:
         generative = "decoder_model_merged" in bases or cls.name == "text-generation"
         report.add(check_task_files(folder, cls, generative))
-    report.add(check_dtypes(folder, bases, report.task))
+    pending = {new for _old, new in report.renames()}
+    report.add(check_dtypes(folder, bases, report.task, pending))
     report.matrix = matrix_of(folder, bases)
     graphs = [p for p in folder.files if is_onnx_file(p) and (not dtypes or dtype_of(p) in dtypes)]
     report.add(check_graphs(folder, graphs, folder.config, cls))

@@ -1,0 +1,98 @@
+"""``inference-gui check``: the pre-flight check of a converted model, and ``--fix``.
+
+Prints the findings grouped by file (or, with ``--json``, the list and a summary); exits 0 when
+there is no error, 1 otherwise. The same :mod:`inference_gui.check` core serves the Check view.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from inference_gui.check import Report, check_folder
+from inference_gui.check.fixes import apply_renames
+from inference_gui.check.smoke import smoke_run
+from inference_gui.check.sources import hub_folder
+from inference_gui.context import AppContext
+from inference_gui.vocab import DTYPES
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "check",
+        help="check a converted model before upload: layout, graphs, tokenizer, card, smoke run",
+        description="Exit status 0 when no error is found, 1 otherwise.",
+    )
+    parser.add_argument("folder", nargs="?", type=Path, metavar="DIR", help="the model folder")
+    parser.add_argument("--model", metavar="M", help="check a hub model instead (org/name)")
+    parser.add_argument("--revision", metavar="R", help="the hub model's revision (with --model)")
+    parser.add_argument("--task", metavar="T", help="the task (default: from config.json)")
+    parser.add_argument(
+        "--dtype", action="append", choices=DTYPES, default=[], help="check only this dtype"
+    )
+    parser.add_argument("--json", action="store_true", help="print the findings as JSON")
+    parser.add_argument("--no-smoke", action="store_true", help="skip the smoke run")
+    parser.add_argument(
+        "--fix", action="store_true", help="apply the fixes the findings offer, then check again"
+    )
+    parser.set_defaults(func=run_check)
+
+
+def checked_folder(args: argparse.Namespace, ctx: AppContext) -> Path:
+    if args.model:
+        if args.folder is not None or not args.revision:
+            raise SystemExit(
+                "inference-gui check: give either DIR, or --model with --revision. "
+                "See 'inference-gui check --help'."
+            )
+        return hub_folder(ctx, args.model, args.revision, args.dtype)
+    if args.folder is None:
+        raise SystemExit(
+            "inference-gui check: give DIR or --model. See 'inference-gui check --help'."
+        )
+    return args.folder
+
+
+def run_report(args: argparse.Namespace, ctx: AppContext, folder: Path) -> Report:
+    def smoke(report: Report, base: str) -> tuple[list, list]:
+        return smoke_run(ctx.runs, report.folder, report.task or "", args.dtype, base)
+
+    return check_folder(folder, args.task, args.dtype, None if args.no_smoke else smoke)
+
+
+def run_check(args: argparse.Namespace, ctx: AppContext) -> int:
+    folder = checked_folder(args, ctx)
+    report = run_report(args, ctx, folder)
+    changed: list[tuple[str, str]] = []
+    if args.fix and report.renames():
+        changed = apply_renames(folder, report.renames())
+        report = run_report(args, ctx, folder)
+    if args.json:
+        print(json.dumps({**report.as_dict(), "fixed": [list(c) for c in changed]}, indent=2))
+    else:
+        for old, new in changed:
+            print(f"Renamed {old} -> {new}")
+        if args.fix and not changed:
+            print("Nothing to fix automatically.")
+        print(render(report))
+    return 1 if report.has_errors else 0
+
+
+def render(report: Report) -> str:
+    """The report for a terminal: dtype matrix, findings by file, summary."""
+    lines = [f"Checked {report.folder} as {report.task or 'an unknown task'}."]
+    if report.matrix:
+        width = max(len(b) for b in report.matrix) + 2
+        lines.append(" " * width + " ".join(f"{d:<6}" for d in DTYPES))
+        for base, row in report.matrix.items():
+            marks = " ".join(f"{'yes' if row[d] else '-':<6}" for d in DTYPES)
+            lines.append(f"{base:<{width}}{marks}")
+    for file, findings in report.by_file().items():
+        lines.append(file or "(folder)")
+        lines += [f"  {f.line(with_file=False)}" for f in findings]
+    summary = report.summary()
+    lines.append(
+        f"{summary['error']} error(s), {summary['warning']} warning(s), {summary['info']} note(s)."
+    )
+    return "\n".join(lines)
