@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from inference_gui.check import Report, check_folder
@@ -15,6 +16,7 @@ from inference_gui.check.fixes import apply_renames
 from inference_gui.check.smoke import smoke_run
 from inference_gui.check.sources import hub_folder
 from inference_gui.context import AppContext
+from inference_gui.errors import CheckError
 from inference_gui.vocab import DTYPES
 
 
@@ -96,3 +98,19 @@ def render(report: Report) -> str:
         f"{summary['error']} error(s), {summary['warning']} warning(s), {summary['info']} note(s)."
     )
     return "\n".join(lines)
+
+
+def refuse_broken(folder: Path) -> None:
+    """Before an import: print the check's errors and refuse a folder that has any (the caller
+    offers ``--force``). No smoke run: the graphs are still opened once each."""
+    report = check_folder(folder)
+    if not report.has_errors:
+        return
+    for finding in report.findings:
+        if finding.severity == "error":
+            print(f"  {finding.line()}", file=sys.stderr)
+    count = report.summary()["error"]
+    raise CheckError(
+        f"{folder} does not pass the model check ({count} error(s) above); nothing was imported.",
+        "Fix them (inference-gui check DIR --fix fixes renames), or import anyway with --force.",
+    )
