@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from inference_gui.check import Report, check_folder
+from inference_gui.check.convert import QUANTIZERS, convert
 from inference_gui.check.fixes import apply_renames
 from inference_gui.check.smoke import smoke_run
 from inference_gui.check.sources import hub_folder
@@ -39,6 +40,44 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--fix", action="store_true", help="apply the fixes the findings offer, then check again"
     )
     parser.set_defaults(func=run_check)
+
+    convert = sub.add_parser(
+        "convert",
+        help="produce missing dtypes from fp32 as Transformers.js quantizes, or move weights to "
+        "external data",
+        description="Files are written aside first and moved in only when all succeeded. "
+        "q4/q4f16 need: pip install 'inference-gui[convert]'.",
+    )
+    convert.add_argument("folder", type=Path, metavar="DIR", help="the model folder")
+    convert.add_argument(
+        "--dtypes", type=_dtype_list, default=[], metavar="D[,D...]", help="dtypes to produce"
+    )
+    convert.add_argument(
+        "--external-data",
+        action="store_true",
+        help="keep weights in <file>_data (and say so in config.json)",
+    )
+    convert.set_defaults(func=run_convert)
+
+
+def _dtype_list(text: str) -> list[str]:
+    dtypes = [d.strip() for d in text.split(",") if d.strip()]
+    bad = [d for d in dtypes if d not in QUANTIZERS]
+    if bad:
+        raise argparse.ArgumentTypeError(
+            f"cannot produce {', '.join(bad)} (choose from {', '.join(QUANTIZERS)})"
+        )
+    return dtypes
+
+
+def run_convert(args: argparse.Namespace, ctx: AppContext) -> int:
+    if not args.dtypes and not args.external_data:
+        raise CheckError("Nothing to do.", "Give --dtypes D[,D...] and/or --external-data.")
+    written = convert(args.folder, args.dtypes, args.external_data)
+    for path in written:
+        print(f"Wrote {path}")
+    print(f"{len(written)} file(s) written." if written else "Every asked file is already there.")
+    return 0
 
 
 def checked_folder(args: argparse.Namespace, ctx: AppContext) -> Path:
