@@ -82,11 +82,14 @@ class Report:
         return {s: sum(f.severity == s for f in self.findings) for s in SEVERITIES}
 
     def by_file(self) -> dict[str, list[Finding]]:
-        """Findings grouped by file, the folder's own (``""``) first, then by path."""
+        """Findings grouped by file (``""`` is the folder's own), files with errors first, then
+        warnings, then by path; within a file, errors first."""
+        rank = SEVERITIES.index
         grouped: dict[str, list[Finding]] = {}
-        for finding in sorted(self.findings, key=lambda f: (f.file, SEVERITIES.index(f.severity))):
+        for finding in sorted(self.findings, key=lambda f: (f.file, rank(f.severity))):
             grouped.setdefault(finding.file, []).append(finding)
-        return grouped
+        order = sorted(grouped, key=lambda file: (rank(grouped[file][0].severity), file))
+        return {file: grouped[file] for file in order}
 
     def renames(self) -> list[Rename]:
         """Every rename the findings offer, once each, in finding order."""
