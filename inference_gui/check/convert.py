@@ -1,5 +1,4 @@
-"""Producing missing dtypes from fp32 the way Transformers.js's quantize step does, and moving
-weights to external data.
+"""Missing dtypes produced from fp32 as Transformers.js's quantize step does; external data.
 
 Per dtype (scripts/quantize.py of Transformers.js, with onnxruntime's quantization tools):
 fp16 keeps float32 inputs and outputs (``keep_io_types``); q8 is dynamic 8-bit with unsigned
@@ -77,8 +76,10 @@ def _dynamic(signed: bool | None) -> Callable[[onnx.ModelProto], onnx.ModelProto
 
 @contextmanager
 def _quiet_root_logger() -> Iterator[None]:
-    """onnxruntime's quantizer advises pre-processing on the root logger at every call; the
-    recipe being followed is Transformers.js's, which does not pre-process."""
+    """Silence onnxruntime's advice to pre-process, logged on the root logger at every call.
+
+    The recipe followed is Transformers.js's, which does not pre-process.
+    """
     root = logging.getLogger()
     level = root.level
     root.setLevel(logging.ERROR)
@@ -121,9 +122,12 @@ QUANTIZERS: dict[str, Callable[[onnx.ModelProto], onnx.ModelProto]] = {
 
 
 def convert(folder_path: Path, dtypes: Sequence[str], external_data: bool = False) -> list[str]:
-    """Write the missing ``dtypes`` of every graph from its fp32 file (with ``external_data``,
-    weights go to ``<file>_data``; with no dtypes, existing graphs are moved to external data).
-    Returns the files written; raises CheckError with the folder unchanged on any failure."""
+    """Write the missing ``dtypes`` of every graph from its fp32 file.
+
+    With ``external_data``, weights go to ``<file>_data``; with no dtypes, existing graphs are
+    moved to external data. Returns the files written; raises CheckError with the folder
+    unchanged on any failure.
+    """
     folder = ModelFolder(folder_path)
     unknown = [d for d in dtypes if d not in QUANTIZERS]
     if unknown:
@@ -207,8 +211,10 @@ def _write_all(
 def _stage_configs(
     folder: ModelFolder, staging: Path, written: list[str], dtypes: Sequence[str], external: bool
 ) -> list[str]:
-    """quantize_config.json (the modes now present) and, with external data, config.json's
-    ``use_external_data_format`` for every file written."""
+    """Stage quantize_config.json (the modes now present) and config.json.
+
+    With external data, config.json's ``use_external_data_format`` names every file written.
+    """
     staged = []
     if dtypes:
         previous = folder.json(QUANTIZE_CONFIG) or {}

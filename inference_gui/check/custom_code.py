@@ -7,6 +7,8 @@ as the architecture it names; the finding says which, or that there is none.
 
 from __future__ import annotations
 
+from typing import Any
+
 from inference_gui.check.findings import Finding, warning
 from inference_gui.check.folder import ModelFolder
 from inference_gui.check.task import infer_task
@@ -43,7 +45,7 @@ def check_custom_code(folder: ModelFolder) -> list[Finding]:
     return found
 
 
-def _fallback(config: dict) -> str:
+def _fallback(config: dict[str, Any]) -> str:
     task, architecture = infer_task(config)
     if task is None:
         return "No standard architecture is named to fall back to."

@@ -35,7 +35,7 @@ def references(model: onnx.ModelProto) -> dict[str, int]:
         if not uses_external_data(tensor):
             continue
         data = ExternalDataInfo(tensor)
-        length = data.length
+        length: int | None = data.length  # None when the writer recorded no length
         if length is None or length < 0:
             itemsize = onnx.helper.tensor_dtype_to_np_dtype(tensor.data_type).itemsize
             length = itemsize * math.prod(tensor.dims)

@@ -82,8 +82,10 @@ class Report:
         return {s: sum(f.severity == s for f in self.findings) for s in SEVERITIES}
 
     def by_file(self) -> dict[str, list[Finding]]:
-        """Findings grouped by file (``""`` is the folder's own), files with errors first, then
-        warnings, then by path; within a file, errors first."""
+        """Findings grouped by file (``""`` is the folder's own).
+
+        Files with errors come first, then warnings, then by path; within a file, errors first.
+        """
         rank = SEVERITIES.index
         grouped: dict[str, list[Finding]] = {}
         for finding in sorted(self.findings, key=lambda f: (f.file, rank(f.severity))):

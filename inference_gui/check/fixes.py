@@ -20,8 +20,10 @@ _STAGING = ".fixing"
 
 
 def apply_renames(root: Path, renames: Sequence[Rename]) -> list[Rename]:
-    """Rename every (from, to) under ``root``; returns what changed. Raises CheckError, folder
-    unchanged, when any of them cannot be done."""
+    """Rename every (from, to) under ``root``; returns what changed.
+
+    Raises CheckError, with the folder unchanged, when any of them cannot be done.
+    """
     pairs = [(_inside(root, src), _inside(root, dst)) for src, dst in renames]
     targets = [dst for _src, dst in pairs]
     for (src, dst), (name, new) in zip(pairs, renames, strict=True):

@@ -16,8 +16,10 @@ from inference_gui.check.findings import Finding, error
 
 
 class ModelFolder:
-    """Files of ``root`` as repo paths (``onnx/model.onnx``); hidden entries are skipped, as the
-    import skips them, and linked folders are not entered."""
+    """Files of ``root`` as repo paths (``onnx/model.onnx``).
+
+    Hidden entries are skipped, as the import skips them, and linked folders are not entered.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
@@ -49,8 +51,10 @@ class ModelFolder:
         return target == self.resolved_root or self.resolved_root in target.parents
 
     def json(self, relative: str) -> dict[str, Any] | None:
-        """The JSON object in ``relative``; None when absent or unreadable (then a finding says
-        which and why, once)."""
+        """The JSON object in ``relative``; None when absent or unreadable.
+
+        An unreadable file gets a finding saying which and why, once.
+        """
         if relative not in self._json:
             self._json[relative] = self._read_json(relative)
         return self._json[relative]

@@ -1,5 +1,4 @@
-"""Every ONNX graph of the folder: it parses, passes ``onnx.checker``, its external data is sound,
-onnxruntime opens it, its opset, and its inputs and outputs fit the task.
+"""Every ONNX graph of the folder: parse, checker, external data, session, opset, inputs/outputs.
 
 Each step runs only when the previous ones found no error, so a graph whose weights lie outside
 the folder is never handed to onnxruntime (which would follow the path).

@@ -7,8 +7,9 @@ happens when nothing before it found an error.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from inference_gui.check.card import check_card
 from inference_gui.check.custom_code import check_custom_code
@@ -27,7 +28,7 @@ from inference_gui.layout import ONNX_BASES, dtype_of, split_onnx_name
 # Without these nothing else can be checked.
 STOPPERS = frozenset({"NOT_A_FOLDER", "NOT_A_MODEL", "LAYOUT_ONNX_FOLDER_PICKED"})
 
-Smoke = Callable[[Report, str], tuple[list, list[Finding]]]
+Smoke = Callable[[Report, str], tuple[list[Mapping[str, Any]], list[Finding]]]
 """Given the report so far and the first ONNX base of the task: (rows, findings)."""
 
 

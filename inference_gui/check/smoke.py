@@ -24,8 +24,10 @@ CPU_DEPENDENT = frozenset({"q8", "int8", "uint8"})
 
 
 def sample(task: str) -> tuple[RunInput, dict[str, Any]]:
-    """The task's ready-made input and call options (an example of the same kind of input for a
-    task without its own example)."""
+    """The task's ready-made input and call options.
+
+    A task without its own example gets an example of the same kind of input.
+    """
     kind = task_class(task).input_kind
     chosen = examples(task) or [e for e in examples() if task_class(e.task).input_kind == kind]
     if not chosen:
@@ -36,8 +38,10 @@ def sample(task: str) -> tuple[RunInput, dict[str, Any]]:
 def smoke_run(
     service: RunService, folder: Path, task: str, dtypes: Sequence[str], base: str
 ) -> tuple[list[Mapping[str, Any]], list[Finding]]:
-    """(rows as the JSON report shows them, findings about ``base``'s file of each dtype).
-    ``dtypes`` narrows the run (fp32, the reference, always runs when present)."""
+    """Rows as the JSON report shows them, and findings about ``base``'s file of each dtype.
+
+    ``dtypes`` narrows the run (fp32, the reference, always runs when present).
+    """
     plan = service.plan(RunRequest(task=task, folder=folder, dtype="fp32"))
     wanted = set(dtypes) | {"fp32"} if dtypes else None
     choices = [

@@ -17,7 +17,7 @@ from inference_gui.errors import CheckError
 from inference_gui.layout import select_dtypes
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Listed:
     path: str
 

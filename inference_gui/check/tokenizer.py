@@ -50,8 +50,8 @@ def check_tokenizer(folder: ModelFolder, task: str) -> list[Finding]:
     config = folder.json(TOKENIZER_CONFIG) or {}
     special = {**(folder.json("special_tokens_map.json") or {}), **config}
     found: list[Finding] = []
-    tokens = {k: _content(special.get(k)) for k in SPECIAL_KEYS}
-    tokens = {k: v for k, v in tokens.items() if v}
+    named = {k: _content(special.get(k)) for k in SPECIAL_KEYS}
+    tokens = {k: v for k, v in named.items() if v is not None}
     for key, token in tokens.items():
         if tokenizer.token_to_id(token) is None:
             found.append(
