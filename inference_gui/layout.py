@@ -89,8 +89,10 @@ def graph_files(config: Mapping[str, Any], base: str, dtype: str) -> tuple[str, 
 
 
 def split_onnx_name(name: str) -> tuple[str, str] | None:
-    """(base, dtype) of an ONNX file name such as ``decoder_model_q4.onnx``; None for a file that
-    is not an ``.onnx`` graph."""
+    """(base, dtype) of an ONNX file name such as ``decoder_model_q4.onnx``.
+
+    None for a file that is not an ``.onnx`` graph.
+    """
     name = name.rsplit("/", 1)[-1]
     if not name.endswith(".onnx"):
         return None
@@ -100,8 +102,10 @@ def split_onnx_name(name: str) -> tuple[str, str] | None:
 
 
 def merged_name_for(path: str) -> str | None:
-    """The name Transformers.js loads for a decoder exported under an un-merged name
-    (``onnx/decoder_model_q4.onnx`` -> ``onnx/decoder_model_merged_q4.onnx``); None otherwise."""
+    """The name Transformers.js loads for a decoder exported under an un-merged name.
+
+    ``onnx/decoder_model_q4.onnx`` -> ``onnx/decoder_model_merged_q4.onnx``; None otherwise.
+    """
     split = split_onnx_name(path)
     if split is None:
         return None
