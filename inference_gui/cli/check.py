@@ -10,15 +10,17 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from inference_gui.check import Report, check_folder
-from inference_gui.check.convert import QUANTIZERS, convert
-from inference_gui.check.fixes import apply_renames
-from inference_gui.check.smoke import smoke_run
-from inference_gui.check.sources import hub_folder
 from inference_gui.context import AppContext
 from inference_gui.errors import CheckError
 from inference_gui.vocab import DTYPES
+
+if TYPE_CHECKING:
+    from inference_gui.check import Report
+
+# The check core is imported when a check runs: it loads onnx (about a second), which no other
+# command should pay for at start-up.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,6 +63,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _dtype_list(text: str) -> list[str]:
+    from inference_gui.check.convert import QUANTIZERS
+
     dtypes = [d.strip() for d in text.split(",") if d.strip()]
     bad = [d for d in dtypes if d not in QUANTIZERS]
     if bad:
@@ -73,6 +77,8 @@ def _dtype_list(text: str) -> list[str]:
 def run_convert(args: argparse.Namespace, ctx: AppContext) -> int:
     if not args.dtypes and not args.external_data:
         raise CheckError("Nothing to do.", "Give --dtypes D[,D...] and/or --external-data.")
+    from inference_gui.check.convert import convert
+
     written = convert(args.folder, args.dtypes, args.external_data)
     for path in written:
         print(f"Wrote {path}")
@@ -87,6 +93,8 @@ def checked_folder(args: argparse.Namespace, ctx: AppContext) -> Path:
                 "inference-gui check: give either DIR, or --model with --revision. "
                 "See 'inference-gui check --help'."
             )
+        from inference_gui.check.sources import hub_folder
+
         return hub_folder(ctx, args.model, args.revision, args.dtype)
     if args.folder is None:
         raise SystemExit(
@@ -96,6 +104,9 @@ def checked_folder(args: argparse.Namespace, ctx: AppContext) -> Path:
 
 
 def run_report(args: argparse.Namespace, ctx: AppContext, folder: Path) -> Report:
+    from inference_gui.check import check_folder
+    from inference_gui.check.smoke import smoke_run
+
     def smoke(report: Report, base: str) -> tuple[list, list]:
         return smoke_run(ctx.runs, report.folder, report.task or "", args.dtype, base)
 
@@ -107,6 +118,8 @@ def run_check(args: argparse.Namespace, ctx: AppContext) -> int:
     report = run_report(args, ctx, folder)
     changed: list[tuple[str, str]] = []
     if args.fix and report.renames():
+        from inference_gui.check.fixes import apply_renames
+
         changed = apply_renames(folder, report.renames())
         report = run_report(args, ctx, folder)
     if args.json:
@@ -142,6 +155,8 @@ def render(report: Report) -> str:
 def refuse_broken(folder: Path) -> None:
     """Before an import: print the check's errors and refuse a folder that has any (the caller
     offers ``--force``). No smoke run: the graphs are still opened once each."""
+    from inference_gui.check import check_folder
+
     report = check_folder(folder)
     if not report.has_errors:
         return

@@ -8,6 +8,7 @@ findings offer, all or nothing, after saying which, then checks again.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -26,12 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inference_gui.check import Report, check_folder
-from inference_gui.check.fixes import apply_renames
-from inference_gui.check.smoke import smoke_run
 from inference_gui.engine.tasks import supported_tasks
 from inference_gui.ui.context import UiContext
 from inference_gui.ui.panes.base import Pane, pane_header
+
+if TYPE_CHECKING:
+    from inference_gui.check import Report
+
+# The check core loads onnx (about a second); it is imported on the first check, not at start-up.
 
 AUTO_TASK = "from config.json"
 SEVERITY_COLOURS = {"error": "#b3261e", "warning": "#8a5a00", "info": "#4a5568"}
@@ -112,6 +115,9 @@ class CheckPane(Pane):
         if not text:
             self.summary.setText("Pick a folder first.")
             return
+        from inference_gui.check import check_folder
+        from inference_gui.check.smoke import smoke_run
+
         folder = Path(text).expanduser()
         task = None if self.task.currentText() == AUTO_TASK else self.task.currentText()
         runs = self.ctx.app.runs
@@ -141,6 +147,8 @@ class CheckPane(Pane):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
+        from inference_gui.check.fixes import apply_renames
+
         folder = self.report.folder
         self._busy("Applying fixes…")
         self.ctx.worker.submit(
