@@ -71,3 +71,7 @@ class Cancelled(AppError):
 
 class TimedOut(AppError):
     """Work ran past its allotted time."""
+
+
+class CheckError(AppError):
+    """A model folder cannot be checked, fixed or converted as asked."""

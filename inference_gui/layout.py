@@ -88,6 +88,34 @@ def graph_files(config: Mapping[str, Any], base: str, dtype: str) -> tuple[str, 
     return (path, *external_data_paths(path, chunks))
 
 
+def split_onnx_name(name: str) -> tuple[str, str] | None:
+    """(base, dtype) of an ONNX file name such as ``decoder_model_q4.onnx``.
+
+    None for a file that is not an ``.onnx`` graph.
+    """
+    name = name.rsplit("/", 1)[-1]
+    if not name.endswith(".onnx"):
+        return None
+    dtype = dtype_of(name)
+    stem = name[: -len(".onnx")]
+    return stem[: len(stem) - len(DTYPE_SUFFIX[dtype])], dtype
+
+
+def merged_name_for(path: str) -> str | None:
+    """The name Transformers.js loads for a decoder exported under an un-merged name.
+
+    ``onnx/decoder_model_q4.onnx`` -> ``onnx/decoder_model_merged_q4.onnx``; None otherwise.
+    """
+    split = split_onnx_name(path)
+    if split is None:
+        return None
+    base, dtype = split
+    for merged, others in MISNAMED_BASES.items():
+        if base in others:
+            return onnx_path(merged, dtype)
+    return None
+
+
 @lru_cache(maxsize=4096)  # the same few names recur in every revision; listing asks per file
 def dtype_of(path: str) -> str:
     """The dtype an ONNX file (or one of its external-data chunks) is for, from its name.

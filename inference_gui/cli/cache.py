@@ -14,6 +14,7 @@ from pathlib import Path
 from inference_gui.cache import IMPORTED_HUB
 from inference_gui.cache.operations import DeletePlan
 from inference_gui.cache.store import DamagedIndex, set_aside
+from inference_gui.cli.check import refuse_broken
 from inference_gui.context import AppContext
 from inference_gui.errors import AppError, CacheError
 from inference_gui.format import human_bytes
@@ -90,6 +91,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("folder", type=Path, metavar="DIR", help="folder laid out like the repo")
     imp.add_argument("--model", required=True, help="model id to file it under, org/name")
     imp.add_argument("--revision", required=True, help="revision to file it under, e.g. v1.0.0")
+    imp.add_argument(
+        "--force", action="store_true", help="import even when the model check finds errors"
+    )
     imp.set_defaults(func=run_import)
 
 
@@ -307,6 +311,8 @@ def run_verify(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def run_import(args: argparse.Namespace, ctx: AppContext) -> int:
+    if not args.force:
+        refuse_broken(args.folder)
     paths = ctx.cache.import_folder(args.folder, args.model, args.revision)
     folder = ctx.cache.blobs.revision_dir(IMPORTED_HUB, args.model, args.revision)
     print(f"Imported {len(paths)} files as {args.model} at {args.revision} into {folder}.")

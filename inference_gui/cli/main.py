@@ -15,14 +15,14 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from inference_gui import __version__
-from inference_gui.cli import cache, diagnostics, firefox, records, run, screenshot
+from inference_gui.cli import cache, check, diagnostics, firefox, records, run, screenshot
 from inference_gui.config import OPTIONS, ensure_folders, load_settings
 from inference_gui.context import AppContext
 from inference_gui.errors import AppError
 from inference_gui.logsetup import setup_logging
 from inference_gui.preferences_file import read_preferences_file
 
-COMMANDS = (records, cache, run, screenshot, firefox, diagnostics)
+COMMANDS = (records, cache, run, screenshot, firefox, diagnostics, check)
 
 EXIT_USAGE = 2
 

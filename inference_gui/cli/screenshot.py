@@ -21,7 +21,7 @@ def _size(text: str) -> tuple[int, int]:
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("screenshot", help="save a PNG of the main window on one pane")
     parser.add_argument(
-        "--pane", required=True, help="pane to show: records, cache, inference, engines, log"
+        "--pane", required=True, help="pane to show: records, cache, inference, engines, log, check"
     )
     parser.add_argument("--output", required=True, type=Path, help="PNG file to write")
     parser.add_argument(
@@ -36,6 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--compare",
         action="store_true",
         help="with --run-example: compare its dtypes and show the Compare tab",
+    )
+    parser.add_argument(
+        "--check", type=Path, metavar="DIR", help="first check this model folder (Check pane)"
     )
     parser.set_defaults(func=run)
 
@@ -56,6 +59,8 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
 
         window.resize(*args.size)
         print(play_example(window, args.run_example, compare=args.compare))
+    if args.check:
+        window.panes["check"].check(args.check)
     image = render_pane(window, args.pane, args.size)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     if not image.save(str(args.output), "PNG"):

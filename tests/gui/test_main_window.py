@@ -43,6 +43,7 @@ def test_every_pane_is_reachable_from_the_sidebar(window: MainWindow) -> None:
         "Inference",
         "Engines",
         "Log",
+        "Check",
     ]
     for row, pane_id in enumerate(PANE_IDS):
         window.sidebar.setCurrentRow(row)

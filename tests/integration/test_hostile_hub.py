@@ -168,7 +168,9 @@ def test_a_truncated_index_is_rebuilt_from_blobs_and_folders_not_deleted(
     imported = tmp_path / "mine"
     imported.mkdir()
     (imported / "config.json").write_text('{"only": "copy"}')
-    assert main(["cache", "import", str(imported), "--model", "me/m", "--revision", "v1.0.0"]) == 0
+    # not a model (config only): the import's model check would refuse it, so it is forced
+    imp = ["cache", "import", str(imported), "--model", "me/m", "--revision", "v1.0.0", "--force"]
+    assert main(imp) == 0
     capsys.readouterr()
     before = ls_files(capsys)
     index = Path(os.environ["INFERENCE_GUI_CACHE_DIR"]) / "index.sqlite"
