@@ -7,6 +7,7 @@ import json
 import sys
 from typing import Any
 
+from inference_gui.cli import records_status
 from inference_gui.context import AppContext
 from inference_gui.firefox.rules import firefox_warnings
 from inference_gui.records import COLLECTIONS, INFERENCE_OPTIONS, RecordSet
@@ -42,6 +43,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="forget the server's Backoff request first (at most an hour) and ask it now",
     )
     syncing.set_defaults(func=run_sync)
+
+    records_status.register(actions)
 
 
 def _table(rows: list[tuple[str, ...]]) -> str:

@@ -17,7 +17,8 @@ from inference_gui.records import INFERENCE_OPTIONS, ONNX_RUNTIME
 from inference_gui.ui.app import application, build_window
 from inference_gui.ui.models.roles import SORT_ROLE
 from inference_gui.ui.settings_store import open_store, read_preferences
-from tests.paths import REMOTE_SETTINGS
+from tests.paths import HUB, REMOTE_SETTINGS
+from tests.support.http_hub import serve_hub
 from tests.support.kinto_server import serve_kinto
 
 OPTIONS = json.loads((REMOTE_SETTINGS / "ml-inference-options.json").read_text())
@@ -234,3 +235,30 @@ def test_selecting_a_record_resolves_its_feature(qtbot):
         assert view.feature.currentText() == "tiny-qa"
     finally:
         win.ctx.app.close()
+
+
+def test_cache_column_and_resolve_tab_show_the_feature_status(qtbot, capsys, tmp_path):
+    """The pane's "cache" column and Resolve tab say what ``records status`` says."""
+    records = tmp_path / "records.json"
+    by_feature = {r["featureId"]: r for r in OPTIONS["changes"]}
+    records.write_text(json.dumps({"data": [by_feature["tiny-embed"]], "timestamp": 1}))
+    with serve_hub(HUB) as hub:
+        fetch = ["--hub", hub.url, "cache", "fetch", "--model", "tiny/bert-embed"]
+        assert main([*fetch, "--revision", "v1.0.0", "--dtype", "q8"]) == 0
+        capsys.readouterr()
+        win = make_window(qtbot, settings_file=str(records), hub=hub.url)
+        try:
+            pane = pane_of(win)
+            loaded(pane, qtbot, 1)
+            qtbot.waitUntil(lambda: bool(column_values(pane, "cache")[0]))
+            (shown,) = column_values(pane, "cache")
+            assert shown.startswith("stale;") and "v1.0.0 is cached and no longer used" in shown
+            view = resolve_in_pane(pane, qtbot, "tiny-embed")
+            qtbot.waitUntil(lambda: bool(view.cache_status.text()))
+            args = ["--hub", hub.url, "--settings-file", str(records), "records", "status"]
+            assert main([*args, "--json"]) == 0
+            (status,) = json.loads(capsys.readouterr().out)["features"]
+            assert view.cache_status.text().startswith(f"In the cache: {shown}")
+            assert status["state"] == "stale" and status["notes"][-1] in shown
+        finally:
+            win.ctx.app.close()

@@ -29,6 +29,7 @@ from inference_gui.records import (
 )
 from inference_gui.records.model import format_time
 from inference_gui.records.resolve import OVERRIDE
+from inference_gui.status import FeatureStatus
 from inference_gui.ui.models.roles import SORT_ROLE
 
 Index = QModelIndex | QPersistentModelIndex
@@ -103,16 +104,31 @@ def _sort_key(value: Any) -> Any:
 
 
 class RecordsModel(QAbstractTableModel):
+    """A collection's records; inference options get a "cache" column from the feature statuses."""
+
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.record_set: RecordSet | None = None
         self._columns: tuple[Column, ...] = ()
+        self._statuses: dict[str, FeatureStatus] = {}
 
     def set_records(self, record_set: RecordSet | None) -> None:
         self.beginResetModel()
         self.record_set = record_set
         self._columns = COLUMNS.get(record_set.collection, _FALLBACK_COLUMNS) if record_set else ()
+        if record_set is not None and record_set.collection == INFERENCE_OPTIONS:
+            self._columns = (*self._columns, ("cache", self._cache_state, None))
         self.endResetModel()
+
+    def set_statuses(self, statuses: list[FeatureStatus]) -> None:
+        self._statuses = {s.feature: s for s in statuses}
+        if self.record_set is not None and self.rowCount():
+            column = len(self._columns) - 1
+            self.dataChanged.emit(self.index(0, column), self.index(self.rowCount() - 1, column))
+
+    def _cache_state(self, record: dict[str, Any]) -> str | None:
+        status = self._statuses.get(record.get("featureId"))  # type: ignore[arg-type]
+        return status.summary() if status is not None else None
 
     def record(self, row: int) -> Any:
         return self.record_set.records[row] if self.record_set else None

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from inference_gui.jobs import JobContext, Progress
 from inference_gui.records import COLLECTIONS, INFERENCE_OPTIONS, OVERRIDABLE, RecordSet, Resolution
 from inference_gui.records.model import format_time
+from inference_gui.status import CACHED, FeatureStatus, feature_statuses
 from inference_gui.ui.context import UiContext
 from inference_gui.ui.error_text import error_text
 from inference_gui.ui.models.records import (
@@ -59,6 +60,17 @@ def _table(model: Any, *, stretch_last: bool = True, sort_column: int = 0) -> QT
     return view
 
 
+def describe_status(status: FeatureStatus) -> str:
+    """The Resolve tab's cache paragraph: the state, then each file that is not cached."""
+    lines = [f"In the cache: {status.summary()}"]
+    lines += [
+        f"{f.state}: {f.model}@{f.revision} {f.path}" + (f" ({f.detail})" if f.detail else "")
+        for f in status.files
+        if f.state != CACHED and f.required
+    ]
+    return "\n".join(lines)
+
+
 class ResolveView(QWidget):
     """Effective options for a feature, where each came from, and local overrides to edit."""
 
@@ -74,6 +86,10 @@ class ResolveView(QWidget):
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setObjectName("resolveStatus")
+        self.cache_status = QLabel()
+        self.cache_status.setWordWrap(True)
+        self.cache_status.setObjectName("resolveCacheStatus")
+        self.cache_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.model = ResolutionModel(self)
         self.proxy = SortFilterProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -106,6 +122,7 @@ class ResolveView(QWidget):
         results = QVBoxLayout()
         results.addWidget(self.status)
         results.addWidget(self.table, 1)
+        results.addWidget(self.cache_status)
         layout = QHBoxLayout(self)
         layout.addWidget(controls)
         layout.addLayout(results, 1)
@@ -139,16 +156,24 @@ class ResolveView(QWidget):
         feature = self.feature.currentText().strip()
         task = self.task.text().strip() or None
         model = self.model_id.text().strip() or None
-        service = self.pane.ctx.app.records
+        app = self.pane.ctx.app
         self.status.setText(f"Resolving {feature or task}…")
+        self.cache_status.clear()
+
+        def work(job: JobContext) -> tuple[Resolution, FeatureStatus | None]:
+            resolution = app.records.resolve(feature or None, task_name=task, model_id=model)
+            plain = feature and not (task or model)  # what createEngine({featureId}) would use
+            return resolution, feature_statuses(app, [feature])[0] if plain else None
+
         self.pane.ctx.worker.submit(
-            lambda job: service.resolve(feature or None, task_name=task, model_id=model),
+            work,
             name=f"Resolve {feature or task}",
-            on_done=self._resolved,
+            on_done=lambda result: self._resolved(*result),
             on_error=self._failed,
         )
 
-    def _resolved(self, resolution: Resolution) -> None:
+    def _resolved(self, resolution: Resolution, status: FeatureStatus | None = None) -> None:
+        self.cache_status.setText(describe_status(status) if status is not None else "")
         self.resolution = resolution
         self.model.set_resolution(resolution)
         self.table.resizeColumnsToContents()
@@ -337,6 +362,20 @@ class RecordsPane(Pane):
         self.resolve_view.set_features(feature_ids)
         if self.proxy.rowCount():
             self.table.selectRow(0)
+        if record_set.collection == INFERENCE_OPTIONS:
+            self.load_statuses()
+
+    def load_statuses(self) -> None:
+        """The "cache" column: each feature's files in the cache (read after the records show)."""
+        app = self.ctx.app
+        self.ctx.worker.submit(
+            lambda job: feature_statuses(app),
+            name="Feature cache status",
+            on_done=self.model.set_statuses,
+            on_error=lambda exc: self.source.setText(
+                f"{self._source_text}\nCache status: {error_text(exc)}"
+            ),
+        )
 
     def _selection_changed(self, selected: QItemSelection, _: QItemSelection) -> None:
         rows = selected.indexes()
