@@ -309,6 +309,41 @@ def feature_statuses(ctx: AppContext, features: Iterable[str] | None = None) -> 
     ]
 
 
-def referenced_revisions(statuses: Iterable[FeatureStatus]) -> set[tuple[str, str]]:
-    """(model, revision) pairs some feature resolves to now: what clean-up must keep."""
-    return {(f.model, f.revision) for s in statuses for f in s.files}
+def referenced_revisions(ctx: AppContext) -> set[tuple[str, str]]:
+    """(model, revision) pairs clean-up must keep: every revision a feature resolves to now (local
+    overrides included), and every revision a usable record names even if it cannot resolve."""
+    pairs = {(f.model, f.revision) for s in feature_statuses(ctx) for f in s.files}
+    for record in ctx.records.load().usable():
+        for id_key, rev_key in (
+            ("modelId", "modelRevision"),
+            ("tokenizerId", "tokenizerRevision"),
+            ("processorId", "processorRevision"),
+        ):
+            if record.get(id_key):
+                pairs.add((record[id_key], record.get(rev_key) or "main"))
+    return pairs
+
+
+def current_users(ctx: AppContext) -> tuple[dict[FileKey, tuple[str, ...]] | None, str | None]:
+    """Which features resolve to each file now, or (None, why) when the records cannot be read."""
+    try:
+        return used_by(feature_statuses(ctx)), None
+    except AppError as exc:
+        return None, str(exc)
+
+
+def cache_listing(ctx: AppContext) -> dict[str, Any]:
+    """The cache tree as JSON with, beside each file's and revision's ``last_used_by`` (history),
+    ``used_by``: the features that resolve to it now. When the records cannot be read,
+    ``used_by`` is null and ``used_by_error`` says why."""
+    listing = ctx.cache.tree().to_json()
+    users, listing["used_by_error"] = current_users(ctx)
+    for model in listing["models"]:
+        for revision in model["revisions"]:
+            names: set[str] = set()
+            for f in revision["files"]:
+                key = (model["model"], revision["revision"], f["path"])
+                f["used_by"] = None if users is None else list(users.get(key, ()))
+                names.update(f["used_by"] or ())
+            revision["used_by"] = None if users is None else sorted(names)
+    return listing

@@ -77,6 +77,11 @@ class CacheTree:
     models: tuple[ModelInfo, ...]
 
     def to_json(self) -> dict[str, Any]:
+        """Sizes count each entry; ``shared`` marks files whose bytes other entries hold too
+        (counted once in ``total_size``); ``last_used_by`` is the usage history."""
+        copies: dict[str, int] = {}
+        for f in self.files():
+            copies[f.sha256] = copies.get(f.sha256, 0) + 1
         return {
             "total_size": self.total_size,
             "models": [
@@ -87,6 +92,7 @@ class CacheTree:
                         {
                             "revision": r.revision,
                             "size": r.size,
+                            "last_used_by": list(r.used_by),
                             "files": [
                                 {
                                     "path": f.path,
@@ -95,6 +101,8 @@ class CacheTree:
                                     "dtype": f.dtype,
                                     "last_used": f.last_used,
                                     "downloaded_at": f.downloaded_at,
+                                    "last_used_by": list(f.used_by),
+                                    "shared": copies[f.sha256] > 1,
                                 }
                                 for f in r.files
                             ],
@@ -105,6 +113,9 @@ class CacheTree:
                 for m in self.models
             ],
         }
+
+    def files(self) -> list[FileInfo]:
+        return [f for m in self.models for r in m.revisions for f in r.files]
 
 
 def build_tree(rows: list[FileRow], total_size: int) -> CacheTree:
@@ -151,6 +162,8 @@ class DeletePlan:
     freed_bytes: int
     used_by: str | None = None
     selector: Selector = field(repr=False, compare=False, default=lambda rows: ([], []))
+    # (removed entry, an entry that stays with the same bytes): why removing it frees nothing
+    shared: tuple[tuple[FileRow, FileRow], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -173,7 +186,27 @@ class DeletePlan:
             "untagged": [
                 {"model": r.model, "revision": r.revision, "path": r.path} for r in self.unlink
             ],
+            "shared": [
+                {
+                    "model": gone.model,
+                    "revision": gone.revision,
+                    "path": gone.path,
+                    "kept_by": {"model": kept.model, "revision": kept.revision, "path": kept.path},
+                }
+                for gone, kept in self.shared
+            ],
         }
+
+    def why_nothing_freed(self) -> str:
+        """Why removing files frees fewer bytes than they add up to: their bytes stay on disk
+        for entries that are kept. Empty when every removed file's bytes go."""
+        if not self.shared:
+            return ""
+        keepers = sorted({f"{kept.model} {kept.revision}" for _, kept in self.shared})
+        return (
+            f"{len(self.shared)} of the {len(self.remove)} files share their bytes with entries "
+            f"that stay ({', '.join(keepers)}), so those bytes are not freed"
+        )
 
 
 def make_plan(
@@ -181,8 +214,8 @@ def make_plan(
 ) -> DeletePlan:
     remove, unlink = selector(rows)
     removed_ids = {r.id for r in remove}
-    kept_hashes = {r.sha256 for r in rows if r.id not in removed_ids}
-    sizes = {r.sha256: r.size for r in remove if r.sha256 not in kept_hashes}
+    kept = {r.sha256: r for r in rows if r.id not in removed_ids}
+    sizes = {r.sha256: r.size for r in remove if r.sha256 not in kept}
     return DeletePlan(
         description,
         tuple(remove),
@@ -191,6 +224,7 @@ def make_plan(
         sum(sizes.values()),
         used_by,
         selector,
+        tuple((r, kept[r.sha256]) for r in remove if r.sha256 in kept),
     )
 
 

@@ -21,6 +21,7 @@ from inference_gui.format import human_bytes
 from inference_gui.hub import RemoteFile
 from inference_gui.jobs import Progress
 from inference_gui.layout import dtype_of, select_dtypes
+from inference_gui.status import cache_listing, referenced_revisions
 from inference_gui.vocab import DTYPES
 
 
@@ -79,7 +80,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     verify.set_defaults(func=run_verify)
 
     evict = commands.add_parser(
-        "evict", help="remove revisions no current record uses, unused for N days"
+        "evict",
+        help="remove revisions no feature resolves to now, unused for N days "
+        "(--unused-days 0: every revision no record uses)",
     )
     evict.add_argument(
         "--unused-days", type=float, default=30.0, metavar="N", help="days unused (30)"
@@ -102,17 +105,17 @@ def _when(epoch: float) -> str:
 
 
 def run_ls(args: argparse.Namespace, ctx: AppContext) -> int:
-    tree = ctx.cache.tree()
     if args.json:
-        print(json.dumps(tree.to_json(), indent=2))
+        print(json.dumps(cache_listing(ctx), indent=2))
         return 0
+    tree = ctx.cache.tree()
     if not tree.models:
         print(f"The cache at {ctx.settings.cache_dir} is empty.")
         return 0
     for model in tree.models:
         print(f"{model.model}  ({model.hub})  {human_bytes(model.size)}")
         for revision in model.revisions:
-            used = f"  used by {', '.join(revision.used_by)}" if revision.used_by else ""
+            used = f"  last used by {', '.join(revision.used_by)}" if revision.used_by else ""
             print(
                 f"  {revision.revision}  {human_bytes(revision.size)}  last used "
                 f"{_when(revision.last_used)}{used}"
@@ -232,7 +235,11 @@ def _run_plan(ctx: AppContext, plan: DeletePlan, *, dry_run: bool, yes: bool) ->
         return 0
     if dry_run:
         _show_plan(plan, "Would remove")
-        print(f"Would free {human_bytes(plan.freed_bytes)} ({plan.freed_bytes} bytes).")
+        why = plan.why_nothing_freed()
+        print(
+            f"Would free {human_bytes(plan.freed_bytes)} ({plan.freed_bytes} bytes)"
+            + (f": {why}." if why else ".")
+        )
         return 0
     if not _confirm(plan, yes):
         print("Nothing removed.")
@@ -260,20 +267,6 @@ def run_rm(args: argparse.Namespace, ctx: AppContext) -> int:
             model=args.model, revision=args.revision, path=args.file, everything=args.all
         )
     return _run_plan(ctx, plan, dry_run=args.dry_run, yes=args.yes)
-
-
-def referenced_revisions(ctx: AppContext) -> set[tuple[str, str]]:
-    """(model, revision) pairs the current inference records name, models and their helpers."""
-    pairs = set()
-    for record in ctx.records.load().usable():
-        for id_key, rev_key in (
-            ("modelId", "modelRevision"),
-            ("tokenizerId", "tokenizerRevision"),
-            ("processorId", "processorRevision"),
-        ):
-            if record.get(id_key):
-                pairs.add((record[id_key], record.get(rev_key) or "main"))
-    return pairs
 
 
 def run_evict(args: argparse.Namespace, ctx: AppContext) -> int:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox
 
 from inference_gui.cache import ModelCache
@@ -18,7 +21,7 @@ from inference_gui.ui.context import UiContext
 from inference_gui.ui.models.cache_tree import NODE_ROLE, SIZE_COLUMN
 from inference_gui.ui.panes.cache import CachePane
 from inference_gui.ui.settings_store import open_store
-from tests.paths import HUB
+from tests.paths import HUB, REMOTE_SETTINGS
 from tests.support.http_hub import serve_hub
 
 EMBED = HUB / "tiny" / "bert-embed" / "v1.0.0"
@@ -204,3 +207,53 @@ def test_fetch_dialog_forgets_the_listing_when_the_model_changes(qtbot) -> None:
     assert "List the files" in dialog.message.text()
     dialog.close()
     pane.ctx.app.close()
+
+
+def column(pane: CachePane, header: str, name: str) -> str:
+    headers = [pane.proxy.headerData(c, Qt.Orientation.Horizontal) for c in range(7)]
+    index = next(i for i in pane._all_indexes() if i.data() == name)
+    return index.siblingAtColumn(headers.index(header)).data()
+
+
+def test_used_by_from_records_beside_history_delete_key_and_menu(
+    qtbot, monkeypatch, tmp_path
+) -> None:
+    options = json.loads((REMOTE_SETTINGS / "ml-inference-options.json").read_text())
+    legacy = next(r for r in options["changes"] if r["featureId"] == "tiny-embed-legacy")
+    records = tmp_path / "records.json"
+    records.write_text(json.dumps({"data": [legacy], "timestamp": 1}))
+    monkeypatch.setenv("INFERENCE_GUI_SETTINGS_FILE", str(records))
+    made = make_pane(qtbot, str(HUB))
+    try:
+        cache, hub = made.ctx.app.cache, made.ctx.app.hub
+        for path in FILES:
+            cache.fetch(hub, "tiny/bert-embed", "v1.0.0", path, used_by="feature:tiny-embed")
+        made.refresh()
+        qtbot.waitUntil(lambda: made.model.rowCount() == 1, timeout=5000)
+        made.view.expandAll()
+        assert column(made, "Used by", "v1.0.0") == "tiny-embed-legacy"
+        assert column(made, "Last used by", "v1.0.0") == "feature:tiny-embed"
+        assert column(made, "Used by", "tokenizer.json") == "tiny-embed-legacy"
+        assert column(made, "Used by", "vocab.txt") == ""  # cached, never loaded by the engine
+
+        select(made, "v1.0.0")
+        menu = made.context_menu(made.selected_node())
+        assert [action.text() for action in menu.actions()] == [
+            "Delete revision…",
+            "Delete everything used by tiny-embed-legacy…",
+            "",
+            "Delete revisions no record uses…",
+        ]
+        asked: list[str] = []
+        monkeypatch.setattr(
+            QMessageBox,
+            "question",
+            lambda *a: asked.append(a[2]) or QMessageBox.StandardButton.Cancel,
+        )
+        made.view.setFocus()
+        QTest.keySequence(made.view, QKeySequence(QKeySequence.StandardKey.Delete))
+        qtbot.waitUntil(lambda: bool(asked), timeout=5000)
+        assert "Delete tiny/bert-embed at v1.0.0" in asked[0] and "5 files" in asked[0]
+        assert len(cache.store.all()) == len(FILES)  # cancelled: nothing went
+    finally:
+        made.ctx.app.close()

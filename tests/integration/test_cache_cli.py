@@ -76,7 +76,7 @@ def test_rm_dry_run_confirmation_and_freed_bytes(server, capsys) -> None:
     assert code == 1 and "--yes" in err and len(err.strip().splitlines()) == 1
     code, out, _ = run(capsys, "cache", "rm", "--model", "tiny/bert-embed", "--yes")
     assert code == 0 and f"({total} bytes)" in out
-    assert ls_json(capsys) == {"total_size": 0, "models": []}
+    assert (lambda d: (d["total_size"], d["models"]))(ls_json(capsys)) == (0, [])
 
 
 def test_verify_exit_codes_and_repair(server, capsys) -> None:

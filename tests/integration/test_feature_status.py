@@ -117,3 +117,44 @@ def test_text_output_says_what_is_missing(server, capsys, tmp_path):
     code, out = cli(capsys, "--hub", server.url, "--settings-file", settings, "records", "status")
     assert code == 0
     assert out.splitlines()[0].startswith("tiny-embed: ready  tiny/bert-embed@v1.1.0 q8")
+
+
+def test_cache_listing_says_who_uses_a_file_now_and_who_used_it(server, capsys, tmp_path):
+    settings = records_file(tmp_path, "tiny-embed")
+    fetch(capsys, server.url, "tiny/bert-embed", "v1.0.0", "q8")
+    code, _ = cli(
+        capsys, "--hub", server.url, "cache", "fetch", "--model", "tiny/bert-embed",
+        "--revision", "v1.1.0", "--dtype", "q8", "--task", "feature-extraction",
+    )  # fmt: skip
+    assert code == 0
+    code, out = cli(
+        capsys, "--hub", server.url, "--settings-file", settings, "cache", "ls", "--json"
+    )
+    assert code == 0
+    listing = json.loads(out)
+    assert listing["used_by_error"] is None
+    revisions = {r["revision"]: r for r in listing["models"][0]["revisions"]}
+    new, old = revisions["v1.1.0"], revisions["v1.0.0"]
+    assert new["used_by"] == ["tiny-embed"] and new["last_used_by"] == ["task:feature-extraction"]
+    assert old["used_by"] == [] and old["last_used_by"] == []
+    files = {f["path"]: f for f in new["files"]}
+    assert files["onnx/model_quantized.onnx"]["used_by"] == ["tiny-embed"]
+    assert files["special_tokens_map.json"]["used_by"] == []  # cached; the engine never loads it
+
+
+def test_evict_zero_days_removes_only_the_revision_no_record_uses(server, capsys, tmp_path):
+    settings = records_file(tmp_path, "tiny-embed")
+    fetch(capsys, server.url, "tiny/bert-embed", "v1.0.0", "q8")
+    fetch(capsys, server.url, "tiny/bert-embed", "v1.1.0", "q8")
+    base = ("--hub", server.url, "--settings-file", settings, "cache")
+    code, out = cli(capsys, *base, "evict", "--unused-days", "0", "--dry-run")
+    assert code == 0
+    assert {line.split()[3] for line in out.splitlines() if line.startswith("Would remove")} == {
+        "v1.0.0"
+    }
+    code, out = cli(capsys, *base, "evict", "--unused-days", "0")
+    assert code == 0
+    _, by = status(capsys, server.url, settings)
+    assert by["tiny-embed"]["state"] == "ready"
+    code, out = cli(capsys, *base, "ls", "--json")
+    assert [r["revision"] for r in json.loads(out)["models"][0]["revisions"]] == ["v1.1.0"]

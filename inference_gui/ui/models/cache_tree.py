@@ -7,6 +7,7 @@ that matches a file keeps its revision and model visible.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,7 +21,8 @@ from inference_gui.ui.models.roles import SORT_ROLE
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()  # the invalid index: "no parent"
 NODE_ROLE = Qt.ItemDataRole.UserRole + 2
-HEADERS = ("Name", "Size", "Dtype", "Last used", "Last updated", "Used by")
+HEADERS = ("Name", "Size", "Dtype", "Last used", "Last updated", "Last used by", "Used by")
+USED_BY_COLUMN = 6  # features whose records resolve to the file now (beside the usage history)
 SIZE_COLUMN = 1
 
 
@@ -74,9 +76,14 @@ class CacheTreeModel(QAbstractItemModel):
         super().__init__(parent)
         self.roots: list[Node] = []
         self.total_size = 0
+        self.users: Mapping[tuple[str, str, str], tuple[str, ...]] = {}
 
-    def set_tree(self, tree: CacheTree) -> None:
+    def set_tree(
+        self, tree: CacheTree, users: Mapping[tuple[str, str, str], tuple[str, ...]] | None = None
+    ) -> None:
+        """Show ``tree``; ``users`` maps (model, revision, path) to the features using it now."""
         self.beginResetModel()
+        self.users = users or {}
         self.total_size = tree.total_size
         self.roots = []
         for m_row, model in enumerate(tree.models):
@@ -150,9 +157,25 @@ class CacheTreeModel(QAbstractItemModel):
                 return f"{item.model} from {item.hub}"
         return None
 
-    @staticmethod
-    def _raw(node: Node, column: int) -> Any:
+    def used_now(self, node: Node) -> str:
+        target = node.target()
+        return ", ".join(
+            sorted(
+                {
+                    name
+                    for (model, revision, path), names in self.users.items()
+                    if model == target["model"]
+                    and revision == target.get("revision", revision)
+                    and path == target.get("path", path)
+                    for name in names
+                }
+            )
+        )
+
+    def _raw(self, node: Node, column: int) -> Any:
         item = node.item
+        if column == USED_BY_COLUMN:
+            return self.used_now(node)
         if column == 0:
             return node.name
         if column == SIZE_COLUMN:

@@ -7,10 +7,12 @@ refreshes when the index changes, whether this window or another instance change
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QPushButton,
     QTreeView,
@@ -26,12 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inference_gui.cache.model_cache import ModelCache
 from inference_gui.cache.operations import CacheTree, DeletePlan
 from inference_gui.cache.store import ChangeWatch, DamagedIndex, set_aside
 from inference_gui.cache.verify import VerifyReport
 from inference_gui.errors import AppError, Cancelled
 from inference_gui.format import count, human_bytes
 from inference_gui.jobs import Job, Progress
+from inference_gui.status import FileKey, current_users, referenced_revisions
 from inference_gui.ui.context import UiContext
 from inference_gui.ui.dialogs.fetch import FetchDialog
 from inference_gui.ui.dialogs.hf_import import HfImportDialog
@@ -117,6 +122,11 @@ class CachePane(Pane):
         for column, width in ((SIZE_COLUMN, 90), (2, 110), (3, 130), (4, 130)):
             header.resizeSection(column, width)
         self.view.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        delete_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.view)
+        delete_key.setContext(Qt.ShortcutContext.WidgetShortcut)
+        delete_key.activated.connect(self.delete_selected)
 
         self.total = QLabel()
         self.total.setObjectName("cacheTotal")
@@ -152,21 +162,22 @@ class CachePane(Pane):
         except (AppError, sqlite3.Error) as exc:  # damaged, unreadable or uncreatable cache
             self._load_failed(exc)
             return
+        app = self.ctx.app
         self.ctx.worker.submit(
-            lambda _job: self.ctx.app.cache.tree(),
+            lambda _job: (app.cache.tree(), current_users(app)[0]),
             name="Read the model cache",
-            on_done=self._show_tree,
+            on_done=lambda result: self._show_tree(*result),
             on_error=self._load_failed,
         )
 
-    def _show_tree(self, tree: CacheTree) -> None:
+    def _show_tree(self, tree: CacheTree, users: Mapping[FileKey, tuple[str, ...]] | None) -> None:
         self._loading = False
         if self._pending:
             self.refresh()
         expanded = self._expanded_keys()
         selected = self.selected_node()
         selected_key = selected.key() if selected else None
-        self.model.set_tree(tree)
+        self.model.set_tree(tree, users)
         self._restore(expanded, selected_key)
         self.rebuild_button.hide()
         self._show_read_only(self.ctx.app.cache.read_only)
@@ -285,22 +296,49 @@ class CachePane(Pane):
         if node is None:
             return
         target = node.target()
+        self.plan_and_confirm(lambda cache: cache.plan_delete(**target))
+
+    def plan_and_confirm(self, make_plan: Callable[[ModelCache], DeletePlan]) -> None:
+        """Plan a deletion off the GUI thread, then ask (saying the bytes freed) before running."""
+        cache = self.ctx.app.cache
         self.ctx.worker.submit(
-            lambda _job: self.ctx.app.cache.plan_delete(**target),
+            lambda _job: make_plan(cache),
             name="Plan a cache deletion",
             on_done=self.confirm_delete,
             on_error=self._failed,
         )
 
+    def evict_unreferenced(self) -> None:
+        """Every revision no feature resolves to now (as ``cache evict --unused-days 0``)."""
+        app = self.ctx.app
+        self.plan_and_confirm(lambda cache: cache.plan_evict(0, referenced_revisions(app)))
+
+    def _context_menu(self, point: QPoint) -> None:
+        index = self.view.indexAt(point)
+        menu = self.context_menu(index.data(NODE_ROLE) if index.isValid() else None)
+        menu.exec(self.view.viewport().mapToGlobal(point))
+
+    def context_menu(self, node: Node | None) -> QMenu:
+        """Delete the row, everything a feature using it was fetched for, or unused revisions."""
+        menu = QMenu(self)
+        if node is not None:
+            menu.addAction(f"Delete {node.kind}…", self.delete_selected)
+            for feature in filter(None, self.model.used_now(node).split(", ")):
+                tag = f"feature:{feature}"
+                menu.addAction(
+                    f"Delete everything used by {feature}…",
+                    lambda tag=tag: self.plan_and_confirm(lambda c: c.plan_delete(used_by=tag)),
+                )
+            menu.addSeparator()
+        menu.addAction("Delete revisions no record uses…", self.evict_unreferenced)
+        return menu
+
     def confirm_delete(self, plan: DeletePlan) -> None:
         if plan.empty:
             self.status.setText(f"Nothing to delete for {plan.description}.")
             return
-        note = (
-            " (the bytes are shared with other entries, so nothing is freed)"
-            if not plan.freed_bytes
-            else ""
-        )
+        why = plan.why_nothing_freed()
+        note = f" ({why})" if why else ""
         answer = QMessageBox.question(
             self,
             "Delete from the cache",

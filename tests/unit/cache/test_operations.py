@@ -62,7 +62,7 @@ def test_json_listing_has_the_documented_shape(cache) -> None:
     assert set(data) == {"total_size", "models"}
     model = data["models"][0]
     assert set(model) == {"hub", "model", "revisions"}
-    assert set(model["revisions"][0]) == {"revision", "size", "files"}
+    assert set(model["revisions"][0]) == {"revision", "size", "last_used_by", "files"}
     assert set(model["revisions"][0]["files"][0]) == {
         "path",
         "size",
@@ -70,6 +70,8 @@ def test_json_listing_has_the_documented_shape(cache) -> None:
         "dtype",
         "last_used",
         "downloaded_at",
+        "last_used_by",
+        "shared",
     }
 
 
@@ -77,6 +79,14 @@ def test_deleting_a_revision_whose_bytes_another_uses_frees_nothing(cache) -> No
     hub = fill(cache)
     plan = cache.plan_delete(model="tiny/bert-sentiment", revision="main")
     assert len(plan.remove) == len(FILES) and plan.freed_bytes == 0
+    assert [kept.revision for _, kept in plan.shared] == ["v1.0.0"] * len(FILES)
+    assert plan.why_nothing_freed() == (
+        f"{len(FILES)} of the {len(FILES)} files share their bytes with entries that stay "
+        "(tiny/bert-sentiment v1.0.0), so those bytes are not freed"
+    )
+    models = {m["model"]: m for m in cache.tree().to_json()["models"]}
+    shared = {f["shared"] for r in models["tiny/bert-sentiment"]["revisions"] for f in r["files"]}
+    assert shared == {True} and not models["tiny/bert-embed"]["revisions"][0]["files"][0]["shared"]
     before = cache.total_size()
     done = cache.delete(plan)
     assert done.freed_bytes == 0 and cache.total_size() == before
