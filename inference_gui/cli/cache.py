@@ -6,7 +6,6 @@ Thin over :class:`inference_gui.cache.ModelCache`, the same API the Cache pane u
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +14,7 @@ from inference_gui.cache import IMPORTED_HUB
 from inference_gui.cache.operations import DeletePlan
 from inference_gui.cache.store import DamagedIndex, set_aside
 from inference_gui.cli.check import refuse_broken
+from inference_gui.cli.output import emit
 from inference_gui.context import AppContext
 from inference_gui.errors import AppError, CacheError
 from inference_gui.format import human_bytes
@@ -106,7 +106,7 @@ def _when(epoch: float) -> str:
 
 def run_ls(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.json:
-        print(json.dumps(cache_listing(ctx), indent=2))
+        emit(args, cache_listing(ctx))
         return 0
     tree = ctx.cache.tree()
     if not tree.models:
@@ -174,6 +174,15 @@ def run_fetch(args: argparse.Namespace, ctx: AppContext) -> int:
     )
     if printer.live:
         print(file=sys.stderr)
+    emit(
+        args,
+        {
+            "model": args.model,
+            "revision": args.revision,
+            "files": [str(p) for p in paths],
+            "total_size": cache.total_size(),
+        },
+    )
     for path in paths:
         print(path)
     files_word = "file" if len(paths) == 1 else "files"
@@ -229,7 +238,10 @@ def _confirm(plan: DeletePlan, yes: bool) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
-def _run_plan(ctx: AppContext, plan: DeletePlan, *, dry_run: bool, yes: bool) -> int:
+def _run_plan(
+    args: argparse.Namespace, ctx: AppContext, plan: DeletePlan, *, dry_run: bool, yes: bool
+) -> int:
+    emit(args, {"dry_run": True, **plan.to_json()})  # replaced below once something is removed
     if plan.empty:
         print(f"Nothing to remove for {plan.description}.")
         return 0
@@ -245,6 +257,7 @@ def _run_plan(ctx: AppContext, plan: DeletePlan, *, dry_run: bool, yes: bool) ->
         print("Nothing removed.")
         return 0
     done = ctx.cache.delete(plan)
+    emit(args, {"dry_run": False, **done.to_json()})
     _show_plan(done, "Removed")
     print(
         f"Freed {human_bytes(done.freed_bytes)} ({done.freed_bytes} bytes); removed "
@@ -266,14 +279,14 @@ def run_rm(args: argparse.Namespace, ctx: AppContext) -> int:
         plan = ctx.cache.plan_delete(
             model=args.model, revision=args.revision, path=args.file, everything=args.all
         )
-    return _run_plan(ctx, plan, dry_run=args.dry_run, yes=args.yes)
+    return _run_plan(args, ctx, plan, dry_run=args.dry_run, yes=args.yes)
 
 
 def run_evict(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.unused_days < 0:
         raise AppError("--unused-days must be 0 or more.")
     plan = ctx.cache.plan_evict(args.unused_days, referenced_revisions(ctx))
-    return _run_plan(ctx, plan, dry_run=args.dry_run, yes=True)
+    return _run_plan(args, ctx, plan, dry_run=args.dry_run, yes=True)
 
 
 def run_verify(args: argparse.Namespace, ctx: AppContext) -> int:
@@ -287,7 +300,7 @@ def run_verify(args: argparse.Namespace, ctx: AppContext) -> int:
         cache = ctx.cache
     report = cache.verify(repair=args.repair, full=args.full)
     if args.json:
-        print(json.dumps(report.to_json(), indent=2))
+        emit(args, report.to_json())
     else:
         for f in report.findings:
             print(f"{f.kind:<9} {f.location}: {f.detail}; {f.outcome}")
@@ -308,5 +321,14 @@ def run_import(args: argparse.Namespace, ctx: AppContext) -> int:
         refuse_broken(args.folder)
     paths = ctx.cache.import_folder(args.folder, args.model, args.revision)
     folder = ctx.cache.blobs.revision_dir(IMPORTED_HUB, args.model, args.revision)
+    emit(
+        args,
+        {
+            "model": args.model,
+            "revision": args.revision,
+            "folder": str(folder),
+            "files": len(paths),
+        },
+    )
     print(f"Imported {len(paths)} files as {args.model} at {args.revision} into {folder}.")
     return 0

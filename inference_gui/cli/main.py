@@ -16,6 +16,14 @@ from typing import Any, NoReturn
 
 from inference_gui import __version__
 from inference_gui.cli import cache, check, diagnostics, firefox, records, run, screenshot
+from inference_gui.cli.output import (
+    EXIT_USAGE,
+    add_json_flags,
+    command_name,
+    document,
+    error_payload,
+    run_as_json,
+)
 from inference_gui.config import OPTIONS, ensure_folders, load_settings
 from inference_gui.context import AppContext
 from inference_gui.errors import AppError
@@ -24,14 +32,15 @@ from inference_gui.preferences_file import read_preferences_file
 
 COMMANDS = (records, cache, run, screenshot, firefox, diagnostics, check)
 
-EXIT_USAGE = 2
-
 
 class Parser(argparse.ArgumentParser):
     """argparse that reports a usage mistake in one line (exit 2) instead of a usage dump."""
 
+    last_error = ""  # the last usage mistake, for the --json error object
+
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: {message}. See '{self.prog} --help'.\n")
+        Parser.last_error = f"{self.prog}: {message}. See '{self.prog} --help'."
+        self.exit(EXIT_USAGE, f"{Parser.last_error}\n")
 
 
 def build_parser() -> Parser:
@@ -65,12 +74,20 @@ def build_parser() -> Parser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for command in COMMANDS:
         command.register(sub)
+    for command_parser in dict.fromkeys(sub.choices.values()):
+        add_json_flags(command_parser)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    wants_json = "--json" in (sys.argv[1:] if argv is None else argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        if exc.code == EXIT_USAGE and wants_json:
+            print(document("", error_payload(Parser.last_error, EXIT_USAGE)))
+        raise
     flags: dict[str, Any] = {o.key: getattr(args, o.key, None) for o in OPTIONS if o.flag}
     stored, problems = read_preferences_file(args.config)
     settings, setting_problems = load_settings(stored, os.environ, flags)
@@ -89,8 +106,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problems:
         for problem in problems:
             print(f"inference-gui: {problem}", file=sys.stderr)
+        if getattr(args, "json", False):
+            print(document(command_name(args), error_payload("; ".join(problems), EXIT_USAGE)))
         return EXIT_USAGE
     try:
+        if getattr(args, "json", False):
+            return run_as_json(args, lambda: args.func(args, ctx))
         code = args.func(args, ctx)
         sys.stdout.flush()  # inside the try, so a reader that went away is handled below
         return code

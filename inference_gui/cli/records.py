@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from inference_gui.cli import records_status
+from inference_gui.cli.output import emit
 from inference_gui.context import AppContext
 from inference_gui.firefox.rules import firefox_warnings
 from inference_gui.records import COLLECTIONS, INFERENCE_OPTIONS, RecordSet
@@ -90,8 +91,9 @@ def _firefox_warnings(result: RecordSet) -> list[Any]:
 def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
     result = ctx.records.load(args.collection)
     if args.json:
-        data = {**result.to_json(), "warnings": [w.to_json() for w in _firefox_warnings(result)]}
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        emit(
+            args, {**result.to_json(), "warnings": [w.to_json() for w in _firefox_warnings(result)]}
+        )
     else:
         print_set(result)
     return 0
@@ -100,7 +102,16 @@ def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
 def run_resolve(args: argparse.Namespace, ctx: AppContext) -> int:
     resolution = ctx.records.resolve(args.feature_id, task_name=args.task, model_id=args.model)
     if args.json:
-        print(json.dumps(resolution.options, indent=2, ensure_ascii=False))
+        emit(
+            args,
+            {
+                "feature": args.feature_id,
+                "record_id": resolution.record_id,
+                "matched_by": resolution.matched_by,
+                "options": resolution.options,
+                "sources": resolution.sources,
+            },
+        )
         return 0
     print(
         _table([("option", "value", "from")] + [(k, _text(v), s) for k, v, s in resolution.rows()])
@@ -108,13 +119,32 @@ def run_resolve(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
+def _fresh(result: RecordSet) -> bool:
+    """Synced just now from the server (not a last sync or dump shown because it failed)."""
+    return result.source.kind == "server" and not result.source.note
+
+
+def _synced(result: RecordSet) -> dict[str, Any]:
+    return {
+        "collection": result.collection,
+        "synced": _fresh(result),
+        "source": result.source.describe(),
+        "timestamp": result.timestamp,
+        "records": len(result.records),
+        "problems": len(result.problems),
+    }
+
+
 def run_sync(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.clear_backoff:
         cleared = ctx.records.clear_backoff()
         print("Backoff cleared." if cleared else "No Backoff was pending; cleared nothing.")
     failed = False
-    for result in ctx.records.sync():
-        fresh = result.source.kind == "server" and not result.source.note
+    results = ctx.records.sync()
+    if args.json:
+        emit(args, {"collections": [_synced(r) for r in results]})
+    for result in results:
+        fresh = _fresh(result)
         failed = failed or not fresh
         print(
             f"{result.collection}: {len(result.records)} records, "

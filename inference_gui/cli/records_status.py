@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 
+from inference_gui.cli.output import emit
 from inference_gui.context import AppContext
 from inference_gui.format import human_bytes
 from inference_gui.status import CACHED, MISSING, READY, feature_statuses
@@ -23,7 +23,7 @@ def run_status(args: argparse.Namespace, ctx: AppContext) -> int:
     """Exit 1 when a feature named on the command line cannot run from the cache as it stands."""
     statuses = feature_statuses(ctx, args.feature_ids or None)
     if args.json:
-        print(json.dumps({"features": [s.to_json() for s in statuses]}, indent=2))
+        emit(args, {"features": [s.to_json() for s in statuses]})
     else:
         for s in statuses:
             what = f"{s.model}@{s.revision} {s.dtype}" if s.model else ""

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from inference_gui.cli.output import emit
 from inference_gui.context import AppContext
 from inference_gui.engine import EngineOptions, RunInput, RunResult
 from inference_gui.engine.raw_image import jsonable
@@ -206,7 +207,7 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         print(f"inference-gui: note: {warning}", file=sys.stderr)
     output = jsonable(result.output, args.save_images, prefix=options.task)
     if args.json:
-        print(json.dumps(report(result, options, output), ensure_ascii=False))
+        emit(args, report(result, options, output))
     else:
         print(json.dumps(output, ensure_ascii=False, indent=2))
         timings = ", ".join(

@@ -175,7 +175,7 @@ def test_resolve_in_pane_equals_records_resolve(qtbot, capsys):
                 ["--task", task] if task else []
             )
             assert main(args) == 0
-            cli = json.loads(capsys.readouterr().out)
+            cli = json.loads(capsys.readouterr().out)["options"]
             assert shown == {k: v if isinstance(v, str) else json.dumps(v) for k, v in cli.items()}
         view = resolve_in_pane(pane, qtbot, "no-such-feature")
         assert view.resolution is None and "no-such-feature" in view.status.text()

@@ -23,7 +23,10 @@ def test_list_json_shape_from_embedded_dump(capsys):
     code, out, _ = run(capsys, "records", "list", "--json")
     listing = json.loads(out)
     assert code == 0
-    assert set(listing) == {"collection", "source", "timestamp", "records", "problems", "warnings"}
+    assert set(listing) == {
+        *("version", "command", "ok", "exit_code"),  # every --json object has these
+        *("collection", "source", "timestamp", "records", "problems", "warnings"),
+    }
     assert listing["collection"] == INFERENCE_OPTIONS and listing["source"] == "embedded dump"
     assert "pdfjs-alt-text" in {r["featureId"] for r in listing["records"]}
     assert listing["problems"] == []
@@ -47,7 +50,13 @@ def test_file_source_lists_problems_and_resolves(capsys, tmp_path):
     expected = {
         k: v for k, v in BY_FEATURE["tiny-qa"].items() if k not in ("id", "last_modified", "schema")
     }
-    assert code == 0 and json.loads(out) == expected
+    resolved = json.loads(out)
+    assert (
+        code == 0
+        and resolved["options"] == expected
+        and resolved["record_id"] == (BY_FEATURE["tiny-qa"]["id"])
+    )
+    assert set(resolved["sources"].values()) == {"record"}
 
 
 def test_unresolvable_exits_1_with_one_line(capsys):
@@ -66,7 +75,10 @@ def test_sync_then_resolve_from_server(capsys):
         code, out, _ = run(
             capsys, "--settings-server", server.url, "records", "resolve", "tiny-alt-text", "--json"
         )
-        assert code == 0 and json.loads(out)["modelId"] == BY_FEATURE["tiny-alt-text"]["modelId"]
+        assert (
+            code == 0
+            and json.loads(out)["options"]["modelId"] == BY_FEATURE["tiny-alt-text"]["modelId"]
+        )
     code, out, _ = run(capsys, "--settings-server", server.url, "records", "list")
     assert code == 0 and "server unreachable" not in out and "last sync" in out
 

@@ -176,7 +176,7 @@ def test_model_with_a_feature_narrows_the_records_as_records_resolve_does(
     assert code == 0 and json.loads(capsys.readouterr().out)["engine"]["model"] == "tiny/bert-ner"
     code = main(["--hub", str(HUB), *run, "--model", "tiny/bert-sentiment"])
     out, err = capsys.readouterr()
-    assert code == 1 and out == ""
+    assert code == 1 and json.loads(out)["error"]["message"] in err  # --json: the error object
     assert "No usable record for feature 'tiny-ner'" in err and "tiny/bert-sentiment" in err
     code = main([*settings, "records", "resolve", "tiny-ner", "--model", "tiny/bert-sentiment"])
     assert code == 1 and "No usable record for feature 'tiny-ner'" in capsys.readouterr().err
