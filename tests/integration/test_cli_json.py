@@ -39,6 +39,7 @@ def values(tmp_path: Path) -> dict[str, list[str]]:
         "folder": [str(EMBED)],
         "task": ["--task", "feature-extraction"],  # run's required source group
         "output": ["--output", str(tmp_path / "shot.png")],
+        "profile": ["--profile", str(tmp_path / "no-such-profile")],  # firefox rm: fails, exit 1
     }
 
 
