@@ -24,6 +24,7 @@ from inference_gui.errors import AppError
 JSON_VERSION = 1
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _PAYLOAD = "_json_payload"
+_ENVELOPE = frozenset({"version", "command", "ok", "exit_code", "error", "messages", "result"})
 
 
 def command_name(args: argparse.Namespace) -> str:
@@ -69,11 +70,15 @@ def run_as_json(args: argparse.Namespace, func: Callable[[], int]) -> int:
 
 def _printed(text: str) -> dict[str, Any]:
     """What a command without a result of its own printed: its JSON document as ``result``
-    (commands that print JSON themselves), else its text lines as ``messages``."""
+    (commands that print JSON themselves: an object's fields at the top level unless they would
+    clash with the common fields, else under ``result``), or its text lines as ``messages``."""
     try:
-        return {"result": json.loads(text)}
+        printed = json.loads(text)
     except ValueError:
         return {"messages": [line for line in text.splitlines() if line.strip()]}
+    if isinstance(printed, dict) and not set(printed) & _ENVELOPE:
+        return printed  # an object keeps its fields at the top, as emit() results do
+    return {"result": printed}
 
 
 def add_json_flags(parser: argparse.ArgumentParser) -> None:

@@ -61,6 +61,6 @@ def test_profiles_lists_the_users_profiles_ini(
     root.mkdir(parents=True)
     (root / "profiles.ini").write_text("[Profile0]\nName=main\nIsRelative=1\nPath=p.main\n")
     code, out, _ = run(capsys, "firefox", "profiles", "--json")
-    assert code == 0 and json.loads(out) == [
+    assert code == 0 and json.loads(out)["result"] == [  # a list goes under "result"
         {"name": "main", "path": str((root / "p.main").resolve()), "default": False}
     ]
