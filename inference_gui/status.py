@@ -51,8 +51,10 @@ FileKey = tuple[str, str, str]  # (model, revision, path)
 
 @dataclass(frozen=True)
 class FileStatus:
-    """One file a feature needs: whose it is (``role``: model, tokenizer, processor), where it
-    lives, whether it is required, and its state in the cache with a sentence saying why."""
+    """One file a feature needs, and its state in the cache with a sentence saying why.
+
+    ``role`` says whose it is: model, tokenizer or processor.
+    """
 
     role: str
     model: str
@@ -100,8 +102,10 @@ class FeatureStatus:
 
     @property
     def state(self) -> str:
-        """``error``, the worst state of a required file, ``partial`` (some required files cached,
-        others missing) or ``ready``."""
+        """``error``, the worst state of a required file, ``partial`` or ``ready``.
+
+        ``partial``: some required files are cached, the others missing.
+        """
         if self.error is not None:
             return ERROR
         states = {f.state for f in self.files if f.required}
@@ -211,8 +215,10 @@ class _CacheView:
 def _needed(
     options: EngineOptions, view: _CacheView
 ) -> tuple[list[tuple[str, FileKey, bool]], str]:
-    """(role, file, required) for every file the engine would load, as Engine._load chooses them;
-    and a note when the list is a guess because ``config.json`` is not cached."""
+    """(role, file, required) for every file the engine would load, as Engine._load chooses.
+
+    The note says when the list is a guess because ``config.json`` is not cached.
+    """
     cls = task_class(options.task)
     needed: list[tuple[str, FileKey, bool]] = []
     note = ""
@@ -275,8 +281,10 @@ def used_by(statuses: Iterable[FeatureStatus]) -> dict[FileKey, tuple[str, ...]]
 
 
 def _moved_notes(status: FeatureStatus, users: Mapping[FileKey, tuple[str, ...]]) -> list[str]:
-    """For each stale model: "the record moved to v2; v1 is cached and no longer used" (or which
-    features still use it)."""
+    """For each stale model: "the record moved to v2; v1 is cached and no longer used".
+
+    When other features still use the old revision, the sentence names them instead.
+    """
     notes = []
     stale = {(f.model, f.revision) for f in status.files if f.state == STALE}
     for model, revision in sorted(stale):
@@ -310,8 +318,11 @@ def feature_statuses(ctx: AppContext, features: Iterable[str] | None = None) -> 
 
 
 def referenced_revisions(ctx: AppContext) -> set[tuple[str, str]]:
-    """(model, revision) pairs clean-up must keep: every revision a feature resolves to now (local
-    overrides included), and every revision a usable record names even if it cannot resolve."""
+    """(model, revision) pairs clean-up must keep.
+
+    Every revision a feature resolves to now (local overrides included), and every revision a
+    usable record names even if it cannot resolve.
+    """
     pairs = {(f.model, f.revision) for s in feature_statuses(ctx) for f in s.files}
     for record in ctx.records.load().usable():
         for id_key, rev_key in (
@@ -333,9 +344,11 @@ def current_users(ctx: AppContext) -> tuple[dict[FileKey, tuple[str, ...]] | Non
 
 
 def cache_listing(ctx: AppContext) -> dict[str, Any]:
-    """The cache tree as JSON with, beside each file's and revision's ``last_used_by`` (history),
-    ``used_by``: the features that resolve to it now. When the records cannot be read,
-    ``used_by`` is null and ``used_by_error`` says why."""
+    """The cache tree as JSON with ``used_by``: the features that resolve to each file now.
+
+    It sits beside ``last_used_by`` (history). When the records cannot be read, ``used_by`` is
+    null and ``used_by_error`` says why.
+    """
     listing = ctx.cache.tree().to_json()
     users, listing["used_by_error"] = current_users(ctx)
     for model in listing["models"]:

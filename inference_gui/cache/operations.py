@@ -77,8 +77,11 @@ class CacheTree:
     models: tuple[ModelInfo, ...]
 
     def to_json(self) -> dict[str, Any]:
-        """Sizes count each entry; ``shared`` marks files whose bytes other entries hold too
-        (counted once in ``total_size``); ``last_used_by`` is the usage history."""
+        """The listing ``cache ls --json`` prints.
+
+        Sizes count each entry; ``shared`` marks files whose bytes other entries hold too (counted
+        once in ``total_size``); ``last_used_by`` is the usage history.
+        """
         copies: dict[str, int] = {}
         for f in self.files():
             copies[f.sha256] = copies.get(f.sha256, 0) + 1
@@ -198,8 +201,10 @@ class DeletePlan:
         }
 
     def why_nothing_freed(self) -> str:
-        """Why removing files frees fewer bytes than they add up to: their bytes stay on disk
-        for entries that are kept. Empty when every removed file's bytes go."""
+        """Why removing files frees fewer bytes than they add up to ('' when nothing is kept).
+
+        Their bytes stay on disk for entries that are kept.
+        """
         if not self.shared:
             return ""
         keepers = sorted({f"{kept.model} {kept.revision}" for _, kept in self.shared})
