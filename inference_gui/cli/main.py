@@ -22,6 +22,8 @@ from inference_gui.cli.output import (
     command_name,
     document,
     error_payload,
+    last_usage_error,
+    note_usage_error,
     run_as_json,
 )
 from inference_gui.config import OPTIONS, ensure_folders, load_settings
@@ -36,11 +38,10 @@ COMMANDS = (records, cache, run, screenshot, firefox, diagnostics, check)
 class Parser(argparse.ArgumentParser):
     """argparse that reports a usage mistake in one line (exit 2) instead of a usage dump."""
 
-    last_error = ""  # the last usage mistake, for the --json error object
-
     def error(self, message: str) -> NoReturn:
-        Parser.last_error = f"{self.prog}: {message}. See '{self.prog} --help'."
-        self.exit(EXIT_USAGE, f"{Parser.last_error}\n")
+        line = f"{self.prog}: {message}. See '{self.prog} --help'."
+        note_usage_error(line)  # for the --json error object
+        self.exit(EXIT_USAGE, f"{line}\n")
 
 
 def build_parser() -> Parser:
@@ -86,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:
         if exc.code == EXIT_USAGE and wants_json:
-            print(document("", error_payload(Parser.last_error, EXIT_USAGE)))
+            print(document("", error_payload(last_usage_error(), EXIT_USAGE)))
         raise
     flags: dict[str, Any] = {o.key: getattr(args, o.key, None) for o in OPTIONS if o.flag}
     stored, problems = read_preferences_file(args.config)

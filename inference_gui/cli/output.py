@@ -24,6 +24,7 @@ from inference_gui.errors import AppError
 JSON_VERSION = 1
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 _PAYLOAD = "_json_payload"
+_usage_error = [""]  # the last usage mistake argparse reported (set by the CLI's parser)
 _ENVELOPE = frozenset({"version", "command", "ok", "exit_code", "error", "messages", "result"})
 
 
@@ -32,6 +33,15 @@ def command_name(args: argparse.Namespace) -> str:
     parts = [args.command]
     sub = next((v for k, v in vars(args).items() if k.endswith("_command") and v), None)
     return " ".join(p for p in (*parts, sub) if p)
+
+
+def note_usage_error(message: str) -> None:
+    """Remember a usage mistake, so a ``--json`` call can put it in its error object."""
+    _usage_error[0] = message
+
+
+def last_usage_error() -> str:
+    return _usage_error[0]
 
 
 def emit(args: argparse.Namespace, payload: dict[str, Any]) -> None:
@@ -58,6 +68,16 @@ def run_as_json(args: argparse.Namespace, func: Callable[[], int]) -> int:
         except AppError as exc:
             code, payload = EXIT_FAILED, error_payload(exc, EXIT_FAILED)
             print(f"inference-gui: {exc}", file=sys.stderr)
+        except SystemExit as exc:  # a usage mistake found by the command, or its own message
+            if isinstance(
+                exc.code, str
+            ):  # SystemExit("...") exits 1 with that line, as Python does
+                print(exc.code, file=sys.stderr)
+                code, payload = EXIT_FAILED, error_payload(exc.code, EXIT_FAILED)
+            elif exc.code == EXIT_USAGE:  # argparse already printed its line on stderr
+                code, payload = EXIT_USAGE, error_payload(last_usage_error(), EXIT_USAGE)
+            else:
+                raise
         else:
             payload = {
                 "ok": code == EXIT_OK,

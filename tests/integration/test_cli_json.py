@@ -80,6 +80,8 @@ def test_every_command_prints_one_json_object(words, tmp_path, capsys):
     if words == ("screenshot",):
         pytest.skip("opens the window: covered by the GUI tests, which need a display")
     extra = ["--dry-run"] if words in (("cache", "rm"), ("cache", "evict")) else []
+    if words == ("check",):
+        extra = [str(EMBED), "--no-smoke"]
     if words == ("run",):
         extra = ["--folder", str(EMBED), "--dtype", "fp32", "hello"]
     argv = [
@@ -118,6 +120,14 @@ def test_bad_usage_is_exit_2_and_still_json(capsys):
     document = json.loads(capsys.readouterr().out)
     assert exited.value.code == 2 and document["exit_code"] == 2
     assert "one of the arguments" in document["error"]["message"]
+
+
+def test_a_command_that_exits_with_a_message_still_prints_json(capsys):
+    code = main(["check", "--json"])  # neither DIR nor --model: SystemExit("...") in the command
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    assert code == 1 and document["exit_code"] == 1 and "give DIR" in document["error"]["message"]
+    assert "give DIR" in captured.err
 
 
 def test_a_command_without_its_own_result_reports_its_lines(capsys):
