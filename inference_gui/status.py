@@ -246,6 +246,14 @@ def _needed(
     return unique, note
 
 
+def _file_status(
+    role: str, key: tuple[str, str, str], required: bool, view: _CacheView
+) -> FileStatus:
+    model, revision, path = key
+    state, size, detail, others = view.state(key)
+    return FileStatus(role, model, revision, path, required, state, size, detail, others)
+
+
 def _one(ctx: AppContext, feature: str, view: _CacheView) -> FeatureStatus:
     try:
         plan = ctx.runs.plan(RunRequest(feature=feature))
@@ -253,9 +261,7 @@ def _one(ctx: AppContext, feature: str, view: _CacheView) -> FeatureStatus:
         needed, note = _needed(o, view)
     except AppError as exc:
         return FeatureStatus(feature, error=str(exc))
-    files = tuple(
-        FileStatus(role, *key, required, *view.state(key)) for role, key, required in needed
-    )
+    files = tuple(_file_status(role, key, required, view) for role, key, required in needed)
     cls = task_class(o.task)
     return FeatureStatus(
         feature,
