@@ -19,6 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from inference_gui.cancel import cancel_scope
 from inference_gui.errors import Cancelled
 
 log = logging.getLogger(__name__)
@@ -135,7 +136,8 @@ class JobRunner:
                 return
             try:
                 ctx.check_cancelled()
-                value = fn(ctx)
+                with cancel_scope(job.cancel_event):
+                    value = fn(ctx)
             except BaseException as exc:  # noqa: BLE001 - delivered to the caller through the future
                 job.future.set_exception(exc)
             else:

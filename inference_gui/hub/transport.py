@@ -25,6 +25,7 @@ from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from inference_gui import __version__
+from inference_gui.cancel import current_cancel
 from inference_gui.errors import AppError, Cancelled, HubError
 from inference_gui.http_headers import parse_content_range, parse_length
 from inference_gui.hub.urls import UrlPolicy, check_redirect, check_url
@@ -234,7 +235,8 @@ def http_request(
     """Send one request, following safe redirects; the caller closes the returned exchange.
 
     ``what`` names the request in messages; ``timeout`` bounds the wait for an answer and, as a
-    window, the rate of the body (see :class:`Watch`).
+    window, the rate of the body (see :class:`Watch`). Without a ``cancel``, the cancel event of
+    the job running the request applies (:mod:`inference_gui.cancel`).
     """
     for _ in range(MAX_REDIRECTS + 1):
         parts = check_url(url, policy)
@@ -246,7 +248,7 @@ def http_request(
         connection = connection_class(
             parts.hostname, parts.port, timeout=min(timeout, CONNECT_TIMEOUT)
         )
-        watch = Watch(parts.hostname, what, timeout, cancel, notify)
+        watch = Watch(parts.hostname, what, timeout, cancel or current_cancel(), notify)
         exchange = Exchange(connection, watch)
         WATCHDOG.add(watch)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")

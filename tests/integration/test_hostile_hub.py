@@ -223,11 +223,19 @@ def test_a_hub_that_never_answers_is_named_and_given_up_on(server, cache) -> Non
     assert waiting and "waiting for 127.0.0.1" in waiting[0].lower()
 
 
-def test_ctrl_c_ends_a_cli_fetch_promptly_and_quietly_even_twice(server, tmp_path) -> None:
+@pytest.mark.parametrize(
+    "what",
+    [
+        ["cache", "fetch", "--model", MODEL, "--revision", REV, "--dtype", "fp32"],
+        # run: the first fetch is config.json, read through a helper that takes no cancel event
+        ["run", "--task", "feature-extraction", "--model", MODEL, "--revision", REV, "hi"],
+    ],
+    ids=["fetch", "run"],
+)
+def test_ctrl_c_ends_a_cli_fetch_promptly_and_quietly_even_twice(server, tmp_path, what) -> None:
     server.faults.add("drip", times=None, method="GET")
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    command = [sys.executable, "-m", "inference_gui", "--hub", server.url]
-    command += ["cache", "fetch", "--model", MODEL, "--revision", REV, "--dtype", "fp32"]
+    command = [sys.executable, "-m", "inference_gui", "--hub", server.url, *what]
     process = subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
