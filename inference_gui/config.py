@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import platformdirs
 
 from inference_gui.errors import ConfigError
+from inference_gui.vocab import MAX_THREADS
 
 APP_NAME = "inference-gui"
 ENV_PREFIX = "INFERENCE_GUI_"
@@ -172,8 +173,8 @@ def _whole_number(value: str) -> int:
 
 def _check_threads(value: str) -> int:
     number = _whole_number(value)
-    if number < 0:
-        raise ValueError("it must be 0 (automatic) or more")
+    if not 0 <= number <= MAX_THREADS:
+        raise ValueError(f"it must be 0 (automatic) to {MAX_THREADS}")
     return number
 
 

@@ -11,6 +11,10 @@ import re
 
 DTYPES: tuple[str, ...] = ("fp32", "fp16", "q8", "int8", "uint8", "q4", "q4f16", "bnb4")
 
+# Threads per session, wherever they come from (records, settings, flags): far past any CPU's
+# cores; more only costs memory and start-up time (99,999,999 got the process killed).
+MAX_THREADS = 1024
+
 # Transformers.js picks `onnx/<base><suffix>.onnx` for a dtype; hub and cache need the same map.
 DTYPE_SUFFIX: dict[str, str] = {
     "fp32": "",

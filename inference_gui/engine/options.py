@@ -12,8 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from inference_gui.errors import EngineError
-from inference_gui.vocab import DTYPES, canonical_task, is_valid_model_id, is_valid_revision
+from inference_gui.errors import EngineError, bounded
+from inference_gui.vocab import (
+    DTYPES,
+    MAX_THREADS,
+    canonical_task,
+    is_valid_model_id,
+    is_valid_revision,
+)
 
 DEFAULT_DTYPE = "q8"
 
@@ -84,9 +90,10 @@ class EngineOptions:
                     f"The {what} revision {revision!r} is not valid.",
                     "Use main or a version such as v1.0.0.",
                 )
-        if not isinstance(self.num_threads, int) or self.num_threads < 0:
+        if not isinstance(self.num_threads, int) or not 0 <= self.num_threads <= MAX_THREADS:
             raise EngineError(
-                f"numThreads {self.num_threads!r} is not valid.", "Use 0 (automatic) or more."
+                f"numThreads {bounded(self.num_threads)} is not valid.",
+                f"Use 0 (automatic) to {MAX_THREADS}.",
             )
         if self.timeout_ms is not None and (
             not isinstance(self.timeout_ms, int | float) or self.timeout_ms <= 0

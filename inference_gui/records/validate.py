@@ -23,7 +23,13 @@ from inference_gui.records.model import (
     RecordSet,
 )
 from inference_gui.safepath import check_relative_path
-from inference_gui.vocab import DTYPES, canonical_task, is_valid_model_id, is_valid_revision
+from inference_gui.vocab import (
+    DTYPES,
+    MAX_THREADS,
+    canonical_task,
+    is_valid_model_id,
+    is_valid_revision,
+)
 
 Check = Callable[[Any], str | None]
 
@@ -59,7 +65,6 @@ def _task(value: str) -> str | None:
 # only up to 2**53 - 1, and a timer longer than 2**31 - 1 ms (24.8 days) fires at once.
 MAX_SAFE_INTEGER = 2**53 - 1
 MAX_TIMEOUT_MS = 2**31 - 1
-MAX_THREADS = 1024  # far past any CPU's cores; more only costs memory and start-up time
 
 
 def _in_range(low: int, high: int, what: str, also: int | None = None) -> Check:

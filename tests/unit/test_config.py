@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from inference_gui.config import DEFAULT_HUB, HUB_PRESETS, ensure_folders, load_settings
 
 
@@ -83,3 +85,10 @@ def test_non_numbers_are_named_in_plain_words() -> None:
     assert "INFERENCE_GUI_THREADS='abc' cannot be used: it is not a whole number" in messages
     assert "cache_limit_gib='lots' cannot be used: it is not a number" in messages
     assert "invalid literal" not in messages and "could not convert" not in messages
+
+
+@pytest.mark.parametrize("value", ["1025", "99999999", "100000000000000000000"])
+def test_threads_beyond_the_platform_bound_are_refused(value: str) -> None:
+    settings, problems = load_settings({}, env={"INFERENCE_GUI_THREADS": value}, flags={})
+    assert settings.threads == 0
+    assert any("INFERENCE_GUI_THREADS" in str(p) and "1024" in str(p) for p in problems)

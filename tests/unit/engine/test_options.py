@@ -58,6 +58,8 @@ def test_aliases_become_canonical_task_names() -> None:
         ({"task": "fill-mask", "model_id": "../etc"}, "not a valid model id"),
         ({"task": "fill-mask", "model_id": "a/b", "revision": "../x"}, "revision"),
         ({"task": "fill-mask", "model_id": "a/b", "num_threads": -1}, "numThreads"),
+        # 99,999,999 threads got the process killed; 10**20 blamed the model file
+        ({"task": "fill-mask", "model_id": "a/b", "num_threads": 10**20}, "0 .automatic. to 1024"),
         ({"task": "fill-mask", "model_id": "a/b", "timeout_ms": 0}, "timeoutMS"),
     ],
 )
