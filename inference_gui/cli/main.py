@@ -2,11 +2,14 @@
 
 Every command module exposes ``register(subparsers)``, which adds its parser and sets
 ``func(args, ctx) -> int`` as the default; a new command is one module plus one line in COMMANDS.
+A command's module is imported only when that command is chosen, so ``--version``, ``--help`` and
+light commands never pay for numpy, onnxruntime or Qt (a test checks ``sys.modules``).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import signal
@@ -15,7 +18,6 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from inference_gui import __version__
-from inference_gui.cli import cache, check, diagnostics, firefox, records, run, screenshot
 from inference_gui.cli.output import (
     EXIT_USAGE,
     add_json_flags,
@@ -32,7 +34,59 @@ from inference_gui.errors import AppError
 from inference_gui.logsetup import setup_logging
 from inference_gui.preferences_file import read_preferences_file
 
-COMMANDS = (records, cache, run, screenshot, firefox, diagnostics, check)
+# (name, the one-line help ``--help`` lists); the command's code is the module
+# inference_gui.cli.<name> (or the one SHARED_MODULES names), imported only when the command is
+# chosen. The module registers the same help line (a test checks).
+COMMANDS = (
+    ("records", "settings records: list, resolve a feature, sync"),
+    ("cache", "list, fetch, remove, verify, evict or import cached model files"),
+    ("run", "run a model on text, an image, or a question"),
+    ("screenshot", "save a PNG of the main window on one pane"),
+    ("firefox", "a Firefox profile's ML model cache (list, verify, clean) and running in Firefox"),
+    ("diagnostics", "versions, ONNX Runtime providers, CPU features and folders in use"),
+    ("check", "check a converted model before upload: layout, graphs, tokenizer, card, smoke run"),
+    (
+        "convert",
+        "produce missing dtypes from fp32 as Transformers.js quantizes, or move weights to "
+        "external data",
+    ),
+)
+SHARED_MODULES = {"convert": "check"}  # commands registered by another command's module
+
+
+class LazyCommands(argparse._SubParsersAction):
+    """Subcommands whose modules load when chosen: a placeholder parser stands in until then."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.modules: dict[str, str] = {}
+
+    def add_lazy(self, name: str, module: str, help_line: str) -> None:
+        self.add_parser(name, help=help_line, add_help=False)
+        self.modules[name] = module
+
+    def load(self, name: str) -> None:
+        """Swap the placeholders of ``name``'s module for the parsers it registers, with --json."""
+        module = self.modules.get(name)
+        if module is None:
+            return
+        names = [n for n, m in self.modules.items() if m == module]
+        for each in names:
+            del self.modules[each], self._name_parser_map[each]
+        self._choices_actions = [a for a in self._choices_actions if a.dest not in names]
+        importlib.import_module(module).register(self)
+        for each in names:
+            add_json_flags(self._name_parser_map[each])
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: Any,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        self.load(values[0])
+        super().__call__(parser, namespace, values, option_string)
 
 
 class Parser(argparse.ArgumentParser):
@@ -44,7 +98,12 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{line}\n")
 
 
-def build_parser() -> Parser:
+def build_parser(*, every_command: bool = False) -> Parser:
+    """The command line's parser; commands load when parsed, or all now with ``every_command``.
+
+    ``every_command`` is for walks over the whole tree (the --json test); running a command
+    needs only the one it names.
+    """
     env_lines = "\n".join(f"  {o.env:<34} {o.help}" for o in OPTIONS)
     parser = Parser(
         prog="inference-gui",
@@ -72,11 +131,14 @@ def build_parser() -> Parser:
         "--config", metavar="FILE", help="preferences file (env INFERENCE_GUI_CONFIG)"
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
-    for command in COMMANDS:
-        command.register(sub)
-    for command_parser in dict.fromkeys(sub.choices.values()):
-        add_json_flags(command_parser)
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=Parser, action=LazyCommands
+    )
+    for name, help_line in COMMANDS:
+        sub.add_lazy(name, f"inference_gui.cli.{SHARED_MODULES.get(name, name)}", help_line)
+    if every_command:
+        for name, _ in COMMANDS:
+            sub.load(name)
     return parser
 
 
