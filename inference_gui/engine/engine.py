@@ -8,7 +8,6 @@ serialised, which is what onnxruntime sessions with per-engine thread pools want
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -16,10 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import psutil
-
 from inference_gui.engine.files import OnnxFile, choose_onnx_file, parse_json, read_json
 from inference_gui.engine.inputs import RunInput
+from inference_gui.engine.memory import rss_bytes
 from inference_gui.engine.options import EngineOptions
 from inference_gui.engine.preprocess.audio_features import AudioFeatureExtractor
 from inference_gui.engine.preprocess.chat_template import (
@@ -311,21 +309,11 @@ class Engine:
             self.last_run = time.time()
             self._set_status("ready")
         timings["total"] = _ms_since(started) + resolve_ms
-        return RunResult(output, timings, _rss_bytes(), loaded.files, tuple(ctx.warnings))
+        return RunResult(output, timings, rss_bytes(), loaded.files, tuple(ctx.warnings))
 
 
 def _ms_since(mark: float) -> float:
     return (time.perf_counter() - mark) * 1000
-
-
-@functools.cache
-def _this_process() -> psutil.Process:
-    """Made once: ``psutil.Process()`` reads /proc/<pid>/stat, ~0.25 ms that every run paid."""
-    return psutil.Process()
-
-
-def _rss_bytes() -> int:
-    return _this_process().memory_info().rss
 
 
 def _chat_template(

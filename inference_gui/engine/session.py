@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import onnxruntime as ort
 
 _POLL_S = 0.02
+_IDLE_TICKS = 50  # one second without a run before the watcher thread parks
 
 
 def session_options(num_threads: int = 0) -> ort.SessionOptions:
@@ -64,12 +65,19 @@ def create_session(path: Path, num_threads: int = 0, *, label: str = "") -> ort.
 
 
 class _Watcher:
-    """One daemon thread polling every active guard, so a run costs no thread start or join."""
+    """One daemon thread polling every active guard, so a run costs no thread start or join.
+
+    The thread parks only after ``_IDLE_TICKS`` polls without a guard: a run that starts while it
+    ticks costs a set insert, not a wake-up that takes the GIL from the run (back-to-back short
+    runs, as in a batch or a benchmark, woke it on every call). A guard is first polled one tick
+    after it is added; a cancel that came earlier is caught by the guard's own check on entry.
+    """
 
     def __init__(self) -> None:
         self._guards: set[RunGuard] = set()
         self._lock = threading.Lock()
         self._wake = threading.Event()
+        self._parked = True
         self._thread: threading.Thread | None = None
 
     def add(self, guard: RunGuard) -> None:
@@ -78,22 +86,27 @@ class _Watcher:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="run-guard", daemon=True)
                 self._thread.start()
-        self._wake.set()
+            wake, self._parked = self._parked, False
+        if wake:
+            self._wake.set()
 
     def discard(self, guard: RunGuard) -> None:
         with self._lock:
             self._guards.discard(guard)
 
     def _loop(self) -> None:
+        idle = 0
         while True:
+            self._wake.wait()
+            time.sleep(_POLL_S)
             with self._lock:
                 guards = list(self._guards)
-            if not guards:
-                self._wake.wait()
-            self._wake.clear()
+                idle = 0 if guards else idle + 1
+                if idle >= _IDLE_TICKS:
+                    self._parked, idle = True, 0
+                    self._wake.clear()
             for guard in guards:
                 guard.poll()
-            time.sleep(_POLL_S)
 
 
 _WATCHER = _Watcher()

@@ -221,19 +221,22 @@ def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
     return [(i, float(scores[i])) for i in order[:k]]
 
 
+_TENSOR_TYPES = {
+    np.dtype(np.float32): "float32",
+    np.dtype(np.float64): "float64",
+    np.dtype(np.int64): "int64",
+    np.dtype(np.int32): "int32",
+}
+
+
 def tensor_json(array: np.ndarray) -> dict[str, Any]:
     """A tensor in the fixtures' JSON form ``{"type", "dims", "data"}``.
 
     The data is nested like ``tolist()`` nests it.
     """
-    names = {
-        np.dtype(np.float32): "float32",
-        np.dtype(np.float64): "float64",
-        np.dtype(np.int64): "int64",
-        np.dtype(np.int32): "int32",
-    }
+    name = _TENSOR_TYPES.get(array.dtype)
     return {
-        "type": names.get(array.dtype, str(array.dtype)),
+        "type": name if name is not None else str(array.dtype),  # str() of a dtype costs ~4 us
         "dims": list(array.shape),
         "data": array.tolist(),
     }

@@ -44,19 +44,20 @@ class FeatureExtraction(Task):
                 "The model returned no last_hidden_state, logits or token_embeddings.",
                 "This model was not exported for feature extraction.",
             )
-        result = hidden.astype(np.float32)
+        result = np.asarray(hidden, dtype=np.float32)  # no copy when it is float32 already
         pooling = options.get("pooling", "none")
         if pooling == "mean":
-            mask = prepared.attention_mask[:, :, None].astype(np.float32)
-            result = (result * mask).sum(axis=1) / mask.sum(axis=1)
+            mask = prepared.attention_mask.astype(np.float32)
+            # (batch, 1, seq) @ (batch, seq, hidden): the masked sum in one call
+            result = (mask[:, None, :] @ result)[:, 0] / mask.sum(axis=1, keepdims=True)
         elif pooling in ("cls", "first_token"):
             result = result[:, 0]
         elif pooling in ("eos", "last_token"):
             result = result[:, -1]
         if options.get("normalize", False):
-            norm = np.linalg.norm(result, axis=-1, keepdims=True)
+            norm = np.sqrt(np.einsum("...i,...i->...", result, result))[..., None]
             result = result / np.maximum(norm, 1e-12)
-        return tensor_json(result.astype(np.float32))
+        return tensor_json(np.asarray(result, dtype=np.float32))
 
 
 TASK = FeatureExtraction

@@ -60,3 +60,28 @@ def test_session_options_do_not_spin_and_optimise_fully() -> None:
     assert options.graph_optimization_level == ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     assert options.intra_op_num_threads == 3
     assert session_options(0).intra_op_num_threads == 0  # automatic
+
+
+def test_back_to_back_runs_do_not_wake_the_watcher_and_a_parked_one_still_cancels(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Waking the watcher thread per run took the GIL from short runs; it now wakes only when
+    parked, and after parking (idle) a new run's cancel still reaches a long kernel."""
+    from inference_gui.engine import session as session_module
+
+    monkeypatch.setattr(session_module, "_IDLE_TICKS", 3)
+    watcher = session_module._WATCHER
+    wakes: list[int] = []
+    real_set = watcher._wake.set
+    monkeypatch.setattr(watcher._wake, "set", lambda: (wakes.append(1), real_set())[1])
+    for _ in range(20):  # short runs in a row, as a batch or a benchmark makes
+        with RunGuard(threading.Event()):
+            pass
+    assert len(wakes) <= 1
+    deadline = time.monotonic() + 5
+    while not watcher._parked and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert watcher._parked
+    woken = len(wakes)
+    test_cancel_sets_terminate_and_reports_cancelled()
+    assert len(wakes) == woken + 1
