@@ -41,6 +41,7 @@ COMMANDS = (
     ("records", "settings records: list, resolve a feature, sync"),
     ("cache", "list, fetch, remove, verify, evict or import cached model files"),
     ("run", "run a model on text, an image, or a question"),
+    ("bench", "time a model's load and runs: median, p90, min, tokens/s, memory"),
     ("screenshot", "save a PNG of the main window on one pane"),
     ("firefox", "a Firefox profile's ML model cache (list, verify, clean) and running in Firefox"),
     ("diagnostics", "versions, ONNX Runtime providers, CPU features and folders in use"),

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from inference_gui.engine.engine import Engine
+from inference_gui.engine.engine import Engine, RunResult
 from inference_gui.engine.files import read_json
 from inference_gui.engine.inputs import RunInput
 from inference_gui.engine.sources import ModelFiles
@@ -343,6 +343,55 @@ def rows_to_csv(rows: Sequence[CompareRow], context: Mapping[str, Any] | None = 
 EngineFor = Callable[[str], Engine]
 
 
+@dataclass(frozen=True)
+class Measurement:
+    """A fresh engine's load and timed runs: what Compare's rows and ``inference-gui bench`` show.
+
+    ``times_ms`` are each timed run's total; ``tokens_per_second`` the generation rate of each
+    timed run that generated (empty for other tasks); ``rss_bytes`` the most seen after a run.
+    """
+
+    load_ms: float
+    times_ms: list[float]
+    rss_bytes: int
+    first: RunResult
+    tokens_per_second: list[float]
+
+
+def measure_engine(
+    engine: Engine,
+    inputs: RunInput,
+    options: Mapping[str, Any] | None,
+    runs: int,
+    *,
+    warmup: int = 1,
+    progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> Measurement:
+    """Load ``engine`` timed, run ``warmup`` untimed runs, then ``runs`` timed ones (at least one).
+
+    The load is timed as the engine loads for a run, so it is what a person waits for; ``first``
+    is the first run's result (the one Compare checks against fp32).
+    """
+    started = time.perf_counter()
+    engine.load(progress, cancel)
+    load_ms = (time.perf_counter() - started) * 1000
+    first: RunResult | None = None
+    times: list[float] = []
+    rates: list[float] = []
+    rss = 0
+    for index in range(max(0, warmup) + max(1, runs)):
+        result = engine.run(inputs, options, progress=progress, cancel=cancel)
+        first = first or result
+        rss = max(rss, result.rss_bytes)
+        if index >= warmup:
+            times.append(result.timings_ms["total"])
+            if "tokens_per_second" in result.timings_ms:
+                rates.append(result.timings_ms["tokens_per_second"])
+    assert first is not None, "at least one run is made"
+    return Measurement(load_ms, times, rss, first, rates)
+
+
 def compare_dtypes(
     engine_for: EngineFor,
     choices: Sequence[DtypeChoice],
@@ -369,15 +418,9 @@ def compare_dtypes(
             continue
         engine = engine_for(choice.dtype)
         try:
-            started = time.perf_counter()
-            engine.load(progress, cancel)
-            load_ms = (time.perf_counter() - started) * 1000
-            first = engine.run(inputs, options, progress=progress, cancel=cancel)
-            times, rss = [], first.rss_bytes
-            for _ in range(max(1, runs)):
-                result = engine.run(inputs, options, progress=progress, cancel=cancel)
-                times.append(result.timings_ms["total"])
-                rss = max(rss, result.rss_bytes)
+            measured = measure_engine(
+                engine, inputs, options, runs, progress=progress, cancel=cancel
+            )
         except Cancelled:
             raise
         except AppError as exc:
@@ -385,6 +428,7 @@ def compare_dtypes(
             continue
         finally:
             engine.unload()
+        first, times = measured.first, measured.times_ms
         if choice.dtype == REFERENCE_DTYPE:
             reference = first.output
         agree = agreement(first.output, reference) if reference is not None else None
@@ -392,10 +436,10 @@ def compare_dtypes(
             CompareRow(
                 choice.dtype,
                 choice.size_bytes,
-                load_ms,
+                measured.load_ms,
                 median(times),
                 p90(times),
-                rss,
+                measured.rss_bytes,
                 len(times),
                 agree,
                 output=first.output,
