@@ -148,13 +148,17 @@ class TextTokenizer:
             self._tok.encode(text, pair, add_special_tokens=add_special_tokens)
             for text, pair in zip(texts, pairs_or_none, strict=True)
         ]
-        rows = [(list(e.ids), list(e.type_ids)) for e in encodings]
+        rows = [(e.ids, e.type_ids) for e in encodings]
         lengths = [len(ids) for ids, _ in rows]
         limit = self.model_max_length if truncation else None
         truncated = [i for i, n in enumerate(lengths) if limit is not None and n > limit]
         width = (
             min(max(lengths, default=0), limit) if limit is not None else max(lengths, default=0)
         )
+        if all(n == width for n in lengths):  # nothing to pad or cut: build the arrays directly
+            ids = np.array([r[0] for r in rows], dtype=np.int64).reshape(len(rows), width)
+            types = np.array([r[1] for r in rows], dtype=np.int64).reshape(len(rows), width)
+            return Encoded(ids, np.ones_like(ids), types, truncated, lengths)
         ids = np.full((len(rows), width), self.pad_id, dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)
         types = np.zeros((len(rows), width), dtype=np.int64)
