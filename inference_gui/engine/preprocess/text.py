@@ -43,6 +43,9 @@ class Encoded:
     token_type_ids: np.ndarray
     truncated: list[int] = field(default_factory=list)
     original_lengths: list[int] = field(default_factory=list)
+    # Set by a task whose output reads no padded position (pooled embeddings, per-row logits): its
+    # rows may then run in length-sorted micro-batches (engine/batching.py).
+    independent_rows: bool = False
 
     def feeds(self) -> dict[str, np.ndarray]:
         return {

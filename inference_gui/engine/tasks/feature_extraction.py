@@ -23,9 +23,11 @@ class FeatureExtraction(Task):
     name = "feature-extraction"
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Encoded:
-        option(options, "pooling", "none", str, POOLINGS)
+        pooling = option(options, "pooling", "none", str, POOLINGS)
         option(options, "normalize", False, bool)
         encoded = self.encode(ctx, inputs.texts)
+        # "none" returns every position and eos/last_token reads the last, padding included
+        encoded.independent_rows = pooling in ("mean", "cls", "first_token")
         return encoded
 
     def postprocess(

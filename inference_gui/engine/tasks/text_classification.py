@@ -23,6 +23,7 @@ class TextClassification(Task):
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Encoded:
         option(options, "top_k", 1, int)
         encoded = self.encode(ctx, inputs.texts)
+        encoded.independent_rows = True  # one row of logits per text
         return encoded
 
     def postprocess(
