@@ -8,6 +8,7 @@ serialised, which is what onnxruntime sessions with per-engine thread pools want
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -17,7 +18,7 @@ from typing import Any
 
 from inference_gui.engine.files import OnnxFile, choose_onnx_file, parse_json, read_json
 from inference_gui.engine.inputs import RunInput
-from inference_gui.engine.memory import rss_bytes
+from inference_gui.engine.memory import rss_bytes as read_rss
 from inference_gui.engine.options import EngineOptions
 from inference_gui.engine.preprocess.audio_features import AudioFeatureExtractor
 from inference_gui.engine.preprocess.chat_template import (
@@ -49,9 +50,18 @@ class RunResult:
 
     output: Any
     timings_ms: dict[str, float]
-    rss_bytes: int
     files: tuple[str, ...]
     warnings: tuple[str, ...] = ()
+
+    @functools.cached_property
+    def rss_bytes(self) -> int:
+        """The process's resident memory, read when first asked for.
+
+        Those that report it ask right after the run (Compare, bench, the result view); reading
+        /proc straight after a run that flushed the caches costs ~30 us, which a caller that
+        never shows it should not pay.
+        """
+        return read_rss()
 
 
 @dataclass
@@ -309,7 +319,7 @@ class Engine:
             self.last_run = time.time()
             self._set_status("ready")
         timings["total"] = _ms_since(started) + resolve_ms
-        return RunResult(output, timings, rss_bytes(), loaded.files, tuple(ctx.warnings))
+        return RunResult(output, timings, loaded.files, tuple(ctx.warnings))
 
 
 def _ms_since(mark: float) -> float:

@@ -8,7 +8,9 @@ import os
 import psutil
 import pytest
 
+from inference_gui.engine import RunInput
 from inference_gui.engine.memory import rss_bytes
+from tests.unit.engine.conftest import fixture_engine
 
 MIB = 1024 * 1024
 
@@ -31,3 +33,8 @@ def test_a_forked_child_reads_its_own_memory_not_its_parents() -> None:
     ours, psutils, _ = queue.get(timeout=60)
     child.join(60)
     assert abs(ours - psutils) < 8 * MIB
+
+
+def test_a_run_reports_the_process_memory_when_asked() -> None:
+    result = fixture_engine("feature-extraction", "bert-embed").run(RunInput.text("hi"))
+    assert abs(result.rss_bytes - psutil.Process().memory_info().rss) < 8 * MIB
