@@ -14,27 +14,25 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inference_gui.engine.files import OnnxFile, choose_onnx_file, parse_json, read_json
 from inference_gui.engine.inputs import RunInput
 from inference_gui.engine.memory import rss_bytes as read_rss
 from inference_gui.engine.options import EngineOptions
-from inference_gui.engine.preprocess.audio_features import AudioFeatureExtractor
-from inference_gui.engine.preprocess.chat_template import (
-    TEMPLATE_FILES,
-    ChatTemplate,
-    template_source,
-)
-from inference_gui.engine.preprocess.image import ImageProcessor
-from inference_gui.engine.preprocess.text import TextTokenizer
 from inference_gui.engine.session import RunGuard, create_session
 from inference_gui.engine.sources import FilesFactory, ModelFiles, ModelSources
-from inference_gui.engine.tasks import task_class
-from inference_gui.engine.tasks.base import RunContext, StreamCallback, Task, TaskResources
 from inference_gui.errors import AppError, Cancelled, EngineError
 from inference_gui.jobs import Progress, ProgressCallback
 from inference_gui.layout import PREPROCESSOR_CONFIG, TOKENIZER_CONFIG
+
+if TYPE_CHECKING:  # what runs a model (numpy, tokenizers, Pillow, jinja2) is imported on use, so
+    # the window and the CLI can name engines and results without paying for it at start-up
+    from inference_gui.engine.preprocess.audio_features import AudioFeatureExtractor
+    from inference_gui.engine.preprocess.chat_template import ChatTemplate
+    from inference_gui.engine.preprocess.image import ImageProcessor
+    from inference_gui.engine.preprocess.text import TextTokenizer
+    from inference_gui.engine.tasks.base import StreamCallback, Task
 
 # Phases this module reports; while files arrive the cache reports its own ("download" with bytes,
 # "cached" for a hit) through the same callback.
@@ -109,6 +107,8 @@ class Engine:
         self._on_change = on_change
         self._lock = threading.RLock()
         self._loaded: _Loaded | None = None
+        from inference_gui.engine.tasks import task_class
+
         self.task_class = task_class(options.task)
         self.status = "created"
         self.error = ""
@@ -177,6 +177,8 @@ class Engine:
     def _load(self, progress: ProgressCallback | None, cancel: threading.Event | None) -> _Loaded:
         cls, o = self.task_class, self.options
         fetched: list[str] = []
+        from inference_gui.engine.tasks.base import TaskResources
+
         guard = RunGuard(cancel, None, what=f"Loading {o.model_id or o.task}")
         started = time.perf_counter()
 
@@ -241,6 +243,8 @@ class Engine:
         config = None
         if files.exists(TOKENIZER_CONFIG):
             config = parse_json(fetch(files, TOKENIZER_CONFIG), TOKENIZER_CONFIG, files.label)
+        from inference_gui.engine.preprocess.text import TextTokenizer
+
         tokenizer = TextTokenizer(path, config, label=files.label)
         if self.task_class.accepts_chat:
             tokenizer.chat_template = _chat_template(files, fetch, tokenizer.config)
@@ -276,6 +280,8 @@ class Engine:
         ``timeout_ms`` (default: the engine options' ``timeout_ms``) bounds the inference itself.
         Errors leave the engine usable: a failed or cancelled run does not unload it.
         """
+        from inference_gui.engine.tasks.base import RunContext  # loaded with the task already
+
         call_options = dict(options or {})
         inputs.require(
             self.task_class.input_kind, self.options.task, chat_ok=self.task_class.accepts_chat
@@ -334,6 +340,12 @@ def _chat_template(
     The template files are fetched only when the config has none (Transformers.js reads only
     the config's).
     """
+    from inference_gui.engine.preprocess.chat_template import (
+        TEMPLATE_FILES,
+        ChatTemplate,
+        template_source,
+    )
+
     texts: dict[str, str] = {}
     if "chat_template" not in config:
         for name in TEMPLATE_FILES:

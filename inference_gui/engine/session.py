@@ -17,12 +17,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from inference_gui.engine.external_data import check_external_data
 from inference_gui.errors import Cancelled, EngineError, TimedOut
 
 if TYPE_CHECKING:
+    import numpy as np
     import onnxruntime as ort
 
 _POLL_S = 0.02

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 
 from inference_gui.assets import resource_path
 from inference_gui.context import AppContext
+from inference_gui.engine.preload import preload_model_stack
 from inference_gui.errors import ConfigError
 from inference_gui.ui.context import UiContext
 from inference_gui.ui.gc_guard import GuiThreadCollector
@@ -72,6 +73,7 @@ def run_gui(
     asyncio.set_event_loop(loop)
     window = build_window(app_ctx, store, env, flags)
     window.show()
+    preload_model_stack()  # off the GUI thread, once the window is up: the first run won't wait
     install_error_hook(window)
     if problems:
         window.show_startup_problems(problems)

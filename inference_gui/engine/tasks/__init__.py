@@ -7,9 +7,12 @@ import breaks only itself. A new task is a new module with a ``TASK`` class plus
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
-from inference_gui.engine.tasks.base import Task
 from inference_gui.errors import EngineError
+
+if TYPE_CHECKING:
+    from inference_gui.engine.tasks.base import Task
 
 TASK_MODULES: dict[str, str] = {
     "feature-extraction": "feature_extraction",
