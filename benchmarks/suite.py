@@ -54,6 +54,11 @@ PROSE = (
     "jumps over the lazy dog and a long review goes on about the plot the actors and the music"
 )
 CALL = {"pooling": "mean", "normalize": True}
+NEW_TOKENS = 64
+# greedy, and exactly NEW_TOKENS tokens on both sides (min_new_tokens holds end-of-sequence back)
+GENERATE = {"max_new_tokens": NEW_TOKENS, "min_new_tokens": NEW_TOKENS, "do_sample": False}
+PROMPT = "Once upon a time, in a small village by the sea,"
+FIXTURE_HUB = ROOT / "tests" / "fixtures" / "hub"
 DTYPES = ("fp32", "q8")
 
 
@@ -68,18 +73,17 @@ def mixed_batch(rows: int = 32, seed: int = 0) -> list[str]:
 class TjsWorker:
     """A Node process holding one Transformers.js pipeline; ``call`` returns its own timing."""
 
-    def __init__(self, modules: Path, folder: Path, dtype: str, threads: int) -> None:
+    def __init__(
+        self,
+        modules: Path,
+        folder: Path,
+        dtype: str,
+        threads: int,
+        task: str = "feature-extraction",
+    ) -> None:
         script = Path(__file__).with_name("tjs_worker.mjs")
         self.process = subprocess.Popen(
-            [
-                "node",
-                str(script),
-                str(modules),
-                str(folder),
-                "feature-extraction",
-                dtype,
-                str(threads),
-            ],
+            ["node", str(script), str(modules), str(folder), task, dtype, str(threads)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -93,10 +97,12 @@ class TjsWorker:
             raise RuntimeError("the Transformers.js worker exited; see its error above")
         return json.loads(line)
 
-    def call(self, texts: list[str], echo: bool = False) -> dict[str, Any]:
+    def call(
+        self, texts: list[str], options: dict[str, Any] = CALL, echo: bool = False
+    ) -> dict[str, Any]:
         assert self.process.stdin is not None
         request = {"texts" if len(texts) > 1 else "text": texts if len(texts) > 1 else texts[0]}
-        self.process.stdin.write(json.dumps({**request, "options": CALL, "echo": echo}) + "\n")
+        self.process.stdin.write(json.dumps({**request, "options": options, "echo": echo}) + "\n")
         self.process.stdin.flush()
         return self._reply()
 
@@ -198,6 +204,50 @@ def encoder_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
     return rows
 
 
+def generation_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Tokens per second of a greedy generation, ours vs Transformers.js, whole calls timed."""
+    cases = [(FIXTURE_HUB, "tiny/qwen2-chat")]
+    if (args.hub / "bench" / "gpt2" / args.revision).is_dir():
+        cases.append((args.hub, "bench/gpt2"))
+    rows = []
+    for hub, model in cases:
+        for dtype in DTYPES:
+            options = EngineOptions(
+                task="text-generation", model_id=model, revision=args.revision, dtype=dtype,
+                num_threads=1,
+            )  # fmt: skip
+            engine = create_engine(options, folder_hub(hub))
+            engine.load()
+            folder = hub / model / args.revision
+            worker = TjsWorker(args.tjs, folder, dtype, 1, "text-generation") if args.tjs else None
+            cancel = threading.Event()
+            blocks: list[dict[str, Callable[[], float]]] = [
+                {
+                    "ours": timed(
+                        lambda e=engine, c=cancel: e.run(RunInput.text(PROMPT), GENERATE, cancel=c)
+                    )
+                }
+            ]
+            if worker is not None:
+                blocks.append({"tjs": lambda w=worker: float(w.call([PROMPT], GENERATE)["ms"])})
+            try:
+                rounds = rounds_of_blocks(blocks, args.rounds, args.generation_calls, warmup=1)
+            finally:
+                if worker is not None:
+                    worker.close()
+            row: dict[str, Any] = {"model": model, "dtype": dtype, "new_tokens": NEW_TOKENS}
+            for name in rounds[0]:
+                ms = statistics.median(r[name] for r in rounds)
+                row[name] = ms
+                row[f"{name}_tok_s"] = NEW_TOKENS / (ms / 1000)
+            if worker is not None:
+                row["tok_s ours/tjs"] = row["ours_tok_s"] / row["tjs_tok_s"]
+            row["rounds"] = rounds
+            rows.append(row)
+            print(json.dumps({k: v for k, v in row.items() if k != "rounds"}), flush=True)
+    return rows
+
+
 def startup_rows(runs: int) -> list[dict[str, Any]]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     commands = {
@@ -217,7 +267,12 @@ def startup_rows(runs: int) -> list[dict[str, Any]]:
     ]
 
 
-def markdown(encoders: list[dict[str, Any]], startup: list[dict[str, Any]], meta: dict) -> str:
+def markdown(
+    encoders: list[dict[str, Any]],
+    generation: list[dict[str, Any]],
+    startup: list[dict[str, Any]],
+    meta: dict,
+) -> str:
     lines = [
         f"`{meta['command']}` — {meta['machine']}, {meta['cpus']} CPUs, load average "
         f"{meta['load']} at the start; Python {meta['python']}, onnxruntime {meta['onnxruntime']}; "
@@ -235,6 +290,19 @@ def markdown(encoders: list[dict[str, Any]], startup: list[dict[str, Any]], meta
             f"| {meta['model']} {r['dtype']}, {r['batch']} ({r['width']}) | {tjs} | "
             f"{r['ours']:.2f} ms | {r['bare']:.2f} ms | {ratio} | {r['ours/bare']:.2f} |"
         )
+    lines += [
+        "",
+        f"| generation, {NEW_TOKENS} new tokens, greedy | Transformers.js | ours "
+        "| tok/s ours / TJS |",
+        "|---|---|---|---|",
+    ]
+    for g in generation:
+        tjs = f"{g['tjs']:.0f} ms ({g['tjs_tok_s']:.0f} tok/s)" if "tjs" in g else "-"
+        ratio = f"{g['tok_s ours/tjs']:.2f}" if "tok_s ours/tjs" in g else "-"
+        lines.append(
+            f"| {g['model']} {g['dtype']} | {tjs} | {g['ours']:.0f} ms "
+            f"({g['ours_tok_s']:.0f} tok/s) | {ratio} |"
+        )
     lines += ["", "| start-up | median | min |", "|---|---|---|"]
     lines += [
         f"| `{s['command']}` | {s['median_ms']:.0f} ms | {s['min_ms']:.0f} ms |" for s in startup
@@ -250,6 +318,7 @@ def main() -> None:
     parser.add_argument("--tjs", type=Path, help="node_modules holding @huggingface/transformers")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--calls", type=int, default=30, help="timed calls per round (batch 1)")
+    parser.add_argument("--generation-calls", type=int, default=5, help="per round")
     parser.add_argument("--startup-runs", type=int, default=15)
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md + the JSON")
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "suite-report.json")
@@ -272,12 +341,18 @@ def main() -> None:
         "rounds": args.rounds,
     }
     encoders = encoder_rows(args)
+    generation = generation_rows(args)
     startup = startup_rows(args.startup_runs)
-    text = markdown(encoders, startup, meta)
+    text = markdown(encoders, generation, startup, meta)
     print(text)
     if args.write:
         write_subsection(HEADING, args.model, text)
-        report = {"meta": meta, "encoders": encoders, "startup": startup}
+        report = {
+            "meta": meta,
+            "encoders": encoders,
+            "generation": generation,
+            "startup": startup,
+        }
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
 
