@@ -122,10 +122,24 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
     plan = ctx.runs.plan(request)
     inputs = bench_input(args, task_class(plan.options.task).input_kind)
     engine = ctx.runs.engine(plan, fresh=True)
+    options = call_options(args.options)
+    job = ctx.jobs.submit(  # a job, as 'run' does: Ctrl-C cancels the run inside onnxruntime too
+        lambda job: measure_engine(
+            engine,
+            inputs,
+            options,
+            args.runs,
+            warmup=args.warmup,
+            progress=job.report,
+            cancel=job.cancel_event,
+        ),
+        name=f"bench {plan.options.task}",
+    )
     try:
-        measured = measure_engine(
-            engine, inputs, call_options(args.options), args.runs, warmup=args.warmup
-        )
+        measured = job.result()
+    except KeyboardInterrupt:
+        job.cancel()
+        raise
     finally:
         engine.unload()
     figures = report(plan.options, plan.source_label, args.batch, measured)
