@@ -30,9 +30,9 @@ from pathlib import Path
 
 import onnxruntime as ort
 
-from inference_gui.engine import EngineOptions, RunInput, create_engine
+from benchmarks.engines import bench_engine
+from inference_gui.engine import RunInput
 from inference_gui.engine.preprocess.text import TextTokenizer
-from inference_gui.engine.sources import folder_hub
 
 ROOT = Path(__file__).resolve().parents[1]
 HUB = ROOT / "tests" / "fixtures" / "hub"
@@ -72,10 +72,7 @@ def long_text(tokenizer: TextTokenizer) -> str:
 def measure(
     hub: Path, org: str, task: str, model: str, call: dict, dtype: str, long: bool, calls: int
 ) -> dict:
-    options = EngineOptions(
-        task=task, model_id=f"{org}/{model}", revision="v1.0.0", dtype=dtype, num_threads=1
-    )
-    engine = create_engine(options, folder_hub(hub))
+    engine = bench_engine(hub / org / model / "v1.0.0", task, dtype)
     engine.load()
     tokenizer = engine._loaded.task.resources.tokenizer
     text = long_text(tokenizer) if long else SHORT

@@ -32,10 +32,10 @@ import onnxruntime as ort
 from tokenizers import Tokenizer
 
 from benchmarks.engine_bench import HUB, hub_arguments, label_for, write_subsection
-from inference_gui.engine import EngineOptions, RunInput, create_engine
+from benchmarks.engines import bench_engine
+from inference_gui.engine import RunInput
 from inference_gui.engine.engine import Engine
 from inference_gui.engine.preprocess.image import ImageProcessor, load_image
-from inference_gui.engine.sources import folder_hub
 
 ROOT = Path(__file__).resolve().parents[1]
 IMAGE = ROOT / "tests" / "fixtures" / "inputs" / "red-circle.png"
@@ -168,12 +168,7 @@ def main() -> None:
         ("image-to-text", "vit-gpt2-alt-text", RunInput.image(IMAGE), bare_image_to_text),
     ):
         model = f"{org}/{name}"
-        engine = create_engine(
-            EngineOptions(
-                task=task, model_id=model, revision="v1.0.0", dtype="fp32", num_threads=1
-            ),
-            folder_hub(args.hub),
-        )
+        engine = bench_engine(args.hub / org / name / "v1.0.0", task, "fp32")
         (base_first, base_rest), *results = measure(
             [
                 bare(engine, args.hub / org / name / "v1.0.0", n),

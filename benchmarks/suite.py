@@ -43,8 +43,8 @@ from typing import Any
 import onnxruntime as ort
 
 from benchmarks.engine_bench import write_subsection
-from inference_gui.engine import EngineOptions, RunInput, create_engine
-from inference_gui.engine.sources import folder_hub
+from benchmarks.engines import bench_engine
+from inference_gui.engine import RunInput
 
 ROOT = Path(__file__).resolve().parents[1]
 HEADING = "## Suite: ours vs Transformers.js vs bare onnxruntime, start-up (issue 17)"
@@ -155,11 +155,7 @@ def encoder_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
     org, name = args.model.split("/", 1)
     rows = []
     for dtype in DTYPES:
-        options = EngineOptions(
-            task="feature-extraction", model_id=args.model, revision=args.revision, dtype=dtype,
-            num_threads=1,
-        )  # fmt: skip
-        engine = create_engine(options, folder_hub(args.hub))
+        engine = bench_engine(args.hub / org / name / args.revision, "feature-extraction", dtype)
         engine.load()
         session: ort.InferenceSession = engine._loaded.task.resources.sessions["model"]
         tokenizer = engine._loaded.task.resources.tokenizer
@@ -212,11 +208,7 @@ def generation_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
     rows = []
     for hub, model in cases:
         for dtype in DTYPES:
-            options = EngineOptions(
-                task="text-generation", model_id=model, revision=args.revision, dtype=dtype,
-                num_threads=1,
-            )  # fmt: skip
-            engine = create_engine(options, folder_hub(hub))
+            engine = bench_engine(hub / model / args.revision, "text-generation", dtype)
             engine.load()
             folder = hub / model / args.revision
             worker = TjsWorker(args.tjs, folder, dtype, 1, "text-generation") if args.tjs else None
