@@ -13,16 +13,14 @@ from inference_gui.assets import resource_path
 from inference_gui.cli.main import main
 from inference_gui.config import load_settings
 from inference_gui.context import AppContext
-from inference_gui.records import INFERENCE_OPTIONS, ONNX_RUNTIME
+from inference_gui.records import INFERENCE_OPTIONS
 from inference_gui.ui.app import application, build_window
 from inference_gui.ui.models.roles import SORT_ROLE
 from inference_gui.ui.settings_store import open_store, read_preferences
 from tests.paths import HUB, REMOTE_SETTINGS
 from tests.support.http_hub import serve_hub
-from tests.support.kinto_server import serve_kinto
 
 OPTIONS = json.loads((REMOTE_SETTINGS / "ml-inference-options.json").read_text())
-RUNTIME = json.loads((REMOTE_SETTINGS / "ml-onnx-runtime.json").read_text())
 EMBEDDED = json.loads(resource_path("settings", f"{INFERENCE_OPTIONS}.json").read_text())
 HORIZONTAL = Qt.Orientation.Horizontal
 
@@ -97,29 +95,27 @@ def test_filter_sort_and_collection_picker(window, qtbot):
     )
 
 
-def test_sync_from_local_server_updates_the_pane(qtbot, tmp_path):
-    with serve_kinto({INFERENCE_OPTIONS: OPTIONS, ONNX_RUNTIME: RUNTIME}) as server:
-        server.fault = "error500"  # the first, automatic load fails: the embedded dump, saying why
-        win = make_window(qtbot, settings_server=server.url)
-        try:
-            pane = pane_of(win)
-            loaded(pane, qtbot, len(EMBEDDED["data"]))
-            assert "HTTP 500" in pane.source.text()
-            server.fault = None
-            qtbot.mouseClick(pane.sync_button, Qt.MouseButton.LeftButton)
-            assert not pane.sync_button.isEnabled()
-            loaded(pane, qtbot, len(OPTIONS["changes"]))
-            qtbot.waitUntil(pane.sync_button.isEnabled)
-            assert f"server {server.url} (last sync" in pane.source.text()
-            assert sorted(column_values(pane, "featureId")) == sorted(
-                r["featureId"] for r in OPTIONS["changes"]
-            )
-            assert "tiny-sentiment" in [
-                pane.resolve_view.feature.itemText(i)
-                for i in range(pane.resolve_view.feature.count())
-            ]
-        finally:
-            win.ctx.app.close()
+def test_sync_from_local_server_updates_the_pane(qtbot, tmp_path, real_kinto):
+    # The first, automatic load finds nothing published yet: the embedded dump, saying why.
+    win = make_window(qtbot, settings_server=real_kinto.url)
+    try:
+        pane = pane_of(win)
+        loaded(pane, qtbot, len(EMBEDDED["data"]))
+        assert f"has no collection {INFERENCE_OPTIONS}" in pane.source.text()
+        real_kinto.publish(INFERENCE_OPTIONS, OPTIONS["changes"])
+        qtbot.mouseClick(pane.sync_button, Qt.MouseButton.LeftButton)
+        assert not pane.sync_button.isEnabled()
+        loaded(pane, qtbot, len(OPTIONS["changes"]))
+        qtbot.waitUntil(pane.sync_button.isEnabled)
+        assert f"server {real_kinto.url} (last sync" in pane.source.text()
+        assert sorted(column_values(pane, "featureId")) == sorted(
+            r["featureId"] for r in OPTIONS["changes"]
+        )
+        assert "tiny-sentiment" in [
+            pane.resolve_view.feature.itemText(i) for i in range(pane.resolve_view.feature.count())
+        ]
+    finally:
+        win.ctx.app.close()
 
 
 def test_problems_are_listed_with_their_field(qtbot, tmp_path):

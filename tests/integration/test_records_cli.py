@@ -7,7 +7,6 @@ import json
 from inference_gui.cli.main import main
 from inference_gui.records import INFERENCE_OPTIONS
 from tests.paths import REMOTE_SETTINGS
-from tests.support.kinto_server import serve_kinto
 
 OPTIONS = json.loads((REMOTE_SETTINGS / "ml-inference-options.json").read_text())
 BY_FEATURE = {r["featureId"]: r for r in OPTIONS["changes"]}
@@ -65,21 +64,18 @@ def test_unresolvable_exits_1_with_one_line(capsys):
     assert len(err.strip().splitlines()) == 1 and "no-such-feature" in err
 
 
-def test_sync_then_resolve_from_server(capsys):
-    with serve_kinto({INFERENCE_OPTIONS: OPTIONS}) as server:
-        code, out, err = run(capsys, "--settings-server", server.url, "records", "sync")
-        # Only ml-inference-options is on this server: the other two report it and exit 1.
-        assert code == 1
-        assert f"{INFERENCE_OPTIONS}: {len(OPTIONS['changes'])} records" in out
-        assert "has no collection ml-onnx-runtime" in err
-        code, out, _ = run(
-            capsys, "--settings-server", server.url, "records", "resolve", "tiny-alt-text", "--json"
-        )
-        assert (
-            code == 0
-            and json.loads(out)["options"]["modelId"] == BY_FEATURE["tiny-alt-text"]["modelId"]
-        )
-    code, out, _ = run(capsys, "--settings-server", server.url, "records", "list")
+def test_sync_then_resolve_from_server(capsys, real_kinto):
+    real_kinto.publish(INFERENCE_OPTIONS, OPTIONS["changes"])
+    server = ("--settings-server", real_kinto.url)
+    code, out, err = run(capsys, *server, "records", "sync")
+    # Only ml-inference-options is on this server: the other two report it and exit 1.
+    assert code == 1
+    assert f"{INFERENCE_OPTIONS}: {len(OPTIONS['changes'])} records" in out
+    assert "has no collection ml-onnx-runtime" in err
+    code, out, _ = run(capsys, *server, "records", "resolve", "tiny-alt-text", "--json")
+    assert code == 0
+    assert json.loads(out)["options"]["modelId"] == BY_FEATURE["tiny-alt-text"]["modelId"]
+    code, out, _ = run(capsys, *server, "records", "list")
     assert code == 0 and "server unreachable" not in out and "last sync" in out
 
 

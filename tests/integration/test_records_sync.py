@@ -1,4 +1,8 @@
-"""Syncing from a real local Remote Settings server, including every way it can fail."""
+"""Syncing from the real Remote Settings server (Kinto), and every way a server can fail.
+
+The happy paths run against real Kinto (``real_kinto``); faults it cannot be made to produce,
+and the requests the client sends, use the imitation (``server``).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import copy
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,6 +20,7 @@ from inference_gui.records import COLLECTIONS, INFERENCE_OPTIONS, ONNX_RUNTIME, 
 from inference_gui.records.server import USER_AGENT
 from tests.paths import REMOTE_SETTINGS
 from tests.support.kinto_server import serve_kinto
+from tests.support.real_kinto import RealKinto
 
 OPTIONS = json.loads((REMOTE_SETTINGS / "ml-inference-options.json").read_text())
 RUNTIME = json.loads((REMOTE_SETTINGS / "ml-onnx-runtime.json").read_text())
@@ -35,15 +41,39 @@ def feature_ids(record_set) -> set[str]:
     return {r["featureId"] for r in record_set.usable()}
 
 
-def test_good_sync_passes_expected_and_user_agent(server, tmp_path):
-    service = service_for(server.url, tmp_path)
-    results = service.sync((INFERENCE_OPTIONS, ONNX_RUNTIME))
-    options = results[0]
+def published(kinto: RealKinto, tmp_path: Path) -> dict[str, Any]:
+    """The fixture options on the real server, and the empty wasm as a real kinto-attachment."""
+    kinto.publish(INFERENCE_OPTIONS, OPTIONS["changes"])
+    wasm = RUNTIME["changes"][0]
+    upload = tmp_path / wasm["attachment"]["filename"]
+    upload.write_bytes((REMOTE_SETTINGS / "attachments" / f"{wasm['id']}.wasm").read_bytes())
+    kinto.publish(ONNX_RUNTIME, [wasm])
+    return kinto.attach(ONNX_RUNTIME, wasm["id"], upload, "application/wasm")
+
+
+def test_good_sync_from_the_real_server(real_kinto, tmp_path):
+    uploaded = published(real_kinto, tmp_path)
+    service = service_for(real_kinto.url, tmp_path)
+    options, runtime = service.sync((INFERENCE_OPTIONS, ONNX_RUNTIME))
     assert feature_ids(options) == {r["featureId"] for r in OPTIONS["changes"]}
-    assert options.timestamp == OPTIONS["timestamp"]
+    assert options.timestamp == real_kinto.timestamp(INFERENCE_OPTIONS)
     assert options.source.kind == "server" and options.source.note == ""
-    assert "last sync" in options.source.describe()
-    assert len(results[1].records) == len(RUNTIME["changes"])
+    assert "last sync" in options.source.describe() and not options.problems
+    # The attachment as kinto-attachment describes it: the hash and size of the bytes uploaded.
+    [record] = runtime.usable()
+    assert not runtime.problems and record["attachment"] == uploaded["attachment"]
+    assert record["attachment"]["hash"] == RUNTIME["changes"][0]["attachment"]["hash"]
+    assert record["attachment"]["size"] == 8
+    assert record["attachment"]["location"].startswith(f"main-workspace/{ONNX_RUNTIME}/")
+    # A fresh service (a restart) reads the stored sync: the emptied server is not consulted.
+    real_kinto.reset()
+    again = service_for(real_kinto.url, tmp_path).load(INFERENCE_OPTIONS)
+    assert feature_ids(again) == feature_ids(options) and again.source.note == ""
+
+
+def test_request_shape_expected_and_user_agent(server, tmp_path):
+    """What the client sends, which only the imitation records: ``_expected`` and User-Agent."""
+    service_for(server.url, tmp_path).sync((INFERENCE_OPTIONS, ONNX_RUNTIME))
     paths = [(p, q) for p, q, _ in server.requests]
     assert paths[0] == ("/v1/buckets/monitor/collections/changes/changeset", {"_expected": "0"})
     assert (
@@ -51,10 +81,6 @@ def test_good_sync_passes_expected_and_user_agent(server, tmp_path):
         {"_expected": str(OPTIONS["timestamp"])},
     ) in paths
     assert all(h.get("User-Agent") == USER_AGENT for _, _, h in server.requests)
-    # A fresh service (a restart) reads the stored sync without contacting the server.
-    before = len(server.requests)
-    again = service_for(server.url, tmp_path).load(INFERENCE_OPTIONS)
-    assert feature_ids(again) == feature_ids(options) and len(server.requests) == before
 
 
 def test_first_load_syncs_and_unchanged_collection_is_not_refetched(server, tmp_path):
@@ -67,16 +93,16 @@ def test_first_load_syncs_and_unchanged_collection_is_not_refetched(server, tmp_
     ]
 
 
-def test_new_server_data_replaces_the_old(server, tmp_path):
-    service = service_for(server.url, tmp_path)
-    service.sync((INFERENCE_OPTIONS,))
-    newer = copy.deepcopy(OPTIONS)
-    newer["changes"] = newer["changes"][:2]
-    newer["timestamp"] += 1000
-    server.set_collection(INFERENCE_OPTIONS, newer)
+def test_new_server_data_replaces_the_old(real_kinto, tmp_path):
+    real_kinto.publish(INFERENCE_OPTIONS, OPTIONS["changes"])
+    service = service_for(real_kinto.url, tmp_path)
+    [first] = service.sync((INFERENCE_OPTIONS,))
+    for record in OPTIONS["changes"][2:]:
+        real_kinto.delete(INFERENCE_OPTIONS, record["id"])
     [result] = service.sync((INFERENCE_OPTIONS,))
-    assert feature_ids(result) == {r["featureId"] for r in newer["changes"]}
-    assert service.load().timestamp == newer["timestamp"]
+    assert feature_ids(result) == {r["featureId"] for r in OPTIONS["changes"][:2]}
+    assert result.timestamp > first.timestamp
+    assert service.load().timestamp == real_kinto.timestamp(INFERENCE_OPTIONS)
 
 
 def test_backoff_is_honoured(server, tmp_path):
@@ -135,17 +161,18 @@ def test_server_gone_mid_session_falls_back_to_last_sync(server, tmp_path):
     assert allow.source.kind == "embedded" and "never synced" in allow.source.note
 
 
-def test_missing_collection_is_reported(server, tmp_path):
-    [result] = service_for(server.url, tmp_path).sync(("ml-model-allow-deny-list",))
+def test_missing_collection_is_reported(real_kinto, tmp_path):
+    real_kinto.publish(INFERENCE_OPTIONS, OPTIONS["changes"])
+    [result] = service_for(real_kinto.url, tmp_path).sync(("ml-model-allow-deny-list",))
     assert "has no collection ml-model-allow-deny-list" in result.source.note
 
 
-def test_malformed_records_from_server(server, tmp_path):
+def test_malformed_records_from_server(real_kinto, tmp_path):
     broken = copy.deepcopy(OPTIONS)
     broken["changes"][0]["modelRevision"] = "v1"
     broken["changes"][1]["numThreads"] = "eight"
-    server.set_collection(INFERENCE_OPTIONS, broken)
-    [result] = service_for(server.url, tmp_path).sync((INFERENCE_OPTIONS,))
+    real_kinto.publish(INFERENCE_OPTIONS, broken["changes"])
+    [result] = service_for(real_kinto.url, tmp_path).sync((INFERENCE_OPTIONS,))
     assert {(p.id, p.field) for p in result.problems} == {
         (broken["changes"][0]["id"], "modelRevision"),
         (broken["changes"][1]["id"], "numThreads"),
@@ -165,12 +192,16 @@ def test_offline_uses_last_sync_without_requests(server, tmp_path):
     assert fresh.source.kind == "embedded" and "offline" in fresh.source.note
 
 
-def test_last_sync_is_written_atomically(server, tmp_path):
-    service_for(server.url, tmp_path).sync((INFERENCE_OPTIONS,))
+def test_last_sync_is_written_atomically(real_kinto, tmp_path):
+    real_kinto.publish(INFERENCE_OPTIONS, OPTIONS["changes"])
+    service_for(real_kinto.url, tmp_path).sync((INFERENCE_OPTIONS,))
     files = [p for p in (tmp_path / "records").rglob("*") if p.is_file()]
     assert files and not [p for p in files if p.name.endswith(".tmp")]
     stored = [json.loads(p.read_text()) for p in files if p.name == f"{INFERENCE_OPTIONS}.json"]
-    assert stored[0]["changes"] == OPTIONS["changes"] and stored[0]["synced_at"] <= time.time()
+    served = real_kinto.request(
+        "GET", f"/buckets/main/collections/{INFERENCE_OPTIONS}/changeset?_expected=1"
+    )
+    assert stored[0]["changes"] == served["changes"] and stored[0]["synced_at"] <= time.time()
 
 
 @pytest.mark.parametrize("monitor_too", [True, False])

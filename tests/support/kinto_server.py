@@ -1,6 +1,10 @@
-"""A real Remote Settings (Kinto) server for tests: threaded HTTP on 127.0.0.1, port 0.
+"""An imitation of Remote Settings (Kinto), kept only for what the real server cannot do on demand.
 
-It serves what the client reads — ``/v1/buckets/monitor/collections/changes/changeset`` and
+The happy paths run against real Kinto (``tests/support/real_kinto.py``, fixture ``real_kinto``).
+This threaded HTTP server on 127.0.0.1 (port 0) stays for faults real Kinto cannot be made to
+produce — HTTP 500, invalid JSON, slowness, a Backoff header, a timestamp going backwards, going
+away mid-session — and for recording the requests the client sends. It serves what the client
+reads — ``/v1/buckets/monitor/collections/changes/changeset`` and
 ``/v1/buckets/main/collections/{cid}/changeset`` — from changesets the test puts in, and can
 misbehave on demand::
 
