@@ -17,6 +17,7 @@ never imports Qt.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -46,6 +47,8 @@ _FROM_RESOLUTION: dict[str, Origin] = {
     OVERRIDE: "override",
     CALLER: "flag",
 }
+log = logging.getLogger(__name__)
+
 _OURS = {ours: theirs for theirs, ours in FIREFOX_KEYS.items()}
 
 
@@ -254,7 +257,7 @@ class RunService:
         """Run the plan on ``inputs`` with pipeline ``options``, reporting to ``job``."""
         engine = self.engine(plan)
         try:
-            return engine.run(
+            result = engine.run(
                 inputs,
                 options,
                 progress=job.report if job else None,
@@ -265,6 +268,15 @@ class RunService:
             )
         except HubError as exc:
             raise self._imported_dtype_error(plan) or exc from exc
+        log.info(
+            "ran %s on %s, dtype %s: %s; memory %d bytes",
+            plan.options.task,
+            plan.source_label,
+            plan.options.dtype,
+            ", ".join(f"{phase} {ms:.1f} ms" for phase, ms in result.timings_ms.items()),
+            result.rss_bytes,
+        )
+        return result
 
 
 def _size_getter(files: ModelFiles) -> SizeOf:

@@ -278,6 +278,7 @@ class ModelCache(CacheCore):
                     self.check_space(size, f"Downloading {path} of {model_id}")
                 return self.limit_bytes - self.store.total_size()
 
+            started = time.monotonic()
             got = download(
                 hub,
                 model_id,
@@ -291,6 +292,15 @@ class ModelCache(CacheCore):
                 expected=expected,
             )
             report(got.size, got.size, final=True)
+            log.info(
+                "fetched %s of %s at %s from %s: %d bytes in %.2f s",
+                path,
+                model_id,
+                revision,
+                hub.key,
+                got.size,
+                time.monotonic() - started,
+            )
             return self.add(
                 hub.key,
                 model_id,
@@ -355,7 +365,15 @@ class ModelCache(CacheCore):
     def delete(self, plan: DeletePlan) -> DeletePlan:
         """Run a plan; the returned plan is what was actually removed (and bytes freed)."""
         self.require_writable(f"Removing {plan.description}")
-        return operations.execute(self, plan)
+        done = operations.execute(self, plan)
+        log.info(
+            "deleted %s: %d files removed, %d untagged, %d bytes freed",
+            done.description,
+            len(done.remove),
+            len(done.unlink),
+            done.freed_bytes,
+        )
+        return done
 
     def verify(
         self,
@@ -367,7 +385,20 @@ class ModelCache(CacheCore):
     ) -> VerifyReport:
         if repair:
             self.require_writable("Repairing the cache")
-        return verify(self, repair=repair, full=full, progress=progress, cancel=cancel)
+        report = verify(self, repair=repair, full=full, progress=progress, cancel=cancel)
+        log.info(
+            "%s the cache: %d files (%d bytes, %d hashed), %d findings",
+            "repaired" if repair else "verified",
+            report.checked_files,
+            report.checked_bytes,
+            report.hashed_bytes,
+            len(report.findings),
+        )
+        for finding in report.findings:
+            log.info(
+                "  %s %s: %s; %s", finding.kind, finding.location, finding.detail, finding.outcome
+            )
+        return report
 
     def import_folder(
         self,
@@ -378,6 +409,8 @@ class ModelCache(CacheCore):
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
     ) -> list[Path]:
-        return importing.import_folder(
+        shown = importing.import_folder(
             self, folder, model_id, revision, progress=progress, cancel=cancel
         )
+        log.info("imported %s as %s at %s: %d files", folder, model_id, revision, len(shown))
+        return shown

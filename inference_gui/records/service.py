@@ -8,6 +8,7 @@ Loaded sets are kept in memory until a sync or a settings change, so the GUI and
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -32,6 +33,8 @@ from inference_gui.records.server import DEFAULT_TIMEOUT, RemoteSettingsClient, 
 from inference_gui.records.shapes import declared_collection, parse_document
 from inference_gui.records.storage import read_json
 from inference_gui.records.validate import validate
+
+log = logging.getLogger(__name__)
 
 
 def build_set(collection: str, records: list[Any], timestamp: int, source: Source) -> RecordSet:
@@ -225,6 +228,15 @@ class RecordsService:
             if progress:
                 progress(Progress("sync", done, len(collections) + 1, "requests", collection))
             result = self._sync_one(collection, client, store, latest)
+            log.info(
+                "synced %s from %s: %d records (%d with problems), timestamp %d, %s",
+                collection,
+                s.settings_server,
+                len(result.records),
+                len(result.records) - len(result.usable()),
+                result.timestamp,
+                result.source.note or result.source.describe(),
+            )
             with self._lock:
                 self._cache[(collection, self._key())] = result
             results.append(result)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import os
 
 import pytest
@@ -95,7 +96,8 @@ def test_filter_sort_and_collection_picker(window, qtbot):
     )
 
 
-def test_sync_from_local_server_updates_the_pane(qtbot, tmp_path, real_kinto):
+def test_sync_from_local_server_updates_the_pane(qtbot, tmp_path, real_kinto, caplog):
+    caplog.set_level(logging.INFO)  # the app's level (setup_logging), which tests do not call
     # The first, automatic load finds nothing published yet: the embedded dump, saying why.
     win = make_window(qtbot, settings_server=real_kinto.url)
     try:
@@ -114,6 +116,9 @@ def test_sync_from_local_server_updates_the_pane(qtbot, tmp_path, real_kinto):
         assert "tiny-sentiment" in [
             pane.resolve_view.feature.itemText(i) for i in range(pane.resolve_view.feature.count())
         ]
+        # The sync tells its story in the Log pane.
+        log_text = win.show_pane("log").view.toPlainText()
+        assert f"synced {INFERENCE_OPTIONS} from {real_kinto.url}: " in log_text
     finally:
         win.ctx.app.close()
 
