@@ -38,6 +38,7 @@ from inference_gui.run_service import RunRequest
 
 if TYPE_CHECKING:
     from inference_gui.cache.model_cache import ModelCache
+    from inference_gui.cache.operations import DeletePlan
     from inference_gui.context import AppContext
     from inference_gui.engine.options import EngineOptions
 
@@ -339,6 +340,22 @@ def referenced_revisions(ctx: AppContext) -> set[tuple[str, str]]:
             if record.get(id_key):
                 pairs.add((record[id_key], record.get(rev_key) or "main"))
     return pairs
+
+
+def feature_delete_plan(ctx: AppContext, feature: str) -> DeletePlan:
+    """Deleting everything ``feature`` uses, by what the records resolve it to now.
+
+    Files another feature resolves to now stay, as do files other usage tags name (those lose
+    only the feature's tag). A feature that cannot resolve falls back to its usage tag.
+    """
+    every = feature_statuses(ctx)
+    mine = [s for s in every if s.feature == feature] or feature_statuses(ctx, [feature])
+    return ctx.cache.plan_feature_delete(
+        feature,
+        (f.key for s in mine for f in s.files),
+        (f.key for s in every if s.feature != feature for f in s.files),
+        (ctx.hub.key, IMPORTED_HUB),
+    )
 
 
 def current_users(ctx: AppContext) -> tuple[dict[FileKey, tuple[str, ...]] | None, str | None]:

@@ -350,6 +350,25 @@ class ModelCache(CacheCore):
         selector = operations.select_entries(hub=hub, model=model, revision=revision, path=path)
         return operations.make_plan(self.store.all(), selector, what)
 
+    def plan_feature_delete(
+        self,
+        feature: str,
+        resolved: Iterable[tuple[str, str, str]],
+        needed_by_others: Iterable[tuple[str, str, str]],
+        hubs: Iterable[str],
+    ) -> DeletePlan:
+        """Everything ``feature`` uses: what it resolves to now and what was fetched for it.
+
+        The resolution is the caller's (``status.feature_delete_plan``); see
+        ``operations.select_feature``.
+        """
+        tag = f"feature:{feature}"
+        check_used_by(tag)
+        selector = operations.select_feature(tag, resolved, needed_by_others, hubs)
+        return operations.make_plan(
+            self.store.all(), selector, f"everything used by feature {feature}", tag
+        )
+
     def plan_evict(self, unused_days: float, referenced: Iterable[tuple[str, str]]) -> DeletePlan:
         """Revisions no current record references and unused for ``unused_days`` days.
 

@@ -265,6 +265,36 @@ def select_used_by(tag: str) -> Selector:
     return selector
 
 
+def select_feature(
+    tag: str,
+    resolved: Iterable[tuple[str, str, str]],
+    needed_by_others: Iterable[tuple[str, str, str]],
+    hubs: Iterable[str],
+) -> Selector:
+    """A feature's files: what it resolves to now, and what was fetched for it (its usage tag).
+
+    Keys are (model, revision, path) in ``hubs``. A file another feature resolves to now, or that
+    other usage tags name, stays (losing only this tag): deleting one feature never takes what
+    another one needs.
+    """
+    mine, theirs, where = set(resolved), set(needed_by_others), set(hubs)
+
+    def selector(rows: list[FileRow]) -> tuple[list[FileRow], list[FileRow]]:
+        remove, unlink = [], []
+        for r in rows:
+            key = (r.model, r.revision, r.path)
+            if not (r.hub in where and key in mine) and tag not in r.used_by:
+                continue
+            if (r.hub in where and key in theirs) or set(r.used_by) - {tag}:
+                if tag in r.used_by:
+                    unlink.append(r)
+            else:
+                remove.append(r)
+        return remove, unlink
+
+    return selector
+
+
 def select_unused(
     days: float, referenced: Iterable[tuple[str, str]], now: float | None = None
 ) -> Selector:

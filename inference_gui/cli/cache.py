@@ -21,7 +21,7 @@ from inference_gui.format import human_bytes
 from inference_gui.hub import RemoteFile
 from inference_gui.jobs import Progress
 from inference_gui.layout import dtype_of, select_dtypes
-from inference_gui.status import cache_listing, referenced_revisions
+from inference_gui.status import cache_listing, feature_delete_plan, referenced_revisions
 from inference_gui.vocab import DTYPES
 
 
@@ -272,7 +272,7 @@ def run_rm(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.file and not args.revision:
         raise AppError("--file needs --revision.", "Add --revision, e.g. --revision v1.0.0.")
     if args.feature:
-        plan = ctx.cache.plan_delete(used_by=f"feature:{args.feature}")
+        plan = feature_delete_plan(ctx, args.feature)
     elif args.task:
         plan = ctx.cache.plan_delete(used_by=f"task:{args.task}")
     else:

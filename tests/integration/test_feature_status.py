@@ -158,3 +158,36 @@ def test_evict_zero_days_removes_only_the_revision_no_record_uses(server, capsys
     assert by["tiny-embed"]["state"] == "ready"
     code, out = cli(capsys, *base, "ls", "--json")
     assert [r["revision"] for r in json.loads(out)["models"][0]["revisions"]] == ["v1.1.0"]
+
+
+def test_rm_feature_removes_what_it_resolves_to_now_even_untagged(server, capsys, tmp_path):
+    """Files fetched without a usage tag still go with ``--feature``: the records say who uses
+    them. What another feature resolves to, and what the engine never loads, stay."""
+    settings = records_file(tmp_path, "tiny-embed", "tiny-embed-legacy")
+    fetch(capsys, server.url, "tiny/bert-embed", "v1.1.0", "q8")
+    fetch(capsys, server.url, "tiny/bert-embed", "v1.0.0", "fp32")
+    base = ("--hub", server.url, "--settings-file", settings)
+    _, by = status(capsys, server.url, settings, "tiny-embed")
+    needed = {f["path"]: f["size"] for f in by["tiny-embed"]["files"] if f["state"] == "cached"}
+    code, out = cli(capsys, *base, "cache", "rm", "--feature", "tiny-embed", "--dry-run", "--json")
+    plan = json.loads(out)
+    assert code == 0 and plan["dry_run"]
+    assert {(r["revision"], r["path"]) for r in plan["remove"]} == {("v1.1.0", p) for p in needed}
+    # config and tokenizer files have the same bytes at v1.0.0, which stays: only the graph frees.
+    freed = needed["onnx/model_quantized.onnx"]
+    assert plan["freed_bytes"] == freed
+    assert {(s["path"], s["kept_by"]["revision"]) for s in plan["shared"]} == {
+        (p, "v1.0.0") for p in needed if p != "onnx/model_quantized.onnx"
+    }
+    code, out = cli(capsys, *base, "cache", "rm", "--feature", "tiny-embed", "--yes")
+    assert code == 0 and f"({freed} bytes)" in out
+    _, by = status(capsys, server.url, settings)
+    assert by["tiny-embed-legacy"]["state"] == "ready"  # the other feature's files stayed
+    assert by["tiny-embed"]["state"] != "ready"
+    code, out = cli(capsys, *base, "cache", "ls", "--json")
+    left = {
+        (r["revision"], f["path"])
+        for r in json.loads(out)["models"][0]["revisions"]
+        for f in r["files"]
+    }
+    assert ("v1.1.0", "special_tokens_map.json") in left  # cached, but the engine never loads it

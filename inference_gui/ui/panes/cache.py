@@ -6,6 +6,7 @@ refreshes when the index changes, whether this window or another instance change
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -36,7 +37,12 @@ from inference_gui.cache.verify import VerifyReport
 from inference_gui.errors import AppError, Cancelled
 from inference_gui.format import count, human_bytes
 from inference_gui.jobs import Job, Progress
-from inference_gui.status import FileKey, current_users, referenced_revisions
+from inference_gui.status import (
+    FileKey,
+    current_users,
+    feature_delete_plan,
+    referenced_revisions,
+)
 from inference_gui.ui.context import UiContext
 from inference_gui.ui.dialogs.fetch import FetchDialog
 from inference_gui.ui.dialogs.hf_import import HfImportDialog
@@ -313,6 +319,11 @@ class CachePane(Pane):
         app = self.ctx.app
         self.plan_and_confirm(lambda cache: cache.plan_evict(0, referenced_revisions(app)))
 
+    def delete_feature(self, feature: str) -> None:
+        """Everything ``feature`` resolves to now or was fetched for (as ``cache rm --feature``)."""
+        app = self.ctx.app
+        self.plan_and_confirm(lambda _cache: feature_delete_plan(app, feature))
+
     def _context_menu(self, point: QPoint) -> None:
         index = self.view.indexAt(point)
         menu = self.context_menu(index.data(NODE_ROLE) if index.isValid() else None)
@@ -324,10 +335,9 @@ class CachePane(Pane):
         if node is not None:
             menu.addAction(f"Delete {node.kind}…", self.delete_selected)
             for feature in filter(None, self.model.used_now(node).split(", ")):
-                tag = f"feature:{feature}"
                 menu.addAction(
                     f"Delete everything used by {feature}…",
-                    lambda tag=tag: self.plan_and_confirm(lambda c: c.plan_delete(used_by=tag)),
+                    functools.partial(self.delete_feature, feature),
                 )
             menu.addSeparator()
         menu.addAction("Delete revisions no record uses…", self.evict_unreferenced)
