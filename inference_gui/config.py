@@ -43,6 +43,11 @@ HUB_PRESETS: dict[str, HubPreset] = {
 }
 DEFAULT_HUB = HUB_PRESETS["mozilla"]
 
+# SHA-256 of the DER of Mozilla's production content-signature root: the value of Firefox's former
+# security.content.signature.root_hash pref, and PROD_CERT_ROOT_HASH of Mozilla's
+# remote-settings-client. Records signed under any other root are refused unless this is changed.
+MOZILLA_SETTINGS_ROOT_HASH = "97e8ba9cf12fb3de53cc42a4e6577ed64df493c247b414fea036818d3823560e"
+
 
 @dataclass(frozen=True)
 class Option:
@@ -71,6 +76,12 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("settings_server", "--settings-server", "Remote Settings server URL (records source)"),
     Option("settings_file", "--settings-file", "local JSON file of records (records source)"),
+    Option(
+        "settings_root_hash",
+        "--settings-root-hash",
+        "SHA-256 (hex, colons allowed) of the root that must sign server records; Mozilla's "
+        "production root by default",
+    ),
     Option("offline", "--offline", "never make a network request; use only what is cached"),
     Option("threads", "--threads", "inference threads per session (0 = automatic)"),
     Option("cache_limit_gib", None, "largest size the model cache may grow to, in GiB"),
@@ -87,6 +98,7 @@ class Settings:
     hub_template: str = DEFAULT_HUB.template
     settings_server: str = ""
     settings_file: str = ""
+    settings_root_hash: str = MOZILLA_SETTINGS_ROOT_HASH
     offline: bool = False
     threads: int = 0
     cache_limit_gib: float = 4.0
@@ -164,6 +176,13 @@ def _check_file(value: str) -> str:
     return str(Path(value).expanduser()) if value else ""
 
 
+def _check_root_hash(value: str) -> str:
+    digits = value.strip().replace(":", "").lower()
+    if len(digits) != 64 or any(c not in "0123456789abcdef" for c in digits):
+        raise ValueError("it is not a SHA-256 in hex (64 digits, colons allowed)")
+    return digits
+
+
 def _whole_number(value: str) -> int:
     try:
         return int(value)
@@ -194,6 +213,7 @@ _PARSERS: dict[str, Any] = {
     "hub_template": _check_template,
     "settings_server": _check_server,
     "settings_file": _check_file,
+    "settings_root_hash": _check_root_hash,
     "offline": _parse_bool,
     "threads": _check_threads,
     "cache_limit_gib": _check_limit,
@@ -208,6 +228,7 @@ _HINTS = {
     "hub_template": (
         "For example {model}/{revision} (Mozilla) or {model}/resolve/{revision} (Hugging Face)."
     ),
+    "settings_root_hash": "Give the root certificate's SHA-256, e.g. 97:E8:BA:…:0E (Mozilla's).",
     "settings_file": "Point it at a JSON file of records, or leave it empty for the embedded dump.",
 }
 

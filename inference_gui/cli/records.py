@@ -63,6 +63,7 @@ def print_set(result: RecordSet) -> None:
     columns = COLUMNS[result.collection]
     print(f"{result.collection}: {len(result.records)} records, timestamp {result.timestamp}")
     print(f"source: {result.source.describe()}")
+    print(result.signature.describe())
     rows = [columns] + [
         tuple(_text(r.get(c)) for c in columns)
         if isinstance(r, dict)
@@ -132,6 +133,7 @@ def _synced(result: RecordSet) -> dict[str, Any]:
         "timestamp": result.timestamp,
         "records": len(result.records),
         "problems": len(result.problems),
+        "signature": result.signature.to_json(),
     }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from inference_gui.errors import RecordError
 from inference_gui.http_headers import MAX_DELAY_S
+from inference_gui.records.model import SignatureStatus
 from inference_gui.records.storage import read_json, write_json_atomic
 from inference_gui.safepath import safe_join
 
@@ -27,6 +28,16 @@ class LastSync:
     timestamp: int
     changes: list[Any]
     metadata: dict[str, Any]
+    signature: SignatureStatus = SignatureStatus(
+        "unsigned", "synced before signatures were checked"
+    )
+
+
+def _signature(data: Any) -> SignatureStatus:
+    """The signature check's outcome as saved with the sync (none from an older version)."""
+    if isinstance(data, dict) and isinstance(data.get("status"), str):
+        return SignatureStatus(data["status"], str(data.get("reason", "")))
+    return LastSync.signature
 
 
 class LastSyncStore:
@@ -49,12 +60,20 @@ class LastSyncStore:
             int(data.get("timestamp", 0)),
             list(data.get("changes", [])),
             dict(data.get("metadata", {})),
+            _signature(data.get("signature")),
         )
 
     def save(
-        self, collection: str, timestamp: int, changes: list[Any], metadata: dict[str, Any]
+        self,
+        collection: str,
+        timestamp: int,
+        changes: list[Any],
+        metadata: dict[str, Any],
+        signature: SignatureStatus = LastSync.signature,
     ) -> LastSync:
-        entry = LastSync(self.server, collection, time.time(), timestamp, changes, metadata)
+        entry = LastSync(
+            self.server, collection, time.time(), timestamp, changes, metadata, signature
+        )
         write_json_atomic(
             self.path(collection),
             {
@@ -63,6 +82,7 @@ class LastSyncStore:
                 "synced_at": entry.synced_at,
                 "timestamp": timestamp,
                 "metadata": metadata,
+                "signature": signature.to_json(),
                 "changes": changes,
             },
         )
@@ -71,7 +91,9 @@ class LastSyncStore:
     def mark_checked(self, collection: str) -> LastSync | None:
         """Record that the server was asked and had nothing newer: the sync time moves on."""
         entry = self.load(collection)
-        return entry and self.save(collection, entry.timestamp, entry.changes, entry.metadata)
+        return entry and self.save(
+            collection, entry.timestamp, entry.changes, entry.metadata, entry.signature
+        )
 
     @property
     def _backoff_path(self) -> Path:

@@ -59,6 +59,27 @@ class Source:
 
 
 @dataclass(frozen=True)
+class SignatureStatus:
+    """Whether a collection's content signature held: ``verified``, ``unsigned`` or ``invalid``.
+
+    ``reason`` says why in a line a person can act on (what failed, or where unsigned data came
+    from), so a QA script and the Records pane tell the same story.
+    """
+
+    status: str
+    reason: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"status": self.status, "reason": self.reason}
+
+    def describe(self) -> str:
+        return f"signature {self.status}" + (f" ({self.reason})" if self.reason else "")
+
+
+NOT_SIGNED = SignatureStatus("unsigned", "no content signature came with these records")
+
+
+@dataclass(frozen=True)
 class RecordSet:
     """One collection as loaded: every record (bad ones too, to be shown) and their problems."""
 
@@ -67,6 +88,7 @@ class RecordSet:
     timestamp: int
     records: tuple[dict[str, Any], ...]
     problems: tuple[Problem, ...] = ()
+    signature: SignatureStatus = NOT_SIGNED
     _bad_ids: frozenset[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -96,4 +118,5 @@ class RecordSet:
             "timestamp": self.timestamp,
             "records": list(self.records),
             "problems": [p.to_json() for p in self.problems],
+            "signature": self.signature.to_json(),
         }

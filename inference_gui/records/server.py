@@ -55,6 +55,7 @@ class RemoteSettingsClient:
         self._backoff_until = backoff_until
         self._set_backoff = set_backoff
         self._clock = clock
+        self._chains: dict[str, bytes] = {}
 
     def latest_timestamps(self) -> dict[str, int]:
         """Each ``main`` collection's current timestamp, from the monitor collection.
@@ -96,6 +97,14 @@ class RemoteSettingsClient:
         metadata = body["metadata"] if isinstance(body.get("metadata"), dict) else {}
         return Changeset(body["changes"], metadata, body["timestamp"])
 
+    def certificate_chain(self, url: str) -> bytes:
+        """The PEM chain a signature's ``x5u`` names, fetched once per client (one sync)."""
+        if not url.startswith(("https://", "http://")):
+            raise RecordError(f"The certificate chain URL {url} is not http(s).")
+        if url not in self._chains:
+            self._chains[url] = self._get(url, "application/x-pem-file, */*")
+        return self._chains[url]
+
     def _check_backoff(self) -> None:
         until, now = self._backoff_until(), self._clock()
         if until > now:
@@ -116,13 +125,21 @@ class RemoteSettingsClient:
                 return
 
     def _get_json(self, url: str) -> Any:
-        request = urllib.request.Request(
-            url, headers={"User-Agent": USER_AGENT, "Accept": "application/json"}
-        )
+        raw = self._get(url, "application/json")
+        try:
+            return json.loads(raw)
+        except ValueError as exc:
+            raise RecordError(
+                f"The settings server's answer at {url} is not valid JSON ({exc}).",
+                "Check that the URL points at a Remote Settings server.",
+            ) from exc
+
+    def _get(self, url: str, accept: str) -> bytes:
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": accept})
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 self._remember_backoff(response.headers)
-                raw = response.read()
+                return bytes(response.read())
         except urllib.error.HTTPError as exc:
             self._remember_backoff(exc.headers)
             raise _server_error(url, exc) from exc
@@ -136,13 +153,6 @@ class RemoteSettingsClient:
             raise Unreachable(
                 f"The settings server {self.server} cannot be reached: {reason}.",
                 "Check the server URL or your connection; the last sync stays in use.",
-            ) from exc
-        try:
-            return json.loads(raw)
-        except ValueError as exc:
-            raise RecordError(
-                f"The settings server's answer at {url} is not valid JSON ({exc}).",
-                "Check that the URL points at a Remote Settings server.",
             ) from exc
 
 

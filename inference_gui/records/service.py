@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from inference_gui.records.model import (
     COLLECTIONS,
     INFERENCE_OPTIONS,
     RecordSet,
+    SignatureStatus,
     Source,
 )
 from inference_gui.records.overrides import OverrideStore
@@ -31,16 +33,26 @@ from inference_gui.records.policy import UrlPolicy
 from inference_gui.records.resolve import Resolution, feature_ids, resolve
 from inference_gui.records.server import DEFAULT_TIMEOUT, RemoteSettingsClient, Unreachable
 from inference_gui.records.shapes import declared_collection, parse_document
+from inference_gui.records.signature import SignatureRefused, checked_signature
 from inference_gui.records.storage import read_json
 from inference_gui.records.validate import validate
 
 log = logging.getLogger(__name__)
 
+# Sources no signature comes with: Firefox trusts its own dumps, a local file is the person's own.
+EMBEDDED_SIGNATURE = SignatureStatus("unsigned", "embedded dump: shipped with the app, not signed")
+FILE_SIGNATURE = SignatureStatus("unsigned", "local file: signatures are checked on server syncs")
 
-def build_set(collection: str, records: list[Any], timestamp: int, source: Source) -> RecordSet:
-    return RecordSet(
-        collection, source, timestamp, tuple(records), tuple(validate(collection, records))
-    )
+
+def build_set(
+    collection: str,
+    records: list[Any],
+    timestamp: int,
+    source: Source,
+    signature: SignatureStatus = EMBEDDED_SIGNATURE,
+) -> RecordSet:
+    problems = tuple(validate(collection, records))
+    return RecordSet(collection, source, timestamp, tuple(records), problems, signature)
 
 
 def load_embedded(collection: str, note: str = "") -> RecordSet:
@@ -56,13 +68,17 @@ def load_embedded(collection: str, note: str = "") -> RecordSet:
     return build_set(collection, records, timestamp, Source("embedded", str(path), note=note))
 
 
-def _from_last_sync(entry: LastSync, note: str = "") -> RecordSet:
+def _from_last_sync(
+    entry: LastSync, note: str = "", signature: SignatureStatus | None = None
+) -> RecordSet:
+    """The last good sync; ``signature`` is a refused answer's status, else the sync's own."""
     records, _ = parse_document({"changes": entry.changes}, where="The last sync")
     return build_set(
         entry.collection,
         records,
         entry.timestamp,
         Source("server", entry.server, entry.synced_at, note),
+        signature or entry.signature,
     )
 
 
@@ -126,7 +142,7 @@ class RecordsService:
         if (declared_collection(document) or INFERENCE_OPTIONS) != collection:
             return None
         records, timestamp = parse_document(document, where=f"The settings file {path}")
-        return build_set(collection, records, timestamp, Source("file", str(path)))
+        return build_set(collection, records, timestamp, Source("file", str(path)), FILE_SIGNATURE)
 
     def load(self, collection: str = INFERENCE_OPTIONS, *, refresh: bool = False) -> RecordSet:
         """The collection from the current source; contacts a server only if never synced."""
@@ -188,16 +204,25 @@ class RecordsService:
             else:
                 changeset = client.changeset(collection, latest[collection])
                 _refuse_older(store, collection, changeset.timestamp)
+                signature = checked_signature(
+                    client, collection, changeset, self.settings.settings_root_hash
+                )
                 entry = store.save(
-                    collection, changeset.timestamp, changeset.changes, changeset.metadata
+                    collection,
+                    changeset.timestamp,
+                    changeset.changes,
+                    changeset.metadata,
+                    signature,
                 )
             return _from_last_sync(entry)
         except RecordError as exc:
             reason = "server unreachable" if isinstance(exc, Unreachable) else "sync failed"
             note = f"{reason}: {exc.message}"
+            refused = exc.status if isinstance(exc, SignatureRefused) else None
             if entry:
-                return _from_last_sync(entry, note)
-            return load_embedded(collection, f"never synced; {note}")
+                return _from_last_sync(entry, note, refused)
+            shown = load_embedded(collection, f"never synced; {note}")
+            return replace(shown, signature=refused) if refused else shown
 
     def sync(
         self,

@@ -20,6 +20,8 @@ from inference_gui.ui.models.roles import SORT_ROLE
 from inference_gui.ui.settings_store import open_store, read_preferences
 from tests.paths import HUB, REMOTE_SETTINGS
 from tests.support.http_hub import serve_hub
+from tests.support.kinto_server import serve_kinto
+from tests.support.signing import make_chain
 
 OPTIONS = json.loads((REMOTE_SETTINGS / "ml-inference-options.json").read_text())
 EMBEDDED = json.loads(resource_path("settings", f"{INFERENCE_OPTIONS}.json").read_text())
@@ -261,5 +263,26 @@ def test_cache_column_and_resolve_tab_show_the_feature_status(qtbot, capsys, tmp
             (status,) = json.loads(capsys.readouterr().out)["features"]
             assert view.cache_status.text().startswith(f"In the cache: {shown}")
             assert status["state"] == "stale" and status["notes"][-1] in shown
+        finally:
+            win.ctx.app.close()
+
+
+def test_the_source_line_shows_the_signature_status(qtbot, tmp_path):
+    chain = make_chain()
+    with serve_kinto({}) as server:
+        server.files["/chain.pem"] = chain.pem
+        server.set_collection(INFERENCE_OPTIONS, chain.sign(OPTIONS, server.url + "/chain.pem"))
+        win = make_window(qtbot, settings_server=server.url, settings_root_hash=chain.root_sha256)
+        try:
+            pane = pane_of(win)
+            loaded(pane, qtbot, len(OPTIONS["changes"]))
+            assert "signature verified" in pane.source.text()
+            tampered = chain.sign(OPTIONS, server.url + "/chain.pem")
+            tampered["timestamp"] += 1
+            tampered["changes"] = tampered["changes"][1:]
+            server.set_collection(INFERENCE_OPTIONS, tampered)
+            qtbot.mouseClick(pane.sync_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: "signature invalid" in pane.source.text())
+            assert pane.proxy.rowCount() == len(OPTIONS["changes"])  # the last good data stays
         finally:
             win.ctx.app.close()

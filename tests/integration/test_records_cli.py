@@ -24,8 +24,10 @@ def test_list_json_shape_from_embedded_dump(capsys):
     assert code == 0
     assert set(listing) == {
         *("version", "command", "ok", "exit_code"),  # every --json object has these
-        *("collection", "source", "timestamp", "records", "problems", "warnings"),
+        *("collection", "source", "timestamp", "records", "problems", "warnings", "signature"),
     }
+    assert listing["signature"]["status"] == "unsigned"
+    assert "embedded dump" in listing["signature"]["reason"]
     assert listing["collection"] == INFERENCE_OPTIONS and listing["source"] == "embedded dump"
     assert "pdfjs-alt-text" in {r["featureId"] for r in listing["records"]}
     assert listing["problems"] == []

@@ -12,6 +12,7 @@ misbehave on demand::
         server.fault = "error500"        # or "invalid_json", "slow", "backoff", None
         server.backoff_seconds = 600     # sent as a Backoff header while fault == "backoff"
         server.monitor_override = {cid: ts}  # monitor/changes announces ts for cid instead
+        server.files["/chains/x.pem"] = pem  # other bytes it serves (a signature's x5u chain)
         server.url                       # "http://127.0.0.1:<port>"
         server.requests                  # [(path, {query}, {headers}), ...]
         server.stop()                    # "gone": nothing listens on the port any more
@@ -40,6 +41,7 @@ class KintoServer:
         self.fault: str | None = None
         self.backoff_seconds = 600
         self.monitor_override: dict[str, int] = {}
+        self.files: dict[str, bytes] = {}
         self.slow_seconds = 2.0
         self.requests: list[tuple[str, dict[str, str], dict[str, str]]] = []
         self._lock = threading.Lock()
@@ -120,6 +122,8 @@ class KintoServer:
                         "message": "A programmatic error occured, developers have been informed",
                     }
                     return self._send(500, json.dumps(body).encode())
+                if parts.path in server.files:
+                    return self._send(200, server.files[parts.path])
                 status, body = server._answer(parts.path)
                 raw = b"{not json" if fault == "invalid_json" else json.dumps(body).encode()
                 extra = {"Backoff": str(server.backoff_seconds)} if fault == "backoff" else {}

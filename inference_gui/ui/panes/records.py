@@ -356,7 +356,7 @@ class RecordsPane(Pane):
         problems = f", {count} problem(s) — those records are skipped" if count else ""
         self._source_text = (
             f"Source: {record_set.source.describe()}  ·  collection timestamp {stamp}  ·  "
-            f"{len(record_set.records)} records{problems}"
+            f"{len(record_set.records)} records{problems}  ·  {record_set.signature.describe()}"
         )
         self.source.setText(self._source_text)
         self.resolve_view.set_features(feature_ids)
