@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from inference_gui import __version__, diagnostics
 from inference_gui.engine import EngineOptions, RunInput, RunResult
-from inference_gui.engine.compare import DtypeChoice, compare_dtypes
+from inference_gui.engine.compare import CompareRow, DtypeChoice, compare_dtypes
 from inference_gui.engine.tasks import task_class
 from inference_gui.engine.workloads import (
     BenchmarkRow,
@@ -40,6 +40,7 @@ from inference_gui.engine.workloads import (
     run_benchmark,
 )
 from inference_gui.errors import AppError, EngineError
+from inference_gui.firefox.beside import compare_in_firefox, unavailable_reason
 from inference_gui.jobs import Job, JobContext, Progress
 from inference_gui.run_service import RunPlan, RunRequest
 from inference_gui.ui.context import UiContext
@@ -147,6 +148,12 @@ class InferencePane(Pane):
         f.what_changed.connect(self.refresh_dtypes)
         self.options.validity_changed.connect(lambda _: self._update_buttons())
         self.compare_panel.compare_requested.connect(self.compare)
+        self.ctx.worker.submit(
+            lambda _: unavailable_reason(self.ctx.app),
+            name="find Firefox",
+            on_done=self.compare_panel.set_firefox,
+            on_error=lambda exc: self.compare_panel.set_firefox(str(exc)),
+        )
         self.benchmark_panel.benchmark_requested.connect(self.benchmark)
 
     def _shortcut(self, keys: str, slot: Callable[[], None]) -> None:
@@ -393,20 +400,29 @@ class InferencePane(Pane):
                 )
             )
             return
-        runs, service = self.compare_panel.runs.value(), self.ctx.app.runs
+        runs, app = self.compare_panel.runs.value(), self.ctx.app
+        in_firefox = self.compare_panel.firefox.isChecked()
         self.tabs.setCurrentWidget(self.compare_panel)
         context = comparison_context(plan, inputs, call)
-        self._start(
-            lambda job: compare_dtypes(
+
+        def work(job: JobContext) -> list[CompareRow]:
+            rows = compare_dtypes(
                 # a fresh engine per dtype (not the registry's), so its load time is measured
-                lambda dtype: service.engine(plan.edited(dtype=dtype), fresh=True),
+                lambda dtype: app.runs.engine(plan.edited(dtype=dtype), fresh=True),
                 chosen,
                 inputs,
                 call,
                 runs,
                 progress=job.report,
                 cancel=job.cancel_event,
-            ),
+            )
+            if in_firefox:
+                job.report(Progress("running in Firefox", 0, 0, "", "headless, fresh profile"))
+                rows.append(compare_in_firefox(app, plan, inputs, call, rows, runs))
+            return rows
+
+        self._start(
+            work,
             f"compare {plan.options.model_id}",
             lambda rows: self.results.show_comparison(rows, context),
         )
