@@ -21,7 +21,6 @@ from inference_gui.firefox import beside
 from inference_gui.firefox.install import FirefoxInstall
 from inference_gui.firefox.marionette import FirefoxError
 from inference_gui.firefox.runtime_wasm import ensure_wasm, wasm_path
-from inference_gui.ui.panes.inference import pane as pane_module
 from tests.gui.inference_support import inference_pane, open_window, wait_dtypes, wait_idle
 from tests.paths import HUB
 
@@ -58,12 +57,13 @@ def test_compare_adds_a_firefox_row_run_off_the_gui_thread(
     qtbot, data_dir: Path, install: FirefoxInstall, monkeypatch
 ) -> None:
     threads: list[int] = []
+    real = beside.compare_in_firefox
 
     def spy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - passes through
         threads.append(threading.get_ident())
-        return beside.compare_in_firefox(*args, **kwargs)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(pane_module, "compare_in_firefox", spy)
+    monkeypatch.setattr(beside, "compare_in_firefox", spy)
     with open_window(qtbot, {"hub": str(HUB)}) as window:
         pane = inference_pane(window)
         panel = pane.compare_panel

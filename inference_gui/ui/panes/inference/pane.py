@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from inference_gui import __version__, diagnostics
+from inference_gui.context import AppContext
 from inference_gui.engine import EngineOptions, RunInput, RunResult
 from inference_gui.engine.compare import CompareRow, DtypeChoice, compare_dtypes
 from inference_gui.engine.tasks import task_class
@@ -40,7 +41,6 @@ from inference_gui.engine.workloads import (
     run_benchmark,
 )
 from inference_gui.errors import AppError, EngineError
-from inference_gui.firefox.beside import compare_in_firefox, unavailable_reason
 from inference_gui.jobs import Job, JobContext, Progress
 from inference_gui.run_service import RunPlan, RunRequest
 from inference_gui.ui.context import UiContext
@@ -149,7 +149,7 @@ class InferencePane(Pane):
         self.options.validity_changed.connect(lambda _: self._update_buttons())
         self.compare_panel.compare_requested.connect(self.compare)
         self.ctx.worker.submit(
-            lambda _: unavailable_reason(self.ctx.app),
+            lambda _: _firefox_unavailable(self.ctx.app),
             name="find Firefox",
             on_done=self.compare_panel.set_firefox,
             on_error=lambda exc: self.compare_panel.set_firefox(str(exc)),
@@ -417,6 +417,8 @@ class InferencePane(Pane):
                 cancel=job.cancel_event,
             )
             if in_firefox:
+                from inference_gui.firefox.beside import compare_in_firefox
+
                 job.report(Progress("running in Firefox", 0, 0, "", "headless, fresh profile"))
                 rows.append(compare_in_firefox(app, plan, inputs, call, rows, runs))
             return rows
@@ -503,6 +505,14 @@ class InferencePane(Pane):
         self.benchmark_panel.button.setEnabled(idle)
         self.cancel_button.setEnabled(not idle)
         self.run_button.setToolTip("" if self.options.valid else "Fix the options first.")
+
+
+def _firefox_unavailable(app: AppContext) -> str:
+    """Why no Firefox row can be had ("" if it can); the Firefox code loads on this job thread,
+    not with the window."""
+    from inference_gui.firefox.beside import unavailable_reason
+
+    return unavailable_reason(app)
 
 
 def describe_input(inputs: RunInput, limit: int = 60) -> str:
