@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         if row < 0:
             return
         self.stack.setCurrentIndex(row)
+        self.welcome.pane_shown(self.current_pane.pane_id)
         self.current_pane.activated()
 
     # -- status bar --------------------------------------------------------------------------

@@ -45,6 +45,15 @@ def test_fresh_offline_start_says_where_records_come_from_and_that_the_cache_is_
     assert not [b.text() for b in boxes if b.isVisible()]
 
 
+def test_it_shows_over_records_and_cache_only(offline_window: MainWindow, qtbot) -> None:
+    banner = offline_window.welcome
+    qtbot.waitUntil(banner.isVisible)
+    offline_window.show_pane("inference")  # the form and results keep their height
+    assert not banner.isVisible()
+    offline_window.show_pane("cache")
+    assert banner.isVisible()
+
+
 def test_dismissing_is_remembered_across_starts(offline_window: MainWindow, qtbot) -> None:
     qtbot.waitUntil(offline_window.welcome.isVisible)
     offline_window.welcome.dismiss_button.click()

@@ -22,6 +22,9 @@ from inference_gui.config import Settings
 from inference_gui.ui.context import UiContext
 
 DONE_KEY = "welcome/done"  # in the preferences store: dismissed, or a model was once cached
+# The panes it speaks about; the Inference pane needs its height for the form and the results
+# (and says itself, under Quantization, that the cache has no model offline).
+SHOWN_ON = ("records", "cache")
 
 
 def records_origin(settings: Settings) -> str:
@@ -52,7 +55,8 @@ def cache_advice(settings: Settings) -> str:
 
 
 class WelcomeBanner(QFrame):
-    """Shown above the panes on first run; the main window wires the two navigation requests."""
+    """Shown above the Records and Cache panes on first run; the main window wires the two
+    navigation requests and tells it the cache size and the pane shown."""
 
     examples_requested = Signal()
     import_requested = Signal()
@@ -80,17 +84,26 @@ class WelcomeBanner(QFrame):
         self.import_button.clicked.connect(self.import_requested)
         self.dismiss_button.clicked.connect(self.dismiss)
 
+        # Compact (heading and Dismiss on one line, the buttons on the last): every line here is
+        # height the panes below lose until the first model is cached.
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.dismiss_button)
         buttons = QHBoxLayout()
         for button in (self.examples_button, self.hub_button, self.import_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
-        buttons.addWidget(self.dismiss_button)
         layout = QVBoxLayout(self)
-        for label in (self.heading, self.records_line, self.cache_line, self.problem_line):
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        for label in (self.records_line, self.cache_line, self.problem_line):
             layout.addWidget(label)
         layout.addLayout(buttons)
         self.problem_line.hide()
-        self.hide()  # until the first cache measure says it is empty
+        self.cache_empty = False  # until the first cache measure says it is empty
+        self.pane_id = ""
+        self.hide()
         ctx.settings_changed.connect(self.refresh_text)
         self.refresh_text()
 
@@ -105,10 +118,17 @@ class WelcomeBanner(QFrame):
 
     def cache_measured(self, size: int) -> None:
         """The status bar measured the cache: a model in it ends the first run for good."""
-        if size > 0:
+        self.cache_empty = size == 0
+        if not self.cache_empty:
             self._finish()
-        else:
-            self.setVisible(not self.done)
+        self._update()
+
+    def pane_shown(self, pane_id: str) -> None:
+        self.pane_id = pane_id
+        self._update()
+
+    def _update(self) -> None:
+        self.setVisible(self.cache_empty and self.pane_id in SHOWN_ON and not self.done)
 
     def dismiss(self) -> None:
         self._finish()
