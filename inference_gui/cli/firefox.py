@@ -14,28 +14,14 @@ from pathlib import Path
 from inference_gui.cli.run import call_options, report, run_input, run_request
 from inference_gui.context import AppContext
 from inference_gui.engine.compare import agreement
-from inference_gui.engine.default_files import default_factory
+from inference_gui.firefox.beside import find_install, run_plan
 from inference_gui.firefox.clean import remove_model
-from inference_gui.firefox.install import read_install
-from inference_gui.firefox.launch import find_firefox
-from inference_gui.firefox.local_server import FilesFor
 from inference_gui.firefox.profile_cache import ProfileCache, read_profile_cache
 from inference_gui.firefox.profiles_ini import list_profiles
-from inference_gui.firefox.run import (
-    FirefoxRunner,
-    createengine_options,
-    folder_model_id,
-)
-from inference_gui.firefox.run import run_request as engine_request
-from inference_gui.firefox.runtime_wasm import ensure_wasm
 from inference_gui.firefox.snapshot import ProfileError
 from inference_gui.firefox.verify import cache_reference, hub_reference, verify_profile
 from inference_gui.format import human_bytes
-from inference_gui.records import INFERENCE_OPTIONS
-from inference_gui.run_service import RunPlan
 from inference_gui.vocab import DTYPES
-
-RUNTIME_FOLDER = "firefox-runtime"  # under the data folder: onnxruntime-web WASM per version
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -111,7 +97,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     run.add_argument("texts", metavar="INPUT", nargs="*", help="input text; several are a batch")
     run.add_argument("--json", action="store_true", help="print one JSON object")
-    run.set_defaults(func=run_in_firefox, image=[])
+    # The input kinds of `run` that Firefox cannot take (images are read from URLs only).
+    run.set_defaults(func=run_in_firefox, image=[], audio=[], messages=None, labels=[])
 
 
 def _firefox_argument(parser: argparse.ArgumentParser) -> None:
@@ -228,34 +215,16 @@ def run_rm(args: argparse.Namespace, ctx: AppContext) -> int:
     return 0
 
 
-def _files_for(ctx: AppContext, plan: RunPlan) -> FilesFor:
-    """What the local hub serves: the planned folder under its model id, or our cache (any model,
-    so a tokenizer from another model is served too)."""
-    if plan.folder is not None:
-        folder = ctx.runs.files(plan)
-        key = (plan.options.model_id, plan.options.revision)
-        return lambda model, revision: folder if (model, revision) == key else None
-    return default_factory(ctx)
-
-
 def run_in_firefox(args: argparse.Namespace, ctx: AppContext) -> int:
     plan = ctx.runs.plan(run_request(args))
     inputs = run_input(args)
     pipeline = call_options(args.options)
-    install = read_install(find_firefox(args.firefox))
-    if plan.folder is not None:
-        plan = plan.edited(model_id=folder_model_id(plan.folder))
-    files = ctx.runs.files(plan)
-    options = createengine_options(plan.options, files, install.feature_ids)
-    request = engine_request(inputs, pipeline)
+    install = find_install(args.firefox)
+    theirs = run_plan(ctx, plan, inputs, pipeline, install, wasm=args.wasm).first
     ours = ctx.runs.run(plan, inputs, pipeline)
-    wasm = args.wasm or ensure_wasm(ctx.settings.data_dir / RUNTIME_FOLDER, install.runtime)
-    records = ctx.records.load(INFERENCE_OPTIONS).usable() if plan.options.feature_id else []
-    with FirefoxRunner(install, wasm, _files_for(ctx, plan), records) as ff:
-        theirs = ff.run(options, request)
     agree = agreement(theirs.output, ours.output)
     if args.json:
-        ours_report = report(ours, plan.options)
+        ours_report = report(ours, plan.options, ours.output)
         print(
             json.dumps(
                 {

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -28,8 +29,11 @@ from inference_gui.ui.context import UiContext
 from inference_gui.ui.error_text import error_parts
 from inference_gui.ui.panes import PANES
 from inference_gui.ui.panes.base import Pane
+from inference_gui.ui.panes.cache import CachePane
 from inference_gui.ui.panes.firefox_profile import FirefoxProfileWindow
+from inference_gui.ui.panes.inference import InferencePane
 from inference_gui.ui.preferences import PreferencesDialog
+from inference_gui.ui.widgets.welcome import WelcomeBanner
 
 CACHE_POLL_MS = 1000  # how often the status bar checks whether anyone changed the cache
 
@@ -67,12 +71,18 @@ class MainWindow(QMainWindow):
             self.sidebar.addItem(item)
         self.sidebar.currentRowChanged.connect(self._row_changed)
 
+        self.welcome = WelcomeBanner(ctx)
+        self.welcome.examples_requested.connect(self.show_examples)
+        self.welcome.import_requested.connect(self.import_model_folder)
+        column = QVBoxLayout()
+        column.addWidget(self.welcome)
+        column.addWidget(self.stack, 1)
         central = QWidget()
         layout = QHBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.sidebar)
-        layout.addWidget(self.stack, 1)
+        layout.addLayout(column, 1)
         self.setCentralWidget(central)
 
         self._build_menus()
@@ -114,6 +124,18 @@ class MainWindow(QMainWindow):
         self.sidebar.setCurrentRow(list(self.panes).index(pane_id))
         return self.panes[pane_id]
 
+    def show_examples(self) -> None:
+        """The Inference pane with its ready-made examples list focused and open."""
+        pane = self.show_pane("inference")
+        assert isinstance(pane, InferencePane)
+        pane.example.setFocus()
+        pane.example.showPopup()
+
+    def import_model_folder(self) -> None:
+        pane = self.show_pane("cache")
+        assert isinstance(pane, CachePane)
+        pane.import_folder()
+
     @property
     def current_pane(self) -> Pane:
         return list(self.panes.values())[self.stack.currentIndex()]
@@ -122,6 +144,7 @@ class MainWindow(QMainWindow):
         if row < 0:
             return
         self.stack.setCurrentIndex(row)
+        self.welcome.pane_shown(self.current_pane.pane_id)
         self.current_pane.activated()
 
     # -- status bar --------------------------------------------------------------------------
@@ -180,9 +203,13 @@ class MainWindow(QMainWindow):
         self.ctx.worker.submit(
             lambda _ctx: self.ctx.app.cache_size(),
             name="measure cache",
-            on_done=lambda size: self.status_cache.setText(f"Cache: {human_bytes(size)}"),
+            on_done=self._cache_measured,
             on_error=lambda exc: self.status_cache.setText("Cache: unavailable"),
         )
+
+    def _cache_measured(self, size: int) -> None:
+        self.status_cache.setText(f"Cache: {human_bytes(size)}")
+        self.welcome.cache_measured(size)
 
     # -- dialogs -----------------------------------------------------------------------------
     def open_preferences(self) -> None:

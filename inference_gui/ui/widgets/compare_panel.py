@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -34,6 +35,11 @@ from inference_gui.ui.widgets.dtype_picker import choice_text
 from inference_gui.ui.widgets.tables import table_view
 
 DEFAULT_RUNS = 5  # timed runs after the warm-up: enough for median and p90 to differ
+FIREFOX_TIP = (
+    "Adds a row: the same input in a headless Firefox (a fresh profile, served from our cache), "
+    "at fp32 when it is compared, with Firefox's engine creation, run times and agreement "
+    "with ours."
+)
 
 
 class ComparePanel(QWidget):
@@ -50,6 +56,9 @@ class ComparePanel(QWidget):
         self.runs = QSpinBox(minimum=1, maximum=1000, value=DEFAULT_RUNS)
         self.runs.setAccessibleName("Timed runs per dtype")
         self.runs.setToolTip("Timed runs per dtype, after one warm-up run")
+        self.firefox = QCheckBox("Also run in Firefox")
+        self.firefox.setEnabled(False)
+        self.firefox.setToolTip("Looking for a Firefox install…")
         self.title = QLabel("No comparison yet.")
         self.title.setObjectName("compareTitle")
         self.title.setWordWrap(True)
@@ -67,6 +76,7 @@ class ComparePanel(QWidget):
         runs.addWidget(QLabel("Runs"))
         runs.addWidget(self.runs, 1)
         side.addLayout(runs)
+        side.addWidget(self.firefox)
         side.addWidget(self.button)
         for kind in ("json", "csv"):
             export = QPushButton(f"Export {kind.upper()}…")
@@ -115,6 +125,13 @@ class ComparePanel(QWidget):
             for i in items
             if i.checkState() == Qt.CheckState.Checked
         ]
+
+    def set_firefox(self, unavailable: str) -> None:
+        """Offer the Firefox row when a Firefox can run here; otherwise say why, in the tooltip."""
+        self.firefox.setEnabled(not unavailable)
+        if unavailable:
+            self.firefox.setChecked(False)
+        self.firefox.setToolTip(unavailable or FIREFOX_TIP)
 
     def set_subject(self, subject: str) -> None:
         """The form now names ``subject``: a table of another subject is cleared, not kept."""

@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from inference_gui import __version__, diagnostics
+from inference_gui.context import AppContext
 from inference_gui.engine import EngineOptions, RunInput, RunResult
-from inference_gui.engine.compare import DtypeChoice, compare_dtypes
+from inference_gui.engine.compare import CompareRow, DtypeChoice, compare_dtypes
 from inference_gui.engine.tasks import task_class
 from inference_gui.engine.workloads import (
     BenchmarkRow,
@@ -147,6 +148,12 @@ class InferencePane(Pane):
         f.what_changed.connect(self.refresh_dtypes)
         self.options.validity_changed.connect(lambda _: self._update_buttons())
         self.compare_panel.compare_requested.connect(self.compare)
+        self.ctx.worker.submit(
+            lambda _: _firefox_unavailable(self.ctx.app),
+            name="find Firefox",
+            on_done=self.compare_panel.set_firefox,
+            on_error=lambda exc: self.compare_panel.set_firefox(str(exc)),
+        )
         self.benchmark_panel.benchmark_requested.connect(self.benchmark)
 
     def _shortcut(self, keys: str, slot: Callable[[], None]) -> None:
@@ -393,20 +400,31 @@ class InferencePane(Pane):
                 )
             )
             return
-        runs, service = self.compare_panel.runs.value(), self.ctx.app.runs
+        runs, app = self.compare_panel.runs.value(), self.ctx.app
+        in_firefox = self.compare_panel.firefox.isChecked()
         self.tabs.setCurrentWidget(self.compare_panel)
         context = comparison_context(plan, inputs, call)
-        self._start(
-            lambda job: compare_dtypes(
+
+        def work(job: JobContext) -> list[CompareRow]:
+            rows = compare_dtypes(
                 # a fresh engine per dtype (not the registry's), so its load time is measured
-                lambda dtype: service.engine(plan.edited(dtype=dtype), fresh=True),
+                lambda dtype: app.runs.engine(plan.edited(dtype=dtype), fresh=True),
                 chosen,
                 inputs,
                 call,
                 runs,
                 progress=job.report,
                 cancel=job.cancel_event,
-            ),
+            )
+            if in_firefox:
+                from inference_gui.firefox.beside import compare_in_firefox
+
+                job.report(Progress("running in Firefox", 0, 0, "", "headless, fresh profile"))
+                rows.append(compare_in_firefox(app, plan, inputs, call, rows, runs))
+            return rows
+
+        self._start(
+            work,
             f"compare {plan.options.model_id}",
             lambda rows: self.results.show_comparison(rows, context),
         )
@@ -487,6 +505,14 @@ class InferencePane(Pane):
         self.benchmark_panel.button.setEnabled(idle)
         self.cancel_button.setEnabled(not idle)
         self.run_button.setToolTip("" if self.options.valid else "Fix the options first.")
+
+
+def _firefox_unavailable(app: AppContext) -> str:
+    """Why no Firefox row can be had ("" if it can); the Firefox code loads on this job thread,
+    not with the window."""
+    from inference_gui.firefox.beside import unavailable_reason
+
+    return unavailable_reason(app)
 
 
 def describe_input(inputs: RunInput, limit: int = 60) -> str:
