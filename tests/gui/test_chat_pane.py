@@ -13,6 +13,8 @@ from inference_gui.engine.tasks import task_class
 from inference_gui.engine.workloads import example
 from inference_gui.errors import EngineError
 from inference_gui.ui.panes.inference.results import OutputView
+from inference_gui.ui.widgets.chat_input import MessageRow
+from inference_gui.ui.widgets.chat_view import MessageBubble
 from inference_gui.ui.widgets.input_editor import InputEditor
 from tests.gui.inference_support import inference_pane, open_window, wait_idle
 from tests.parity.support import core_output
@@ -99,6 +101,8 @@ def test_chat_input_adds_removes_and_takes_pasted_json(qtbot) -> None:
     chat.json.setPlainText(json.dumps(CHAT))
     chat.json_button.click()
     assert not chat.json_button.isChecked() and [r.message() for r in chat.rows] == CHAT
+    shown = chat.scroll.widget().findChildren(MessageRow)  # no row of before lingers on screen
+    assert [r.message() for r in shown] == CHAT
     assert editor.value() == RunInput.chat(CHAT)
 
     editor.set_task(task_class("text-classification"))  # no chat there: back to the text page
@@ -146,10 +150,14 @@ def test_a_chat_output_of_another_shape_falls_back_to_json(qtbot) -> None:
     qtbot.addWidget(view)
     view.show_output("text-generation", [{"generated_text": "plain"}], RunInput.chat(CHAT))
     assert view.currentWidget() is view.views["json"]
+    reply = {"role": "assistant", "content": "ok"}
+    view.show_output("text-generation", [{"generated_text": [*CHAT, reply]}], RunInput.chat(CHAT))
+    assert view.chat.continue_button.isEnabled()
     batch = RunInput.chat([CHAT, CHAT[1:]])
-    replies = [
-        [{"generated_text": [*c, {"role": "assistant", "content": "ok"}]}] for c in (CHAT, CHAT[1:])
-    ]
+    replies = [[{"generated_text": [*c, reply]}] for c in (CHAT, CHAT[1:])]
     view.show_output("text-generation", replies, batch)
     assert view.currentWidget() is view.chat and len(view.chat.conversations) == 2
+    assert len(view.chat.findChildren(MessageBubble)) == 5  # the earlier transcript is gone
+    view.scale_fonts(1.4)  # presentation mode reaches the messages' text
+    assert view.chat.bubbles[0].text.font().pointSizeF() > view.scores.font().pointSizeF()
     assert not view.chat.continue_button.isEnabled()  # which of two would it continue?

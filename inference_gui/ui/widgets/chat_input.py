@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -30,7 +31,7 @@ from inference_gui.errors import EngineError
 from inference_gui.ui.error_text import error_text
 
 CHAT_ROLES = ("system", "user", "assistant")
-CONTENT_LINES = 3  # a message box shows this many lines before it scrolls
+CONTENT_LINES = 2  # a message box shows this many lines before it scrolls
 
 
 class MessageRow(QWidget):
@@ -77,6 +78,8 @@ class ChatInput(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(self._list)
+        # two messages in view: the one answered and the one being written
+        self.scroll.setMinimumHeight(2 * MessageRow("user", "").sizeHint().height() + 12)
         self.json = QPlainTextEdit()
         self.json.setAccessibleName("Messages as JSON")
         self.json.setPlaceholderText('[{"role": "user", "content": "Hello"}]')
@@ -94,10 +97,13 @@ class ChatInput(QWidget):
         self.problem.setObjectName("chatInputProblem")
         self.problem.setWordWrap(True)
         self.problem.setVisible(False)
+        for button in (self.add_button, self.json_button):
+            button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.json_button)
         buttons.addWidget(self.problem, 1)
+        buttons.addStretch(0)  # keeps the buttons left while there is no problem to show
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.views, 1)
@@ -123,6 +129,7 @@ class ChatInput(QWidget):
 
     def _remove(self, row: MessageRow) -> None:
         self.rows.remove(row)
+        row.setParent(None)  # gone now, not when the event loop next runs
         row.deleteLater()
 
     def _show(self, row: MessageRow) -> None:
@@ -134,9 +141,8 @@ class ChatInput(QWidget):
     def set_messages(self, messages: Sequence[Mapping[str, Any]]) -> None:
         """Show ``messages`` as rows (leaving JSON mode)."""
         self.json_button.setChecked(False)
-        for row in self.rows:
-            row.deleteLater()
-        self.rows = []
+        for row in list(self.rows):
+            self._remove(row)
         for message in messages:
             self.add_message(str(message.get("role", "user")), str(message.get("content", "")))
         self._say("")

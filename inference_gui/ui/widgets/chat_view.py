@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -29,6 +30,7 @@ Conversation = list[dict[str, str]]
 # The left edge of a message says who wrote it; the colours read on light and dark themes alike.
 ROLE_COLOURS = {"system": "#8a8a8a", "user": "#3d7bd9", "assistant": "#2e9d4f"}
 OTHER_ROLE_COLOUR = "#b07a2a"
+ROLE_EDGE = 4  # px
 
 
 class MessageBubble(QFrame):
@@ -36,12 +38,8 @@ class MessageBubble(QFrame):
 
     def __init__(self, role: str, content: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("chatMessage")
         colour = ROLE_COLOURS.get(role, OTHER_ROLE_COLOUR)
-        self.setStyleSheet(
-            f"#chatMessage {{ border-left: 4px solid {colour};"
-            " background: palette(alternate-base); border-radius: 4px; }"
-        )
+        self.colour = QColor(colour)
         self.role = QLabel(f'<b style="color:{colour}">{role}</b>')
         self.role.setTextFormat(Qt.TextFormat.RichText)
         self.text = QLabel()
@@ -58,6 +56,24 @@ class MessageBubble(QFrame):
 
     def set_text(self, content: str) -> None:
         self.text.setText(content or "…")
+
+    def set_font(self, font: QFont) -> None:
+        """Set on the labels themselves: under the app's style sheet a parent's font does not
+        reach them."""
+        for label in (self.role, self.text):
+            label.setFont(font)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Painted, not styled: a style sheet would stop the view's (presentation) font from
+        reaching the text."""
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(self.palette().color(QPalette.ColorRole.AlternateBase))
+        painter.drawRoundedRect(QRectF(self.rect()), 4, 4)
+        painter.setBrush(self.colour)
+        painter.drawRect(QRectF(0, 0, ROLE_EDGE, self.height()))
+        painter.end()
 
 
 class ChatView(QWidget):
@@ -95,6 +111,13 @@ class ChatView(QWidget):
         layout.addWidget(self.scroll, 1)
         layout.addLayout(buttons)
 
+    def changeEvent(self, event: QEvent) -> None:
+        """Presentation mode sets a larger font on the view: pass it to the messages."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            for bubble in self.bubbles:
+                bubble.set_font(self.font())
+
     @property
     def conversations(self) -> list[Conversation]:
         return [list(c) for c in self._conversations]
@@ -129,10 +152,9 @@ class ChatView(QWidget):
 
     def _show(self, conversations: list[Conversation]) -> None:
         self._streaming = None
-        for bubble in self.bubbles:
-            bubble.deleteLater()
-        for heading in self._body.findChildren(QLabel, "chatHeading"):
-            heading.deleteLater()
+        for old in [*self.bubbles, *self._body.findChildren(QLabel, "chatHeading")]:
+            old.setParent(None)  # gone now, not when the event loop next runs
+            old.deleteLater()
         self.bubbles = []
         self._conversations = conversations
         at = 0
@@ -144,6 +166,7 @@ class ChatView(QWidget):
                 at += 1
             for message in conversation:
                 bubble = MessageBubble(message["role"], message["content"], self._body)
+                bubble.set_font(self.font())
                 self._body_layout.insertWidget(at, bubble)
                 self.bubbles.append(bubble)
                 at += 1
