@@ -55,8 +55,8 @@ def input_from_json(value: Mapping[str, Any]) -> RunInput:
     """An example's input, from its JSON.
 
     ``text``, ``texts`` (a batch), ``image`` or ``images`` (sample files, with ``labels`` for
-    zero-shot image classification), QA, ``messages`` (a chat), or text(s) with zero-shot
-    ``labels``.
+    zero-shot image classification), ``audio`` (a sample file), QA, ``messages`` (a chat), or
+    text(s) with zero-shot ``labels``.
     """
     if "image" in value or "images" in value:
         labels = [str(label) for label in value.get("labels", [])]
@@ -64,6 +64,8 @@ def input_from_json(value: Mapping[str, Any]) -> RunInput:
             paths = [resource_path("samples", str(name)) for name in value["images"]]
             return RunInput.zero_shot_image(paths, labels)
         return RunInput.zero_shot_image(resource_path("samples", str(value["image"])), labels)
+    if "audio" in value:
+        return RunInput.audio(resource_path("samples", str(value["audio"])))
     if "messages" in value:
         return RunInput.chat(list(value["messages"]))
     if "labels" in value:

@@ -179,9 +179,10 @@ def test_examples_and_workloads_are_well_formed() -> None:
         if e.hub == "test":
             assert (HUB / e.model_id / e.revision).is_dir(), e.name
         assert e.engine_options.task == e.task  # building it validates ids and dtype
-        assert e.run_input().kind in ("text", "image", "qa", "chat"), e.name
+        assert e.run_input().kind in ("text", "image", "qa", "chat", "audio"), e.name
     assert example("qa").run_input().kind == "qa"
     assert example("chat").run_input().chats and example("zero-shot").run_input().labels
+    assert example("transcribe").run_input().audios[0].name == "chirp.wav"
     with pytest.raises(EngineError, match="There is no example 'nope'"):
         example("nope")
     assert {w.name for w in workloads()} >= {"ner-small", "embeddings-many", "image-to-text"}

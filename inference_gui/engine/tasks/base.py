@@ -137,6 +137,7 @@ class Task:
     name: ClassVar[str]
     input_kind: ClassVar[InputKind] = "text"
     accepts_chat: ClassVar[bool] = False  # takes a chat (list of messages) where it takes text
+    takes_labels: ClassVar[bool] = False  # also takes candidate labels (zero-shot tasks)
     model_bases: ClassVar[tuple[str, ...]] = ("model",)  # ONNX files: onnx/<base><suffix>.onnx
     needs_model: ClassVar[bool] = True
     needs_tokenizer: ClassVar[bool] = True

@@ -26,6 +26,7 @@ DEFAULT_TEMPLATE = "This is a photo of {}"
 class ZeroShotImageClassification(Task):
     name = "zero-shot-image-classification"
     input_kind = "image"
+    takes_labels = True
     needs_processor = True
     required_outputs = ("logits_per_image",)
 

@@ -62,6 +62,7 @@ class InferencePane(Pane):
         super().__init__(ctx, parent)
         self.job: Job[Any] | None = None
         self._streamed = ""
+        self._stream_inputs = RunInput()  # what the streamed text answers
         self._started = 0.0
         self._wanted_dtype: str | None = None
         self._lookup = 0  # the latest dtype lookup; answers to older ones are dropped
@@ -155,6 +156,7 @@ class InferencePane(Pane):
             on_error=lambda exc: self.compare_panel.set_firefox(str(exc)),
         )
         self.benchmark_panel.benchmark_requested.connect(self.benchmark)
+        self.output.chat.continue_requested.connect(self.continue_chat)
 
     def _shortcut(self, keys: str, slot: Callable[[], None]) -> None:
         shortcut = QShortcut(QKeySequence(keys), self)
@@ -272,15 +274,20 @@ class InferencePane(Pane):
         self.feature.setCurrentIndex(0)  # the form no longer shows a feature's options
         plan = self.ctx.app.runs.plan(RunRequest.of(chosen.engine_options))
         self._show_plan(plan, dict(chosen.options))
-        images = chosen.run_input().images
-        self.inputs.load(chosen.input, images[0] if images else None, images[1:])
+        self.inputs.load(chosen.run_input())
 
     def _show_plan(self, plan: RunPlan, call_options: dict[str, Any]) -> None:
         self._wanted_dtype = self.form.show_plan(plan, call_options)
         self.refresh_dtypes()
 
     def _on_task_changed(self) -> None:
-        self.inputs.set_kind(task_class(self.task.currentText()).input_kind)
+        self.inputs.set_task(task_class(self.task.currentText()))
+
+    def continue_chat(self, conversation: list[dict[str, str]]) -> None:
+        """The transcript, reply included, back in the chat input with a new message to write."""
+        self.inputs.chat_mode.setChecked(True)
+        self.inputs.chat.continue_with(conversation)
+        self.phase.setText("Write the next message, then Run (Ctrl+Enter).")
 
     # -- dtypes ------------------------------------------------------------------------------------
     def refresh_dtypes(self) -> None:
@@ -361,7 +368,7 @@ class InferencePane(Pane):
             return
         plan, inputs, call = what
         runs, service = self.runs.value(), self.ctx.app.runs
-        self._streamed = ""
+        self._streamed, self._stream_inputs = "", inputs
         self.results.clear_result("Running…")
 
         def work(job: JobContext) -> tuple[RunResult, list[float]]:
@@ -383,7 +390,7 @@ class InferencePane(Pane):
 
     def _append_stream(self, text: str) -> None:
         self._streamed += text
-        self.output.show_text(self._streamed)
+        self.output.show_stream(self._streamed, self._stream_inputs)
 
     def compare(self) -> None:
         """Run the input on every checked dtype (warm-up + N runs each); fill table and chart."""

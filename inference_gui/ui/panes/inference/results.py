@@ -35,6 +35,7 @@ from inference_gui.run_service import RunPlan
 from inference_gui.ui.error_text import error_text
 from inference_gui.ui.widgets.answer_view import AnswerView
 from inference_gui.ui.widgets.benchmark_panel import BenchmarkPanel
+from inference_gui.ui.widgets.chat_view import ChatView
 from inference_gui.ui.widgets.compare_panel import ComparePanel
 from inference_gui.ui.widgets.downloads import DownloadList
 from inference_gui.ui.widgets.entities import EntitiesView
@@ -112,6 +113,9 @@ OUTPUT_KINDS: dict[str, str] = {
 }
 """Which kind of result each task gives; a task not listed is shown as JSON."""
 
+INPUT_KINDS: dict[str, str] = {"chat": "chat"}
+"""Inputs whose results have a kind of their own, whatever the task (a chat's is a transcript)."""
+
 RESULT_VIEWS: dict[str, Callable[[], QWidget]] = {
     "scores": ScoresView,
     "entities": EntitiesView,
@@ -121,12 +125,18 @@ RESULT_VIEWS: dict[str, Callable[[], QWidget]] = {
     "drawn": ImageOverlay,
     "image-features": ImageFeaturesView,
     "transcript": TranscriptsView,
+    "chat": ChatView,
     "json": RawJsonView,
 }
 """One view per kind of result."""
 
 
-def output_kind(task: str) -> str:
+LARGE_TEXT_KINDS = ("text", "chat")  # generated prose reads larger than the other views
+
+
+def output_kind(task: str, inputs: RunInput | None = None) -> str:
+    if inputs is not None and inputs.kind in INPUT_KINDS:
+        return INPUT_KINDS[inputs.kind]
     return OUTPUT_KINDS.get(task, "json")
 
 
@@ -147,6 +157,7 @@ class OutputView(QStackedWidget):
         self.overlay: ImageOverlay = self.views["drawn"]  # type: ignore[assignment]
         self.image_features: ImageFeaturesView = self.views["image-features"]  # type: ignore[assignment]
         self.transcript: TranscriptView = self.views["transcript"].transcript  # type: ignore[attr-defined]
+        self.chat: ChatView = self.views["chat"]  # type: ignore[assignment]
         self._base_points = self.font().pointSizeF()
         self.scale_fonts(1.0)
         self.setCurrentWidget(self.text)
@@ -154,7 +165,7 @@ class OutputView(QStackedWidget):
     def scale_fonts(self, factor: float) -> None:
         for kind, view in self.views.items():
             font = QFont(view.font())
-            scale = GeneratedTextView.SCALE if kind == "text" else 1.0
+            scale = GeneratedTextView.SCALE if kind in LARGE_TEXT_KINDS else 1.0
             font.setPointSizeF(self._base_points * factor * scale)
             view.setFont(font)
 
@@ -167,9 +178,17 @@ class OutputView(QStackedWidget):
         self.text.setPlainText(text)
         self.setCurrentWidget(self.text)
 
+    def show_stream(self, text: str, inputs: RunInput) -> None:
+        """Text decoded so far: a single chat's reply in the transcript, else in the text view."""
+        if inputs.kind == "chat" and not inputs.batched:
+            self.chat.stream(inputs.chats[0], text)
+            self.setCurrentWidget(self.chat)
+        else:
+            self.show_text(text)
+
     def show_output(self, task: str, output: Any, inputs: RunInput) -> None:
         """The kind's view; an output of an unexpected shape is shown as JSON instead."""
-        view = self.views[output_kind(task)]
+        view = self.views[output_kind(task, inputs)]
         try:
             view.show_output(output, inputs)  # type: ignore[attr-defined]
         except (AttributeError, KeyError, TypeError, ValueError, IndexError):

@@ -1,0 +1,36 @@
+"""Every ready-made example of the repo's test hub runs from the Inference pane to its own view.
+
+An example that loads as the wrong input (a chat as empty text, zero-shot without its labels) or
+whose output lands in the JSON fallback fails here, so the examples a person picks first all work.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from inference_gui.engine.workloads import Example, examples
+from inference_gui.ui.panes.inference.results import output_kind
+from tests.gui.inference_support import inference_pane, open_window
+from tests.paths import HUB
+
+TEST_HUB_EXAMPLES = [e for e in examples() if e.hub == "test"]
+
+
+def test_the_test_hub_examples_cover_every_input_kind() -> None:
+    kinds = {e.run_input().kind for e in TEST_HUB_EXAMPLES}
+    assert {"text", "qa", "image", "audio", "chat"} <= kinds, kinds
+    assert any(e.run_input().labels and e.run_input().texts for e in TEST_HUB_EXAMPLES)
+
+
+@pytest.mark.parametrize("chosen", TEST_HUB_EXAMPLES, ids=lambda e: e.name)
+def test_example_runs_from_the_pane_to_its_result_view(qtbot, chosen: Example) -> None:
+    with open_window(qtbot, {"hub": str(HUB)}) as window:
+        pane = inference_pane(window)
+        pane.run_example(chosen)
+        qtbot.waitUntil(lambda: not pane.busy, timeout=60_000)
+        assert pane.phase.text().startswith("Done"), pane.phase.text()
+        assert pane.inputs.kind == chosen.run_input().kind
+        kind = output_kind(chosen.task, chosen.run_input())
+        assert kind != "json"
+        assert pane.output.currentWidget() is pane.output.views[kind]
+        assert pane.raw.toPlainText().strip() not in ("", "null")
