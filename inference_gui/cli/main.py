@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 from inference_gui import __version__
@@ -132,6 +133,13 @@ def build_parser(*, every_command: bool = False) -> Parser:
         "--config", metavar="FILE", help="preferences file (env INFERENCE_GUI_CONFIG)"
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    parser.add_argument(
+        "--firefox-profile",
+        metavar="DIR",
+        type=Path,
+        help="with no command: open the window showing this Firefox profile's model cache "
+        "(read-only)",
+    )
     sub = parser.add_subparsers(
         dest="command", metavar="COMMAND", parser_class=Parser, action=LazyCommands
     )
@@ -165,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from inference_gui.ui.settings_store import open_store
 
         store, _ = open_store(args.config)  # the same file; its problems are in ``problems``
-        return run_gui(ctx, store, os.environ, flags, problems)
+        return run_gui(ctx, store, os.environ, flags, problems, args.firefox_profile)
 
     if problems:
         for problem in problems:

@@ -7,6 +7,7 @@ import logging
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -65,6 +66,7 @@ def run_gui(
     env: Mapping[str, str],
     flags: Mapping[str, Any],
     problems: Sequence[ConfigError],
+    firefox_profile: Path | None = None,
 ) -> int:
     import qasync
 
@@ -77,6 +79,8 @@ def run_gui(
     install_error_hook(window)
     if problems:
         window.show_startup_problems(problems)
+    if firefox_profile is not None:
+        window.open_firefox_profile().open_profile(firefox_profile)
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     with loop:

@@ -44,3 +44,19 @@ def test_the_profile_is_listed_and_verified_against_our_cache(qtbot) -> None:
     assert sentiment.child(0).child(0).text(CHECK_COLUMN) == "unknown"  # main: not in our cache
     assert "3 of 6 match our cache" in dialog.status.text()
     dialog.close()
+
+
+def test_the_firefox_profile_flag_opens_the_window_on_that_profile(monkeypatch) -> None:
+    """``inference-gui --firefox-profile DIR`` hands the folder to the window it opens."""
+    import inference_gui.ui.app as app_module
+    from inference_gui.cli.main import main
+
+    seen = {}
+
+    def fake_run_gui(ctx, store, env, flags, problems, firefox_profile=None) -> int:
+        seen["profile"] = firefox_profile
+        return 0
+
+    monkeypatch.setattr(app_module, "run_gui", fake_run_gui)
+    assert main(["--firefox-profile", str(PROFILE)]) == 0
+    assert seen["profile"] == PROFILE
