@@ -20,12 +20,13 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from inference_gui.cache.core import IMPORTED_HUB
 from inference_gui.cache.store import FileRow
 from inference_gui.engine.tasks import task_class
 from inference_gui.errors import AppError
+from inference_gui.firefox.profile_cache import ProfileCache, ProfileFile
 from inference_gui.layout import (
     CONFIG,
     GENERATION_CONFIG,
@@ -213,9 +214,59 @@ class _CacheView:
         return MISSING, None, "", ()
 
 
-def _needed(
-    options: EngineOptions, view: _CacheView
-) -> tuple[list[tuple[str, FileKey, bool]], str]:
+class _FileView(Protocol):
+    """Where the files a feature needs are looked for: our cache, or a Firefox profile's."""
+
+    def read_json(self, key: FileKey) -> dict[str, Any] | None: ...
+
+    def state(self, key: FileKey) -> tuple[str, int | None, str, tuple[str, ...]]: ...
+
+
+@dataclass
+class _ProfileView:
+    """A Firefox profile's model cache seen as a file view (any hub host Firefox recorded)."""
+
+    files: dict[FileKey, ProfileFile]
+    revisions: dict[tuple[str, str], set[str]]
+
+    @classmethod
+    def of(cls, profile: ProfileCache) -> _ProfileView:
+        files: dict[FileKey, ProfileFile] = {}
+        revisions: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for model in profile.models:
+            for revision in model.revisions:
+                for f in revision.files:
+                    files.setdefault((model.model, revision.revision, f.path), f)
+                    revisions[(model.model, f.path)].add(revision.revision)
+        return cls(files, dict(revisions))
+
+    def read_json(self, key: FileKey) -> dict[str, Any] | None:
+        f = self.files.get(key)
+        if f is None or f.bytes_path is None:
+            return None
+        try:
+            value = json.loads(f.bytes_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return value if isinstance(value, dict) else None
+
+    def state(self, key: FileKey) -> tuple[str, int | None, str, tuple[str, ...]]:
+        model, revision, path = key
+        f = self.files.get(key)
+        if f is not None:
+            if f.bytes_path is None:
+                return CORRUPT, f.size, "recorded by Firefox, but its bytes are not in OPFS", ()
+            if f.size_on_disk is not None and f.size_on_disk != f.size:
+                detail = f"recorded as {f.size} bytes, {f.size_on_disk} in OPFS"
+                return CORRUPT, f.size, detail, ()
+            return CACHED, f.size, "", ()
+        others = tuple(sorted(self.revisions.get((model, path), set()) - {revision}))
+        if others:
+            return STALE, None, f"Firefox holds {', '.join(others)}, not {revision}", others
+        return MISSING, None, "", ()
+
+
+def _needed(options: EngineOptions, view: _FileView) -> tuple[list[tuple[str, FileKey, bool]], str]:
     """(role, file, required) for every file the engine would load, as Engine._load chooses.
 
     The note says when the list is a guess because ``config.json`` is not cached.
@@ -248,14 +299,14 @@ def _needed(
 
 
 def _file_status(
-    role: str, key: tuple[str, str, str], required: bool, view: _CacheView
+    role: str, key: tuple[str, str, str], required: bool, view: _FileView
 ) -> FileStatus:
     model, revision, path = key
     state, size, detail, others = view.state(key)
     return FileStatus(role, model, revision, path, required, state, size, detail, others)
 
 
-def _one(ctx: AppContext, feature: str, view: _CacheView) -> FeatureStatus:
+def _one(ctx: AppContext, feature: str, view: _FileView) -> FeatureStatus:
     try:
         plan = ctx.runs.plan(RunRequest(feature=feature))
         o = plan.options
@@ -310,9 +361,17 @@ def _moved_notes(status: FeatureStatus, users: Mapping[FileKey, tuple[str, ...]]
     return notes
 
 
-def feature_statuses(ctx: AppContext, features: Iterable[str] | None = None) -> list[FeatureStatus]:
-    """The status of ``features`` (default: every feature with a record), from one index read."""
-    view = _CacheView.of(ctx.cache, ctx.hub.key)
+def feature_statuses(
+    ctx: AppContext, features: Iterable[str] | None = None, profile: ProfileCache | None = None
+) -> list[FeatureStatus]:
+    """The status of ``features`` (default: every feature with a record), from one index read.
+
+    With ``profile``, the files are looked for in that Firefox profile's model cache instead of
+    ours: what the profile's features would need against what it holds.
+    """
+    view: _FileView = (
+        _CacheView.of(ctx.cache, ctx.hub.key) if profile is None else _ProfileView.of(profile)
+    )
     every = [_one(ctx, f, view) for f in ctx.records.feature_ids()]
     users = used_by(every)
     wanted = set(features) if features is not None else None

@@ -11,6 +11,7 @@ import argparse
 import json
 from pathlib import Path
 
+from inference_gui.cli.records_status import print_statuses
 from inference_gui.cli.run import call_options, report, run_input, run_request
 from inference_gui.context import AppContext
 from inference_gui.engine.compare import agreement
@@ -21,6 +22,7 @@ from inference_gui.firefox.profiles_ini import list_profiles
 from inference_gui.firefox.snapshot import ProfileError
 from inference_gui.firefox.verify import cache_reference, hub_reference, verify_profile
 from inference_gui.format import human_bytes
+from inference_gui.status import READY, feature_statuses
 from inference_gui.vocab import DTYPES
 
 
@@ -54,6 +56,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     verify.add_argument("--json", action="store_true", help="print JSON")
     verify.set_defaults(func=run_verify)
+
+    status = commands.add_parser(
+        "status",
+        help="records vs profile: per feature, what it would need and whether the profile holds it",
+    )
+    _profile_argument(status)
+    status.add_argument("feature_ids", nargs="*", metavar="FEATURE_ID", help="default: all")
+    status.add_argument("--json", action="store_true", help="print JSON")
+    status.set_defaults(func=run_status)
 
     rm = commands.add_parser(
         "rm",
@@ -143,6 +154,20 @@ def run_profiles(args: argparse.Namespace, ctx: AppContext) -> int:
     for p in found:
         print(f"{'*' if p.is_default else ' '} {p.name:<24} {p.path}")
     return 0
+
+
+def run_status(args: argparse.Namespace, ctx: AppContext) -> int:
+    """Our records' features against the profile's cache; exit 1 when a named one is not ready."""
+    cache = _profile(args)
+    statuses = feature_statuses(ctx, args.feature_ids or None, profile=cache)
+    if args.json:
+        print(
+            json.dumps({"profile": str(cache.profile), "features": [s.to_json() for s in statuses]})
+        )
+    else:
+        print(f"Firefox profile {cache.profile}: {cache.lock.detail}")
+        print_statuses(statuses)
+    return 1 if args.feature_ids and any(s.state != READY for s in statuses) else 0
 
 
 def run_ls(args: argparse.Namespace, ctx: AppContext) -> int:

@@ -64,3 +64,20 @@ def test_profiles_lists_the_users_profiles_ini(
     assert code == 0 and json.loads(out)["result"] == [  # a list goes under "result"
         {"name": "main", "path": str((root / "p.main").resolve()), "default": False}
     ]
+
+
+def test_status_holds_the_records_against_what_the_profile_holds(capsys) -> None:
+    """Records vs profile: the profile cached tiny/bert-embed's configs at v1.1.0 (the record's
+    revision) but not its graph, and tiny/bert-sentiment at v1.0.0 while the record says main."""
+    records = str(FIXTURES / "remote-settings" / "ml-inference-options.json")
+    code, out, _ = run(
+        capsys, "--settings-file", records, "--hub", str(HUB),
+        "firefox", "status", "--profile", PROFILE, "tiny-embed", "tiny-sentiment", "--json",
+    )  # fmt: skip
+    assert code == 1  # named features that are not ready
+    features = {f["feature"]: f for f in json.loads(out)["features"]}
+    embed = {f["path"]: f["state"] for f in features["tiny-embed"]["files"]}
+    assert embed["config.json"] == "cached" and embed["onnx/model_quantized.onnx"] == "missing"
+    sentiment = features["tiny-sentiment"]
+    assert any("moved tiny/bert-sentiment to main" in n for n in sentiment["notes"])
+    assert {f["state"] for f in sentiment["files"]} >= {"stale"}
