@@ -257,3 +257,30 @@ def test_used_by_from_records_beside_history_delete_key_and_menu(
         assert len(cache.store.all()) == len(FILES)  # cancelled: nothing went
     finally:
         made.ctx.app.close()
+
+
+def test_import_runs_the_model_check_and_imports_only_when_asked(qtbot, tmp_path) -> None:
+    """A folder holding only a readme is refused with the check's findings, nothing imported;
+    "Import anyway" imports it; a real model folder imports without a question."""
+    made = make_pane(qtbot, str(HUB))
+    try:
+        notes = tmp_path / "notamodel"
+        notes.mkdir()
+        (notes / "readme.txt").write_text("not a model\n")
+        made.start_import(notes, "local/notamodel", "v1.0.0")
+        qtbot.waitUntil(lambda: made.import_refusal is not None, timeout=20_000)
+        box = made.import_refusal
+        assert "does not pass the model check" in made.status.text()
+        assert box is not None and box.detailedText().strip()
+        assert made.ctx.app.cache.store.all() == []  # nothing was imported
+        anyway = next(b for b in box.buttons() if b.text() == "Import anyway")
+        anyway.click()
+        qtbot.waitUntil(lambda: made.status.text().startswith("Imported"), timeout=20_000)
+        assert {r.model for r in made.ctx.app.cache.store.all()} == {"local/notamodel"}
+
+        made.import_refusal = None
+        made.start_import(HUB / "tiny/bert-sentiment/v1.0.0", "local/sentiment", "v1.0.0")
+        qtbot.waitUntil(lambda: "local/sentiment" in made.status.text(), timeout=60_000)
+        assert made.status.text().startswith("Imported") and made.import_refusal is None
+    finally:
+        made.ctx.app.close()

@@ -137,6 +137,7 @@ class CachePane(Pane):
         self.total = QLabel()
         self.total.setObjectName("cacheTotal")
         self.status = QLabel()
+        self.import_refusal: QMessageBox | None = None  # the last "not a model folder" answer
         self.status.setObjectName("cacheStatus")
         self.status.setWordWrap(True)
 
@@ -447,21 +448,64 @@ class CachePane(Pane):
         if ok:
             self.start_import(Path(folder), model.strip(), revision.strip())
 
-    def start_import(self, folder: Path, model: str, revision: str) -> Job[list[Path]]:
-        self.status.setText(f"Importing {folder}…")
-        return self.ctx.worker.submit(
-            lambda job: self.ctx.app.cache.import_folder(
+    def start_import(
+        self, folder: Path, model: str, revision: str, *, force: bool = False
+    ) -> Job[Any]:
+        """Check the folder as ``cache import`` does, then import it; a folder with check errors
+        is refused with its findings, and imported only when the person says so (``force``)."""
+        self.status.setText(f"Checking {folder}…")
+
+        def work(job: Any) -> Any:
+            if not force:
+                from inference_gui.check import check_folder  # loads onnx: only when asked
+
+                report = check_folder(folder)
+                if report.has_errors:
+                    return report
+            return self.ctx.app.cache.import_folder(
                 folder, model, revision, progress=job.report, cancel=job.cancel_event
-            ),
+            )
+
+        def done(result: Any) -> None:
+            if isinstance(result, list):
+                self.status.setText(f"Imported {len(result)} files as {model} at {revision}.")
+            else:
+                self._import_refused(result, folder, model, revision)
+
+        return self.ctx.worker.submit(
+            work,
             name=f"Import {model}",
             on_progress=lambda p: self.status.setText(
                 f"Importing {p.detail} ({human_bytes(p.done)} of {human_bytes(p.total)})"
             ),
-            on_done=lambda paths: self.status.setText(
-                f"Imported {len(paths)} files as {model} at {revision}."
-            ),
+            on_done=done,
             on_error=self._failed,
         )
+
+    def _import_refused(self, report: Any, folder: Path, model: str, revision: str) -> None:
+        errors = [f.line() for f in report.findings if f.severity == "error"]
+        self.status.setText(
+            f"{folder} does not pass the model check ({len(errors)} error(s)); "
+            "nothing was imported."
+        )
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Not a model folder",
+            f"{folder} does not pass the model check; nothing was imported.",
+            parent=self,
+        )
+        box.setDetailedText("\n".join(errors))
+        box.setInformativeText("\n".join(errors[:5]) + ("\n…" if len(errors) > 5 else ""))
+        anyway = box.addButton("Import anyway", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+
+        def answered(_result: int) -> None:
+            if box.clickedButton() is anyway:
+                self.start_import(folder, model, revision, force=True)
+
+        box.finished.connect(answered)
+        self.import_refusal = box
+        box.open()
 
     def open_hf_import(self) -> HfImportDialog:
         dialog = HfImportDialog(self.ctx, self)
