@@ -15,6 +15,17 @@ DTYPES: tuple[str, ...] = ("fp32", "fp16", "q8", "int8", "uint8", "q4", "q4f16",
 # cores; more only costs memory and start-up time (99,999,999 got the process killed).
 MAX_THREADS = 1024
 
+# The special tokens a tokenizer_config.json may name (what Transformers.js reads as such).
+SPECIAL_TOKEN_KEYS: tuple[str, ...] = (
+    "bos_token",
+    "eos_token",
+    "unk_token",
+    "sep_token",
+    "pad_token",
+    "cls_token",
+    "mask_token",
+)
+
 # Transformers.js picks `onnx/<base><suffix>.onnx` for a dtype; hub and cache need the same map.
 DTYPE_SUFFIX: dict[str, str] = {
     "fp32": "",

@@ -12,16 +12,8 @@ from tokenizers import Tokenizer
 from inference_gui.check.findings import Finding, error, info, warning
 from inference_gui.check.folder import ModelFolder
 from inference_gui.layout import TOKENIZER, TOKENIZER_CONFIG
+from inference_gui.vocab import SPECIAL_TOKEN_KEYS
 
-SPECIAL_KEYS = (
-    "bos_token",
-    "eos_token",
-    "unk_token",
-    "sep_token",
-    "pad_token",
-    "cls_token",
-    "mask_token",
-)
 # transformers writes this sentinel (int(1e30)) when a tokenizer has no real limit
 NO_LIMIT = 10**29
 CHAT_HINTS = ("chat", "instruct", "conversational")
@@ -50,7 +42,7 @@ def check_tokenizer(folder: ModelFolder, task: str) -> list[Finding]:
     config = folder.json(TOKENIZER_CONFIG) or {}
     special = {**(folder.json("special_tokens_map.json") or {}), **config}
     found: list[Finding] = []
-    named = {k: _content(special.get(k)) for k in SPECIAL_KEYS}
+    named = {k: _content(special.get(k)) for k in SPECIAL_TOKEN_KEYS}
     tokens = {k: v for k, v in named.items() if v is not None}
     for key, token in tokens.items():
         if tokenizer.token_to_id(token) is None:

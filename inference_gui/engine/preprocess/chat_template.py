@@ -22,17 +22,9 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from inference_gui.errors import EngineError
+from inference_gui.vocab import SPECIAL_TOKEN_KEYS
 
 TEMPLATE_FILES = ("chat_template.jinja", "chat_template.json")
-SPECIAL_TOKENS = (
-    "bos_token",
-    "eos_token",
-    "unk_token",
-    "sep_token",
-    "pad_token",
-    "cls_token",
-    "mask_token",
-)
 
 
 class _TemplateRaised(Exception):
@@ -80,7 +72,7 @@ class ChatTemplate:
         self.label = label
         self.variables = {
             key: token
-            for key in SPECIAL_TOKENS
+            for key in SPECIAL_TOKEN_KEYS
             if (token := _token_text(tokenizer_config.get(key))) is not None
         }
 

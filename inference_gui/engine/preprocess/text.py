@@ -19,6 +19,7 @@ from tokenizers import Tokenizer
 
 from inference_gui.engine.preprocess.chat_template import ChatTemplate
 from inference_gui.errors import EngineError
+from inference_gui.vocab import SPECIAL_TOKEN_KEYS
 
 _CLEANUPS = (
     (" .", "."),
@@ -99,15 +100,7 @@ class TextTokenizer:
 
     def _special_token_names(self) -> list[str]:
         names = []
-        for key in (
-            "bos_token",
-            "eos_token",
-            "unk_token",
-            "sep_token",
-            "pad_token",
-            "cls_token",
-            "mask_token",
-        ):
+        for key in SPECIAL_TOKEN_KEYS:
             value = self.config.get(key)
             if isinstance(value, Mapping):
                 value = value.get("content")
