@@ -12,7 +12,8 @@ The expected files hold texts, not token ids, so the reference token at each ste
 the text: the candidates are the tokens whose decoded continuation is still a prefix of the
 reference text (an incomplete UTF-8 byte sequence decodes to U+FFFD until its last byte arrives, so
 trailing U+FFFD are accepted where the reference goes on with a multi-byte character), and of those
-the one we score highest is taken.
+the one we score highest is taken. A step where a logits processor left one token possible (a
+forced first or last token, often a special token that adds no text) takes that token.
 The picker stands in for the loop's greedy ``Sampler`` (engine/generation/sampling.py), so
 everything else (preprocessing, encoder, KV cache, logits processors, decoding) is the engine's.
 """
@@ -57,7 +58,8 @@ class ReferencePicker:
         assert scores.shape[0] == 1, "teacher forcing replays one row at a time"
         row = scores[0]
         order = np.argsort(-row, kind="stable")
-        token = next((int(t) for t in order if self._continues(int(t))), None)
+        forced = np.isfinite(row).sum() == 1  # forced_bos / forced_eos: nothing else is possible
+        token = next((int(t) for t in order if forced or self._continues(int(t))), None)
         assert token is not None, (
             f"step {len(self.steps)}: no token continues the reference {self.reference!r} after "
             f"{self.decode(self.generated)!r}"
@@ -94,7 +96,7 @@ def reference_continuation(case: Case, input_id: str) -> str:
     had ``return_full_text: false``."""
     if case.task == "automatic-speech-recognition":  # {"text"}: all generated after the prompt
         return case.outputs[input_id]["text"]
-    text = case.outputs[input_id][0]["generated_text"]
+    (text,) = case.outputs[input_id][0].values()  # generated_, summary_ or translation_text
     if isinstance(text, list):
         reply = text[-1]
         assert reply["role"] == "assistant" and text[:-1] == case.inputs[input_id], (

@@ -1,6 +1,10 @@
-"""Generated text identical to Transformers.js's for tiny/gpt2, tiny/qwen2-chat (plain prompts and
-chats), tiny/t5 and tiny/vit-gpt2-alt-text at every dtype (greedy, ``max_new_tokens: 8``, as
-recorded in the expected files).
+"""Generated text identical to Transformers.js's for tiny/gpt2, tiny/qwen2-chat and tiny/llama-chat
+(plain prompts and chats), tiny/t5, tiny/bart-summarizer (summarization) and tiny/vit-gpt2-alt-text
+at every dtype (greedy, ``max_new_tokens: 8``, as recorded in the expected files).
+
+tiny/bart-summarizer carries distilbart-cnn's generation settings (``forced_bos_token_id``,
+``forced_eos_token_id``, ``no_repeat_ngram_size``, ``min_length``); each of them decides tokens of
+the reference (checked below by switching it off), so parity holds only with all four applied.
 
 Exact text equality holds on every CPU for fp32, fp16 and the weight-only 4-bit dtypes. The
 dynamically quantized dtypes (q8, int8, uint8) quantize activations at run time with kernels that
@@ -25,7 +29,7 @@ from inference_gui.engine.engine import Engine
 from tests.parity.support import Case, assert_matches, cases, engine_for
 from tests.parity.teacher_forcing import assert_follows_reference
 
-GENERATIVE = {"text-generation", "text2text-generation", "image-to-text"}
+GENERATIVE = {"text-generation", "text2text-generation", "summarization", "image-to-text"}
 CASES = list(cases(GENERATIVE))
 DYNAMICALLY_QUANTIZED = {"q8", "int8", "uint8"}
 # Largest logit gap between our top token and the reference's that counts as a near-tie. Measured
@@ -36,10 +40,21 @@ QUANTIZED_MARGIN = 0.1
 
 def test_every_generative_fixture_is_covered() -> None:
     models = {case.model for case in CASES}
-    assert models == {"tiny/gpt2", "tiny/qwen2-chat", "tiny/t5", "tiny/vit-gpt2-alt-text"}
-    assert len(CASES) == 4 * 8
-    chats = {i for c in CASES for i, value in c.inputs.items() if isinstance(value, list)}
-    assert chats == {"chat-0", "chat-1", "chat-2"}
+    assert models == {
+        "tiny/gpt2",
+        "tiny/qwen2-chat",
+        "tiny/llama-chat",
+        "tiny/t5",
+        "tiny/bart-summarizer",
+        "tiny/vit-gpt2-alt-text",
+    }
+    assert len(CASES) == 6 * 8
+    chats = {(c.model, i) for c in CASES for i, v in c.inputs.items() if isinstance(v, list)}
+    assert chats == {
+        (model, chat)
+        for model in ("tiny/qwen2-chat", "tiny/llama-chat")
+        for chat in ("chat-0", "chat-1", "chat-2")
+    }
 
 
 EXACT_CASES = [c for c in CASES if c.dtype not in DYNAMICALLY_QUANTIZED]
@@ -65,3 +80,30 @@ def test_quantized_generation_follows_transformers_js_within_margin(
     for input_id in case.outputs:
         assert_follows_reference(case, engine, input_id, monkeypatch, QUANTIZED_MARGIN)
     engine.unload()
+
+
+SUMMARIZER_FP32 = next(c for c in CASES if c.model == "tiny/bart-summarizer" and c.dtype == "fp32")
+
+
+@pytest.mark.parametrize(
+    "switched_off",
+    [
+        {"forced_bos_token_id": None},
+        {"forced_eos_token_id": None},
+        {"no_repeat_ngram_size": 0},
+        {"min_length": 0},
+    ],
+    ids=lambda o: next(iter(o)),
+)
+def test_each_summarization_setting_decides_reference_tokens(switched_off: dict) -> None:
+    """Without any one of the model's generation settings some reference text changes: the parity
+    above holds because the engine applies each of them as Transformers.js does."""
+    case = SUMMARIZER_FP32
+    engine = engine_for(case)
+    changed = []
+    for input_id, expected in case.outputs.items():
+        options = {**case.options_for(input_id), **switched_off}
+        if engine.run(case.run_input(input_id), options).output != expected:
+            changed.append(input_id)
+    engine.unload()
+    assert changed, f"{switched_off} changes none of {sorted(case.outputs)}"
