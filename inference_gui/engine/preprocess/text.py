@@ -9,6 +9,7 @@ input misleads whoever reads the output.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,7 +68,7 @@ class TextTokenizer:
         label: str = "tokenizer",
     ) -> None:
         try:
-            self._tok = Tokenizer.from_file(str(tokenizer_json))
+            self._tok = _load_tokenizer(tokenizer_json)
         except Exception as exc:  # noqa: BLE001 - the Rust side raises plain Exception
             raise EngineError(
                 f"{label}: tokenizer.json cannot be loaded: {exc}.",
@@ -185,8 +186,50 @@ class TextTokenizer:
         text = self._tok.decode([int(i) for i in ids], skip_special_tokens=skip_special_tokens)
         return clean_up_tokenization(text) if self.clean_up_spaces else text
 
+    @property
+    def backend(self) -> Tokenizer:
+        """The ``tokenizers`` object, for decoding that Transformers.js does its own way (CTC)."""
+        return self._tok
+
     def token_text(self, token_id: int) -> str | None:
         return self._tok.id_to_token(int(token_id))
+
+
+def _load_tokenizer(path: Path) -> Tokenizer:
+    """``tokenizer.json`` as ``tokenizers`` reads it, or, for a vocabulary-only model, as WordLevel.
+
+    The CTC speech repos of Transformers.js (Xenova/wav2vec2-base-960h and the like) write a model
+    with a ``vocab`` and no ``type``; ``tokenizers`` refuses it, while Transformers.js takes it as a
+    plain token -> id table, which is what a WordLevel model is.
+    """
+    try:
+        return Tokenizer.from_file(str(path))
+    except Exception:  # noqa: BLE001 - the Rust side raises plain Exception
+        data = json.loads(path.read_text(encoding="utf-8"))
+        model = data.get("model") if isinstance(data, dict) else None
+        if not (isinstance(model, dict) and "type" not in model and _vocabulary_only(model)):
+            raise
+        data["model"] = {
+            "type": "WordLevel",
+            "vocab": model["vocab"],
+            "unk_token": model.get("unk_token", "<unk>"),
+        }
+        return Tokenizer.from_str(json.dumps(data))
+
+
+def _vocabulary_only(model: Mapping[str, Any]) -> bool:
+    """Transformers.js's test for its vocabulary-only model: a token -> id object, no merges."""
+    return isinstance(model.get("vocab"), dict) and not (
+        {"merges", "continuing_subword_prefix"} & set(model)
+    )
+
+
+def special_token_ids(tokenizer: Tokenizer) -> set[int]:
+    """Ids of the added tokens that ``tokenizer.json`` marks special.
+
+    What ``skip_special_tokens`` drops in Transformers.js, whatever ``tokenizer_config.json`` says.
+    """
+    return {i for i, token in tokenizer.get_added_tokens_decoder().items() if token.special}
 
 
 def clean_up_tokenization(text: str) -> str:

@@ -1,5 +1,8 @@
 """``automatic-speech-recognition`` with Whisper: log-mel features, encoder, merged decoder.
 
+(CTC models — Wav2Vec2 and the like — take Transformers.js's other path, one pass and no decoder:
+:mod:`inference_gui.engine.tasks.ctc_speech_recognition`.)
+
 As Transformers.js's ``_call_whisper`` without chunking: each clip's first window (30 s for real
 Whisper checkpoints, ``n_samples`` of ``preprocessor_config.json``) becomes log-mel features, the
 encoder runs once, and the shared decoding loop generates from Whisper's prompt
@@ -20,14 +23,21 @@ from typing import Any
 import numpy as np
 
 from inference_gui.engine.generation.config import GenerationConfig
-from inference_gui.engine.generation.loop import GenerationOutput
 from inference_gui.engine.generation.pipeline import GenerativeTask
 from inference_gui.engine.generation.whisper_prompt import whisper_prompt
 from inference_gui.engine.inputs import RunInput
 from inference_gui.engine.preprocess.audio_features import audio_feature_extractor
 from inference_gui.engine.tasks.audio_input import load_clips
 from inference_gui.engine.tasks.base import RunContext
+from inference_gui.engine.tasks.ctc_speech_recognition import (
+    CTC_MODEL_TYPES,
+    ctc_features,
+    ctc_text,
+    greedy_path,
+)
 from inference_gui.errors import EngineError
+
+WHISPER_MODEL_TYPES = frozenset({"whisper", "lite-whisper"})
 
 UNSUPPORTED_OPTIONS = {
     "return_timestamps": "timestamps",
@@ -52,14 +62,26 @@ class AutomaticSpeechRecognition(GenerativeTask):
     @classmethod
     def bases_for(cls, config: Mapping[str, Any]) -> tuple[str, ...]:
         kind = config.get("model_type")
-        if kind not in ("whisper", "lite-whisper"):
+        if kind in CTC_MODEL_TYPES:
+            return ("model",)
+        if kind not in WHISPER_MODEL_TYPES:
             raise EngineError(
-                f"automatic-speech-recognition runs Whisper models here; this model is {kind!r}.",
-                "Pick a Whisper model (CTC models such as Wav2Vec2 are not supported yet).",
+                f"automatic-speech-recognition does not run {kind!r} models.",
+                "Pick a Whisper model or a CTC model ("
+                f"{', '.join(sorted(CTC_MODEL_TYPES))}), as Transformers.js does.",
             )
         return cls.model_bases
 
-    def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Features:
+    @property
+    def ctc(self) -> bool:
+        return self.resources.config.get("model_type") in CTC_MODEL_TYPES
+
+    def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Any:
+        if self.ctc:  # Transformers.js warns about language / task and ignores them
+            for key in ("language", "task"):
+                if options.get(key):
+                    ctx.warn(f"{key} is ignored: CTC models transcribe the one language they know.")
+            return ctc_features(inputs, self.feature_extractor, ctx)
         for key, what in UNSUPPORTED_OPTIONS.items():
             if options.get(key):
                 raise EngineError(
@@ -84,7 +106,9 @@ class AutomaticSpeechRecognition(GenerativeTask):
         features = [extractor(clip.samples)["input_features"] for clip in clips]
         return Features(features, np.array([prompt.tokens], dtype=np.int64), config)
 
-    def run(self, prepared: Features, ctx: RunContext) -> list[GenerationOutput]:
+    def run(self, prepared: Any, ctx: RunContext) -> list[Any]:
+        if self.ctc:
+            return [greedy_path(ctx.run("model", feeds)["logits"][0]) for feeds in prepared]
         outputs = []
         for index, features in enumerate(prepared.input_features):
             started = time.perf_counter()
@@ -103,12 +127,15 @@ class AutomaticSpeechRecognition(GenerativeTask):
 
     def postprocess(
         self,
-        outputs: list[GenerationOutput],
-        prepared: Features,
+        outputs: list[Any],
+        prepared: Any,
         inputs: RunInput,
         options: Mapping[str, Any],
     ) -> Any:
-        results = [{"text": self.decode(out.sequences[0])} for out in outputs]
+        if self.ctc:
+            results = [{"text": ctc_text(self.tokenizer, path)} for path in outputs]
+        else:
+            results = [{"text": self.decode(out.sequences[0])} for out in outputs]
         return results if inputs.batched else results[0]
 
 

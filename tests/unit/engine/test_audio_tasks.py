@@ -12,6 +12,8 @@ import soundfile
 from inference_gui.cli.main import main
 from inference_gui.engine import RunInput
 from inference_gui.engine.generation.whisper_prompt import language_code, whisper_prompt
+from inference_gui.engine.preprocess.text import TextTokenizer
+from inference_gui.engine.tasks.ctc_speech_recognition import ctc_text
 from inference_gui.errors import EngineError
 from tests.paths import EXPECTED, HUB, INPUTS
 from tests.unit.engine.conftest import fixture_engine
@@ -81,7 +83,8 @@ def test_a_long_clip_is_cut_to_the_window_with_a_note(tmp_path: Path) -> None:
         (ASR, "whisper-asr", None, {"return_timestamps": True}, "timestamps"),
         (ASR, "whisper-asr", None, {"chunk_length_s": 30}, "chunked"),
         (ASR, "whisper-asr", None, {"language": "japanese"}, "no language"),
-        (ASR, "wav2vec2-audio-cls", None, {}, "runs Whisper models"),
+        (ASR, "wav2vec2-audio-cls", None, {}, "no tokenizer.json"),  # a classifier, not CTC
+        (ASR, "gpt2", None, {}, "does not run 'gpt2' models.*Whisper.*wav2vec2"),
         ("audio-classification", "wav2vec2-audio-cls", None, {"top_k": "3"}, "top_k"),
         ("audio-classification", "vit-classifier", None, {}, "feature extractor None"),
     ],
@@ -140,3 +143,57 @@ def test_cli_classifies_audio_and_refuses_mixed_inputs(capsys: pytest.CaptureFix
     assert labels[0] == "music" and len(labels) == 4  # top_k 5 of 4 labels
     code, _, err = run_cli(capsys, *args, "--audio", str(INPUTS / "chirp.wav"), "some text")
     assert code != 0 and "one kind of input" in err and "--audio" in err
+
+
+def ctc_tokenizer(tmp_path: Path, *, cleanup: bool = True, spaces: bool = False) -> TextTokenizer:
+    """The fixture's CTC tokenizer.json (a vocabulary-only model) with the decoder's clean-up and
+    the config's ``clean_up_tokenization_spaces`` as given."""
+    data = json.loads((HUB / "tiny/wav2vec2-ctc/v1.0.0/tokenizer.json").read_text())
+    assert "type" not in data["model"]  # the layout Transformers.js's CTC repos have
+    data["decoder"]["cleanup"] = cleanup
+    path = tmp_path / "tokenizer.json"
+    path.write_text(json.dumps(data))
+    return TextTokenizer(path, {"unk_token": "<unk>", "clean_up_tokenization_spaces": spaces})
+
+
+def ids(tokenizer: TextTokenizer, *tokens: str) -> list[int]:
+    return [tokenizer.backend.token_to_id(t) for t in tokens]
+
+
+def test_ctc_decoding_drops_special_tokens_before_collapsing_repeats(tmp_path: Path) -> None:
+    """As Transformers.js: <pad> (special) is skipped before the repeats collapse, so A <pad> A
+    is one A; the word delimiter becomes a space and the text is trimmed."""
+    tokenizer = ctc_tokenizer(tmp_path)
+    path = ids(tokenizer, "|", "H", "H", "<pad>", "H", "I", "|", "|", "<s>", "T", "O", "O", "|")
+    assert ctc_text(tokenizer, path) == "HI TO"
+
+
+def test_ctc_decoding_trims_before_the_tokenizer_cleans_up(tmp_path: Path) -> None:
+    """Transformers.js trims the CTC decoder's text, then applies the tokenizer's clean-up, which
+    keeps a leading "' "; tokenizers' decoder leaves the leading delimiter's space for the clean-up,
+    which then joins it ("'S")."""
+    path_tokens = ("|", "'", "|", "S", "|", "A", "|", "'", "|", "B")
+    tokenizer = ctc_tokenizer(tmp_path, spaces=True)
+    path = ids(tokenizer, *path_tokens)
+    assert ctc_text(tokenizer, path) == "' S A'B"
+    assert tokenizer.decode(path, skip_special_tokens=True).strip() == "'S A'B"
+    assert ctc_text(ctc_tokenizer(tmp_path), path) == "' S A ' B"
+    raw = ctc_tokenizer(tmp_path, cleanup=False)
+    assert ctc_text(raw, path) == "|'|S|A|'|B"
+
+
+def test_a_ctc_model_ignores_language_and_task_with_a_note() -> None:
+    engine = fixture_engine(ASR, "wav2vec2-ctc")
+    plain = engine.run(RunInput.audio(INPUTS / "chirp.wav"), {})
+    french = engine.run(RunInput.audio(INPUTS / "chirp.wav"), {"language": "french"})
+    assert plain.output == french.output and plain.output["text"]
+    assert any("language is ignored" in w for w in french.warnings)
+    both = engine.run(RunInput.audio([INPUTS / "chirp.wav", INPUTS / "two-tones.wav"]), {})
+    assert both.output[0] == plain.output and both.output[1] != plain.output
+    assert engine.files == (
+        "config.json",
+        "onnx/model.onnx",
+        "preprocessor_config.json",
+        "tokenizer.json",
+        "tokenizer_config.json",
+    )
