@@ -89,8 +89,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="append",
         dest="labels",
         default=[],
-        help="zero-shot-classification (with TEXT) and zero-shot-image-classification (with "
-        "--image): a candidate label (repeat for each)",
+        help="zero-shot-classification (with TEXT), zero-shot-image-classification and "
+        "zero-shot-object-detection (with --image): a candidate label (repeat for each)",
     )
     parser.add_argument("texts", metavar="TEXT", nargs="*", help="input text; several are a batch")
     parser.add_argument("--json", action="store_true", help="print one JSON object")

@@ -31,6 +31,7 @@ TASK_MODULES: dict[str, str] = {
     "object-detection": "object_detection",
     "image-segmentation": "image_segmentation",
     "zero-shot-image-classification": "zero_shot_image_classification",
+    "zero-shot-object-detection": "zero_shot_object_detection",
     "depth-estimation": "depth_estimation",
     "image-feature-extraction": "image_feature_extraction",
     "automatic-speech-recognition": "automatic_speech_recognition",

@@ -42,3 +42,15 @@ def single_image(inputs: RunInput, task: str) -> None:
             f"{task} takes one image at a time, but got {len(inputs.images)}.",
             "Run each image on its own.",
         )
+
+
+def candidate_labels(inputs: RunInput, task: str) -> list[str]:
+    """The zero-shot image tasks' labels: at least one, none empty."""
+    labels = [label for label in inputs.labels if label.strip()]
+    if not labels or len(labels) != len(inputs.labels):
+        problem = "one is empty" if labels else "got none"
+        raise EngineError(
+            f"{task} needs candidate labels, and {problem}.",
+            "Give the labels to choose from (from the command line: --label L, repeated).",
+        )
+    return labels

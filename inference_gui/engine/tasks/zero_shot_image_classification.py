@@ -17,7 +17,7 @@ import numpy as np
 
 from inference_gui.engine.inputs import RunInput
 from inference_gui.engine.tasks.base import RunContext, Task, option, softmax
-from inference_gui.engine.tasks.images import Pixels, prepare
+from inference_gui.engine.tasks.images import Pixels, candidate_labels, prepare
 from inference_gui.errors import EngineError
 
 DEFAULT_TEMPLATE = "This is a photo of {}"
@@ -31,13 +31,7 @@ class ZeroShotImageClassification(Task):
     required_outputs = ("logits_per_image",)
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Pixels:
-        labels = [label for label in inputs.labels if label.strip()]
-        if not labels or len(labels) != len(inputs.labels):
-            problem = "one is empty" if labels else "got none"
-            raise EngineError(
-                f"{self.name} needs candidate labels, and {problem}.",
-                "Give the labels to choose from (from the command line: --label L, repeated).",
-            )
+        labels = candidate_labels(inputs, self.name)
         if self.resources.config.get("model_type") == "siglip":
             raise EngineError(
                 "SigLIP models are not supported by zero-shot-image-classification in this app.",

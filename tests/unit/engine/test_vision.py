@@ -56,12 +56,41 @@ def test_bad_size_rules_are_named() -> None:
         ImageProcessor({"ensure_multiple_of": "8"})
 
 
-def test_zero_shot_image_classification_needs_candidate_labels() -> None:
-    engine = fixture_engine("zero-shot-image-classification", "clip-zeroshot")
+@pytest.mark.parametrize(
+    ("task", "model"),
+    [
+        ("zero-shot-image-classification", "clip-zeroshot"),
+        ("zero-shot-object-detection", "owlvit-detector"),
+    ],
+)
+def test_zero_shot_image_tasks_need_candidate_labels(task: str, model: str) -> None:
+    engine = fixture_engine(task, model)
     with pytest.raises(EngineError, match="needs candidate labels, and got none"):
         engine.run(RunInput.image(SCENE))
     with pytest.raises(EngineError, match="one is empty"):
         engine.run(RunInput.zero_shot_image(SCENE, ["sun", " "]))
+
+
+def test_zero_shot_detection_options_and_several_images() -> None:
+    """threshold and top_k as Transformers.js reads them; several images: one list each, as the
+    same images run one by one."""
+    engine = fixture_engine("zero-shot-object-detection", "owlvit-detector")
+    labels = ["sun", "car"]
+    scene = engine.run(RunInput.zero_shot_image(SCENE, labels), {"threshold": 0.6}).output
+    assert scene and all(d["score"] > 0.6 for d in scene)
+    assert [d["score"] for d in scene] == sorted((d["score"] for d in scene), reverse=True)
+    top = engine.run(RunInput.zero_shot_image(SCENE, labels), {"threshold": 0.6, "top_k": 2})
+    assert top.output == scene[:2]
+    both = engine.run(
+        RunInput.zero_shot_image([SCENE, INPUTS / "red-circle.png"], labels), {"threshold": 0.6}
+    ).output
+    circle = engine.run(
+        RunInput.zero_shot_image(INPUTS / "red-circle.png", labels), {"threshold": 0.6}
+    )
+    assert both == [scene, circle.output]
+    for bad in ({"top_k": -1}, {"top_k": "2"}, {"threshold": "high"}):
+        with pytest.raises(EngineError, match=f"option {next(iter(bad))}="):
+            engine.run(RunInput.zero_shot_image(SCENE, labels), bad)
 
 
 def test_detection_and_segmentation_take_one_image_at_a_time() -> None:

@@ -105,6 +105,7 @@ OUTPUT_KINDS: dict[str, str] = {
     "feature-extraction": "embeddings",
     "zero-shot-image-classification": "scores",
     "object-detection": "drawn",
+    "zero-shot-object-detection": "drawn",
     "image-segmentation": "drawn",
     "depth-estimation": "drawn",
     "image-feature-extraction": "image-features",
