@@ -96,6 +96,17 @@ def test_a_template_that_raises_gives_its_message(model_copy: ModelCopy) -> None
         engine.run(RunInput.chat(CHAT_1), GREEDY)
 
 
+def test_gemma_refuses_a_system_message_as_its_template_says() -> None:
+    """tiny/gemma-chat carries Gemma's own template: no system role, roles alternating."""
+    engine = fixture_engine("text-generation", "gemma-chat")
+    system = [{"role": "system", "content": "Be brief."}, *CHAT_1]
+    with pytest.raises(EngineError, match="refused the messages: System role not supported"):
+        engine.run(RunInput.chat(system), GREEDY)
+    twice = [*CHAT_1, *CHAT_1]
+    with pytest.raises(EngineError, match="Conversation roles must alternate"):
+        engine.run(RunInput.chat(twice), GREEDY)
+
+
 def test_a_broken_template_is_named() -> None:
     with pytest.raises(EngineError, match="does not compile"):
         ChatTemplate("{% for m in messages %}", {}, "org/model").render(CHAT_1)
