@@ -13,7 +13,7 @@ import numpy as np
 
 from inference_gui.engine.inputs import RunInput
 from inference_gui.engine.preprocess.audio_features import audio_feature_extractor
-from inference_gui.engine.tasks.audio_input import load_clips
+from inference_gui.engine.tasks.audio_input import load_clips, require_frames
 from inference_gui.engine.tasks.base import RunContext, Task, option, softmax, top_k
 
 # Transformers.js feeds the whole clip; an hour of raw samples would take minutes and gigabytes in
@@ -36,6 +36,7 @@ class AudioClassification(Task):
         extractor = self.feature_extractor
         why = f"audio-classification reads at most {MAX_SECONDS:g} s of a clip"
         clips = load_clips(inputs, extractor, MAX_SECONDS, why, ctx)
+        require_frames(clips, inputs, self.resources.config)
         return [extractor(clip.samples) for clip in clips]
 
     def run(self, prepared: list[dict[str, np.ndarray]], ctx: RunContext) -> list[np.ndarray]:

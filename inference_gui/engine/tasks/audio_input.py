@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from inference_gui.engine.inputs import RunInput
 from inference_gui.engine.preprocess.audio import Clip, load_audio
 from inference_gui.engine.preprocess.audio_features import AudioFeatureExtractor
 from inference_gui.engine.tasks.base import RunContext
+from inference_gui.errors import EngineError
 
 
 def load_clips(
@@ -23,3 +27,30 @@ def load_clips(
             )
         clips.append(clip)
     return clips
+
+
+def shortest_input(config: Mapping[str, Any]) -> int:
+    """Samples a raw-waveform model (Wav2Vec2's convolutional feature encoder) needs for one frame.
+
+    Each layer (kernel k, stride s) turns n samples into (n - k) // s + 1, so one output frame
+    needs, walking back from the last layer, (need - 1) * s + k. 0 when the config has no encoder.
+    """
+    kernels, strides = config.get("conv_kernel"), config.get("conv_stride")
+    if not (isinstance(kernels, list) and isinstance(strides, list) and kernels):
+        return 0
+    need = 1
+    for kernel, stride in zip(reversed(kernels), reversed(strides), strict=False):
+        need = (need - 1) * int(stride) + int(kernel)
+    return need
+
+
+def require_frames(clips: list[Clip], inputs: RunInput, config: Mapping[str, Any]) -> None:
+    """A clip too short for even one frame is named, rather than failing inside the model."""
+    need = shortest_input(config)
+    for path, clip in zip(inputs.audios, clips, strict=True):
+        if len(clip.samples) < need:
+            raise EngineError(
+                f"{path.name} is {1000 * clip.seconds:.0f} ms long; this model needs at least "
+                f"{1000 * need / clip.rate:.0f} ms ({need} samples at {clip.rate} Hz).",
+                "Pick a longer clip.",
+            )

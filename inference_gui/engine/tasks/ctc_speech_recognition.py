@@ -22,7 +22,7 @@ from inference_gui.engine.preprocess.text import (
     clean_up_tokenization,
     special_token_ids,
 )
-from inference_gui.engine.tasks.audio_input import load_clips
+from inference_gui.engine.tasks.audio_input import load_clips, require_frames
 from inference_gui.engine.tasks.base import RunContext
 
 # Transformers.js's model types for this path (AutomaticSpeechRecognitionPipeline._call).
@@ -37,9 +37,10 @@ MAX_SECONDS = 60.0
 def ctc_features(
     inputs: RunInput, extractor: AudioFeatureExtractor, ctx: RunContext
 ) -> list[dict[str, np.ndarray]]:
-    """The model feeds of every clip (at most ``MAX_SECONDS`` each)."""
+    """The model feeds of every clip (at most ``MAX_SECONDS`` each, at least one frame)."""
     why = f"CTC speech recognition reads at most {MAX_SECONDS:g} s of a clip"
     clips = load_clips(inputs, extractor, MAX_SECONDS, why, ctx)
+    require_frames(clips, inputs, ctx.resources.config)
     return [extractor(clip.samples) for clip in clips]
 
 

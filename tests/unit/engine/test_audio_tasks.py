@@ -197,3 +197,21 @@ def test_a_ctc_model_ignores_language_and_task_with_a_note() -> None:
         "tokenizer.json",
         "tokenizer_config.json",
     )
+
+
+@pytest.mark.parametrize(
+    ("task", "model", "shortest"),
+    [(ASR, "wav2vec2-ctc", "20 ms"), ("audio-classification", "wav2vec2-audio-cls", "5 ms")],
+)
+def test_a_clip_too_short_for_one_frame_is_named(
+    tmp_path: Path, task: str, model: str, shortest: str
+) -> None:
+    """Wav2Vec2's feature encoder needs a few hundred samples before it gives a frame (4 layers,
+    kernels 10/4/4/4, strides 5/4/4/4: 325 samples); shorter clips fail in onnxruntime otherwise."""
+    engine = fixture_engine(task, model)
+    short = tmp_path / "click.wav"
+    soundfile.write(str(short), np.full(64, 3000, dtype=np.int16), 16000, subtype="PCM_16")
+    with pytest.raises(
+        EngineError, match=f"click.wav is 4 ms long; this model needs at least {shortest}"
+    ):
+        engine.run(RunInput.audio(short))
