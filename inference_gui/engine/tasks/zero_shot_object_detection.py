@@ -84,7 +84,7 @@ class ZeroShotObjectDetection(Task):
                             "box": {"xmin": xmin, "ymin": ymin, "xmax": xmax, "ymax": ymax},
                         }
                     )
-            found.sort(key=lambda item: -item["score"])
+            found.sort(key=lambda item: -float(item["score"]))  # type: ignore[arg-type]
             results.append(found if top_k is None else found[: int(top_k)])
         return results if inputs.batched else results[0]
 
