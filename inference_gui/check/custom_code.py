@@ -12,7 +12,7 @@ from typing import Any
 from inference_gui.check.findings import Finding, warning
 from inference_gui.check.folder import ModelFolder
 from inference_gui.check.task import infer_task
-from inference_gui.layout import CONFIG
+from inference_gui.layout import CONFIG, PREPROCESSOR_CONFIG
 
 CARDS = ("README.md", "model_card.json")
 
@@ -22,13 +22,14 @@ def check_custom_code(folder: ModelFolder) -> list[Finding]:
     found = []
     auto_map = config.get("auto_map")
     if isinstance(auto_map, dict) and auto_map:
+        fallback = _fallback(config, folder.json(PREPROCESSOR_CONFIG))
         classes = ", ".join(f"{k} -> {v}" for k, v in list(auto_map.items())[:4])
         found.append(
             warning(
                 "CUSTOM_CODE",
                 CONFIG,
                 f"asks for custom code (auto_map: {classes}); the platform cannot run custom "
-                f"modeling or tokenizer code. {_fallback(config)}",
+                f"modeling or tokenizer code. {fallback}",
                 "Export with a standard architecture, or check the smoke run's output by hand.",
             )
         )
@@ -45,8 +46,8 @@ def check_custom_code(folder: ModelFolder) -> list[Finding]:
     return found
 
 
-def _fallback(config: dict[str, Any]) -> str:
-    task, architecture = infer_task(config)
+def _fallback(config: dict[str, Any], preprocessor: dict[str, Any] | None) -> str:
+    task, architecture = infer_task(config, preprocessor)
     if task is None:
         return "No standard architecture is named to fall back to."
     return f"It falls back to {architecture} ({task})."

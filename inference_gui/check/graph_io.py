@@ -19,6 +19,9 @@ FED_INPUTS = frozenset(
         "token_type_ids",
         "position_ids",
         "pixel_values",
+        "pixel_mask",
+        "input_features",
+        "input_values",
         "encoder_hidden_states",
         "encoder_attention_mask",
         "use_cache_branch",
@@ -37,11 +40,19 @@ _BASE_OUTPUTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def expected_input(task: type[Task], base: str) -> str:
-    """The input a graph must take: pixels for an image model's first graph, else token ids."""
-    if task.input_kind == "image" and base != "decoder_model_merged":
-        return "pixel_values"
-    return "input_ids"
+# What the first graph of a model takes, by the task's input kind; token ids otherwise. Audio
+# models take either log-mel features (Whisper) or raw samples (Wav2Vec2-style encoders).
+_FIRST_INPUTS: dict[str, tuple[str, ...]] = {
+    "image": ("pixel_values",),
+    "audio": ("input_features", "input_values"),
+}
+
+
+def expected_inputs(task: type[Task], base: str) -> tuple[str, ...]:
+    """The inputs a graph must take one of: the task's media for its first graph, else token ids."""
+    if base != "decoder_model_merged" and task.input_kind in _FIRST_INPUTS:
+        return _FIRST_INPUTS[task.input_kind]
+    return ("input_ids",)
 
 
 def expected_outputs(task: type[Task], base: str) -> tuple[str, ...]:
@@ -63,13 +74,13 @@ def check_io(
                 "it was exported for.",
             )
         )
-    needed = expected_input(task, base)
-    if needed not in inputs:
+    needed = expected_inputs(task, base)
+    if not set(needed) & set(inputs):
         found.append(
             error(
                 "IO_MISSING_INPUT",
                 path,
-                f"has no input {needed!r}, which {task.name} feeds "
+                f"has no input {' or '.join(map(repr, needed))}, which {task.name} feeds "
                 f"(it takes: {', '.join(inputs) or 'nothing'}).",
                 "Export the model for this task, or pick the task it was exported for.",
             )

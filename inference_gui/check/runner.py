@@ -23,7 +23,7 @@ from inference_gui.check.tokenizer import check_tokenizer
 from inference_gui.engine.tasks import task_class
 from inference_gui.engine.tasks.base import Task
 from inference_gui.errors import AppError
-from inference_gui.layout import ONNX_BASES, dtype_of, split_onnx_name
+from inference_gui.layout import ONNX_BASES, PREPROCESSOR_CONFIG, dtype_of, split_onnx_name
 
 # Without these nothing else can be checked.
 STOPPERS = frozenset({"NOT_A_FOLDER", "NOT_A_MODEL", "LAYOUT_ONNX_FOLDER_PICKED"})
@@ -73,7 +73,7 @@ def _task(folder: ModelFolder, given: str | None) -> tuple[type[Task] | None, li
             return task_class(given), []
         except AppError as exc:
             return None, [error("TASK_UNSUPPORTED", "", exc.message, exc.hint)]
-    task, architecture = infer_task(folder.config)
+    task, architecture = infer_task(folder.config, folder.json(PREPROCESSOR_CONFIG))
     if task is None:
         what = f"its architectures ({architecture})" if architecture else "no architectures"
         return None, [

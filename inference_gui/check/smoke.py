@@ -26,10 +26,16 @@ CPU_DEPENDENT = frozenset({"q8", "int8", "uint8"})
 def sample(task: str) -> tuple[RunInput, dict[str, Any]]:
     """The task's ready-made input and call options.
 
-    A task without its own example gets an example of the same kind of input.
+    A task without its own example gets an example of the same kind of input (with candidate
+    labels when the task takes them: zero-shot object detection borrows zero-shot image's).
     """
-    kind = task_class(task).input_kind
-    chosen = examples(task) or [e for e in examples() if task_class(e.task).input_kind == kind]
+    cls = task_class(task)
+    chosen = examples(task) or [
+        e
+        for e in examples()
+        if task_class(e.task).input_kind == cls.input_kind
+        and task_class(e.task).takes_labels == cls.takes_labels
+    ]
     if not chosen:
         return RunInput.text("Hello world."), default_call_options(task)
     return chosen[0].run_input(), {**default_call_options(task), **chosen[0].options}

@@ -1,16 +1,17 @@
 """Tokenizer sanity: it loads, its special tokens exist, inputs get cut, chat models can chat.
 
-Read with the ``tokenizers`` package the engine uses, so "loads here" means "loads there".
+Read by the engine's own loader (the ``tokenizers`` package, plus the vocabulary-only models of CTC
+speech repos that Transformers.js reads), so "loads here" means "loads there".
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from tokenizers import Tokenizer
-
 from inference_gui.check.findings import Finding, error, info, warning
 from inference_gui.check.folder import ModelFolder
+from inference_gui.engine.preprocess.text import load_tokenizer
+from inference_gui.engine.tasks import task_class
 from inference_gui.layout import TOKENIZER, TOKENIZER_CONFIG
 from inference_gui.vocab import SPECIAL_TOKEN_KEYS
 
@@ -29,7 +30,7 @@ def check_tokenizer(folder: ModelFolder, task: str) -> list[Finding]:
     if not folder.has(TOKENIZER):
         return []  # placement reports a missing tokenizer
     try:
-        tokenizer = Tokenizer.from_file(str(folder.path(TOKENIZER)))
+        tokenizer = load_tokenizer(folder.path(TOKENIZER))
     except Exception as exc:  # noqa: BLE001 - the Rust tokenizer raises a plain Exception
         return [
             error(
@@ -73,7 +74,7 @@ def check_tokenizer(folder: ModelFolder, task: str) -> list[Finding]:
             )
         )
     limit = config.get("model_max_length")
-    if not isinstance(limit, int) or limit >= NO_LIMIT:
+    if encodes_text(task) and (not isinstance(limit, int) or limit >= NO_LIMIT):
         known = folder.config.get("max_position_embeddings") or folder.config.get("n_positions")
         found.append(
             warning(
@@ -87,6 +88,15 @@ def check_tokenizer(folder: ModelFolder, task: str) -> list[Finding]:
         )
     found += _chat(folder, config, task)
     return found
+
+
+def encodes_text(task: str) -> bool:
+    """Whether the task feeds tokenized text; an input length limit matters only then.
+
+    A speech or captioning model's tokenizer only decodes.
+    """
+    cls = task_class(task)
+    return cls.input_kind in ("text", "qa") or cls.takes_labels
 
 
 def _chat(folder: ModelFolder, config: dict[str, Any], task: str) -> list[Finding]:

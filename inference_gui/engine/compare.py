@@ -1,8 +1,9 @@
 """Comparing quantizations: which dtypes a model has, how fast each runs, drift from fp32.
 
 Qt-free, so the Inference pane, the CLI and the tests share one definition of "agrees with fp32":
-cosine similarity for embeddings, same top label (and the score delta) for classifications, exact
-match or edit distance for text. Timings are summarised as median and p90 of N runs after a warm-up.
+cosine similarity for embeddings, same top label (and the score delta) for classifications,
+pixel agreement for images (segmentation masks, depth maps), exact match or edit distance for
+text. Timings are summarised as median and p90 of N runs after a warm-up.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 from inference_gui.engine.engine import Engine, RunResult
 from inference_gui.engine.files import read_json
 from inference_gui.engine.inputs import RunInput
+from inference_gui.engine.raw_image import RawImage
 from inference_gui.engine.sources import ModelFiles
 from inference_gui.engine.tasks import task_class
 from inference_gui.errors import AppError, Cancelled
@@ -80,11 +82,11 @@ def edit_distance(a: str, b: str) -> int:
 class Agreement:
     """How one output compares with the reference's; a batch's inputs as the worst and the mean.
 
-    ``value`` is the worst: lowest cosine, largest top-score delta, largest edit distance; ``kl``
-    is the largest KL divergence of a classifier's label distribution.
+    ``value`` is the worst: lowest cosine, largest top-score delta, lowest pixel agreement, largest
+    edit distance; ``kl`` is the largest KL divergence of a classifier's label distribution.
     """
 
-    kind: str  # "cosine", "top-label", "text"
+    kind: str  # "cosine", "top-label", "pixels", "text"
     agrees: bool
     value: float
     text: str
@@ -167,15 +169,41 @@ def _text(output: Any) -> str:
     return str(output)
 
 
+def images(output: Any, name: str = "") -> list[tuple[str, RawImage]]:
+    """Every image in an output, in order, each named by its item's label or its key."""
+    if isinstance(output, RawImage):
+        return [(name, output)]
+    if isinstance(output, Mapping):
+        label = str(output.get("label", name))
+        return [pair for key, value in output.items() for pair in images(value, label or key)]
+    if isinstance(output, list):
+        return [pair for item in output for pair in images(item, name)]
+    return []
+
+
+def pixel_agreement(a: RawImage, b: RawImage) -> float:
+    """1 - the mean absolute pixel difference over the 0..255 range (1.0: identical images).
+
+    For a binary mask this is the share of pixels that agree; for a depth map, one minus its
+    normalised mean error. Images of different shapes do not agree at all (0.0).
+    """
+    if a.pixels.shape != b.pixels.shape:
+        return 0.0
+    difference = abs(a.pixels.astype("int16") - b.pixels.astype("int16"))
+    return 1.0 - float(difference.mean()) / 255.0
+
+
 def _kind(output: Any) -> str:
     if isinstance(output, Mapping) and {"dims", "data"} <= set(output):
         return "cosine"
+    if images(output):
+        return "pixels"
     first = output
     while isinstance(first, list) and first and isinstance(first[0], list):
         first = first[0]
     if isinstance(first, list) and first and isinstance(first[0], Mapping):
         item = first[0]
-        if "score" in item and ("label" in item or "token_str" in item):
+        if isinstance(item.get("score"), int | float) and ("label" in item or "token_str" in item):
             return "top-label"
     if isinstance(first, list) and first and isinstance(first[0], int | float):
         return "cosine"
@@ -194,6 +222,8 @@ def agreement(output: Any, reference: Any) -> Agreement:
         mean = sum(cosines) / len(cosines)
         text = _summary("cosine", cosines, worst)
         return Agreement(kind, worst > 0.99, worst, text, mean, inputs=len(cosines))
+    if kind == "pixels":
+        return _pixels(images(output), images(reference))
     if kind == "top-label":
         pairs_scored = [(m, t) for m, t in zip(_scored(output), _scored(reference), strict=False)]
         same = all(m and t and _label(m[0]) == _label(t[0]) for m, t in pairs_scored)
@@ -224,6 +254,29 @@ def agreement(output: Any, reference: Any) -> Agreement:
         text = _summary("edit distance", distances, worst, ".0f")
     mean = sum(distances) / len(distances)
     return Agreement("text", worst == 0, worst, text, mean, inputs=len(distances))
+
+
+def _pixels(mine: list[tuple[str, RawImage]], theirs: list[tuple[str, RawImage]]) -> Agreement:
+    """Images compared pairwise in order; the same names (labels) and 99% pixel agreement."""
+    names, reference_names = [n for n, _ in mine], [n for n, _ in theirs]
+    if names != reference_names:
+        missing = sorted(set(reference_names) - set(names))
+        extra = sorted(set(names) - set(reference_names))
+        what = "; ".join(
+            part
+            for part in (
+                f"missing {', '.join(missing)}" if missing else "",
+                f"extra {', '.join(extra)}" if extra else "",
+            )
+            if part
+        )
+        text = f"different images ({what or 'another order'})"
+        return Agreement("pixels", False, 0.0, text, inputs=len(theirs))
+    scores = [pixel_agreement(a, b) for (_, a), (_, b) in zip(mine, theirs, strict=True)]
+    worst = min(scores, default=1.0)
+    text = _summary("pixels", scores or [1.0], worst)
+    mean = sum(scores) / len(scores) if scores else 1.0
+    return Agreement("pixels", worst >= 0.99, worst, text, mean, inputs=len(scores))
 
 
 def _texts(output: Any) -> list[str]:

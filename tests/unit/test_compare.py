@@ -29,6 +29,7 @@ from inference_gui.engine.compare import (
     rows_to_json,
 )
 from inference_gui.engine.engine import Engine
+from inference_gui.engine.raw_image import RawImage
 from inference_gui.engine.sources import FolderFiles, folder_hub
 from inference_gui.engine.workloads import example, examples, run_benchmark, workloads
 from inference_gui.errors import Cancelled, EngineError
@@ -262,3 +263,29 @@ def test_csv_export_keeps_numbers_and_the_context_on_every_line() -> None:
     line = next(csv.DictReader(io.StringIO(text)))
     assert line["median_ms"] == "2.25" and line["model"] == "tiny/m"
     assert json.loads(line["options"]) == {"top_k": 2}
+
+
+def _mask(rows: list[list[int]]) -> RawImage:
+    return RawImage(np.array(rows, dtype=np.uint8)[:, :, None])
+
+
+def test_agreement_of_images_is_pixel_agreement_with_the_same_labels() -> None:
+    reference = [
+        {"score": None, "label": "sky", "mask": _mask([[255, 255], [0, 0]])},
+        {"score": None, "label": "road", "mask": _mask([[0, 0], [255, 255]])},
+    ]
+    one_pixel_off = [
+        {"score": None, "label": "sky", "mask": _mask([[255, 255], [255, 0]])},
+        {"score": None, "label": "road", "mask": _mask([[0, 0], [255, 255]])},
+    ]
+    same = agreement(reference, reference)
+    assert (same.kind, same.agrees, same.value) == ("pixels", True, 1.0)
+    off = agreement(one_pixel_off, reference)
+    assert off.value == pytest.approx(0.75) and not off.agrees and off.inputs == 2
+    assert off.mean == pytest.approx(0.875)
+    lost = agreement(reference[:1], reference)
+    assert not lost.agrees and "missing road" in lost.text
+    depth = {"predicted_depth": None, "depth": _mask([[10, 20], [30, 40]])}
+    near = {"predicted_depth": None, "depth": _mask([[10, 20], [30, 42]])}
+    assert agreement(near, depth).value == pytest.approx(1 - 0.5 / 255)
+    assert agreement(near, depth).agrees

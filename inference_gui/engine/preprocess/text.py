@@ -68,7 +68,7 @@ class TextTokenizer:
         label: str = "tokenizer",
     ) -> None:
         try:
-            self._tok = _load_tokenizer(tokenizer_json)
+            self._tok = load_tokenizer(tokenizer_json)
         except Exception as exc:  # noqa: BLE001 - the Rust side raises plain Exception
             raise EngineError(
                 f"{label}: tokenizer.json cannot be loaded: {exc}.",
@@ -195,7 +195,7 @@ class TextTokenizer:
         return self._tok.id_to_token(int(token_id))
 
 
-def _load_tokenizer(path: Path) -> Tokenizer:
+def load_tokenizer(path: Path) -> Tokenizer:
     """``tokenizer.json`` as ``tokenizers`` reads it, or, for a vocabulary-only model, as WordLevel.
 
     The CTC speech repos of Transformers.js (Xenova/wav2vec2-base-960h and the like) write a model

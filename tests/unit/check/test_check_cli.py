@@ -62,3 +62,33 @@ def test_import_refuses_a_folder_that_is_not_a_model_unless_forced(capsys, tmp_p
     assert "Imported" not in out
     code, out, _ = run(capsys, *imp, "--force")
     assert code == 0 and "Imported 1 files" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "task"),
+    [
+        ("whisper-asr", "automatic-speech-recognition"),
+        ("wav2vec2-ctc", "automatic-speech-recognition"),
+        ("wav2vec2-audio-cls", "audio-classification"),
+        ("segformer-seg", "image-segmentation"),
+        ("dpt-depth", "depth-estimation"),
+        ("detr-detector", "object-detection"),
+        ("owlvit-detector", "zero-shot-object-detection"),
+        ("clip-zeroshot", "zero-shot-image-classification"),
+        ("vit-features", "image-feature-extraction"),
+    ],
+)
+def test_audio_and_vision_models_are_checked_as_their_task_and_smoke_run(
+    capsys, copy_model: CopyModel, name: str, task: str
+) -> None:
+    """The task comes from the head and what the model is fed (preprocessor_config.json); the
+    graphs' media inputs fit it, the tokenizer loads as the engine loads it (a CTC vocabulary
+    too), and the smoke run's sample input suits the task (labels for zero-shot detection)."""
+    model = copy_model(name, dtypes=("fp32", "fp16"))
+    code, out, _ = run(capsys, "check", str(model), "--json")
+    report = json.loads(out)
+    assert report["task"] == task
+    assert [f["message"] for f in report["findings"] if f["severity"] == "error"] == []
+    assert code == 0
+    smoke = {row["dtype"]: row for row in report["smoke"]}
+    assert set(smoke) == {"fp32", "fp16"} and smoke["fp32"]["agrees"] is True
