@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from inference_gui.cache import importing, operations
+from inference_gui.cache import importing, operations, partials
 from inference_gui.cache.core import IMPORTED_HUB, CacheCore
 from inference_gui.cache.download import Retry, download
 from inference_gui.cache.operations import CacheTree, DeletePlan
@@ -316,7 +316,9 @@ class ModelCache(CacheCore):
 
     # -- operations (the one API behind the Cache pane and the ``cache`` commands) -------------
     def tree(self) -> CacheTree:
-        return operations.build_tree(self.store.all(), self.store.total_size())
+        return operations.build_tree(
+            self.store.all(), self.store.total_size(), self.store.removed()
+        )
 
     def plan_delete(
         self,
@@ -393,6 +395,20 @@ class ModelCache(CacheCore):
             done.freed_bytes,
         )
         return done
+
+    def evict_incomplete(self, *, dry_run: bool) -> list[partials.Leftover]:
+        """Remove (or, dry run, list) incomplete downloads no fetch is writing now."""
+        if not dry_run:
+            self.require_writable("Removing incomplete downloads")
+        with self.commit_lock():
+            found = partials.sweep(self, remove=not dry_run)
+        if not dry_run:
+            log.info(
+                "deleted incomplete downloads: %d files, %d bytes freed",
+                len(found),
+                sum(f.size for f in found),
+            )
+        return found
 
     def verify(
         self,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
-from inference_gui.cache.store import FileRow, Store
+from inference_gui.cache.store import FileRow, RemovedRow, Store
 from inference_gui.layout import dtype_of
 
 if TYPE_CHECKING:
@@ -40,10 +40,24 @@ class RevisionInfo:
     last_used: float
     downloaded_at: float
     files: tuple[FileInfo, ...]
+    # Files repair took out (their bytes were corrupt or gone); fetching them again clears this.
+    missing: tuple[RemovedRow, ...] = ()
 
     @property
     def used_by(self) -> tuple[str, ...]:
         return tuple(sorted({u for f in self.files for u in f.used_by}))
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.missing)
+
+    def incomplete_note(self) -> str:
+        """``incomplete: repair removed onnx/model.onnx; fetch it again`` ('' when complete)."""
+        if not self.missing:
+            return ""
+        paths = ", ".join(m.path for m in self.missing[:3])
+        more = f" and {len(self.missing) - 3} more" if len(self.missing) > 3 else ""
+        return f"incomplete: repair removed {paths}{more}; fetch this revision again"
 
 
 @dataclass(frozen=True)
@@ -96,6 +110,16 @@ class CacheTree:
                             "revision": r.revision,
                             "size": r.size,
                             "last_used_by": list(r.used_by),
+                            "incomplete": r.incomplete,
+                            "missing_files": [
+                                {
+                                    "path": gone.path,
+                                    "size": gone.size,
+                                    "reason": gone.reason,
+                                    "removed_at": gone.removed_at,
+                                }
+                                for gone in r.missing
+                            ],
                             "files": [
                                 {
                                     "path": f.path,
@@ -121,8 +145,16 @@ class CacheTree:
         return [f for m in self.models for r in m.revisions for f in r.files]
 
 
-def build_tree(rows: list[FileRow], total_size: int) -> CacheTree:
-    """Group index rows (sorted by hub, model, revision, path) into the tree."""
+def build_tree(
+    rows: list[FileRow], total_size: int, removed: Iterable[RemovedRow] = ()
+) -> CacheTree:
+    """Group index rows (sorted by hub, model, revision, path) into the tree.
+
+    ``removed`` are the files repair took out, shown on their revisions as missing.
+    """
+    missing: dict[tuple[str, str, str], list[RemovedRow]] = {}
+    for gone in removed:
+        missing.setdefault((gone.hub, gone.model, gone.revision), []).append(gone)
     models = []
     for (hub, model), model_rows in groupby(rows, key=lambda r: (r.hub, r.model)):
         revisions = []
@@ -146,6 +178,7 @@ def build_tree(rows: list[FileRow], total_size: int) -> CacheTree:
                     max(f.last_used for f in files),
                     max(f.downloaded_at for f in files),
                     files,
+                    tuple(missing.get((hub, model, revision), ())),
                 )
             )
         models.append(ModelInfo(hub, model, tuple(revisions)))

@@ -72,8 +72,24 @@ def _v3(db: sqlite3.Connection) -> None:
     )
 
 
+def _v4(db: sqlite3.Connection) -> None:
+    """Files repair removed from a revision that keeps others: the revision is incomplete."""
+    db.execute(
+        """CREATE TABLE removed (
+            hub TEXT NOT NULL,
+            model TEXT NOT NULL,
+            revision TEXT NOT NULL,
+            path TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            removed_at REAL NOT NULL,
+            PRIMARY KEY (hub, model, revision, path)
+        )"""
+    )
+
+
 # Append only: position + 1 is the schema version a step produces.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _COLUMNS = (
@@ -105,6 +121,19 @@ class FileRow:
     downloaded_at: float
     last_used: float
     used_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RemovedRow:
+    """A file repair took out of a revision (its bytes were corrupt or gone)."""
+
+    hub: str
+    model: str
+    revision: str
+    path: str
+    size: int
+    reason: str
+    removed_at: float
 
 
 class DamagedIndex(CacheError):
@@ -347,6 +376,15 @@ class Store:
             ).fetchall()
         return {row[0]: Stamp(*row[1:]) for row in rows}
 
+    def removed(self) -> list[RemovedRow]:
+        """Files repair removed from revisions that still hold others (see :meth:`mark_removed`)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT hub, model, revision, path, size, reason, removed_at FROM removed "
+                "ORDER BY hub, model, revision, path"
+            ).fetchall()
+        return [RemovedRow(*row) for row in rows]
+
     # -- writes --------------------------------------------------------------------------------
     def replace_verified(self, stamps: dict[str, Stamp]) -> None:
         if self.read_only:  # only a shortcut for the next verify: nothing is lost by skipping
@@ -383,6 +421,10 @@ class Store:
                  last_used = excluded.last_used""",
             (hub, model, revision, path, size, sha256, etag, content_type, now, now),
         )
+        db.execute(
+            "DELETE FROM removed WHERE hub = ? AND model = ? AND revision = ? AND path = ?",
+            (hub, model, revision, path),
+        )
         return db.execute(
             "SELECT id FROM files WHERE hub = ? AND model = ? AND revision = ? AND path = ?",
             (hub, model, revision, path),
@@ -410,7 +452,31 @@ class Store:
 
     @staticmethod
     def delete(db: sqlite3.Connection, ids: Iterable[int]) -> None:
+        """Remove entries; a revision left with no entry forgets what repair took from it too."""
         db.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in ids])
+        db.execute(
+            "DELETE FROM removed WHERE NOT EXISTS (SELECT 1 FROM files f WHERE f.hub = removed.hub"
+            " AND f.model = removed.model AND f.revision = removed.revision)"
+        )
+
+    @staticmethod
+    def mark_removed(db: sqlite3.Connection, rows: Iterable[FileRow], reason: str) -> None:
+        """Remember files repair removed, for revisions that keep other files.
+
+        Such a revision is incomplete (a run of it would fail or fetch again) and the listing says
+        so until the file is fetched again; a revision repair emptied is simply gone.
+        """
+        now = time.time()
+        db.executemany(
+            "INSERT OR REPLACE INTO removed (hub, model, revision, path, size, reason, removed_at)"
+            " SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM files"
+            " WHERE hub = ? AND model = ? AND revision = ?)",
+            [
+                (r.hub, r.model, r.revision, r.path, r.size, reason, now)
+                + (r.hub, r.model, r.revision)
+                for r in rows
+            ],
+        )
 
     @staticmethod
     def unlink_usage(db: sqlite3.Connection, ids: Iterable[int], used_by: str) -> None:

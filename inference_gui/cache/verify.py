@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from inference_gui.cache import partials
 from inference_gui.cache.blobs import hash_file
-from inference_gui.cache.download import etag_note
 from inference_gui.cache.store import FileRow, Stamp, Store
 from inference_gui.errors import Cancelled, HubError
 from inference_gui.hub.names import check_names
@@ -165,6 +165,7 @@ def verify(
         if repair:
             with cache.store.transaction() as db:
                 Store.delete(db, (r.id for r in drop))
+                Store.mark_removed(db, drop, "removed by repair: its bytes were corrupt or gone")
             for row in drop:
                 cache.blobs.remove_shown(cache.shown_path(row))
             for sha256 in bad_blobs:
@@ -338,35 +339,11 @@ def _strays(
             )
             if repair:
                 cache.blobs.remove_shown(path)
-    for path in cache.blobs.tmp.iterdir():
-        if path.suffix == ".part":
-            findings += _partial(cache, path, repair)
-        elif path.is_file() and path.suffix == ".tmp":
-            findings.append(
-                Finding(
-                    "partial", str(path), "a file left by an interrupted write", repair, "removed"
-                )
-            )
-            if repair:
-                path.unlink(missing_ok=True)
+    findings += [
+        Finding("partial", str(left.path), left.detail, repair, "removed")
+        for left in partials.sweep(cache, remove=repair)
+    ]
     return findings
-
-
-def _partial(cache: CacheCore, part: Path, repair: bool) -> list[Finding]:
-    with cache.download_lock(part, blocking=False) as free:
-        if not free:
-            return []  # a download is writing it (or a neighbour in its lock stripe) right now
-        finding = Finding(
-            "partial",
-            str(part),
-            f"an interrupted download ({part.stat().st_size} bytes)",
-            repair,
-            "removed",
-        )
-        if repair:
-            part.unlink(missing_ok=True)
-            etag_note(part).unlink(missing_ok=True)
-    return [finding]
 
 
 def _files(root: Path) -> list[Path]:

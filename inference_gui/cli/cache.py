@@ -82,10 +82,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     evict = commands.add_parser(
         "evict",
         help="remove revisions no feature resolves to now, unused for N days "
-        "(--unused-days 0: every revision no record uses)",
+        "(--unused-days 0: every revision no record uses), or incomplete downloads",
     )
-    evict.add_argument(
+    which = evict.add_mutually_exclusive_group()
+    which.add_argument(
         "--unused-days", type=float, default=30.0, metavar="N", help="days unused (30)"
+    )
+    which.add_argument(
+        "--incomplete",
+        action="store_true",
+        help="instead, remove partial downloads nobody is resuming (a fetch would resume them)",
     )
     evict.add_argument("--dry-run", action="store_true", help="say what would go, change nothing")
     evict.set_defaults(func=run_evict)
@@ -116,9 +122,10 @@ def run_ls(args: argparse.Namespace, ctx: AppContext) -> int:
         print(f"{model.model}  ({model.hub})  {human_bytes(model.size)}")
         for revision in model.revisions:
             used = f"  last used by {', '.join(revision.used_by)}" if revision.used_by else ""
+            note = f"  {revision.incomplete_note()}" if revision.incomplete else ""
             print(
                 f"  {revision.revision}  {human_bytes(revision.size)}  last used "
-                f"{_when(revision.last_used)}{used}"
+                f"{_when(revision.last_used)}{used}{note}"
             )
             for f in revision.files:
                 print(f"    {human_bytes(f.size):>10}  {f.dtype or '-':<6} {f.path}")
@@ -283,10 +290,34 @@ def run_rm(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def run_evict(args: argparse.Namespace, ctx: AppContext) -> int:
+    if args.incomplete:
+        return _evict_incomplete(args, ctx)
     if args.unused_days < 0:
         raise AppError("--unused-days must be 0 or more.")
     plan = ctx.cache.plan_evict(args.unused_days, referenced_revisions(ctx))
     return _run_plan(args, ctx, plan, dry_run=args.dry_run, yes=True)
+
+
+def _evict_incomplete(args: argparse.Namespace, ctx: AppContext) -> int:
+    found = ctx.cache.evict_incomplete(dry_run=args.dry_run)
+    freed = sum(f.size for f in found)
+    emit(
+        args,
+        {
+            "dry_run": args.dry_run,
+            "description": "incomplete downloads",
+            "freed_bytes": freed,
+            "remove": [{"file": str(f.path), "kind": f.kind, "size": f.size} for f in found],
+        },
+    )
+    if not found:
+        print("No incomplete downloads to remove.")
+        return 0
+    verb = "Would remove" if args.dry_run else "Removed"
+    for f in found:
+        print(f"{verb} {f.path}: {f.detail}")
+    print(f"{'Would free' if args.dry_run else 'Freed'} {human_bytes(freed)} ({freed} bytes).")
+    return 0
 
 
 def run_verify(args: argparse.Namespace, ctx: AppContext) -> int:

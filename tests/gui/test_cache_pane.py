@@ -243,6 +243,7 @@ def test_used_by_from_records_beside_history_delete_key_and_menu(
             "Delete everything used by tiny-embed-legacy…",
             "",
             "Delete revisions no record uses…",
+            "Delete incomplete downloads…",
         ]
         asked: list[str] = []
         monkeypatch.setattr(
@@ -288,3 +289,55 @@ def test_import_runs_the_model_check_and_imports_only_when_asked(qtbot, tmp_path
         assert made.import_refusal is None
     finally:
         made.ctx.app.close()
+
+
+def test_a_filter_shows_the_totals_of_what_it_shows(pane) -> None:
+    whole = pane.total.text()
+    pane.filter.setText("quantized")
+    size = (EMBED / "onnx/model_quantized.onnx").stat().st_size
+    assert pane.total.text().startswith(
+        f"Filter shows 1 file of {len(FILES) + 1}, {human_bytes(size)} on disk."
+    )
+    pane.filter.setText("tiny/bert-embed")  # a model matches: all its files, shared bytes once
+    assert f"{len(FILES) + 1} files of {len(FILES) + 1}" in pane.total.text()
+    assert f"{human_bytes(pane.model.total_size)} on disk" in pane.total.text()
+    pane.filter.setText("")
+    assert pane.total.text() == whole
+
+
+def test_a_revision_repair_took_a_file_from_says_incomplete(pane, qtbot) -> None:
+    cache = pane.ctx.app.cache
+    (row,) = cache.store.select(revision="v1.0.0", path="onnx/model_quantized.onnx")
+    cache.blobs.blob(row.sha256).write_bytes(b"tampered")
+    cache.verify(repair=True)
+    pane.refresh()
+    qtbot.waitUntil(lambda: pane.model.roots[0].children[0].item.incomplete, timeout=5000)
+    revisions = {
+        i.data(NODE_ROLE).item.revision: i
+        for i in pane._all_indexes()
+        if i.data(NODE_ROLE).kind == "revision"
+    }
+    assert revisions["v1.0.0"].data() == "v1.0.0 — incomplete"
+    assert "onnx/model_quantized.onnx" in revisions["v1.0.0"].data(Qt.ItemDataRole.ToolTipRole)
+    assert revisions["v1.1.0"].data() == "v1.1.0"
+
+
+def test_incomplete_downloads_are_listed_then_deleted_from_the_menu(
+    pane, qtbot, monkeypatch
+) -> None:
+    part = pane.ctx.app.cache.part_path("hub", "org/m", "v1", "onnx/model.onnx")
+    part.write_bytes(b"p" * 2048)
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        lambda _parent, _title, text, *args: asked.append(text) or QMessageBox.StandardButton.Yes,
+    )
+    menu = pane.context_menu(None)
+    action = next(a for a in menu.actions() if a.text() == "Delete incomplete downloads…")
+    action.trigger()
+    qtbot.waitUntil(lambda: "Deleted 1 incomplete download" in pane.status.text(), timeout=5000)
+    assert "1 incomplete download?" in asked[0] and human_bytes(2048) in asked[0]
+    assert not part.exists()
+    action.trigger()
+    qtbot.waitUntil(lambda: "No incomplete downloads" in pane.status.text(), timeout=5000)

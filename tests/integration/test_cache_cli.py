@@ -273,3 +273,56 @@ def test_offline_run_of_an_uncached_dtype_says_offline_and_what_is_cached(server
     assert code == 1 and len(server.requests) == before
     assert "not in the cache, and offline mode is on" in err and "cached dtypes: fp32" in err
     assert "not converted" not in err and len(err.strip().splitlines()) == 1
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ["INFERENCE_GUI_CACHE_DIR"])
+
+
+def test_a_revision_repair_took_files_from_says_incomplete_until_fetched_again(
+    server, capsys
+) -> None:
+    fetch_embed(capsys, server, "--dtype", "q4")
+    onnx = next(
+        f
+        for f in ls_json(capsys)["models"][0]["revisions"][0]["files"]
+        if f["path"].endswith(".onnx")
+    )
+    (_cache_dir() / "blobs" / onnx["sha256"]).write_bytes(b"broken")
+    assert run(capsys, "cache", "verify", "--repair")[0] == 0
+    (revision,) = ls_json(capsys)["models"][0]["revisions"]
+    assert revision["incomplete"] is True
+    assert [m["path"] for m in revision["missing_files"]] == [onnx["path"]]
+    assert revision["missing_files"][0]["size"] == onnx["size"]
+    assert onnx["path"] not in {f["path"] for f in revision["files"]}
+    code, out, _ = run(capsys, "cache", "ls")
+    assert code == 0 and f"incomplete: repair removed {onnx['path']}" in out
+    fetch_embed(capsys, server, "--dtype", "q4")
+    (revision,) = ls_json(capsys)["models"][0]["revisions"]
+    assert (revision["incomplete"], revision["missing_files"]) == (False, [])
+
+
+def test_evict_incomplete_removes_partial_downloads_nobody_resumes(capsys) -> None:
+    from inference_gui.cache.download import etag_note
+
+    tmp = _cache_dir() / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    part = tmp / ("ab" * 16 + ".part")
+    part.write_bytes(b"x" * 1000)
+    etag_note(part).write_text('"etag-1"')
+    write = tmp / "half.tmp"
+    write.write_bytes(b"y" * 24)
+    expected = 1000 + len('"etag-1"') + 24
+    code, out, _ = run(capsys, "cache", "evict", "--incomplete", "--dry-run", "--json")
+    plan = json.loads(out)
+    assert code == 0 and plan["dry_run"] is True and plan["freed_bytes"] == expected
+    assert {(Path(r["file"]).name, r["kind"]) for r in plan["remove"]} == {
+        (part.name, "download"),
+        (write.name, "write"),
+    }
+    assert part.exists() and etag_note(part).exists() and write.exists()
+    code, out, _ = run(capsys, "cache", "evict", "--incomplete")
+    assert code == 0 and f"({expected} bytes)" in out
+    assert not part.exists() and not etag_note(part).exists() and not write.exists()
+    code, out, _ = run(capsys, "cache", "evict", "--incomplete")
+    assert code == 0 and "No incomplete downloads" in out

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
 
 from inference_gui.cache.operations import CacheTree, FileInfo, ModelInfo, RevisionInfo
 from inference_gui.format import human_bytes
@@ -24,6 +25,7 @@ NODE_ROLE = Qt.ItemDataRole.UserRole + 2
 HEADERS = ("Name", "Size", "Dtype", "Last used", "Last updated", "Last used by", "Used by")
 USED_BY_COLUMN = 6  # features whose records resolve to the file now (beside the usage history)
 SIZE_COLUMN = 1
+INCOMPLETE_COLOR = "#b35c00"  # a warning amber readable on light and dark rows
 
 
 @dataclass(eq=False)
@@ -140,8 +142,11 @@ class CacheTreeModel(QAbstractItemModel):
         raw = self._raw(node, index.column())
         if role == SORT_ROLE:
             return float(raw) if isinstance(raw, (int, float)) else str(raw).lower()
+        incomplete = isinstance(node.item, RevisionInfo) and node.item.incomplete
         if role == Qt.ItemDataRole.DisplayRole:
             column = index.column()
+            if incomplete and column == 0:
+                return f"{raw} — incomplete"
             if column == SIZE_COLUMN:
                 return human_bytes(raw)
             if column in (3, 4):
@@ -149,8 +154,12 @@ class CacheTreeModel(QAbstractItemModel):
             return raw
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == SIZE_COLUMN:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and incomplete and index.column() == 0:
+            return QColor(INCOMPLETE_COLOR)
         if role == Qt.ItemDataRole.ToolTipRole:
             item = node.item
+            if isinstance(item, RevisionInfo) and item.incomplete:
+                return item.incomplete_note().capitalize() + "."
             if isinstance(item, FileInfo):
                 return f"{item.path}\n{item.size:,} bytes\nsha256 {item.sha256}"
             if isinstance(item, ModelInfo):

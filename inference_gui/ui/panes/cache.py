@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from inference_gui.cache.model_cache import ModelCache
-from inference_gui.cache.operations import CacheTree, DeletePlan
+from inference_gui.cache.operations import CacheTree, DeletePlan, FileInfo
+from inference_gui.cache.partials import Leftover
 from inference_gui.cache.store import ChangeWatch, DamagedIndex, set_aside
 from inference_gui.cache.verify import VerifyReport
 from inference_gui.errors import AppError, Cancelled
@@ -69,6 +70,7 @@ class CachePane(Pane):
         self.model = CacheTreeModel(self)
         self.proxy = SortFilterProxy(self)
         self.proxy.setRecursiveFilteringEnabled(True)
+        self.proxy.setAutoAcceptChildRows(True)  # a matching model or revision shows its files
         self.proxy.setSourceModel(self.model)
         self._watch: ChangeWatch | None = None
         self._watch_path: Path | None = None
@@ -188,12 +190,7 @@ class CachePane(Pane):
         self._restore(expanded, selected_key)
         self.rebuild_button.hide()
         self._show_read_only(self.ctx.app.cache.read_only)
-        limit = self.ctx.app.cache.limit_bytes
-        files = sum(len(r.files) for m in tree.models for r in m.revisions)
-        self.total.setText(
-            f"Total on disk: {human_bytes(tree.total_size)} of {human_bytes(limit)} "
-            f"— {count(len(tree.models), 'model')}, {count(files, 'file')}"
-        )
+        self._show_totals()
         if self._read_only:
             pass  # the read-only notice stays
         elif not tree.models:
@@ -283,6 +280,30 @@ class CachePane(Pane):
         self.proxy.setFilterFixedString(text)
         if text:
             self.view.expandAll()
+        self._show_totals()
+
+    def _show_totals(self) -> None:
+        """The footer: the whole cache, and while a filter narrows the tree, what it shows.
+
+        Both count bytes as the disk holds them: content shared by several entries once.
+        """
+        tree_models = self.model.roots
+        limit = self.ctx.app.cache.limit_bytes
+        files = [n.item for m in tree_models for r in m.children for n in r.children]
+        whole = (
+            f"Total on disk: {human_bytes(self.model.total_size)} of {human_bytes(limit)} "
+            f"— {count(len(tree_models), 'model')}, {count(len(files), 'file')}"
+        )
+        if not self.filter.text():
+            self.total.setText(whole)
+            return
+        shown = [i.data(NODE_ROLE).item for i in self._all_indexes()]
+        shown_files = [f for f in shown if isinstance(f, FileInfo)]
+        on_disk = sum({f.sha256: f.size for f in shown_files}.values())
+        self.total.setText(
+            f"Filter shows {count(len(shown_files), 'file')} of {len(files)}, "
+            f"{human_bytes(on_disk)} on disk. {whole}"
+        )
 
     def activated(self) -> None:
         self.refresh()
@@ -342,7 +363,47 @@ class CachePane(Pane):
                 )
             menu.addSeparator()
         menu.addAction("Delete revisions no record uses…", self.evict_unreferenced)
+        menu.addAction("Delete incomplete downloads…", self.evict_incomplete)
         return menu
+
+    def evict_incomplete(self) -> None:
+        """Partial downloads nobody resumes (``cache evict --incomplete``): listed, then asked."""
+        self.ctx.worker.submit(
+            lambda _job: self.ctx.app.cache.evict_incomplete(dry_run=True),
+            name="Look for incomplete downloads",
+            on_done=self.confirm_evict_incomplete,
+            on_error=self._failed,
+        )
+
+    def confirm_evict_incomplete(self, found: list[Leftover]) -> None:
+        if not found:
+            self.status.setText("No incomplete downloads to delete.")
+            return
+        freed = sum(f.size for f in found)
+        answer = QMessageBox.question(
+            self,
+            "Delete incomplete downloads",
+            f"Delete {count(len(found), 'incomplete download')}? A later fetch would have "
+            f"resumed them.\n\nThis frees {human_bytes(freed)}.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+
+        def done(removed: list[Leftover]) -> None:
+            self.status.setText(
+                f"Deleted {count(len(removed), 'incomplete download')}, freeing "
+                f"{human_bytes(sum(f.size for f in removed))}."
+            )
+            self.refresh()
+
+        self.ctx.worker.submit(
+            lambda _job: self.ctx.app.cache.evict_incomplete(dry_run=False),
+            name="Delete incomplete downloads",
+            on_done=done,
+            on_error=self._failed,
+        )
 
     def confirm_delete(self, plan: DeletePlan) -> None:
         if plan.empty:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from inference_gui.cache import IMPORTED_HUB, ModelCache
+from inference_gui.cache.core import LOCK_STRIPES
 from inference_gui.cache.importing import import_hf_revision, scan_hf_cache
 from inference_gui.errors import CacheError
 from inference_gui.hub import Hub
@@ -62,7 +63,14 @@ def test_json_listing_has_the_documented_shape(cache) -> None:
     assert set(data) == {"total_size", "models"}
     model = data["models"][0]
     assert set(model) == {"hub", "model", "revisions"}
-    assert set(model["revisions"][0]) == {"revision", "size", "last_used_by", "files"}
+    assert set(model["revisions"][0]) == {
+        "revision",
+        "size",
+        "last_used_by",
+        "incomplete",
+        "missing_files",
+        "files",
+    }
     assert set(model["revisions"][0]["files"][0]) == {
         "path",
         "size",
@@ -255,3 +263,28 @@ def test_importing_a_file_instead_of_a_folder_says_so(tmp_path) -> None:
     readme.write_text("not a model")
     with pytest.raises(CacheError, match="is a file, not a folder"):
         cache.import_folder(readme, "me/model", "v1.0.0")
+
+
+def test_evict_incomplete_leaves_a_download_being_written(cache: ModelCache) -> None:
+    busy = cache.part_path("hub", "org/m", "v1", "onnx/model.onnx")
+    idle = cache.part_path("hub", "org/m", "v1", "config.json")
+    for part in (busy, idle):
+        part.write_bytes(b"z" * 10)
+    assert len({int(p.stem[:8], 16) % LOCK_STRIPES for p in (busy, idle)}) == 2  # own locks
+    with cache.download_lock(busy):
+        found = cache.evict_incomplete(dry_run=False)
+    assert busy.exists()
+    assert [f.path for f in found] == [idle] and not idle.exists()
+
+
+def test_a_delete_forgets_what_repair_removed_once_the_revision_is_gone(cache: ModelCache) -> None:
+    fill(cache)
+    rows = cache.store.select(model="tiny/bert-embed")
+    with cache.store.transaction() as db:
+        cache.store.mark_removed(db, rows, "test")  # its config.json is still listed
+    assert [m.path for m in cache.store.removed()] == ["config.json"]
+    cache.delete(cache.plan_delete(model="tiny/bert-embed"))
+    assert cache.store.removed() == []
+    with cache.store.transaction() as db:
+        cache.store.mark_removed(db, rows, "test")  # no file of that revision left: not kept
+    assert cache.store.removed() == []
