@@ -149,6 +149,20 @@ def select_dtypes(files: Iterable[F], dtypes: Iterable[str]) -> list[F]:
     return [f for f in files if dtype_of(f.path) in wanted or not dtype_of(f.path)]
 
 
+def dtypes_present(files: Iterable[F]) -> set[str]:
+    """The dtypes that have an ONNX file among ``files``."""
+    return {dtype_of(f.path) for f in files} - {""}
+
+
+def dtypes_missing(files: Iterable[F], dtypes: Iterable[str]) -> list[str]:
+    """The asked dtypes that have no ONNX file among ``files``.
+
+    Fetching them would fetch less than asked: only the config and tokenizer files.
+    """
+    present = dtypes_present(files)
+    return [d for d in dtypes if d not in present]
+
+
 def candidate_paths() -> list[str]:
     """Every file name Transformers.js may request for a model (each dtype, with external data)."""
     onnx = [onnx_path(base, dtype) for base in ONNX_BASES for dtype in DTYPE_SUFFIX]

@@ -20,7 +20,7 @@ from inference_gui.errors import AppError, CacheError
 from inference_gui.format import human_bytes
 from inference_gui.hub import RemoteFile
 from inference_gui.jobs import Progress
-from inference_gui.layout import dtype_of, select_dtypes
+from inference_gui.layout import dtypes_missing, dtypes_present, select_dtypes
 from inference_gui.status import cache_listing, feature_delete_plan, referenced_revisions
 from inference_gui.vocab import DTYPES
 
@@ -205,8 +205,8 @@ def _check_dtypes_found(
 ) -> None:
     """Fetching less than asked is a failure, said with its reason: each dtype asked for needs an
     ONNX file, and offline (where the cache is the whole list) some model file must be cached."""
-    found = {dtype_of(f.path) for f in listed} - {""}
-    missing = [d for d in args.dtype if d not in found]
+    found = dtypes_present(listed)
+    missing = dtypes_missing(listed, args.dtype)
     if listed and not missing and (found or not offline):
         return
     asked = ", ".join(missing) or "model"

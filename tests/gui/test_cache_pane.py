@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 import pytest
 from PySide6.QtCore import Qt
@@ -341,3 +342,31 @@ def test_incomplete_downloads_are_listed_then_deleted_from_the_menu(
     assert not part.exists()
     action.trigger()
     qtbot.waitUntil(lambda: "No incomplete downloads" in pane.status.text(), timeout=5000)
+
+
+def test_fetch_dialog_will_not_fetch_less_than_asked(qtbot, tmp_path) -> None:
+    """A dtype the revision lacks cannot be ticked; one ticked before listing is named."""
+    revision = tmp_path / "hub" / "tiny" / "two-dtypes" / "v1.0.0"
+    shutil.copytree(EMBED, revision)
+    for onnx in (revision / "onnx").iterdir():
+        if onnx.name not in ("model.onnx", "model_quantized.onnx"):
+            onnx.unlink()
+    pane = make_pane(qtbot, str(tmp_path / "hub"))
+    try:
+        dialog = pane.open_fetch()
+        dialog.model_id.setText("tiny/two-dtypes")
+        dialog.revision.setText("v1.0.0")  # only fp32 and q8 files
+        dialog.dtypes["q4"].setChecked(True)
+        dialog.list_files()
+        qtbot.waitUntil(lambda: bool(dialog.all_files), timeout=10000)
+        assert not dialog.fetch_button.isEnabled()
+        assert "has no q4 ONNX files" in dialog.message.text()
+        assert not dialog.dtypes["q4"].isEnabled() and dialog.dtypes["q8"].isEnabled()
+        dialog.dtypes["q4"].setChecked(False)
+        dialog.dtypes["q8"].setChecked(True)
+        assert dialog.fetch_button.isEnabled() and "files," in dialog.message.text()
+        dialog.revision.setText("v2.0.0")  # another revision: every dtype may be asked again
+        assert dialog.dtypes["q4"].isEnabled()
+        dialog.close()
+    finally:
+        pane.ctx.app.close()

@@ -286,3 +286,52 @@ def test_the_source_line_shows_the_signature_status(qtbot, tmp_path):
             assert pane.proxy.rowCount() == len(OPTIONS["changes"])  # the last good data stays
         finally:
             win.ctx.app.close()
+
+
+def test_selecting_a_record_without_feature_id_resolves_its_task(qtbot, tmp_path):
+    """Such a record is identified by its taskName (narrowed to its model)."""
+    task_only = {
+        **next(r for r in OPTIONS["changes"] if r["featureId"] == "tiny-sentiment"),
+        "id": "task-only-record",
+        "modelId": "tiny/other-sentiment",
+    }
+    del task_only["featureId"]
+    path = tmp_path / "options.json"
+    path.write_text(json.dumps({**OPTIONS, "changes": [*OPTIONS["changes"], task_only]}))
+    win = make_window(qtbot, settings_file=str(path))
+    try:
+        pane = pane_of(win)
+        loaded(pane, qtbot, len(OPTIONS["changes"]) + 1)
+        view = pane.resolve_view
+        pane.table.selectRow(column_values(pane, "modelId").index("tiny/other-sentiment"))
+        qtbot.waitUntil(lambda: view.resolution is not None, timeout=5000)
+        assert (view.feature.currentText(), view.task.text(), view.model_id.text()) == (
+            "",
+            "text-classification",
+            "tiny/other-sentiment",
+        )
+        assert view.resolution.matched_by == "taskName"
+        assert view.resolution.options["modelId"] == "tiny/other-sentiment"
+        assert "a record for its task" in view.status.text()
+    finally:
+        win.ctx.app.close()
+
+
+def test_a_pending_backoff_can_be_cleared_from_the_pane(qtbot, tmp_path):
+    with serve_kinto({INFERENCE_OPTIONS: OPTIONS}) as server:
+        server.fault, server.backoff_seconds = "backoff", "600"
+        win = make_window(qtbot, settings_server=server.url, data_dir=tmp_path)
+        try:
+            pane = pane_of(win)
+            qtbot.waitUntil(lambda: pane.source.text().startswith("Source:"), timeout=5000)
+            pane.sync_button.click()  # the answer carries the Backoff
+            qtbot.waitUntil(lambda: pane.clear_backoff_button.isVisible(), timeout=5000)
+            server.fault = None
+            server.requests.clear()
+            pane.clear_backoff_button.click()
+            qtbot.waitUntil(lambda: "backoff was cleared" in pane.source.text(), timeout=5000)
+            assert not pane.clear_backoff_button.isVisible()
+            pane.sync_button.click()
+            qtbot.waitUntil(lambda: bool(server.requests), timeout=5000)  # asked again at once
+        finally:
+            win.ctx.app.close()

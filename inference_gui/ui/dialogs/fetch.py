@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from inference_gui.format import human_bytes
 from inference_gui.hub import RemoteFile
 from inference_gui.jobs import Job, Progress
-from inference_gui.layout import select_dtypes
+from inference_gui.layout import dtypes_missing, dtypes_present, select_dtypes
 from inference_gui.ui.context import UiContext
 from inference_gui.ui.error_text import error_text
 from inference_gui.ui.models.cache_fetch import PROGRESS_COLUMN, FetchFilesModel
@@ -96,11 +96,19 @@ class FetchDialog(QDialog):
         under another name would ask that model for files it may not have."""
         if self.job is None and self.all_files:
             self.all_files = []
+            for box in self.dtypes.values():
+                box.setEnabled(True)
+                box.setToolTip("")
             self._apply_dtypes()
             self.message.setText("List the files of this model and revision.")
 
     def _listed(self, files: list[RemoteFile]) -> None:
         self.all_files = files
+        present = dtypes_present(files)
+        for dtype, box in self.dtypes.items():
+            has = dtype in present or not files
+            box.setEnabled(has)  # a dtype the revision lacks cannot be asked for
+            box.setToolTip("" if has else f"This revision has no {dtype} ONNX files.")
         self._apply_dtypes()
 
     def chosen_dtypes(self) -> list[str]:
@@ -110,8 +118,16 @@ class FetchDialog(QDialog):
         chosen = select_dtypes(self.all_files, self.chosen_dtypes())
         self.files.set_files(chosen)
         known = sum(f.size for f in chosen if f.size > 0)
-        self.message.setText(f"{len(chosen)} files, {human_bytes(known)}." if chosen else "")
-        self.fetch_button.setEnabled(bool(chosen) and self.job is None)
+        missing = dtypes_missing(self.all_files, self.chosen_dtypes()) if self.all_files else []
+        if missing:  # fetching would bring the config files and none of the model asked for
+            has = ", ".join(sorted(dtypes_present(self.all_files))) or "none"
+            self.message.setText(
+                f"This revision has no {', '.join(missing)} ONNX files (it has: {has}). "
+                "Untick them to fetch the others."
+            )
+        else:
+            self.message.setText(f"{len(chosen)} files, {human_bytes(known)}." if chosen else "")
+        self.fetch_button.setEnabled(bool(chosen) and not missing and self.job is None)
 
     def fetch(self) -> Job[list[Path]]:
         model, revision = self.model_id.text().strip(), self.revision.text().strip()

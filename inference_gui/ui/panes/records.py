@@ -6,6 +6,7 @@ All loading, syncing, resolving and override writes run on the worker; the pane 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -146,6 +147,23 @@ class ResolveView(QWidget):
         self.feature.addItems(feature_ids)
         self.feature.setCurrentText(current or (feature_ids[0] if feature_ids else ""))
 
+    def show_record(self, record: dict[str, Any]) -> None:
+        """Resolve what a selected record stands for.
+
+        Its feature; without a featureId, its task, narrowed to its model (several records may
+        serve one task).
+        """
+        feature = str(record.get("featureId") or "")
+        task = "" if feature else str(record.get("taskName") or "")
+        model = "" if feature else str(record.get("modelId") or "")
+        shown = (self.feature.currentText(), self.task.text(), self.model_id.text())
+        if (feature, task, model) == shown:
+            return
+        self.feature.setCurrentText(feature)
+        self.task.setText(task)
+        self.model_id.setText(model)
+        self.resolve()  # else the Resolve tab shows the previous record's resolution
+
     def _row_picked(self, current: Any) -> None:
         key = self.proxy.index(current.row(), 0).data() if current.isValid() else None
         if key in OVERRIDABLE:
@@ -232,6 +250,12 @@ class RecordsPane(Pane):
         self.filter = QLineEdit(placeholderText="Filter records…", clearButtonEnabled=True)
         self.sync_button = QPushButton("Sync now")
         self.sync_button.setToolTip("Fetch every collection from the settings server now")
+        self.clear_backoff_button = QPushButton("Clear backoff")
+        self.clear_backoff_button.setToolTip(
+            "The server asked clients to wait before syncing again; forget that and let "
+            "Sync now ask it (as 'records sync --clear-backoff')"
+        )
+        self.clear_backoff_button.setVisible(False)  # only while a Backoff is pending
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(160)
         self.progress.setVisible(False)
@@ -263,6 +287,7 @@ class RecordsPane(Pane):
         bar.addWidget(self.collection)
         bar.addWidget(self.filter, 1)
         bar.addWidget(self.progress)
+        bar.addWidget(self.clear_backoff_button)
         bar.addWidget(self.sync_button)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
@@ -279,6 +304,7 @@ class RecordsPane(Pane):
         self.collection.currentTextChanged.connect(lambda _: self.load())
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
         self.sync_button.clicked.connect(self.sync)
+        self.clear_backoff_button.clicked.connect(self.clear_backoff)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
         ctx.settings_changed.connect(self.load)
         self.load()
@@ -340,6 +366,35 @@ class RecordsPane(Pane):
     def _sync_failed(self, exc: BaseException) -> None:
         self._sync_finished()
         self.source.setText(f"{self._source_text}\nSync failed: {error_text(exc)}")
+        self.check_backoff()
+
+    def check_backoff(self) -> None:
+        """Offer "Clear backoff" while the server's Backoff is pending (read off the GUI thread)."""
+        service = self.ctx.app.records
+        self.ctx.worker.submit(
+            lambda _job: service.backoff_until() > time.time(),
+            name="Read the server's backoff",
+            on_done=self.clear_backoff_button.setVisible,
+        )
+
+    def clear_backoff(self) -> None:
+        service = self.ctx.app.records
+
+        def cleared(pending: bool) -> None:
+            self.clear_backoff_button.setVisible(False)
+            note = (
+                "The server's backoff was cleared: Sync now asks it again."
+                if pending
+                else "No backoff was pending."
+            )
+            self.source.setText(f"{self._source_text}\n{note}")
+
+        self.ctx.worker.submit(
+            lambda _job: service.clear_backoff(),
+            name="Clear the server's backoff",
+            on_done=cleared,
+            on_error=lambda exc: self.source.setText(error_text(exc)),
+        )
 
     def _show(self, record_set: RecordSet, feature_ids: list[str]) -> None:
         if record_set.collection != self.collection.currentText():
@@ -364,6 +419,7 @@ class RecordsPane(Pane):
             self.table.selectRow(0)
         if record_set.collection == INFERENCE_OPTIONS:
             self.load_statuses()
+        self.check_backoff()
 
     def load_statuses(self) -> None:
         """The "cache" column: each feature's files in the cache (read after the records show)."""
@@ -389,7 +445,4 @@ class RecordsPane(Pane):
             text = "\n".join(f"// problem: {p.field} {p.message}" for p in problems) + "\n" + text
         self.raw.setPlainText(text)
         if self.record_set.collection == INFERENCE_OPTIONS and isinstance(record, dict):
-            feature = str(record.get("featureId", ""))
-            if feature != self.resolve_view.feature.currentText():
-                self.resolve_view.feature.setCurrentText(feature)
-                self.resolve_view.resolve()  # else the Resolve tab shows the previous feature
+            self.resolve_view.show_record(record)
