@@ -1,7 +1,8 @@
 """``inference-gui run``: run a model on an input exactly as the platform would, headless.
 
-With ``--json`` it prints one object, ``{"output", "timings_ms", "engine"}``, whose ``output`` is
-what Transformers.js's pipeline returns for the same call — the form QA scripts compare.
+With ``--json`` it prints one object, ``{"output", "timings_ms", "warnings", "engine"}``, whose
+``output`` is what Transformers.js's pipeline returns for the same call — the form QA scripts
+compare.
 """
 
 from __future__ import annotations
@@ -248,6 +249,7 @@ def report(result: RunResult, o: EngineOptions, output: Any) -> dict[str, Any]:
         "output": output,
         **extra,
         "timings_ms": {k: round(v, 3) for k, v in result.timings_ms.items()},
+        "warnings": list(result.warnings),
         "engine": {
             "task": o.task,
             "model": o.model_id,

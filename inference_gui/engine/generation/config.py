@@ -104,6 +104,33 @@ def resolve_generation_config(
     return config
 
 
+def ignored_by_transformers_js(config: GenerationConfig, options: Mapping[str, Any]) -> list[str]:
+    """Notes on the options Transformers.js 4.3.1 takes but does not apply, and what ran instead.
+
+    ``top_p`` (its TopPLogitsWarper is commented out: sampling draws from the ``top_k`` best
+    tokens) and ``num_beams > 1`` (its beam sampler proposes the best ``num_beams`` tokens and the
+    loop keeps the first: greedy decoding, or one sample when sampling). The engine does the same,
+    so its output stays Transformers.js's; the note says so instead of differing silently.
+    """
+
+    def origin(name: str) -> str:
+        return "" if name in options else " (from the model's generation config)"
+
+    notes = []
+    if config.num_beams > 1:
+        ran = "sampling" if config.do_sample else "greedy decoding"
+        notes.append(
+            f"num_beams={config.num_beams}{origin('num_beams')} is not applied: Transformers.js "
+            f"has no beam search, so {ran} ran, as it does."
+        )
+    if config.do_sample and config.top_p < 1.0:
+        notes.append(
+            f"top_p={config.top_p:g}{origin('top_p')} is not applied: Transformers.js samples "
+            f"from the top_k={config.top_k} best tokens without it, and so did this run."
+        )
+    return notes
+
+
 def _token_list(name: str, value: Any) -> list[int]:
     """A token id or a list of them as a list (None: none); anything else is refused by name."""
     if value is None:
@@ -151,13 +178,6 @@ def _validate(config: GenerationConfig) -> None:
     if not isinstance(config.do_sample, bool):
         raise EngineError(
             f"do_sample {bounded(config.do_sample)} is not true or false.", "Use a boolean."
-        )
-    if config.num_beams > 1:
-        raise EngineError(
-            f"num_beams={config.num_beams}: beam search is not supported.",
-            "Transformers.js does not implement beam search either (it would quietly decode "
-            "greedily); use num_beams 1, or do_sample with num_return_sequences for several "
-            "candidates.",
         )
     if config.guidance_scale is not None:
         _check_positive(config, "guidance_scale")

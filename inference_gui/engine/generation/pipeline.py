@@ -17,6 +17,7 @@ import numpy as np
 
 from inference_gui.engine.generation.config import (
     GenerationConfig,
+    ignored_by_transformers_js,
     model_max_positions,
     resolve_generation_config,
 )
@@ -61,13 +62,19 @@ class GenerativeTask(Task):
             self.resources.config,
         )
 
-    def generation_config(self, options: Mapping[str, Any]) -> GenerationConfig:
-        """The checked config for one call; errors here come before any model runs."""
-        return resolve_generation_config(
+    def generation_config(self, options: Mapping[str, Any], ctx: RunContext) -> GenerationConfig:
+        """The checked config for one call; errors here come before any model runs.
+
+        Options Transformers.js does not apply become warnings in the result.
+        """
+        config = resolve_generation_config(
             self.resources.config,
             self.resources.generation_config,
             {**self.pipeline_defaults, **options},
         )
+        for note in ignored_by_transformers_js(config, options):
+            ctx.warn(note)
+        return config
 
     def decode(self, ids: Sequence[int]) -> str:
         return self.tokenizer.decode(ids, skip_special_tokens=True)

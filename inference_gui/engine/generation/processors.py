@@ -155,20 +155,6 @@ def top_k(k: int) -> LogitsProcessor:
     return apply
 
 
-def top_p(p: float) -> LogitsProcessor:
-    """Keep the smallest set of best tokens whose probabilities add up to at least ``p``."""
-
-    def apply(ids: Ids, scores: np.ndarray) -> np.ndarray:
-        for row in range(scores.shape[0]):
-            order = np.argsort(-scores[row], kind="stable")
-            probs = softmax(scores[row, order])
-            before = np.cumsum(probs) - probs  # mass of the better tokens
-            scores[row, order[1:][before[1:] >= p]] = -np.inf  # the best token always stays
-        return scores
-
-    return apply
-
-
 def softmax(scores: np.ndarray) -> np.ndarray:
     """Probabilities from scores, in float64, safe with ``-inf`` entries."""
     shifted = scores.astype(np.float64) - np.max(scores)
@@ -211,9 +197,7 @@ def build_processors(
         if config.temperature != 1.0:
             steps.append(temperature(config.temperature))
         if config.top_k > 0:
-            steps.append(top_k(config.top_k))
-        if config.top_p < 1.0:
-            steps.append(top_p(config.top_p))
+            steps.append(top_k(config.top_k))  # top_p: Transformers.js does not apply it
     return steps
 
 

@@ -88,7 +88,7 @@ class AutomaticSpeechRecognition(GenerativeTask):
                     f"The option {key} asks for {what}, which this app does not support yet.",
                     f"Leave {key} unset; each clip's first window is transcribed as plain text.",
                 )
-        config = self.generation_config(options)
+        config = self.generation_config(options, ctx)
         prompt = whisper_prompt(
             self.resources.generation_config or {}, options.get("language"), options.get("task")
         )

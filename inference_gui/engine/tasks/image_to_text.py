@@ -35,7 +35,7 @@ class ImageToText(GenerativeTask):
     model_bases = ("encoder_model", "decoder_model_merged")
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Images:
-        config = self.generation_config(options)
+        config = self.generation_config(options, ctx)
         return Images(self.processor([load_image(path) for path in inputs.images]), config)
 
     def run(self, prepared: Images, ctx: RunContext) -> list[GenerationOutput]:

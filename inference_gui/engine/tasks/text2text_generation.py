@@ -49,7 +49,7 @@ class Text2TextGeneration(GenerativeTask):
     pipeline_defaults = {"max_new_tokens": 256}
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Sources:
-        config = self.generation_config(options)
+        config = self.generation_config(options, ctx)
         model_config = self.resources.config
         texts = [(model_config.get("prefix") or "") + t for t in inputs.texts]
         task_params = (model_config.get("task_specific_params") or {}).get(

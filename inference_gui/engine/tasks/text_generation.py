@@ -46,7 +46,7 @@ class TextGeneration(GenerativeTask):
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Prompts:
         option(options, "return_full_text", True, bool)
-        config = self.generation_config(options)
+        config = self.generation_config(options, ctx)
         tokenizer_config = self.tokenizer.config
         default_special = bool(
             tokenizer_config.get("add_bos_token") or tokenizer_config.get("add_eos_token")

@@ -82,7 +82,7 @@ def test_chunks_stream_the_generated_text_and_timings_report_speed(gpt2: Engine)
 
 
 @pytest.mark.parametrize(
-    "options", [{"max_new_tokens": 0}, {"num_beams": 3}, {"return_full_text": "no"}]
+    "options", [{"max_new_tokens": 0}, {"num_beams": 0}, {"return_full_text": "no"}]
 )
 def test_bad_options_fail_clearly_and_the_engine_stays_usable(
     gpt2: Engine, options: dict[str, Any]
@@ -162,3 +162,20 @@ def test_summarization_and_translation_use_their_own_output_keys() -> None:
     for task, key in (("summarization", "summary_text"), ("translation", "translation_text")):
         out = engine(task, "tiny/t5").run(RunInput.text("Good morning!"), {"max_new_tokens": 2})
         assert list(out.output[0]) == [key]
+
+
+def test_options_transformers_js_does_not_apply_run_as_it_runs_and_are_said(gpt2: Engine) -> None:
+    """num_beams > 1 decodes greedily and top_p is not applied, as in Transformers.js 4.3.1."""
+    greedy = gpt2.run(RunInput.text(PROMPT), {"max_new_tokens": 6})
+    beams = gpt2.run(RunInput.text(PROMPT), {"max_new_tokens": 6, "num_beams": 4})
+    assert beams.output == greedy.output and greedy.warnings == ()
+    assert beams.warnings == (
+        "num_beams=4 is not applied: Transformers.js has no beam search, so greedy decoding "
+        "ran, as it does.",
+    )
+    sampled = {"max_new_tokens": 6, "do_sample": True, "seed": 3, "top_k": 5}
+    plain = gpt2.run(RunInput.text(PROMPT), sampled)
+    nucleus = gpt2.run(RunInput.text(PROMPT), {**sampled, "top_p": 0.05})
+    assert plain.output != greedy.output  # so a top_p this small, applied, would show
+    assert nucleus.output == plain.output
+    assert any("top_p=0.05 is not applied" in w and "top_k=5" in w for w in nucleus.warnings)
