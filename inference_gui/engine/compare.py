@@ -16,18 +16,20 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from inference_gui.engine.engine import Engine, RunResult
 from inference_gui.engine.files import read_json
 from inference_gui.engine.inputs import RunInput
-from inference_gui.engine.raw_image import RawImage
 from inference_gui.engine.sources import ModelFiles
 from inference_gui.engine.tasks import task_class
 from inference_gui.errors import AppError, Cancelled
 from inference_gui.jobs import Progress, ProgressCallback
 from inference_gui.layout import graph_files, onnx_path
 from inference_gui.vocab import DTYPES
+
+if TYPE_CHECKING:
+    from inference_gui.engine.raw_image import RawImage
 
 REFERENCE_DTYPE = "fp32"
 PHASE_COMPARE = "comparing"
@@ -171,6 +173,8 @@ def _text(output: Any) -> str:
 
 def images(output: Any, name: str = "") -> list[tuple[str, RawImage]]:
     """Every image in an output, in order, each named by its item's label or its key."""
+    from inference_gui.engine.raw_image import RawImage  # numpy: only once outputs exist
+
     if isinstance(output, RawImage):
         return [(name, output)]
     if isinstance(output, Mapping):

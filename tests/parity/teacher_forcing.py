@@ -11,9 +11,12 @@ the list, so the check stays strict.
 The expected files hold texts, not token ids, so the reference token at each step is recovered from
 the text: the candidates are the tokens whose decoded continuation is still a prefix of the
 reference text (an incomplete UTF-8 byte sequence decodes to U+FFFD until its last byte arrives, so
-trailing U+FFFD are accepted where the reference goes on with a multi-byte character), and of those
+trailing U+FFFD are accepted where the reference goes on with as many non-ASCII characters: a
+multi-byte character or U+FFFD of its own; each pending U+FFFD stays one character), and of those
 the one we score highest is taken. A step where a logits processor left one token possible (a
-forced first or last token, often a special token that adds no text) takes that token.
+forced first or last token, often a special token that adds no text) takes that token, and so does
+a step whose best token is a special one that adds no text before the reference is complete (the
+text cannot say whether the reference has it there; if not, the replay comes out short and fails).
 The picker stands in for the loop's greedy ``Sampler`` (engine/generation/sampling.py), so
 everything else (preprocessing, encoder, KV cache, logits processors, decoding) is the engine's.
 """
@@ -59,15 +62,24 @@ class ReferencePicker:
         row = scores[0]
         order = np.argsort(-row, kind="stable")
         forced = np.isfinite(row).sum() == 1  # forced_bos / forced_eos: nothing else is possible
-        token = next((int(t) for t in order if forced or self._continues(int(t))), None)
+        top = int(order[0])
+        if not forced and self._adds_no_text(top):
+            token: int | None = top  # an invisible special token: the text cannot say, follow ours
+        else:
+            token = next((int(t) for t in order if forced or self._continues(int(t))), None)
         assert token is not None, (
             f"step {len(self.steps)}: no token continues the reference {self.reference!r} after "
             f"{self.decode(self.generated)!r}"
         )
-        top = int(order[0])
         self.steps.append(Step(len(self.steps), top, token, float(row[top] - row[token])))
         self.generated.append(token)
         return np.array([token], dtype=np.int64)
+
+    def _adds_no_text(self, token: int) -> bool:
+        """A special token mid-text (skipped when decoding): the reference text cannot tell
+        whether Transformers.js generated it; one that ends the text is an end-of-sequence."""
+        done = self.decode(self.generated)
+        return done != self.reference and self.decode([*self.generated, token]) == done
 
     def _continues(self, token: int) -> bool:
         text = self.decode([*self.generated, token])
@@ -79,10 +91,13 @@ class ReferencePicker:
             return False
         if complete == text:
             return True
-        # Bytes still waiting for the rest of a character: only where the reference has a
-        # character that takes more than one byte (or is itself U+FFFD).
-        following = self.reference[len(complete) : len(complete) + 1]
-        return following != "" and ord(following) > 0x7F
+        # Trailing U+FFFD: invalid bytes, or bytes still waiting for the rest of a character.
+        # Either way each stays one character of the final text (a U+FFFD or a character of
+        # several bytes), so the reference must have that many non-ASCII characters here; more
+        # U+FFFD than that overshoots the reference.
+        pending = len(text) - len(complete)
+        following = self.reference[len(complete) : len(complete) + pending]
+        return len(following) == pending and all(ord(c) > 0x7F for c in following)
 
     @property
     def divergences(self) -> list[Step]:

@@ -1,7 +1,7 @@
-"""Generated text identical to Transformers.js's for tiny/gpt2, tiny/qwen2-chat, tiny/llama-chat and
-tiny/gemma-chat (plain prompts and chats), tiny/t5, tiny/bart-summarizer (summarization) and
-tiny/vit-gpt2-alt-text at every dtype (greedy, ``max_new_tokens: 8``, as recorded in the expected
-files).
+"""Generated text identical to Transformers.js's for tiny/gpt2, tiny/qwen2-chat, tiny/llama-chat,
+tiny/gemma-chat and tiny/phi3-chat (plain prompts and chats), tiny/t5, tiny/bart-summarizer
+(summarization) and tiny/vit-gpt2-alt-text at every dtype (greedy, ``max_new_tokens: 8``, as
+recorded in the expected files).
 
 tiny/bart-summarizer carries distilbart-cnn's generation settings (``forced_bos_token_id``,
 ``forced_eos_token_id``, ``no_repeat_ngram_size``, ``min_length``); each of them decides tokens of
@@ -46,15 +46,16 @@ def test_every_generative_fixture_is_covered() -> None:
         "tiny/qwen2-chat",
         "tiny/llama-chat",
         "tiny/gemma-chat",
+        "tiny/phi3-chat",
         "tiny/t5",
         "tiny/bart-summarizer",
         "tiny/vit-gpt2-alt-text",
     }
-    assert len(CASES) == 7 * 8
+    assert len(CASES) == 8 * 8
     chats = {(c.model, i) for c in CASES for i, v in c.inputs.items() if isinstance(v, list)}
     assert chats == {
         (model, chat)
-        for model in ("tiny/qwen2-chat", "tiny/llama-chat", "tiny/gemma-chat")
+        for model in ("tiny/qwen2-chat", "tiny/llama-chat", "tiny/gemma-chat", "tiny/phi3-chat")
         for chat in ("chat-0", "chat-1", "chat-2")
         if (model, chat) != ("tiny/gemma-chat", "chat-0")  # a system message: Gemma refuses it
     }

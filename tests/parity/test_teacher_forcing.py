@@ -14,7 +14,7 @@ import pytest
 
 from inference_gui.engine.generation.decoder import Decoder
 from tests.parity.support import Case, engine_for
-from tests.parity.teacher_forcing import assert_follows_reference
+from tests.parity.teacher_forcing import ReferencePicker, assert_follows_reference
 from tests.parity.test_parity_generative import QUANTIZED_CASES, QUANTIZED_MARGIN
 
 CASE: Case = next(c for c in QUANTIZED_CASES if c.id == "vit-gpt2-alt-text@v1.0.0-q8")
@@ -73,3 +73,22 @@ def test_a_flip_far_beyond_the_margin_is_refused(monkeypatch: pytest.MonkeyPatch
     engine = engine_for(CASE)
     with pytest.raises(AssertionError, match="below our top"):
         assert_follows_reference(CASE, engine, INPUT, monkeypatch, QUANTIZED_MARGIN)
+
+
+def test_the_picker_never_overshoots_replacement_characters_and_follows_invisible_tokens() -> None:
+    """Byte tokens: 1 and 2 are lone continuation bytes (each decodes to U+FFFD), 3 is 'a',
+    9 a special token that decodes to nothing. The reference has two U+FFFD then 'a'."""
+    pieces = {1: b"\x80", 2: b"\x81", 3: b"a", 9: b""}
+
+    def decode(ids):  # as a byte-level decoder does: the bytes joined, then decoded lossily
+        return b"".join(pieces[i] for i in ids).decode("utf-8", errors="replace")
+
+    picker = ReferencePicker("\ufffd\ufffda", decode)
+    scores = np.full((1, 10), -np.inf, dtype=np.float32)
+    scores[0, [1, 2, 3]] = [3.0, 2.0, 1.0]
+    assert [int(picker(scores.copy())[0]) for _ in range(2)] == [1, 1]
+    assert int(picker(scores.copy())[0]) == 3  # a third U+FFFD would overshoot the reference
+    assert picker.steps[-1].gap == pytest.approx(2.0)
+    picker = ReferencePicker("\ufffda", decode)
+    scores[0, 9] = 5.0  # our best is a special token: the text cannot say, so it is followed
+    assert int(picker(scores.copy())[0]) == 9 and picker.steps[-1].gap == 0.0
