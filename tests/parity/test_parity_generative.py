@@ -1,7 +1,7 @@
 """Generated text identical to Transformers.js's for tiny/gpt2, tiny/qwen2-chat, tiny/llama-chat,
 tiny/gemma-chat and tiny/phi3-chat (plain prompts and chats), tiny/t5, tiny/bart-summarizer
-(summarization) and tiny/vit-gpt2-alt-text at every dtype (greedy, ``max_new_tokens: 8``, as
-recorded in the expected files).
+(summarization), tiny/marian-translator (translation) and tiny/vit-gpt2-alt-text at every dtype
+(greedy, ``max_new_tokens: 8``, as recorded in the expected files).
 
 tiny/bart-summarizer carries distilbart-cnn's generation settings (``forced_bos_token_id``,
 ``forced_eos_token_id``, ``no_repeat_ngram_size``, ``min_length``); each of them decides tokens of
@@ -30,7 +30,13 @@ from inference_gui.engine.engine import Engine
 from tests.parity.support import Case, assert_matches, cases, engine_for
 from tests.parity.teacher_forcing import assert_follows_reference
 
-GENERATIVE = {"text-generation", "text2text-generation", "summarization", "image-to-text"}
+GENERATIVE = {
+    "text-generation",
+    "text2text-generation",
+    "summarization",
+    "translation",
+    "image-to-text",
+}
 CASES = list(cases(GENERATIVE))
 DYNAMICALLY_QUANTIZED = {"q8", "int8", "uint8"}
 # Largest logit gap between our top token and the reference's that counts as a near-tie. Measured
@@ -49,9 +55,10 @@ def test_every_generative_fixture_is_covered() -> None:
         "tiny/phi3-chat",
         "tiny/t5",
         "tiny/bart-summarizer",
+        "tiny/marian-translator",
         "tiny/vit-gpt2-alt-text",
     }
-    assert len(CASES) == 8 * 8
+    assert len(CASES) == 9 * 8
     chats = {(c.model, i) for c in CASES for i, v in c.inputs.items() if isinstance(v, list)}
     assert chats == {
         (model, chat)
