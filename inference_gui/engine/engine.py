@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from inference_gui.engine.files import OnnxFile, choose_onnx_file, parse_json, read_json
 from inference_gui.engine.inputs import RunInput
 from inference_gui.engine.memory import rss_bytes as read_rss
+from inference_gui.engine.option_schema import unknown_option_warnings
 from inference_gui.engine.options import EngineOptions
 from inference_gui.engine.session import RunGuard, create_session
 from inference_gui.engine.sources import FilesFactory, ModelFiles, ModelSources
@@ -303,6 +304,8 @@ class Engine:
                 what=f"{self.options.task} on {self.options.model_id or 'the input'}",
             )
             ctx = RunContext(loaded.task.resources, guard, progress, stream)
+            for warning in unknown_option_warnings(self.options.task, call_options):
+                ctx.warn(warning)
             try:
                 with guard:
                     if progress is not None:

@@ -36,6 +36,30 @@ def test_options_editor_validates_as_you_type(qtbot) -> None:
     assert seen == [False, True]
 
 
+def test_options_editor_checks_the_task_declaration_as_you_type(qtbot) -> None:
+    """The same declaration the engine checks runs with: types and ranges are errors (Run is
+    disabled), unknown keys warnings, and values Transformers.js does not apply notes."""
+    editor = OptionsEditor()
+    qtbot.addWidget(editor)
+    editor.set_task("text-classification")
+    editor.editor.setPlainText('{"top_k": "three"}')
+    assert not editor.valid and "top_k='three' is not a whole number" in editor.status.text()
+    editor.editor.setPlainText('{"top_kk": 3}')
+    assert editor.valid and editor.status.property("severity") == "warning"
+    assert "top_kk is not an option of text-classification" in editor.status.text()
+    editor.set_task("text-generation")
+    editor.editor.setPlainText('{"max_new_tokens": 0}')
+    assert not editor.valid and "max_new_tokens=0 is below 1" in editor.status.text()
+    editor.editor.setPlainText('{"do_sample": true, "top_p": 0.9, "num_beams": 4}')
+    assert editor.valid and editor.status.property("severity") == "note"
+    text = editor.status.text()
+    assert "top_p=0.9: Transformers.js does not apply top_p" in text and "num_beams=4" in text
+    editor.editor.setPlainText('{"max_new_tokens": 8, "return_full_text": false}')
+    assert editor.valid and editor.status.text() == "Options are valid."
+    editor.set_task("summarization")  # an alias takes its module's options
+    assert "return_full_text is not an option of summarization" in editor.status.text()
+
+
 def test_image_input_opens_pastes_and_drops(qtbot) -> None:
     widget = ImageInput()
     qtbot.addWidget(widget)

@@ -10,11 +10,11 @@ Transformers.js ignores them, but values of known keys are checked here, so a ba
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from inference_gui.engine.option_schema import GENERATION
 from inference_gui.errors import EngineError, bounded
 
 # Used when a model's config names no maximum length (T5's relative positions have none): a bound
@@ -157,30 +157,20 @@ def _words(value: Any) -> list[Any]:
 
 
 def _validate(config: GenerationConfig) -> None:
-    _check_int(config, "max_length", 1)
-    _check_int(config, "min_length", 0)
-    _check_int(config, "top_k", 0)
-    _check_int(config, "no_repeat_ngram_size", 0)
-    _check_int(config, "num_return_sequences", 1)
-    _check_int(config, "num_beams", 1)
-    if config.max_new_tokens is not None:
-        _check_int(config, "max_new_tokens", 1)
-    if config.min_new_tokens is not None:
-        _check_int(config, "min_new_tokens", 0)
-    if config.seed is not None:
-        _check_int(config, "seed", 0)
-    if config.forced_bos_token_id is not None:
-        _check_int(config, "forced_bos_token_id", 0)
-    if config.do_sample:  # greedy decoding never looks at the temperature (0 included)
-        _check_positive(config, "temperature")
-    _check_positive(config, "top_p", high=1.0)
-    _check_positive(config, "repetition_penalty")
-    if not isinstance(config.do_sample, bool):
+    """Each field against its declaration, then the rules that tie fields together.
+
+    The declarations (option_schema.GENERATION) are what the options editor checks as you type.
+    """
+    for spec in GENERATION:
+        value = spec.check(getattr(config, spec.name))
+        if spec.kind == "int" and isinstance(value, float):
+            setattr(config, spec.name, int(value))  # 8.0 from JSON is 8
+    if config.do_sample and not config.temperature > 0:  # greedy never looks at it (0 included)
         raise EngineError(
-            f"do_sample {bounded(config.do_sample)} is not true or false.", "Use a boolean."
+            f"temperature {bounded(config.temperature)} is not allowed when sampling: it must "
+            "be above 0.",
+            "Choose a temperature above 0, or set do_sample to false.",
         )
-    if config.guidance_scale is not None:
-        _check_positive(config, "guidance_scale")
     if config.guidance_scale is not None and config.guidance_scale > 1:
         raise EngineError(
             f"guidance_scale={config.guidance_scale}: classifier-free guidance is not supported.",
@@ -192,29 +182,6 @@ def _validate(config: GenerationConfig) -> None:
             f"num_return_sequences={config.num_return_sequences} needs sampling: greedy "
             "decoding gives one answer.",
             "Set do_sample to true, or num_return_sequences to 1.",
-        )
-
-
-def _check_int(config: GenerationConfig, name: str, low: int) -> None:
-    value = getattr(config, name)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-        setattr(config, name, value)
-    if not isinstance(value, int) or isinstance(value, bool) or value < low:
-        raise EngineError(
-            f"{name} {bounded(value)} is not allowed: it must be a whole number of at least {low}.",
-            f"Set {name} to {low} or more.",
-        )
-
-
-def _check_positive(config: GenerationConfig, name: str, high: float = math.inf) -> None:
-    value = getattr(config, name)
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if not (ok and 0 < value <= high):
-        bound = "above 0" + (f" and at most {high:g}" if high != math.inf else "")
-        raise EngineError(
-            f"{name} {bounded(value)} is not allowed: it must be a number {bound}.",
-            f"Choose a {name} {bound}.",
         )
 
 

@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 
 from inference_gui.engine.inputs import RunInput
+from inference_gui.engine.option_schema import option
 from inference_gui.engine.preprocess.audio_features import audio_feature_extractor
 from inference_gui.engine.tasks.audio_input import load_clips, require_frames
-from inference_gui.engine.tasks.base import RunContext, Task, option, softmax, top_k
+from inference_gui.engine.tasks.base import RunContext, Task, softmax, top_k
 
 # Transformers.js feeds the whole clip; an hour of raw samples would take minutes and gigabytes in
 # the convolutional feature encoder, so a longer clip is cut here, with a note saying so.
@@ -32,7 +33,7 @@ class AudioClassification(Task):
     def preprocess(
         self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext
     ) -> list[dict[str, np.ndarray]]:
-        option(options, "top_k", 5, int)
+        option(options, self.name, "top_k")
         extractor = self.feature_extractor
         why = f"audio-classification reads at most {MAX_SECONDS:g} s of a clip"
         clips = load_clips(inputs, extractor, MAX_SECONDS, why, ctx)

@@ -22,7 +22,7 @@ from inference_gui.engine.preprocess.audio_features import AudioFeatureExtractor
 from inference_gui.engine.preprocess.image import ImageProcessor
 from inference_gui.engine.preprocess.text import Encoded, TextTokenizer
 from inference_gui.engine.session import RunGuard
-from inference_gui.errors import EngineError, bounded
+from inference_gui.errors import EngineError
 from inference_gui.jobs import Progress, ProgressCallback
 
 if TYPE_CHECKING:
@@ -195,33 +195,6 @@ class Task:
         self, outputs: Any, prepared: Any, inputs: RunInput, options: Mapping[str, Any]
     ) -> Any:
         raise NotImplementedError
-
-
-def option(
-    options: Mapping[str, Any],
-    name: str,
-    default: Any,
-    kind: type | tuple[type, ...],
-    choices: tuple[Any, ...] | None = None,
-) -> Any:
-    """One pipeline option, type-checked, with the error naming it and what it accepts."""
-    value = options.get(name, default)
-    if isinstance(value, bool) and kind is int:
-        value = None  # True is an int in Python but never a count
-    if (
-        value is None
-        or not isinstance(value, kind)
-        or (choices is not None and value not in choices)
-    ):
-        accepted = (
-            f"one of {', '.join(map(str, choices))}"
-            if choices
-            else getattr(kind, "__name__", "a value of the right type")
-        )
-        raise EngineError(
-            f"The option {name}={bounded(options.get(name))} is not valid.", f"Use {accepted}."
-        )
-    return value
 
 
 def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:

@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 
 from inference_gui.engine.inputs import RunInput
+from inference_gui.engine.option_schema import option
 from inference_gui.engine.preprocess.text import Encoded
-from inference_gui.engine.tasks.base import RunContext, Task, option, tensor_json
+from inference_gui.engine.tasks.base import RunContext, Task, tensor_json
 from inference_gui.errors import EngineError
 
 POOLINGS = ("none", "mean", "cls", "first_token", "eos", "last_token")
@@ -23,8 +24,8 @@ class FeatureExtraction(Task):
     name = "feature-extraction"
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Encoded:
-        pooling = option(options, "pooling", "none", str, POOLINGS)
-        option(options, "normalize", False, bool)
+        pooling = option(options, self.name, "pooling")
+        option(options, self.name, "normalize")
         encoded = self.encode(ctx, inputs.texts)
         # "none" returns every position and eos/last_token reads the last, padding included
         encoded.independent_rows = pooling in ("mean", "cls", "first_token")

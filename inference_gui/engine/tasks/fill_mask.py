@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 
 from inference_gui.engine.inputs import RunInput
+from inference_gui.engine.option_schema import option
 from inference_gui.engine.preprocess.text import Encoded
-from inference_gui.engine.tasks.base import RunContext, Task, option, softmax, top_k
+from inference_gui.engine.tasks.base import RunContext, Task, softmax, top_k
 from inference_gui.errors import EngineError, bounded
 
 
@@ -18,7 +19,7 @@ class FillMask(Task):
     required_outputs = ("logits",)
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Encoded:
-        option(options, "top_k", 5, int)
+        option(options, self.name, "top_k")
         mask_id = self.tokenizer.token_id("mask_token")
         if mask_id is None:
             raise EngineError(

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from inference_gui.engine.inputs import RunInput
-from inference_gui.engine.tasks.base import RunContext, Task, option, softmax, top_k
+from inference_gui.engine.option_schema import option
+from inference_gui.engine.tasks.base import RunContext, Task, softmax, top_k
 from inference_gui.engine.tasks.images import Pixels, prepare
 
 
@@ -20,7 +21,7 @@ class ImageClassification(Task):
     required_outputs = ("logits",)
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Pixels:
-        option(options, "top_k", 5, int)
+        option(options, self.name, "top_k")
         return prepare(self.processor, inputs)
 
     def postprocess(

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from inference_gui.engine.inputs import RunInput
-from inference_gui.engine.tasks.base import RunContext, Task, option, tensor_json
+from inference_gui.engine.option_schema import option
+from inference_gui.engine.tasks.base import RunContext, Task, tensor_json
 from inference_gui.engine.tasks.images import Pixels, prepare
 from inference_gui.errors import EngineError
 
@@ -28,7 +29,7 @@ class ImageFeatureExtraction(Task):
     required_outputs = (*OUTPUTS, "pooler_output")
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Pixels:
-        option(options, "pool", False, bool)
+        option(options, self.name, "pool")
         return prepare(self.processor, inputs)
 
     def postprocess(

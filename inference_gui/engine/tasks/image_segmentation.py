@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 
 from inference_gui.engine.inputs import RunInput
+from inference_gui.engine.option_schema import option
 from inference_gui.engine.raw_image import RawImage
-from inference_gui.engine.tasks.base import RunContext, Task, option
+from inference_gui.engine.tasks.base import RunContext, Task
 from inference_gui.engine.tasks.images import Pixels, prepare, single_image
 from inference_gui.engine.tasks.resize_maps import interpolate_like_transformers_js
 from inference_gui.errors import EngineError
@@ -40,7 +41,7 @@ class ImageSegmentation(Task):
                 f"The image-segmentation subtask {subtask!r} is not supported by this app.",
                 "Use a semantic segmentation model (SegFormer) or leave subtask unset.",
             )
-        option(options, "threshold", 0.5, (int, float))
+        option(options, self.name, "threshold")
         return prepare(self.processor, inputs)
 
     def postprocess(

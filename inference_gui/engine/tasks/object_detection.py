@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from inference_gui.engine.inputs import RunInput
-from inference_gui.engine.tasks.base import RunContext, Task, option, softmax
+from inference_gui.engine.option_schema import option
+from inference_gui.engine.tasks.base import RunContext, Task, softmax
 from inference_gui.engine.tasks.images import Pixels, prepare, single_image
 
 
@@ -29,8 +30,8 @@ class ObjectDetection(Task):
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Pixels:
         single_image(inputs, self.name)
-        option(options, "threshold", 0.9, (int, float))
-        option(options, "percentage", False, bool)
+        option(options, self.name, "threshold")
+        option(options, self.name, "percentage")
         pixels = prepare(self.processor, inputs)
         # DetrImageProcessor's mask is all ones (Transformers.js marks no padding); at the
         # pixel size rather than its fixed 64x64, which the model sees the same after resizing.

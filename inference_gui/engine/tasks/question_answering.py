@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 
 from inference_gui.engine.inputs import RunInput
+from inference_gui.engine.option_schema import option
 from inference_gui.engine.preprocess.text import Encoded
-from inference_gui.engine.tasks.base import RunContext, Task, option, softmax
+from inference_gui.engine.tasks.base import RunContext, Task, softmax
 
 
 class QuestionAnswering(Task):
@@ -22,7 +23,7 @@ class QuestionAnswering(Task):
     required_outputs = ("start_logits",)
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Encoded:
-        option(options, "top_k", 1, int)
+        option(options, self.name, "top_k")
         assert inputs.question is not None and inputs.context is not None
         encoded = self.encode(ctx, [inputs.question], [inputs.context])
         return encoded

@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 
 from inference_gui.engine.inputs import RunInput
+from inference_gui.engine.option_schema import option
 from inference_gui.engine.preprocess.text import Encoded
-from inference_gui.engine.tasks.base import RunContext, Task, option, softmax, top_k
+from inference_gui.engine.tasks.base import RunContext, Task, softmax, top_k
 
 
 class TextClassification(Task):
@@ -21,7 +22,7 @@ class TextClassification(Task):
     required_outputs = ("logits",)
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Encoded:
-        option(options, "top_k", 1, int)
+        option(options, self.name, "top_k")
         encoded = self.encode(ctx, inputs.texts)
         encoded.independent_rows = True  # one row of logits per text
         return encoded

@@ -25,7 +25,8 @@ from inference_gui.engine.generation.config import GenerationConfig
 from inference_gui.engine.generation.loop import GenerationOutput
 from inference_gui.engine.generation.pipeline import GenerativeTask
 from inference_gui.engine.inputs import Chat, RunInput
-from inference_gui.engine.tasks.base import RunContext, option
+from inference_gui.engine.option_schema import option
+from inference_gui.engine.tasks.base import RunContext
 from inference_gui.errors import EngineError
 
 
@@ -45,13 +46,14 @@ class TextGeneration(GenerativeTask):
     pipeline_defaults = {"max_new_tokens": 256}
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Prompts:
-        option(options, "return_full_text", True, bool)
+        option(options, self.name, "return_full_text")
         config = self.generation_config(options, ctx)
         tokenizer_config = self.tokenizer.config
         default_special = bool(
             tokenizer_config.get("add_bos_token") or tokenizer_config.get("add_eos_token")
         )
-        add_special = option(options, "add_special_tokens", default_special, bool)
+        chosen = option(options, self.name, "add_special_tokens")
+        add_special = default_special if chosen is None else chosen
         texts = inputs.texts
         if inputs.chats:
             texts = tuple(self.render_chat(chat) for chat in inputs.chats)

@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 
 from inference_gui.engine.inputs import RunInput
+from inference_gui.engine.option_schema import option
 from inference_gui.engine.preprocess.text import Encoded
-from inference_gui.engine.tasks.base import RunContext, Task, option, softmax
+from inference_gui.engine.tasks.base import RunContext, Task, softmax
 
 
 class TokenClassification(Task):
@@ -21,8 +22,8 @@ class TokenClassification(Task):
     required_outputs = ("logits",)
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Encoded:
-        option(options, "aggregation_strategy", "none", str, ("none", "simple"))
-        option(options, "ignore_labels", ["O"], list)
+        option(options, self.name, "aggregation_strategy")
+        option(options, self.name, "ignore_labels")
         encoded = self.encode(ctx, inputs.texts)
         return encoded
 

@@ -23,10 +23,10 @@ from typing import Any
 import numpy as np
 
 from inference_gui.engine.inputs import RunInput
-from inference_gui.engine.tasks.base import RunContext, Task, option, softmax
+from inference_gui.engine.option_schema import option
+from inference_gui.engine.tasks.base import RunContext, Task, softmax
 from inference_gui.errors import EngineError
 
-DEFAULT_TEMPLATE = "This example is {}."
 GUESSED_ENTAILMENT, GUESSED_CONTRADICTION = 2, 0
 
 
@@ -75,8 +75,8 @@ class ZeroShotClassification(Task):
         return entailment, contradiction
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Pairs:
-        template = option(options, "hypothesis_template", DEFAULT_TEMPLATE, str)
-        multi_label = option(options, "multi_label", False, bool)
+        template = option(options, self.name, "hypothesis_template")
+        multi_label = option(options, self.name, "multi_label")
         if not inputs.labels or any(not label.strip() for label in inputs.labels):
             raise EngineError(
                 "zero-shot-classification got no candidate labels (or an empty one).",

@@ -16,11 +16,10 @@ from typing import Any
 import numpy as np
 
 from inference_gui.engine.inputs import RunInput
-from inference_gui.engine.tasks.base import RunContext, Task, option, softmax
+from inference_gui.engine.option_schema import option
+from inference_gui.engine.tasks.base import RunContext, Task, softmax
 from inference_gui.engine.tasks.images import Pixels, candidate_labels, prepare
 from inference_gui.errors import EngineError
-
-DEFAULT_TEMPLATE = "This is a photo of {}"
 
 
 class ZeroShotImageClassification(Task):
@@ -37,7 +36,7 @@ class ZeroShotImageClassification(Task):
                 "SigLIP models are not supported by zero-shot-image-classification in this app.",
                 "Use a CLIP model.",
             )
-        template = option(options, "hypothesis_template", DEFAULT_TEMPLATE, str)
+        template = option(options, self.name, "hypothesis_template")
         pixels = prepare(self.processor, inputs)
         texts = [template.replace("{}", label, 1) for label in labels]
         pixels.extra.update(self.encode(ctx, texts).feeds())

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 
 from inference_gui.engine.inputs import RunInput
-from inference_gui.engine.tasks.base import RunContext, Task, option
+from inference_gui.engine.option_schema import option
+from inference_gui.engine.tasks.base import RunContext, Task
 from inference_gui.engine.tasks.images import Pixels, candidate_labels, prepare
-from inference_gui.errors import EngineError
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -36,12 +36,9 @@ class ZeroShotObjectDetection(Task):
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Pixels:
         labels = candidate_labels(inputs, self.name)
-        option(options, "threshold", 0.1, (int, float))
-        option(options, "percentage", False, bool)
-        if options.get("top_k") is not None and option(options, "top_k", 0, int) < 0:
-            raise EngineError(
-                f"The option top_k={options['top_k']} is not valid.", "Use a count of 0 or more."
-            )
+        option(options, self.name, "threshold")
+        option(options, self.name, "percentage")
+        option(options, self.name, "top_k")
         pixels = prepare(self.processor, inputs)
         encoded = self.encode(ctx, labels)
         pixels.extra.update(input_ids=encoded.input_ids, attention_mask=encoded.attention_mask)

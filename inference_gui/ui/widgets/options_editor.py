@@ -1,4 +1,9 @@
-"""A JSON object editor that says, as you type, whether (and where) the text is not valid."""
+"""A JSON object editor that says, as you type, whether (and where) the options are not valid.
+
+Beyond JSON, the options are checked against the task's declaration (engine.option_schema, the one
+the engine checks a run with): a wrong type or value is an error that disables Run; a key the task
+does not read is warned about; a value Transformers.js does not apply is noted.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,10 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+
+from inference_gui.engine.option_schema import check_options
+
+COLORS = {"error": "#b3261e", "warning": "#8a5a00", "note": "#1f5f99"}
 
 
 def parse_options(text: str) -> tuple[dict[str, Any] | None, str]:
@@ -43,6 +52,7 @@ class OptionsEditor(QWidget):
         layout.addWidget(self.editor, 1)
         layout.addWidget(self.status)
         self._valid = True
+        self.task = ""
         self.editor.textChanged.connect(self._validate)
         self._validate()
 
@@ -57,12 +67,27 @@ class OptionsEditor(QWidget):
     def set_value(self, options: Mapping[str, Any]) -> None:
         self.editor.setPlainText(json.dumps(dict(options), indent=2) if options else "{}")
 
+    def set_task(self, task: str) -> None:
+        """Check the options against ``task``'s declaration from now on."""
+        self.task = task
+        self._validate()
+
     def _validate(self) -> None:
-        _, problem = parse_options(self.editor.toPlainText())
-        self.status.setText(problem or "Options are valid.")
-        self.status.setProperty("error", bool(problem))
-        self.status.setStyleSheet("color: #b3261e;" if problem else "")
-        valid = not problem
+        value, problem = parse_options(self.editor.toPlainText())
+        found = check_options(self.task, value) if value and self.task else []
+        severity = (
+            "error"
+            if problem
+            else next(
+                (s for s in ("error", "warning", "note") if any(p.severity == s for p in found)), ""
+            )
+        )
+        lines = [problem] if problem else [p.message for p in found]
+        self.status.setText("\n".join(lines) or "Options are valid.")
+        self.status.setProperty("error", severity == "error")
+        self.status.setProperty("severity", severity)
+        self.status.setStyleSheet(f"color: {COLORS[severity]};" if severity else "")
+        valid = severity != "error"
         if valid != self._valid:
             self._valid = valid
             self.validity_changed.emit(valid)

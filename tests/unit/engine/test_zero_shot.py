@@ -83,7 +83,7 @@ def test_a_model_without_an_entailment_label_is_refused() -> None:
         ([], {}, "got no candidate labels"),
         (["sports", " "], {}, "got no candidate labels \\(or an empty one\\)"),
         (["sports"], {"hypothesis_template": "About sports."}, "has no \\{\\} for the label"),
-        (["sports"], {"multi_label": "yes"}, "multi_label='yes' is not valid"),
+        (["sports"], {"multi_label": "yes"}, "multi_label='yes' is not true or false"),
     ],
 )
 def test_bad_labels_and_options(labels: list[str], options: dict[str, Any], message: str) -> None:

@@ -111,9 +111,12 @@ class RunForm(QGroupBox):
         form.addRow(QLabel("Options (JSON)"))
         form.addRow(self.options)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.task.currentTextChanged.connect(
-            lambda task: self.options.set_value(default_call_options(task))
-        )
+        self.task.currentTextChanged.connect(self._task_changed)
+        self.options.set_task(self.task.currentText())
+
+    def _task_changed(self, task: str) -> None:
+        self.options.set_task(task)
+        self.options.set_value(default_call_options(task))
 
     # -- showing a plan ----------------------------------------------------------------------------
     def show_plan(self, plan: RunPlan, call_options: dict[str, Any]) -> str:
