@@ -21,7 +21,12 @@ from inference_gui.format import human_bytes
 from inference_gui.hub import RemoteFile
 from inference_gui.jobs import Progress
 from inference_gui.layout import dtypes_missing, dtypes_present, select_dtypes
-from inference_gui.status import cache_listing, feature_delete_plan, referenced_revisions
+from inference_gui.status import (
+    cache_listing,
+    cache_use,
+    feature_delete_plan,
+    referenced_revisions,
+)
 from inference_gui.vocab import DTYPES
 
 
@@ -114,14 +119,27 @@ def run_ls(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.json:
         emit(args, cache_listing(ctx))
         return 0
-    tree = ctx.cache.tree()
+    use = cache_use(ctx)
+    tree = use.tree
     if not tree.models:
         print(f"The cache at {ctx.settings.cache_dir} is empty.")
         return 0
+    if use.users_error:
+        print(f"Which features use each file now is unknown: {use.users_error}")
     for model in tree.models:
         print(f"{model.model}  ({model.hub})  {human_bytes(model.size)}")
         for revision in model.revisions:
-            used = f"  last used by {', '.join(revision.used_by)}" if revision.used_by else ""
+            now = sorted(
+                {
+                    name
+                    for (m, r, _), names in (use.users or {}).items()
+                    if (m, r) == (model.model, revision.revision)
+                    for name in names
+                }
+            )
+            used = f"  used by {', '.join(now)}" if now else ""
+            if revision.used_by:
+                used += f"  last used by {', '.join(revision.used_by)}"
             note = f"  {revision.incomplete_note()}" if revision.incomplete else ""
             print(
                 f"  {revision.revision}  {human_bytes(revision.size)}  last used "

@@ -19,7 +19,7 @@ from inference_gui.format import human_bytes
 from inference_gui.hub import Hub
 from inference_gui.ui.app import application
 from inference_gui.ui.context import UiContext
-from inference_gui.ui.models.cache_tree import NODE_ROLE, SIZE_COLUMN
+from inference_gui.ui.models.cache_tree import NODE_ROLE, SIZE_COLUMN, USED_BY_COLUMN
 from inference_gui.ui.panes.cache import CachePane
 from inference_gui.ui.settings_store import open_store
 from tests.paths import HUB, REMOTE_SETTINGS
@@ -98,7 +98,7 @@ def test_filter_keeps_the_path_to_matching_files(pane) -> None:
 
 def select(pane: CachePane, name: str) -> None:
     for index in pane._all_indexes():
-        if index.data() == name and index.data(NODE_ROLE).kind == "revision":
+        if index.data(NODE_ROLE).name == name and index.data(NODE_ROLE).kind == "revision":
             pane.view.setCurrentIndex(index)
             return
     raise AssertionError(name)
@@ -212,7 +212,7 @@ def test_fetch_dialog_forgets_the_listing_when_the_model_changes(qtbot) -> None:
 
 def column(pane: CachePane, header: str, name: str) -> str:
     headers = [pane.proxy.headerData(c, Qt.Orientation.Horizontal) for c in range(7)]
-    index = next(i for i in pane._all_indexes() if i.data() == name)
+    index = next(i for i in pane._all_indexes() if i.data(NODE_ROLE).name == name)
     return index.siblingAtColumn(headers.index(header)).data()
 
 
@@ -321,6 +321,32 @@ def test_a_revision_repair_took_a_file_from_says_incomplete(pane, qtbot) -> None
     assert revisions["v1.0.0"].data() == "v1.0.0 — incomplete"
     assert "onnx/model_quantized.onnx" in revisions["v1.0.0"].data(Qt.ItemDataRole.ToolTipRole)
     assert revisions["v1.1.0"].data() == "v1.1.0"
+
+
+def test_a_revision_lacking_what_a_feature_needs_says_incomplete(qtbot, monkeypatch) -> None:
+    """tiny-embed-legacy runs tiny/bert-embed v1.0.0 at fp32; only q8 is cached."""
+    options = REMOTE_SETTINGS / "ml-inference-options.json"
+    monkeypatch.setenv("INFERENCE_GUI_SETTINGS_FILE", str(options))
+    pane = make_pane(qtbot, str(HUB))
+    try:
+        cache, hub = pane.ctx.app.cache, pane.ctx.app.hub
+        for path in FILES:
+            cache.fetch(hub, "tiny/bert-embed", "v1.0.0", path)
+        pane.refresh()
+        qtbot.waitUntil(lambda: pane.model.rowCount() == 1, timeout=5000)
+        (revision,) = [i for i in pane._all_indexes() if i.data(NODE_ROLE).kind == "revision"]
+        assert revision.data() == "v1.0.0 — incomplete"
+        tip = revision.data(Qt.ItemDataRole.ToolTipRole)
+        assert "tiny-embed-legacy needs onnx/model.onnx (not cached)" in tip
+        used_by = revision.siblingAtColumn(USED_BY_COLUMN).data()
+        assert used_by == "tiny-embed-legacy"
+        cache.fetch(hub, "tiny/bert-embed", "v1.0.0", "onnx/model.onnx")
+        pane.refresh()
+        qtbot.waitUntil(lambda: not pane.model.roots[0].children[0].item.incomplete, timeout=5000)
+        (revision,) = [i for i in pane._all_indexes() if i.data(NODE_ROLE).kind == "revision"]
+        assert revision.data() == "v1.0.0"
+    finally:
+        pane.ctx.app.close()
 
 
 def test_incomplete_downloads_are_listed_then_deleted_from_the_menu(
