@@ -20,7 +20,7 @@ from inference_gui.errors import AppError, CacheError
 from inference_gui.format import human_bytes
 from inference_gui.hub import RemoteFile
 from inference_gui.jobs import Progress
-from inference_gui.layout import dtypes_missing, dtypes_present, select_dtypes
+from inference_gui.layout import describe_gaps, dtype_gaps, dtypes_present, select_dtypes
 from inference_gui.status import (
     cache_listing,
     cache_use,
@@ -222,21 +222,23 @@ def _check_dtypes_found(
     args: argparse.Namespace, listed: list[RemoteFile], offline: bool, host: str
 ) -> None:
     """Fetching less than asked is a failure, said with its reason: each dtype asked for needs an
-    ONNX file, and offline (where the cache is the whole list) some model file must be cached."""
+    ONNX file for every graph of the model, and offline (where the cache is the whole list) some
+    complete model must be cached."""
     found = dtypes_present(listed)
-    missing = dtypes_missing(listed, args.dtype)
-    if listed and not missing and (found or not offline):
+    gaps = dtype_gaps(listed, args.dtype)
+    if listed and not gaps and (found or not offline):
         return
-    asked = ", ".join(missing) or "model"
+    asked = ", ".join(gaps) or "model"
+    lacking = f" (missing {describe_gaps(gaps)})" if gaps else ""
     has = f" (it has: {', '.join(sorted(found))})" if found else ""
     if offline:
         raise CacheError(
-            f"Offline mode is on and no {asked} files of {args.model} at {args.revision} are "
-            f"cached{has}, so nothing more can be fetched.",
+            f"Offline mode is on and no complete {asked} files of {args.model} at "
+            f"{args.revision} are cached{lacking}{has}, so nothing more can be fetched.",
             "Turn offline mode off to download them.",
         )
     raise CacheError(
-        f"{args.model} at {args.revision} has no {asked} files on {host}{has}.",
+        f"{args.model} at {args.revision} has no complete {asked} files on {host}{lacking}{has}.",
         "Ask for a dtype it has." if found else "Check the model id and revision.",
     )
 

@@ -157,8 +157,9 @@ def test_fetch_dialog_lists_dtypes_and_shows_per_file_progress(qtbot) -> None:
         seen: list[float] = []
         dialog.files.dataChanged.connect(lambda *_: seen.append(dialog.files.fraction(0)))
         dialog.fetch()
-        qtbot.waitUntil(lambda: dialog.job is None, timeout=10000)
-        assert "Fetched" in dialog.message.text()
+        qtbot.waitUntil(lambda: dialog.message.text().startswith("Fetched"), timeout=10000)
+        size = sum(f.size for f in dialog.files.files)
+        assert dialog.message.text() == f"Fetched {len(names)} files, {human_bytes(size)}."
         assert all(dialog.files.fraction(r) == 1.0 for r in range(len(names)))
         assert seen
         qtbot.waitUntil(lambda: pane.model.rowCount() == 1, timeout=5000)
@@ -386,13 +387,69 @@ def test_fetch_dialog_will_not_fetch_less_than_asked(qtbot, tmp_path) -> None:
         dialog.list_files()
         qtbot.waitUntil(lambda: bool(dialog.all_files), timeout=10000)
         assert not dialog.fetch_button.isEnabled()
-        assert "has no q4 ONNX files" in dialog.message.text()
+        assert "has no complete q4 ONNX files" in dialog.message.text()
         assert not dialog.dtypes["q4"].isEnabled() and dialog.dtypes["q8"].isEnabled()
         dialog.dtypes["q4"].setChecked(False)
         dialog.dtypes["q8"].setChecked(True)
         assert dialog.fetch_button.isEnabled() and "files," in dialog.message.text()
         dialog.revision.setText("v2.0.0")  # another revision: every dtype may be asked again
         assert dialog.dtypes["q4"].isEnabled()
+        dialog.close()
+    finally:
+        pane.ctx.app.close()
+
+
+def test_fetch_dialog_says_plainly_when_a_fetch_brought_fewer_files(qtbot, tmp_path) -> None:
+    """A file the listing named is gone when fetched: the dialog says how many files and bytes
+    came of those asked, and which did not, instead of reporting success."""
+    revision = tmp_path / "hub" / "tiny" / "vanishing" / "v1.0.0"
+    shutil.copytree(EMBED, revision)
+    pane = make_pane(qtbot, str(tmp_path / "hub"))
+    try:
+        dialog = pane.open_fetch()
+        dialog.model_id.setText("tiny/vanishing")
+        dialog.revision.setText("v1.0.0")
+        dialog.list_files()
+        qtbot.waitUntil(lambda: bool(dialog.all_files), timeout=10000)
+        dialog.dtypes["q8"].setChecked(True)
+        asked = {f.path: f.size for f in dialog.files.files}
+        (revision / "vocab.txt").unlink()  # after listing: the hub no longer has it
+        dialog.fetch()
+        qtbot.waitUntil(lambda: dialog.message.text().startswith("Fetched only"), timeout=10000)
+        text = dialog.message.text()
+        order = sorted(asked)
+        got = order[: order.index("vocab.txt")]  # fetched in path order until the missing one
+        got_bytes, all_bytes = sum(asked[p] for p in got), sum(asked.values())
+        assert text.startswith(
+            f"Fetched only {len(got)} of {len(asked)} files "
+            f"({human_bytes(got_bytes)} of {human_bytes(all_bytes)}); not fetched: vocab.txt."
+        )
+        assert "vocab.txt is not in revision v1.0.0" in text  # why it stopped
+        assert dialog.fetch_button.isEnabled()  # try again
+        dialog.close()
+    finally:
+        pane.ctx.app.close()
+
+
+def test_fetch_dialog_will_not_fetch_a_dtype_missing_one_of_its_graphs(qtbot, tmp_path) -> None:
+    """An encoder at q4 without its decoder at q4 cannot run at q4: q4 cannot be ticked."""
+    revision = tmp_path / "hub" / "tiny" / "t5-half" / "v1.0.0"
+    shutil.copytree(HUB / "tiny" / "t5" / "v1.0.0", revision)
+    (revision / "onnx" / "decoder_model_merged_q4.onnx").unlink()
+    pane = make_pane(qtbot, str(tmp_path / "hub"))
+    try:
+        dialog = pane.open_fetch()
+        dialog.model_id.setText("tiny/t5-half")
+        dialog.revision.setText("v1.0.0")
+        dialog.dtypes["q4"].setChecked(True)
+        dialog.list_files()
+        qtbot.waitUntil(lambda: bool(dialog.all_files), timeout=10000)
+        assert not dialog.fetch_button.isEnabled() and not dialog.dtypes["q4"].isEnabled()
+        assert "missing q4: onnx/decoder_model_merged_q4.onnx" in dialog.message.text()
+        assert "onnx/decoder_model_merged_q4.onnx" in dialog.dtypes["q4"].toolTip()
+        dialog.dtypes["q4"].setChecked(False)
+        dialog.dtypes["q8"].setChecked(True)
+        assert dialog.fetch_button.isEnabled()
         dialog.close()
     finally:
         pane.ctx.app.close()

@@ -199,7 +199,7 @@ def test_fetching_less_than_asked_is_an_error_that_says_why(server, capsys, tmp_
         "fp16",
     )
     assert code == 1 and "Fetched" not in out
-    assert "no fp16 files" in err and "has: q8" in err and "offline" in err.lower()
+    assert "no complete fp16 files" in err and "has: q8" in err and "offline" in err.lower()
     assert len(err.strip().splitlines()) == 1
     hub = tmp_path / "hub"
     shutil.copytree(EMBED, hub / "tiny" / "bert-embed" / "v1.0.0")
