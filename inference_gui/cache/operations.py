@@ -37,8 +37,9 @@ class FileInfo:
 class MissingFile:
     """A file a cached revision lacks.
 
-    Either repair took it out (its bytes were corrupt or gone: ``removed_at`` is set), or a
-    feature that resolves to the revision now needs it and it is not cached (``needed_by``).
+    Either repair took it out (its bytes were corrupt or gone) or a fetch of several files stopped
+    before it (``removed_at`` is set: when), or a feature that resolves to the revision now needs
+    it and it is not cached (``needed_by``).
     """
 
     path: str
@@ -73,7 +74,7 @@ class RevisionInfo:
     last_used: float
     downloaded_at: float
     files: tuple[FileInfo, ...]
-    # Files repair took out, or that a feature resolving here needs and are not cached; fetching
+    # Files repair took out, a fetch stopped before, or a feature resolving here needs; fetching
     # them clears this.
     missing: tuple[MissingFile, ...] = ()
 
@@ -88,20 +89,15 @@ class RevisionInfo:
     def incomplete_note(self) -> str:
         """What the revision lacks and why, in one line ('' when complete).
 
-        ``incomplete: repair removed vocab.txt; tiny-embed-legacy needs onnx/model.onnx (not
-        cached); fetch this revision again``
+        ``incomplete: vocab.txt (removed by repair: its bytes were corrupt or gone);
+        onnx/model.onnx (needed by tiny-embed-legacy; not cached); fetch this revision again``
         """
         if not self.missing:
             return ""
-        removed = [m for m in self.missing if m.removed_at is not None]
-        parts = [f"repair removed {_paths(removed)}"] if removed else []
-        needed: dict[tuple[str, ...], list[MissingFile]] = {}
+        by_reason: dict[str, list[MissingFile]] = {}
         for m in self.missing:
-            if m.removed_at is None:
-                needed.setdefault(m.needed_by, []).append(m)
-        for users, files in needed.items():
-            verb = "needs" if len(users) == 1 else "need"
-            parts.append(f"{', '.join(users)} {verb} {_paths(files)} (not cached)")
+            by_reason.setdefault(m.reason, []).append(m)
+        parts = [f"{_paths(files)} ({reason})" for reason, files in by_reason.items()]
         return f"incomplete: {'; '.join(parts)}; fetch this revision again"
 
     def with_needed(self, needed: Mapping[str, tuple[str, ...]]) -> RevisionInfo:
@@ -220,7 +216,8 @@ def build_tree(
 ) -> CacheTree:
     """Group index rows (sorted by hub, model, revision, path) into the tree.
 
-    ``removed`` are the files repair took out, shown on their revisions as missing.
+    ``removed`` are the files repair took out or a fetch stopped before, shown on their
+    revisions as missing.
     """
     missing: dict[tuple[str, str, str], list[MissingFile]] = {}
     for gone in removed:

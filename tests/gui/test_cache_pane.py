@@ -338,7 +338,7 @@ def test_a_revision_lacking_what_a_feature_needs_says_incomplete(qtbot, monkeypa
         (revision,) = [i for i in pane._all_indexes() if i.data(NODE_ROLE).kind == "revision"]
         assert revision.data() == "v1.0.0 — incomplete"
         tip = revision.data(Qt.ItemDataRole.ToolTipRole)
-        assert "tiny-embed-legacy needs onnx/model.onnx (not cached)" in tip
+        assert "onnx/model.onnx (needed by tiny-embed-legacy; not cached)" in tip
         used_by = revision.siblingAtColumn(USED_BY_COLUMN).data()
         assert used_by == "tiny-embed-legacy"
         cache.fetch(hub, "tiny/bert-embed", "v1.0.0", "onnx/model.onnx")
@@ -427,6 +427,19 @@ def test_fetch_dialog_says_plainly_when_a_fetch_brought_fewer_files(qtbot, tmp_p
         assert "vocab.txt is not in revision v1.0.0" in text  # why it stopped
         assert dialog.fetch_button.isEnabled()  # try again
         dialog.close()
+        # The tree says the revision is incomplete, naming what the fetch left out.
+        not_fetched = [f for f in order if f not in got]
+        qtbot.waitUntil(
+            lambda: bool(pane.model.roots) and pane.model.roots[0].children[0].item.incomplete,
+            timeout=5000,
+        )
+        item = pane.model.roots[0].children[0].item
+        assert [m.path for m in item.missing] == not_fetched
+        assert "(not fetched: the fetch stopped before it)" in item.incomplete_note()
+        shutil.copy(EMBED / "vocab.txt", revision / "vocab.txt")
+        pane.ctx.app.cache.fetch_many(pane.ctx.app.hub, "tiny/vanishing", "v1.0.0", not_fetched)
+        pane.refresh()
+        qtbot.waitUntil(lambda: not pane.model.roots[0].children[0].item.incomplete, timeout=5000)
     finally:
         pane.ctx.app.close()
 

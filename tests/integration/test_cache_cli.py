@@ -296,7 +296,7 @@ def test_a_revision_repair_took_files_from_says_incomplete_until_fetched_again(
     assert revision["missing_files"][0]["size"] == onnx["size"]
     assert onnx["path"] not in {f["path"] for f in revision["files"]}
     code, out, _ = run(capsys, "cache", "ls")
-    assert code == 0 and f"incomplete: repair removed {onnx['path']}" in out
+    assert code == 0 and f"incomplete: {onnx['path']} (removed by repair: " in out
     fetch_embed(capsys, server, "--dtype", "q4")
     (revision,) = ls_json(capsys)["models"][0]["revisions"]
     assert (revision["incomplete"], revision["missing_files"]) == (False, [])
@@ -350,7 +350,7 @@ def test_a_revision_lacking_what_a_feature_needs_says_incomplete(capsys, monkeyp
     code, out, _ = run(capsys, "cache", "ls")
     assert code == 0
     assert "used by tiny-embed-legacy" in out
-    assert "incomplete: tiny-embed-legacy needs onnx/model.onnx (not cached)" in out
+    assert "incomplete: onnx/model.onnx (needed by tiny-embed-legacy; not cached)" in out
     assert run(capsys, *fetch, "--dtype", "fp32")[0] == 0
     (revision,) = ls_json(capsys)["models"][0]["revisions"]
     assert (revision["incomplete"], revision["missing_files"]) == (False, [])
