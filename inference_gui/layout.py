@@ -20,6 +20,8 @@ from inference_gui.vocab import DTYPE_SUFFIX
 
 ONNX_FOLDER = "onnx"
 ONNX_BASES = ("model", "encoder_model", "decoder_model_merged")
+# The graphs a model loads together: an encoder with its merged decoder, or one model graph.
+GRAPH_SETS = (("encoder_model", "decoder_model_merged"), ("model",))
 CONFIG = "config.json"
 GENERATION_CONFIG = "generation_config.json"
 PREPROCESSOR_CONFIG = "preprocessor_config.json"
@@ -149,18 +151,50 @@ def select_dtypes(files: Iterable[F], dtypes: Iterable[str]) -> list[F]:
     return [f for f in files if dtype_of(f.path) in wanted or not dtype_of(f.path)]
 
 
-def dtypes_present(files: Iterable[F]) -> set[str]:
-    """The dtypes that have an ONNX file among ``files``."""
-    return {dtype_of(f.path) for f in files} - {""}
+def _graphs(files: Iterable[F]) -> dict[str, set[str]]:
+    """The dtypes of each ONNX graph (by base name) under ``onnx/`` among ``files``."""
+    graphs: dict[str, set[str]] = {}
+    for f in files:
+        split = split_onnx_name(f.path) if f.path.startswith(f"{ONNX_FOLDER}/") else None
+        if split is not None:
+            graphs.setdefault(split[0], set()).add(split[1])
+    return graphs
 
 
-def dtypes_missing(files: Iterable[F], dtypes: Iterable[str]) -> list[str]:
-    """The asked dtypes that have no ONNX file among ``files``.
+def dtype_gaps(files: Iterable[F], dtypes: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """For each asked dtype ``files`` cannot run: the ONNX files it lacks.
 
-    Fetching them would fetch less than asked: only the config and tokenizer files.
+    A dtype needs a file for every graph Transformers.js loads that the revision has at all:
+    ``model``, or ``encoder_model`` and ``decoder_model_merged`` (an encoder at q4 without its
+    decoder at q4 cannot run at q4). A revision with only other graphs needs any file at it.
     """
-    present = dtypes_present(files)
-    return [d for d in dtypes if d not in present]
+    graphs = _graphs(files)
+    loaded = next(
+        ([b for b in group if b in graphs] for group in GRAPH_SETS if graphs.keys() & set(group)),
+        [],
+    )
+    gaps = {}
+    for dtype in dtypes:
+        if loaded:
+            lacking = tuple(onnx_path(b, dtype) for b in loaded if dtype not in graphs[b])
+        else:
+            has_any = any(dtype in found for found in graphs.values())
+            lacking = () if has_any else (onnx_path("model", dtype),)
+        if lacking:
+            gaps[dtype] = lacking
+    return gaps
+
+
+def dtypes_present(files: Iterable[F]) -> set[str]:
+    """The dtypes ``files`` can run at: each has an ONNX file for every graph (see dtype_gaps)."""
+    files = list(files)
+    found = {d for dtypes in _graphs(files).values() for d in dtypes}
+    return found - set(dtype_gaps(files, found))
+
+
+def describe_gaps(gaps: Mapping[str, tuple[str, ...]]) -> str:
+    """``q4: onnx/model_q4.onnx; fp16: onnx/decoder_model_merged_fp16.onnx`` for a message."""
+    return "; ".join(f"{dtype}: {', '.join(lacking)}" for dtype, lacking in gaps.items())
 
 
 def candidate_paths() -> list[str]:

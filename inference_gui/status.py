@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from inference_gui.cache.core import IMPORTED_HUB
-from inference_gui.cache.store import FileRow
+from inference_gui.cache.store import FileRow, RemovedRow
 from inference_gui.engine.tasks import task_class
 from inference_gui.errors import AppError
 from inference_gui.firefox.profile_cache import ProfileCache, ProfileFile
@@ -39,7 +39,7 @@ from inference_gui.run_service import RunRequest
 
 if TYPE_CHECKING:
     from inference_gui.cache.model_cache import ModelCache
-    from inference_gui.cache.operations import DeletePlan
+    from inference_gui.cache.operations import CacheTree, DeletePlan
     from inference_gui.context import AppContext
     from inference_gui.engine.options import EngineOptions
 
@@ -157,10 +157,16 @@ class _CacheView:
     hub_key: str
     rows: dict[FileKey, FileRow] = field(default_factory=dict)
     revisions: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    removed: dict[FileKey, RemovedRow] = field(default_factory=dict)  # what repair took out
 
     @classmethod
     def of(cls, cache: ModelCache, hub_key: str) -> _CacheView:
         view = cls(cache, hub_key)
+        view.removed = {
+            (r.model, r.revision, r.path): r
+            for r in cache.store.removed()
+            if r.hub in (hub_key, IMPORTED_HUB)
+        }
         by_path: dict[tuple[str, str], set[str]] = defaultdict(set)
         for row in cache.store.all():
             if row.hub not in (hub_key, IMPORTED_HUB):
@@ -211,6 +217,9 @@ class _CacheView:
         others = tuple(sorted(self.revisions.get((model, path), set()) - {revision}))
         if others:
             return STALE, None, f"cached at {', '.join(others)}, not {revision}", others
+        gone = self.removed.get(key)
+        if gone is not None:
+            return MISSING, None, f"{gone.reason}; fetch it again", ()
         return MISSING, None, "", ()
 
 
@@ -417,12 +426,46 @@ def feature_delete_plan(ctx: AppContext, feature: str) -> DeletePlan:
     )
 
 
-def current_users(ctx: AppContext) -> tuple[dict[FileKey, tuple[str, ...]] | None, str | None]:
-    """Which features resolve to each file now, or (None, why) when the records cannot be read."""
+def lacking(statuses: Iterable[FeatureStatus]) -> dict[tuple[str, str], dict[str, tuple[str, ...]]]:
+    """Required files that are not cached at the revision a feature resolves to.
+
+    (model, revision) -> {path: features needing it}: on a cached revision, these make it
+    incomplete for those features.
+    """
+    found: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for status in statuses:
+        for f in status.files:
+            if f.required and f.state in (MISSING, STALE, INCOMPLETE):
+                found[(f.model, f.revision)][f.path].add(status.feature)
+    return {
+        key: {path: tuple(sorted(names)) for path, names in paths.items()}
+        for key, paths in found.items()
+    }
+
+
+@dataclass(frozen=True)
+class CacheUse:
+    """The cache tree beside the records, as the Cache pane and ``cache ls`` show it.
+
+    ``tree`` marks a cached revision incomplete when a feature resolving to it lacks a file;
+    ``users`` says which features use each file now (None, with ``users_error``, when the records
+    cannot be read).
+    """
+
+    tree: CacheTree
+    users: dict[FileKey, tuple[str, ...]] | None
+    users_error: str | None = None
+
+
+def cache_use(ctx: AppContext) -> CacheUse:
+    """The cache tree, which features use each file now, and what those features lack."""
+    tree = ctx.cache.tree()
     try:
-        return used_by(feature_statuses(ctx)), None
+        statuses = feature_statuses(ctx)
+        hubs = (ctx.hub.key, IMPORTED_HUB)
     except AppError as exc:
-        return None, str(exc)
+        return CacheUse(tree, None, str(exc))
+    return CacheUse(tree.with_needed(lacking(statuses), hubs), used_by(statuses))
 
 
 def cache_listing(ctx: AppContext) -> dict[str, Any]:
@@ -431,8 +474,10 @@ def cache_listing(ctx: AppContext) -> dict[str, Any]:
     It sits beside ``last_used_by`` (history). When the records cannot be read, ``used_by`` is
     null and ``used_by_error`` says why.
     """
-    listing = ctx.cache.tree().to_json()
-    users, listing["used_by_error"] = current_users(ctx)
+    use = cache_use(ctx)
+    users = use.users
+    listing = use.tree.to_json()
+    listing["used_by_error"] = use.users_error
     for model in listing["models"]:
         for revision in model["revisions"]:
             names: set[str] = set()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Sequence
@@ -20,7 +21,7 @@ from inference_gui.cache import importing, operations, partials
 from inference_gui.cache.core import IMPORTED_HUB, CacheCore
 from inference_gui.cache.download import Retry, download
 from inference_gui.cache.operations import CacheTree, DeletePlan
-from inference_gui.cache.store import FileRow
+from inference_gui.cache.store import FileRow, RemovedRow, Store
 from inference_gui.cache.verify import VerifyReport, verify
 from inference_gui.errors import CacheError, Cancelled, HubError
 from inference_gui.hub import Hub, RemoteFile
@@ -182,37 +183,58 @@ class ModelCache(CacheCore):
         grand_total = sum(sizes.values())
         finished = 0
         results = []
-        for path in paths:
-            if cancel is not None and cancel.is_set():
-                raise Cancelled(f"Fetching {model_id} at {revision} was cancelled.")
+        try:
+            for path in paths:
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled(f"Fetching {model_id} at {revision} was cancelled.")
 
-            def relay(p: Progress, base: int = finished) -> None:
-                if progress is not None:
-                    progress(
-                        Progress(
-                            p.phase,
-                            base + p.done,
-                            grand_total,
-                            "B",
-                            p.detail,
-                            extra={**p.extra, "file_done": p.done, "file_total": p.total},
+                def relay(p: Progress, base: int = finished) -> None:
+                    if progress is not None:
+                        progress(
+                            Progress(
+                                p.phase,
+                                base + p.done,
+                                grand_total,
+                                "B",
+                                p.detail,
+                                extra={**p.extra, "file_done": p.done, "file_total": p.total},
+                            )
                         )
-                    )
 
-            shown = self.fetch(
-                hub,
-                model_id,
-                revision,
-                path,
-                progress=relay,
-                cancel=cancel,
-                used_by=used_by,
-                offline=offline,
-                size=sizes.get(path) if known.get(path) else None,
-            )
-            results.append(shown)
-            finished += sizes.get(path, shown.stat().st_size)
+                shown = self.fetch(
+                    hub,
+                    model_id,
+                    revision,
+                    path,
+                    progress=relay,
+                    cancel=cancel,
+                    used_by=used_by,
+                    offline=offline,
+                    size=sizes.get(path) if known.get(path) else None,
+                )
+                results.append(shown)
+                finished += sizes.get(path, shown.stat().st_size)
+        except BaseException:  # failed or cancelled part-way: the revision says what it lacks
+            self._not_fetched(hub.key, model_id, revision, paths[len(results) :], sizes)
+            raise
         return results
+
+    def _not_fetched(
+        self, hub_key: str, model_id: str, revision: str, paths: list[str], sizes: dict[str, int]
+    ) -> None:
+        """Remember the files a fetch of several stopped before, on the revision it left partial.
+
+        The listing says it is incomplete until they are fetched (best effort: a cache that
+        cannot be written has nothing to remember).
+        """
+        if not paths or self.read_only:
+            return
+        rows = [RemovedRow(hub_key, model_id, revision, p, sizes.get(p, 0), "", 0.0) for p in paths]
+        try:
+            with self.store.transaction() as db:
+                Store.mark_removed(db, rows, "not fetched: the fetch stopped before it")
+        except (CacheError, sqlite3.Error) as exc:
+            log.warning("could not note what the fetch of %s left out: %s", model_id, exc)
 
     def _changed_upstream(self, hub: Hub, row: FileRow) -> bool:
         """For a moving revision, ask the hub (briefly) whether the file changed."""

@@ -8,8 +8,8 @@ never remove something another instance added since, nor a blob still used by an
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
@@ -34,14 +34,49 @@ class FileInfo:
 
 
 @dataclass(frozen=True)
+class MissingFile:
+    """A file a cached revision lacks.
+
+    Either repair took it out (its bytes were corrupt or gone) or a fetch of several files stopped
+    before it (``removed_at`` is set: when), or a feature that resolves to the revision now needs
+    it and it is not cached (``needed_by``).
+    """
+
+    path: str
+    reason: str
+    size: int | None = None
+    removed_at: float | None = None
+    needed_by: tuple[str, ...] = ()
+
+    @classmethod
+    def removed(cls, row: RemovedRow) -> MissingFile:
+        return cls(row.path, row.reason, row.size, row.removed_at)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "size": self.size,
+            "reason": self.reason,
+            "removed_at": self.removed_at,
+            "needed_by": list(self.needed_by),
+        }
+
+
+def _paths(files: list[MissingFile]) -> str:
+    shown = ", ".join(f.path for f in files[:3])
+    return shown + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+
+
+@dataclass(frozen=True)
 class RevisionInfo:
     revision: str
     size: int
     last_used: float
     downloaded_at: float
     files: tuple[FileInfo, ...]
-    # Files repair took out (their bytes were corrupt or gone); fetching them again clears this.
-    missing: tuple[RemovedRow, ...] = ()
+    # Files repair took out, a fetch stopped before, or a feature resolving here needs; fetching
+    # them clears this.
+    missing: tuple[MissingFile, ...] = ()
 
     @property
     def used_by(self) -> tuple[str, ...]:
@@ -52,12 +87,28 @@ class RevisionInfo:
         return bool(self.missing)
 
     def incomplete_note(self) -> str:
-        """``incomplete: repair removed onnx/model.onnx; fetch it again`` ('' when complete)."""
+        """What the revision lacks and why, in one line ('' when complete).
+
+        ``incomplete: vocab.txt (removed by repair: its bytes were corrupt or gone);
+        onnx/model.onnx (needed by tiny-embed-legacy; not cached); fetch this revision again``
+        """
         if not self.missing:
             return ""
-        paths = ", ".join(m.path for m in self.missing[:3])
-        more = f" and {len(self.missing) - 3} more" if len(self.missing) > 3 else ""
-        return f"incomplete: repair removed {paths}{more}; fetch this revision again"
+        by_reason: dict[str, list[MissingFile]] = {}
+        for m in self.missing:
+            by_reason.setdefault(m.reason, []).append(m)
+        parts = [f"{_paths(files)} ({reason})" for reason, files in by_reason.items()]
+        return f"incomplete: {'; '.join(parts)}; fetch this revision again"
+
+    def with_needed(self, needed: Mapping[str, tuple[str, ...]]) -> RevisionInfo:
+        """This revision with the files features need (path -> features) it does not hold."""
+        held = {f.path for f in self.files} | {m.path for m in self.missing}
+        extra = tuple(
+            MissingFile(path, f"needed by {', '.join(users)}; not cached", needed_by=users)
+            for path, users in sorted(needed.items())
+            if path not in held
+        )
+        return replace(self, missing=self.missing + extra) if extra else self
 
 
 @dataclass(frozen=True)
@@ -111,15 +162,7 @@ class CacheTree:
                             "size": r.size,
                             "last_used_by": list(r.used_by),
                             "incomplete": r.incomplete,
-                            "missing_files": [
-                                {
-                                    "path": gone.path,
-                                    "size": gone.size,
-                                    "reason": gone.reason,
-                                    "removed_at": gone.removed_at,
-                                }
-                                for gone in r.missing
-                            ],
+                            "missing_files": [gone.to_json() for gone in r.missing],
                             "files": [
                                 {
                                     "path": f.path,
@@ -144,17 +187,43 @@ class CacheTree:
     def files(self) -> list[FileInfo]:
         return [f for m in self.models for r in m.revisions for f in r.files]
 
+    def with_needed(
+        self, needed: Mapping[tuple[str, str], Mapping[str, tuple[str, ...]]], hubs: Iterable[str]
+    ) -> CacheTree:
+        """The tree with what features need and is not cached marked on their cached revisions.
+
+        ``needed`` maps (model, revision) to {path: features}; only revisions under ``hubs`` (the
+        hub the records resolve against, and imports) are theirs.
+        """
+        hubs = set(hubs)
+        return replace(
+            self,
+            models=tuple(
+                replace(
+                    m,
+                    revisions=tuple(
+                        r.with_needed(needed.get((m.model, r.revision), {})) if m.hub in hubs else r
+                        for r in m.revisions
+                    ),
+                )
+                for m in self.models
+            ),
+        )
+
 
 def build_tree(
     rows: list[FileRow], total_size: int, removed: Iterable[RemovedRow] = ()
 ) -> CacheTree:
     """Group index rows (sorted by hub, model, revision, path) into the tree.
 
-    ``removed`` are the files repair took out, shown on their revisions as missing.
+    ``removed`` are the files repair took out or a fetch stopped before, shown on their
+    revisions as missing.
     """
-    missing: dict[tuple[str, str, str], list[RemovedRow]] = {}
+    missing: dict[tuple[str, str, str], list[MissingFile]] = {}
     for gone in removed:
-        missing.setdefault((gone.hub, gone.model, gone.revision), []).append(gone)
+        missing.setdefault((gone.hub, gone.model, gone.revision), []).append(
+            MissingFile.removed(gone)
+        )
     models = []
     for (hub, model), model_rows in groupby(rows, key=lambda r: (r.hub, r.model)):
         revisions = []

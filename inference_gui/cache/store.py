@@ -460,20 +460,25 @@ class Store:
         )
 
     @staticmethod
-    def mark_removed(db: sqlite3.Connection, rows: Iterable[FileRow], reason: str) -> None:
-        """Remember files repair removed, for revisions that keep other files.
+    def mark_removed(
+        db: sqlite3.Connection, rows: Iterable[FileRow | RemovedRow], reason: str
+    ) -> None:
+        """Remember files a revision that keeps others lacks (repair removed, fetch left out).
 
-        Such a revision is incomplete (a run of it would fail or fetch again) and the listing says
-        so until the file is fetched again; a revision repair emptied is simply gone.
+        Repair removed them, or a fetch of several stopped before them; files still listed are
+        skipped. Such a revision is incomplete (a run of it would fail or fetch again) and the
+        listing says so until the file is fetched again; a revision left empty is simply gone.
         """
         now = time.time()
         db.executemany(
             "INSERT OR REPLACE INTO removed (hub, model, revision, path, size, reason, removed_at)"
             " SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM files"
-            " WHERE hub = ? AND model = ? AND revision = ?)",
+            " WHERE hub = ? AND model = ? AND revision = ?) AND NOT EXISTS (SELECT 1 FROM files"
+            " WHERE hub = ? AND model = ? AND revision = ? AND path = ?)",
             [
                 (r.hub, r.model, r.revision, r.path, r.size, reason, now)
                 + (r.hub, r.model, r.revision)
+                + (r.hub, r.model, r.revision, r.path)
                 for r in rows
             ],
         )

@@ -20,8 +20,13 @@ from inference_gui.errors import AppError, CacheError
 from inference_gui.format import human_bytes
 from inference_gui.hub import RemoteFile
 from inference_gui.jobs import Progress
-from inference_gui.layout import dtypes_missing, dtypes_present, select_dtypes
-from inference_gui.status import cache_listing, feature_delete_plan, referenced_revisions
+from inference_gui.layout import describe_gaps, dtype_gaps, dtypes_present, select_dtypes
+from inference_gui.status import (
+    cache_listing,
+    cache_use,
+    feature_delete_plan,
+    referenced_revisions,
+)
 from inference_gui.vocab import DTYPES
 
 
@@ -114,14 +119,27 @@ def run_ls(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.json:
         emit(args, cache_listing(ctx))
         return 0
-    tree = ctx.cache.tree()
+    use = cache_use(ctx)
+    tree = use.tree
     if not tree.models:
         print(f"The cache at {ctx.settings.cache_dir} is empty.")
         return 0
+    if use.users_error:
+        print(f"Which features use each file now is unknown: {use.users_error}")
     for model in tree.models:
         print(f"{model.model}  ({model.hub})  {human_bytes(model.size)}")
         for revision in model.revisions:
-            used = f"  last used by {', '.join(revision.used_by)}" if revision.used_by else ""
+            now = sorted(
+                {
+                    name
+                    for (m, r, _), names in (use.users or {}).items()
+                    if (m, r) == (model.model, revision.revision)
+                    for name in names
+                }
+            )
+            used = f"  used by {', '.join(now)}" if now else ""
+            if revision.used_by:
+                used += f"  last used by {', '.join(revision.used_by)}"
             note = f"  {revision.incomplete_note()}" if revision.incomplete else ""
             print(
                 f"  {revision.revision}  {human_bytes(revision.size)}  last used "
@@ -204,21 +222,23 @@ def _check_dtypes_found(
     args: argparse.Namespace, listed: list[RemoteFile], offline: bool, host: str
 ) -> None:
     """Fetching less than asked is a failure, said with its reason: each dtype asked for needs an
-    ONNX file, and offline (where the cache is the whole list) some model file must be cached."""
+    ONNX file for every graph of the model, and offline (where the cache is the whole list) some
+    complete model must be cached."""
     found = dtypes_present(listed)
-    missing = dtypes_missing(listed, args.dtype)
-    if listed and not missing and (found or not offline):
+    gaps = dtype_gaps(listed, args.dtype)
+    if listed and not gaps and (found or not offline):
         return
-    asked = ", ".join(missing) or "model"
+    asked = ", ".join(gaps) or "model"
+    lacking = f" (missing {describe_gaps(gaps)})" if gaps else ""
     has = f" (it has: {', '.join(sorted(found))})" if found else ""
     if offline:
         raise CacheError(
-            f"Offline mode is on and no {asked} files of {args.model} at {args.revision} are "
-            f"cached{has}, so nothing more can be fetched.",
+            f"Offline mode is on and no complete {asked} files of {args.model} at "
+            f"{args.revision} are cached{lacking}{has}, so nothing more can be fetched.",
             "Turn offline mode off to download them.",
         )
     raise CacheError(
-        f"{args.model} at {args.revision} has no {asked} files on {host}{has}.",
+        f"{args.model} at {args.revision} has no complete {asked} files on {host}{lacking}{has}.",
         "Ask for a dtype it has." if found else "Check the model id and revision.",
     )
 

@@ -31,11 +31,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     listing.set_defaults(func=run_list)
 
     resolving = actions.add_parser("resolve", help="the options a feature would run with")
-    resolving.add_argument("feature_id", metavar="FEATURE_ID")
-    resolving.add_argument("--task", help="task to fall back to when the feature has no record")
+    resolving.add_argument(
+        "feature_id",
+        metavar="FEATURE_ID",
+        nargs="?",
+        help="the feature; leave it out to resolve a record without featureId by --task",
+    )
+    resolving.add_argument(
+        "--task", help="task to fall back to when the feature has no record (or to resolve by)"
+    )
     resolving.add_argument("--model", help="model id to narrow the match")
     resolving.add_argument("--json", action="store_true", help="print the effective options object")
-    resolving.set_defaults(func=run_resolve)
+    resolving.set_defaults(func=run_resolve, usage_error=resolving.error)
 
     syncing = actions.add_parser("sync", help="fetch every collection from the settings server now")
     syncing.add_argument(
@@ -101,6 +108,8 @@ def run_list(args: argparse.Namespace, ctx: AppContext) -> int:
 
 
 def run_resolve(args: argparse.Namespace, ctx: AppContext) -> int:
+    if not args.feature_id and not args.task:
+        args.usage_error("give a FEATURE_ID, or --task TASK for a record without featureId")
     resolution = ctx.records.resolve(args.feature_id, task_name=args.task, model_id=args.model)
     if args.json:
         emit(
@@ -114,6 +123,10 @@ def run_resolve(args: argparse.Namespace, ctx: AppContext) -> int:
             },
         )
         return 0
+    if resolution.record_id:
+        print(f"record {resolution.record_id} (matched by {resolution.matched_by})")
+    else:
+        print("no record matched: the task and model given are used as they are")
     print(
         _table([("option", "value", "from")] + [(k, _text(v), s) for k, v, s in resolution.rows()])
     )

@@ -277,7 +277,10 @@ class RecordsService:
 
     def clear_backoff(self) -> bool:
         """Forget the server's Backoff so the next sync asks it; True if one was pending."""
-        return bool(self.settings.settings_server) and self._store().clear_backoff()
+        cleared = bool(self.settings.settings_server) and self._store().clear_backoff()
+        if cleared:
+            log.info("cleared the Backoff %s asked for", self.settings.settings_server)
+        return cleared
 
     def local_overrides(self, feature_id: str | None) -> dict[str, Any]:
         return self.overrides.get(feature_id) if feature_id else {}

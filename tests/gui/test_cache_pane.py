@@ -19,7 +19,7 @@ from inference_gui.format import human_bytes
 from inference_gui.hub import Hub
 from inference_gui.ui.app import application
 from inference_gui.ui.context import UiContext
-from inference_gui.ui.models.cache_tree import NODE_ROLE, SIZE_COLUMN
+from inference_gui.ui.models.cache_tree import NODE_ROLE, SIZE_COLUMN, USED_BY_COLUMN
 from inference_gui.ui.panes.cache import CachePane
 from inference_gui.ui.settings_store import open_store
 from tests.paths import HUB, REMOTE_SETTINGS
@@ -98,7 +98,7 @@ def test_filter_keeps_the_path_to_matching_files(pane) -> None:
 
 def select(pane: CachePane, name: str) -> None:
     for index in pane._all_indexes():
-        if index.data() == name and index.data(NODE_ROLE).kind == "revision":
+        if index.data(NODE_ROLE).name == name and index.data(NODE_ROLE).kind == "revision":
             pane.view.setCurrentIndex(index)
             return
     raise AssertionError(name)
@@ -157,8 +157,9 @@ def test_fetch_dialog_lists_dtypes_and_shows_per_file_progress(qtbot) -> None:
         seen: list[float] = []
         dialog.files.dataChanged.connect(lambda *_: seen.append(dialog.files.fraction(0)))
         dialog.fetch()
-        qtbot.waitUntil(lambda: dialog.job is None, timeout=10000)
-        assert "Fetched" in dialog.message.text()
+        qtbot.waitUntil(lambda: dialog.message.text().startswith("Fetched"), timeout=10000)
+        size = sum(f.size for f in dialog.files.files)
+        assert dialog.message.text() == f"Fetched {len(names)} files, {human_bytes(size)}."
         assert all(dialog.files.fraction(r) == 1.0 for r in range(len(names)))
         assert seen
         qtbot.waitUntil(lambda: pane.model.rowCount() == 1, timeout=5000)
@@ -212,7 +213,7 @@ def test_fetch_dialog_forgets_the_listing_when_the_model_changes(qtbot) -> None:
 
 def column(pane: CachePane, header: str, name: str) -> str:
     headers = [pane.proxy.headerData(c, Qt.Orientation.Horizontal) for c in range(7)]
-    index = next(i for i in pane._all_indexes() if i.data() == name)
+    index = next(i for i in pane._all_indexes() if i.data(NODE_ROLE).name == name)
     return index.siblingAtColumn(headers.index(header)).data()
 
 
@@ -323,6 +324,32 @@ def test_a_revision_repair_took_a_file_from_says_incomplete(pane, qtbot) -> None
     assert revisions["v1.1.0"].data() == "v1.1.0"
 
 
+def test_a_revision_lacking_what_a_feature_needs_says_incomplete(qtbot, monkeypatch) -> None:
+    """tiny-embed-legacy runs tiny/bert-embed v1.0.0 at fp32; only q8 is cached."""
+    options = REMOTE_SETTINGS / "ml-inference-options.json"
+    monkeypatch.setenv("INFERENCE_GUI_SETTINGS_FILE", str(options))
+    pane = make_pane(qtbot, str(HUB))
+    try:
+        cache, hub = pane.ctx.app.cache, pane.ctx.app.hub
+        for path in FILES:
+            cache.fetch(hub, "tiny/bert-embed", "v1.0.0", path)
+        pane.refresh()
+        qtbot.waitUntil(lambda: pane.model.rowCount() == 1, timeout=5000)
+        (revision,) = [i for i in pane._all_indexes() if i.data(NODE_ROLE).kind == "revision"]
+        assert revision.data() == "v1.0.0 — incomplete"
+        tip = revision.data(Qt.ItemDataRole.ToolTipRole)
+        assert "onnx/model.onnx (needed by tiny-embed-legacy; not cached)" in tip
+        used_by = revision.siblingAtColumn(USED_BY_COLUMN).data()
+        assert used_by == "tiny-embed-legacy"
+        cache.fetch(hub, "tiny/bert-embed", "v1.0.0", "onnx/model.onnx")
+        pane.refresh()
+        qtbot.waitUntil(lambda: not pane.model.roots[0].children[0].item.incomplete, timeout=5000)
+        (revision,) = [i for i in pane._all_indexes() if i.data(NODE_ROLE).kind == "revision"]
+        assert revision.data() == "v1.0.0"
+    finally:
+        pane.ctx.app.close()
+
+
 def test_incomplete_downloads_are_listed_then_deleted_from_the_menu(
     pane, qtbot, monkeypatch
 ) -> None:
@@ -360,13 +387,82 @@ def test_fetch_dialog_will_not_fetch_less_than_asked(qtbot, tmp_path) -> None:
         dialog.list_files()
         qtbot.waitUntil(lambda: bool(dialog.all_files), timeout=10000)
         assert not dialog.fetch_button.isEnabled()
-        assert "has no q4 ONNX files" in dialog.message.text()
+        assert "has no complete q4 ONNX files" in dialog.message.text()
         assert not dialog.dtypes["q4"].isEnabled() and dialog.dtypes["q8"].isEnabled()
         dialog.dtypes["q4"].setChecked(False)
         dialog.dtypes["q8"].setChecked(True)
         assert dialog.fetch_button.isEnabled() and "files," in dialog.message.text()
         dialog.revision.setText("v2.0.0")  # another revision: every dtype may be asked again
         assert dialog.dtypes["q4"].isEnabled()
+        dialog.close()
+    finally:
+        pane.ctx.app.close()
+
+
+def test_fetch_dialog_says_plainly_when_a_fetch_brought_fewer_files(qtbot, tmp_path) -> None:
+    """A file the listing named is gone when fetched: the dialog says how many files and bytes
+    came of those asked, and which did not, instead of reporting success."""
+    revision = tmp_path / "hub" / "tiny" / "vanishing" / "v1.0.0"
+    shutil.copytree(EMBED, revision)
+    pane = make_pane(qtbot, str(tmp_path / "hub"))
+    try:
+        dialog = pane.open_fetch()
+        dialog.model_id.setText("tiny/vanishing")
+        dialog.revision.setText("v1.0.0")
+        dialog.list_files()
+        qtbot.waitUntil(lambda: bool(dialog.all_files), timeout=10000)
+        dialog.dtypes["q8"].setChecked(True)
+        asked = {f.path: f.size for f in dialog.files.files}
+        (revision / "vocab.txt").unlink()  # after listing: the hub no longer has it
+        dialog.fetch()
+        qtbot.waitUntil(lambda: dialog.message.text().startswith("Fetched only"), timeout=10000)
+        text = dialog.message.text()
+        order = sorted(asked)
+        got = order[: order.index("vocab.txt")]  # fetched in path order until the missing one
+        got_bytes, all_bytes = sum(asked[p] for p in got), sum(asked.values())
+        assert text.startswith(
+            f"Fetched only {len(got)} of {len(asked)} files "
+            f"({human_bytes(got_bytes)} of {human_bytes(all_bytes)}); not fetched: vocab.txt."
+        )
+        assert "vocab.txt is not in revision v1.0.0" in text  # why it stopped
+        assert dialog.fetch_button.isEnabled()  # try again
+        dialog.close()
+        # The tree says the revision is incomplete, naming what the fetch left out.
+        not_fetched = [f for f in order if f not in got]
+        qtbot.waitUntil(
+            lambda: bool(pane.model.roots) and pane.model.roots[0].children[0].item.incomplete,
+            timeout=5000,
+        )
+        item = pane.model.roots[0].children[0].item
+        assert [m.path for m in item.missing] == not_fetched
+        assert "(not fetched: the fetch stopped before it)" in item.incomplete_note()
+        shutil.copy(EMBED / "vocab.txt", revision / "vocab.txt")
+        pane.ctx.app.cache.fetch_many(pane.ctx.app.hub, "tiny/vanishing", "v1.0.0", not_fetched)
+        pane.refresh()
+        qtbot.waitUntil(lambda: not pane.model.roots[0].children[0].item.incomplete, timeout=5000)
+    finally:
+        pane.ctx.app.close()
+
+
+def test_fetch_dialog_will_not_fetch_a_dtype_missing_one_of_its_graphs(qtbot, tmp_path) -> None:
+    """An encoder at q4 without its decoder at q4 cannot run at q4: q4 cannot be ticked."""
+    revision = tmp_path / "hub" / "tiny" / "t5-half" / "v1.0.0"
+    shutil.copytree(HUB / "tiny" / "t5" / "v1.0.0", revision)
+    (revision / "onnx" / "decoder_model_merged_q4.onnx").unlink()
+    pane = make_pane(qtbot, str(tmp_path / "hub"))
+    try:
+        dialog = pane.open_fetch()
+        dialog.model_id.setText("tiny/t5-half")
+        dialog.revision.setText("v1.0.0")
+        dialog.dtypes["q4"].setChecked(True)
+        dialog.list_files()
+        qtbot.waitUntil(lambda: bool(dialog.all_files), timeout=10000)
+        assert not dialog.fetch_button.isEnabled() and not dialog.dtypes["q4"].isEnabled()
+        assert "missing q4: onnx/decoder_model_merged_q4.onnx" in dialog.message.text()
+        assert "onnx/decoder_model_merged_q4.onnx" in dialog.dtypes["q4"].toolTip()
+        dialog.dtypes["q4"].setChecked(False)
+        dialog.dtypes["q8"].setChecked(True)
+        assert dialog.fetch_button.isEnabled()
         dialog.close()
     finally:
         pane.ctx.app.close()

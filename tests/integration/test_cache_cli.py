@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from inference_gui.cli.main import main
-from tests.paths import HUB
+from tests.paths import HUB, REMOTE_SETTINGS
 from tests.support.http_hub import serve_hub
 
 EMBED = HUB / "tiny" / "bert-embed" / "v1.0.0"
@@ -199,7 +199,7 @@ def test_fetching_less_than_asked_is_an_error_that_says_why(server, capsys, tmp_
         "fp16",
     )
     assert code == 1 and "Fetched" not in out
-    assert "no fp16 files" in err and "has: q8" in err and "offline" in err.lower()
+    assert "no complete fp16 files" in err and "has: q8" in err and "offline" in err.lower()
     assert len(err.strip().splitlines()) == 1
     hub = tmp_path / "hub"
     shutil.copytree(EMBED, hub / "tiny" / "bert-embed" / "v1.0.0")
@@ -296,7 +296,7 @@ def test_a_revision_repair_took_files_from_says_incomplete_until_fetched_again(
     assert revision["missing_files"][0]["size"] == onnx["size"]
     assert onnx["path"] not in {f["path"] for f in revision["files"]}
     code, out, _ = run(capsys, "cache", "ls")
-    assert code == 0 and f"incomplete: repair removed {onnx['path']}" in out
+    assert code == 0 and f"incomplete: {onnx['path']} (removed by repair: " in out
     fetch_embed(capsys, server, "--dtype", "q4")
     (revision,) = ls_json(capsys)["models"][0]["revisions"]
     assert (revision["incomplete"], revision["missing_files"]) == (False, [])
@@ -326,3 +326,32 @@ def test_evict_incomplete_removes_partial_downloads_nobody_resumes(capsys) -> No
     assert not part.exists() and not etag_note(part).exists() and not write.exists()
     code, out, _ = run(capsys, "cache", "evict", "--incomplete")
     assert code == 0 and "No incomplete downloads" in out
+
+
+def test_a_revision_lacking_what_a_feature_needs_says_incomplete(capsys, monkeypatch) -> None:
+    """tiny-embed-legacy resolves to tiny/bert-embed v1.0.0 at fp32: with only q8 cached, the
+    cached revision lacks onnx/model.onnx for it, and says so until that file is fetched."""
+    monkeypatch.setenv("INFERENCE_GUI_HUB", str(HUB))
+    options = REMOTE_SETTINGS / "ml-inference-options.json"
+    monkeypatch.setenv("INFERENCE_GUI_SETTINGS_FILE", str(options))
+    fetch = ("cache", "fetch", "--model", "tiny/bert-embed", "--revision", "v1.0.0")
+    assert run(capsys, *fetch, "--dtype", "q8")[0] == 0
+    (revision,) = ls_json(capsys)["models"][0]["revisions"]
+    assert revision["used_by"] == ["tiny-embed-legacy"] and revision["incomplete"] is True
+    assert revision["missing_files"] == [
+        {
+            "path": "onnx/model.onnx",
+            "size": None,
+            "reason": "needed by tiny-embed-legacy; not cached",
+            "removed_at": None,
+            "needed_by": ["tiny-embed-legacy"],
+        }
+    ]
+    code, out, _ = run(capsys, "cache", "ls")
+    assert code == 0
+    assert "used by tiny-embed-legacy" in out
+    assert "incomplete: onnx/model.onnx (needed by tiny-embed-legacy; not cached)" in out
+    assert run(capsys, *fetch, "--dtype", "fp32")[0] == 0
+    (revision,) = ls_json(capsys)["models"][0]["revisions"]
+    assert (revision["incomplete"], revision["missing_files"]) == (False, [])
+    assert "incomplete" not in run(capsys, "cache", "ls")[1]

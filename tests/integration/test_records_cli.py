@@ -115,3 +115,26 @@ def test_a_record_without_feature_id_is_valid_and_the_task_fallback_finds_it(cap
     assert rows["featureId"] == ["some-feature", "caller"]
     code, out, err = run(capsys, *settings, "records", "resolve", "some-feature")
     assert code == 1 and "some-feature" in err and "Traceback" not in err
+
+
+def test_a_record_without_feature_id_resolves_by_its_task_alone(capsys, tmp_path):
+    """No FEATURE_ID is needed to resolve such a record: --task (and --model) identify it."""
+    task_only = {"id": "summarize-any", "taskName": "summarization", "modelId": "tiny/t5"}
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps({"data": [*OPTIONS["changes"], task_only], "timestamp": 7}))
+    settings = ("--settings-file", str(path))
+    code, out, err = run(capsys, *settings, "records", "resolve", "--task", "summarization")
+    assert code == 0, err
+    assert out.splitlines()[0] == "record summarize-any (matched by taskName)"
+    rows = {line.split()[0]: line.split()[1:] for line in out.splitlines()[2:]}
+    assert rows["modelId"] == ["tiny/t5", "record"] and "featureId" not in rows
+    code, out, _ = run(capsys, *settings, "records", "resolve", "--task", "summarization", "--json")
+    resolved = json.loads(out)
+    assert (resolved["feature"], resolved["record_id"], resolved["matched_by"]) == (
+        None,
+        "summarize-any",
+        "taskName",
+    )
+    code, out, err = run(capsys, *settings, "records", "resolve", "--json")
+    assert code == 2 and json.loads(out)["exit_code"] == 2
+    assert "give a FEATURE_ID, or --task" in err and "Traceback" not in err

@@ -3,6 +3,7 @@ progress through the model cache."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +23,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inference_gui.format import human_bytes
+from inference_gui.format import count, human_bytes
 from inference_gui.hub import RemoteFile
 from inference_gui.jobs import Job, Progress
-from inference_gui.layout import dtypes_missing, dtypes_present, select_dtypes
+from inference_gui.layout import (
+    describe_gaps,
+    dtype_gaps,
+    dtype_of,
+    dtypes_present,
+    select_dtypes,
+)
 from inference_gui.ui.context import UiContext
 from inference_gui.ui.error_text import error_text
 from inference_gui.ui.models.cache_fetch import PROGRESS_COLUMN, FetchFilesModel
@@ -108,7 +115,9 @@ class FetchDialog(QDialog):
         for dtype, box in self.dtypes.items():
             has = dtype in present or not files
             box.setEnabled(has)  # a dtype the revision lacks cannot be asked for
-            box.setToolTip("" if has else f"This revision has no {dtype} ONNX files.")
+            box.setToolTip(
+                "" if has else f"This revision lacks {describe_gaps(dtype_gaps(files, [dtype]))}."
+            )
         self._apply_dtypes()
 
     def chosen_dtypes(self) -> list[str]:
@@ -118,16 +127,16 @@ class FetchDialog(QDialog):
         chosen = select_dtypes(self.all_files, self.chosen_dtypes())
         self.files.set_files(chosen)
         known = sum(f.size for f in chosen if f.size > 0)
-        missing = dtypes_missing(self.all_files, self.chosen_dtypes()) if self.all_files else []
-        if missing:  # fetching would bring the config files and none of the model asked for
+        gaps = dtype_gaps(self.all_files, self.chosen_dtypes()) if self.all_files else {}
+        if gaps:  # fetching would bring the config files and not all of the model asked for
             has = ", ".join(sorted(dtypes_present(self.all_files))) or "none"
             self.message.setText(
-                f"This revision has no {', '.join(missing)} ONNX files (it has: {has}). "
-                "Untick them to fetch the others."
+                f"This revision has no complete {', '.join(gaps)} ONNX files (missing "
+                f"{describe_gaps(gaps)}; it has: {has}). Untick them to fetch the others."
             )
         else:
             self.message.setText(f"{len(chosen)} files, {human_bytes(known)}." if chosen else "")
-        self.fetch_button.setEnabled(bool(chosen) and not missing and self.job is None)
+        self.fetch_button.setEnabled(bool(chosen) and not gaps and self.job is None)
 
     def fetch(self) -> Job[list[Path]]:
         model, revision = self.model_id.text().strip(), self.revision.text().strip()
@@ -169,14 +178,36 @@ class FetchDialog(QDialog):
         self.job = None
         for f in self.files.files:
             self.files.set_progress(f.path, max(f.size, 0) or 1)
-        self.message.setText(f"Fetched {len(paths)} files.")
         self.cancel_button.setText("Close")
+        self._report(None)
 
     def _failed(self, exc: BaseException) -> None:
-        self.job = None
         self.cancel_button.setText("Close")
         self.fetch_button.setEnabled(bool(self.files.files))
-        self.message.setText(error_text(exc))
+        if self.job is None:  # listing failed: nothing was fetched
+            self.message.setText(error_text(exc))
+            return
+        self.job = None
+        self._report(error_text(exc))
+
+    def _report(self, error: str | None) -> None:
+        """Say what the cache now holds of what was asked, read from its index off the GUI thread.
+
+        A fetch that stopped part-way (or brought a revision without its model) is said plainly:
+        fewer files or bytes than asked is never reported as success.
+        """
+        app = self.ctx.app
+        model, revision = self.model_id.text().strip(), self.revision.text().strip()
+        asked = list(self.files.files)
+        self.ctx.worker.submit(
+            lambda _job: {
+                r.path: r.size
+                for r in app.cache.store.select(hub=app.hub.key, model=model, revision=revision)
+            },
+            name=f"Check the fetch of {model}",
+            on_done=lambda held: self.message.setText(fetch_outcome(asked, held, error)),
+            on_error=lambda exc: self.message.setText(error or error_text(exc)),
+        )
 
     def cancel_or_close(self) -> None:
         if self.job is not None:
@@ -184,3 +215,25 @@ class FetchDialog(QDialog):
             self.message.setText("Cancelling…")
         else:
             self.reject()
+
+
+def fetch_outcome(asked: list[RemoteFile], held: Mapping[str, int], error: str | None) -> str:
+    """The dialog's last line: what of ``asked`` the cache holds (``held``: path -> size).
+
+    ``error`` is why the fetch stopped, if it did.
+    """
+    got = [f for f in asked if f.path in held]
+    got_bytes = sum(held[f.path] for f in got)
+    asked_bytes = sum(held[f.path] if f.path in held else max(f.size, 0) for f in asked)
+    if len(got) == len(asked) and error is None:
+        text = f"Fetched {count(len(got), 'file')}, {human_bytes(got_bytes)}."
+        if asked and not any(dtype_of(f.path) for f in asked):
+            text += " This revision has no ONNX model files: only its other files came."
+        return text
+    lacking = [f.path for f in asked if f.path not in held]
+    shown = ", ".join(lacking[:3]) + (f" and {len(lacking) - 3} more" if len(lacking) > 3 else "")
+    return (
+        f"Fetched only {len(got)} of {count(len(asked), 'file')} "
+        f"({human_bytes(got_bytes)} of {human_bytes(asked_bytes)}); not fetched: {shown}."
+        + (f" {error}" if error else "")
+    )

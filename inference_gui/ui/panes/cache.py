@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,19 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from inference_gui.cache.model_cache import ModelCache
-from inference_gui.cache.operations import CacheTree, DeletePlan, FileInfo
+from inference_gui.cache.operations import DeletePlan, FileInfo
 from inference_gui.cache.partials import Leftover
 from inference_gui.cache.store import ChangeWatch, DamagedIndex, set_aside
 from inference_gui.cache.verify import VerifyReport
 from inference_gui.errors import AppError, Cancelled
 from inference_gui.format import count, human_bytes
 from inference_gui.jobs import Job, Progress
-from inference_gui.status import (
-    FileKey,
-    current_users,
-    feature_delete_plan,
-    referenced_revisions,
-)
+from inference_gui.status import CacheUse, cache_use, feature_delete_plan, referenced_revisions
 from inference_gui.ui.context import UiContext
 from inference_gui.ui.dialogs.fetch import FetchDialog
 from inference_gui.ui.dialogs.hf_import import HfImportDialog
@@ -173,20 +168,21 @@ class CachePane(Pane):
             return
         app = self.ctx.app
         self.ctx.worker.submit(
-            lambda _job: (app.cache.tree(), current_users(app)[0]),
+            lambda _job: cache_use(app),
             name="Read the model cache",
-            on_done=lambda result: self._show_tree(*result),
+            on_done=self._show_tree,
             on_error=self._load_failed,
         )
 
-    def _show_tree(self, tree: CacheTree, users: Mapping[FileKey, tuple[str, ...]] | None) -> None:
+    def _show_tree(self, use: CacheUse) -> None:
         self._loading = False
         if self._pending:
             self.refresh()
         expanded = self._expanded_keys()
         selected = self.selected_node()
         selected_key = selected.key() if selected else None
-        self.model.set_tree(tree, users)
+        tree = use.tree
+        self.model.set_tree(tree, use.users)
         self._restore(expanded, selected_key)
         self.rebuild_button.hide()
         self._show_read_only(self.ctx.app.cache.read_only)

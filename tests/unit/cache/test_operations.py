@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -279,10 +280,11 @@ def test_evict_incomplete_leaves_a_download_being_written(cache: ModelCache) -> 
 
 def test_a_delete_forgets_what_repair_removed_once_the_revision_is_gone(cache: ModelCache) -> None:
     fill(cache)
-    rows = cache.store.select(model="tiny/bert-embed")
+    listed = cache.store.select(model="tiny/bert-embed")
+    rows = [replace(r, path="onnx/gone.onnx") for r in listed]  # its config.json is still listed
     with cache.store.transaction() as db:
-        cache.store.mark_removed(db, rows, "test")  # its config.json is still listed
-    assert [m.path for m in cache.store.removed()] == ["config.json"]
+        cache.store.mark_removed(db, [*rows, *listed], "test")  # a listed file is not missing
+    assert [m.path for m in cache.store.removed()] == ["onnx/gone.onnx"]
     cache.delete(cache.plan_delete(model="tiny/bert-embed"))
     assert cache.store.removed() == []
     with cache.store.transaction() as db:
