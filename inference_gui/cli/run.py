@@ -98,8 +98,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         dest="labels",
         default=[],
         help="zero-shot-classification (with TEXT), zero-shot-image-classification and "
-        "zero-shot-object-detection (with --image), zero-shot-audio-classification (with --audio): "
-        "a candidate label (repeat for each)",
+        "zero-shot-object-detection (with --image): a candidate label (repeat for each)",
     )
     parser.add_argument("texts", metavar="TEXT", nargs="*", help="input text; several are a batch")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
