@@ -69,6 +69,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         'the JSON as "png")',
     )
     parser.add_argument(
+        "--save-audio",
+        metavar="DIR",
+        type=Path,
+        help="text-to-audio: write each generated clip as a 16-bit WAV in DIR (its path goes in "
+        'the JSON as "wav")',
+    )
+    parser.add_argument(
         "--audio",
         metavar="PATH",
         action="append",
@@ -183,11 +190,11 @@ def call_options(text: str | None) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace, ctx: AppContext) -> int:
-    if args.save_images is not None and not args.save_images.is_dir():
-        raise EngineError(
-            f"--save-images {args.save_images} is not a folder.",
-            "Create it first, or give another.",
-        )
+    for flag, folder in (("--save-images", args.save_images), ("--save-audio", args.save_audio)):
+        if folder is not None and not folder.is_dir():
+            raise EngineError(
+                f"{flag} {folder} is not a folder.", "Create it first, or give another."
+            )
     plan = ctx.runs.plan(run_request(args))
     inputs = run_input(args)
     pipeline_options = call_options(args.options)
@@ -206,7 +213,7 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         print()  # end the streamed line before the final output
     for warning in result.warnings:
         print(f"inference-gui: note: {warning}", file=sys.stderr)
-    output = jsonable(result.output, args.save_images, prefix=options.task)
+    output = jsonable(result.output, args.save_images, options.task, args.save_audio)
     if args.json:
         emit(args, report(result, options, output))
     else:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from inference_gui.engine.raw_audio import RawAudio
 from inference_gui.errors import EngineError
 
 
@@ -83,21 +84,33 @@ def _js_round(value: float, digits: int) -> float:
     return int(rounded) if rounded.is_integer() else rounded
 
 
-def jsonable(output: Any, save_dir: Path | None = None, prefix: str = "image") -> Any:
-    """``output`` with every RawImage in compact form.
+def jsonable(
+    output: Any,
+    save_dir: Path | None = None,
+    prefix: str = "image",
+    audio_dir: Path | None = None,
+) -> Any:
+    """``output`` with every RawImage and RawAudio in compact form.
 
-    With ``save_dir`` each is also written as ``<prefix>-<n>.png`` there and its path added as
-    ``"png"``.
+    With ``save_dir`` each image is also written as ``<prefix>-<n>.png`` there and its path added
+    as ``"png"``; with ``audio_dir`` each clip as ``<prefix>-<n>.wav``, its path added as ``"wav"``.
     """
-    counter = iter(range(1, 1_000_000))
+    images, clips = iter(range(1, 1_000_000)), iter(range(1, 1_000_000))
 
     def convert(value: Any) -> Any:
         if isinstance(value, RawImage):
             compact = value.compact()
             if save_dir is not None:
-                path = save_dir / f"{prefix}-{next(counter)}.png"
+                path = save_dir / f"{prefix}-{next(images)}.png"
                 value.save_png(path)
                 compact["png"] = str(path)
+            return compact
+        if isinstance(value, RawAudio):
+            compact = value.compact()
+            if audio_dir is not None:
+                path = audio_dir / f"{prefix}-{next(clips)}.wav"
+                value.save_wav(path)
+                compact["wav"] = str(path)
             return compact
         if isinstance(value, dict):
             return {k: convert(v) for k, v in value.items()}

@@ -72,6 +72,8 @@ class Case:
 
     def run_input(self, input_id: str) -> RunInput:
         value = self.inputs[input_id]
+        if input_id.startswith("tts-"):  # text-to-audio: a text, or a list of texts (a batch)
+            return RunInput.text(value)
         if isinstance(value, dict) and "image" in value:  # zero-shot image classification
             return RunInput.zero_shot_image(FIXTURES / value["image"], value["candidate_labels"])
         if isinstance(value, list):  # a chat: Transformers.js's messages array

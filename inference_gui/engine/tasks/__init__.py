@@ -36,6 +36,7 @@ TASK_MODULES: dict[str, str] = {
     "image-feature-extraction": "image_feature_extraction",
     "automatic-speech-recognition": "automatic_speech_recognition",
     "audio-classification": "audio_classification",
+    "text-to-audio": "text_to_audio",
 }
 
 

@@ -1,7 +1,5 @@
-"""An audio input: open a file or drop one; its waveform and length show what will run.
-
-Playback would need QtMultimedia, which is in PySide6-Addons, not in the PySide6-Essentials this app
-depends on; the widget says so instead of offering a play button that cannot work.
+"""An audio input: open a file, drop one or record one; its waveform and length show what will run,
+and it can be played before running.
 """
 
 from __future__ import annotations
@@ -12,13 +10,11 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from inference_gui.ui.widgets.audio_player import PlayButton
+from inference_gui.ui.widgets.recorder import Recorder
 from inference_gui.ui.widgets.waveform import WaveformView, read_envelope
 
 AUDIO_FILTER = "Audio (*.wav *.flac *.ogg *.oga *.opus *.mp3 *.aiff *.aif);;All files (*)"
-NO_PLAYBACK = "No playback"
-NO_PLAYBACK_WHY = (
-    "Playback needs QtMultimedia (in PySide6-Addons), which this app does not install."
-)
 
 
 class AudioInput(QWidget):
@@ -34,12 +30,13 @@ class AudioInput(QWidget):
         self.caption.setWordWrap(True)
         open_button = QPushButton("Open…")
         open_button.clicked.connect(self._open)
-        playback = QLabel(NO_PLAYBACK)
-        playback.setToolTip(NO_PLAYBACK_WHY)
-        playback.setEnabled(False)
+        self.player = PlayButton()
+        self.recorder = Recorder()
+        self.recorder.recorded.connect(self.set_path)
         buttons = QHBoxLayout()
         buttons.addWidget(open_button)
-        buttons.addWidget(playback, 1)
+        buttons.addWidget(self.player, 1)
+        buttons.addWidget(self.recorder, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.waveform, 1)
@@ -59,6 +56,7 @@ class AudioInput(QWidget):
             self.caption.setText(f"{path} is not an audio file this app can read.{kept}")
             return False
         self._path = Path(path)
+        self.player.set_source(self._path)
         self.waveform.set_envelope(envelope)
         self.caption.setText(envelope.caption(self._path.name))
         self.changed.emit()

@@ -34,6 +34,7 @@ from inference_gui.errors import Cancelled
 from inference_gui.run_service import RunPlan
 from inference_gui.ui.error_text import error_text
 from inference_gui.ui.widgets.answer_view import AnswerView
+from inference_gui.ui.widgets.audio_output import GeneratedAudioView
 from inference_gui.ui.widgets.benchmark_panel import BenchmarkPanel
 from inference_gui.ui.widgets.chat_view import ChatView
 from inference_gui.ui.widgets.compare_panel import ComparePanel
@@ -111,6 +112,7 @@ OUTPUT_KINDS: dict[str, str] = {
     "image-feature-extraction": "image-features",
     "audio-classification": "scores",
     "automatic-speech-recognition": "transcript",
+    "text-to-audio": "audio",
 }
 """Which kind of result each task gives; a task not listed is shown as JSON."""
 
@@ -126,6 +128,7 @@ RESULT_VIEWS: dict[str, Callable[[], QWidget]] = {
     "drawn": ImageOverlay,
     "image-features": ImageFeaturesView,
     "transcript": TranscriptsView,
+    "audio": GeneratedAudioView,
     "chat": ChatView,
     "json": RawJsonView,
 }
@@ -159,6 +162,7 @@ class OutputView(QStackedWidget):
         self.image_features: ImageFeaturesView = self.views["image-features"]  # type: ignore[assignment]
         self.transcript: TranscriptView = self.views["transcript"].transcript  # type: ignore[attr-defined]
         self.chat: ChatView = self.views["chat"]  # type: ignore[assignment]
+        self.audio: GeneratedAudioView = self.views["audio"]  # type: ignore[assignment]
         self._base_points = self.font().pointSizeF()
         self.scale_fonts(1.0)
         self.setCurrentWidget(self.text)
