@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 import soundfile
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtMultimedia import QMediaDevices, QMediaPlayer
+
 
 from inference_gui.engine.inputs import RunInput
 from inference_gui.engine.raw_audio import RawAudio
@@ -22,6 +22,12 @@ from inference_gui.ui.widgets.audio_input import AudioInput
 from inference_gui.ui.widgets.audio_player import PLAY, STOP, PlayButton
 from inference_gui.ui.widgets.recorder import NO_MICROPHONE, RECORD, Take
 from tests.paths import INPUTS
+
+# QtMultimedia needs the system's PulseAudio client library on Linux (.ci/run installs libpulse0).
+multimedia = pytest.importorskip(
+    "PySide6.QtMultimedia", reason="QtMultimedia cannot load here (on Linux: install libpulse0)"
+)
+QMediaDevices, QMediaPlayer = multimedia.QMediaDevices, multimedia.QMediaPlayer
 
 HEADLESS = not QMediaDevices.audioOutputs() and not QMediaDevices.audioInputs()
 

@@ -35,9 +35,10 @@ def test_problems_are_named_by_severity(
 
 
 def test_the_runtime_reads_values_and_defaults_from_the_declaration() -> None:
-    assert option({}, "object-detection", "threshold") == specs_for("object-detection")[
-        "threshold"
-    ].default
+    assert (
+        option({}, "object-detection", "threshold")
+        == specs_for("object-detection")["threshold"].default
+    )
     assert option({"top_k": 3}, "image-classification", "top_k") == 3
     with pytest.raises(EngineError) as caught:
         option({"percentage": "yes"}, "object-detection", "percentage")
