@@ -14,7 +14,6 @@ import pytest
 import soundfile
 from PySide6.QtCore import QObject, Signal
 
-
 from inference_gui.engine.inputs import RunInput
 from inference_gui.engine.raw_audio import RawAudio
 from inference_gui.ui.panes.inference.results import OutputView
