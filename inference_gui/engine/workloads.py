@@ -117,15 +117,40 @@ def sample_sentences() -> list[str]:
 
 @dataclass(frozen=True)
 class Workload:
-    """A benchmark: an example, possibly run over every sample sentence as one batch."""
+    """A benchmark: an example, possibly run over every sample sentence as one batch.
+
+    Or the model and input a person set up: ``inputs`` then replaces the example's own.
+    """
 
     name: str
     title: str
     example: Example
     all_sentences: bool = False
+    inputs: RunInput | None = None
 
     def run_input(self) -> RunInput:
+        if self.inputs is not None:
+            return self.inputs
         return RunInput.text(sample_sentences()) if self.all_sentences else self.example.run_input()
+
+
+FORM_WORKLOAD = "form"
+
+
+def form_workload(options: EngineOptions, inputs: RunInput, call: Mapping[str, Any]) -> Workload:
+    """The Inference form's model, input and options as a workload beside the built-in ones."""
+    title = f"{options.task} on {options.model_id or 'the folder'}"
+    example = Example(
+        FORM_WORKLOAD,
+        title,
+        options.task,
+        options.model_id,
+        options.revision,
+        options.dtype_label,
+        {},
+        dict(call),
+    )
+    return Workload(FORM_WORKLOAD, title, example, inputs=inputs)
 
 
 def workloads() -> list[Workload]:
@@ -151,8 +176,9 @@ class BenchmarkRow:
     error: str = ""
 
 
-EngineFor = Callable[[EngineOptions], Engine]
-"""A new (not yet loaded) engine for the options, so every iteration measures its own init."""
+EngineFor = Callable[[Workload, EngineOptions], Engine]
+"""A new (not yet loaded) engine for a workload at these options, so every iteration measures its
+own init (the form's workload gets the form's plan: its folder, records and overrides)."""
 
 
 def run_benchmark(
@@ -186,7 +212,7 @@ def run_benchmark(
                         )
                     )
                 mark = time.perf_counter()
-                engine = engine_for(options)
+                engine = engine_for(workload, options)
                 create.append((time.perf_counter() - mark) * 1000)
                 mark = time.perf_counter()
                 engine.load(None, cancel)

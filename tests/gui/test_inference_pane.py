@@ -527,3 +527,27 @@ def QTest_key_f11(pane) -> None:  # noqa: N802 - a shortcut as a person presses 
 
     pane.run_button.setFocus()
     QTest.keyClick(pane.run_button, Qt.Key.Key_F11)
+
+
+def test_the_benchmark_tab_runs_the_model_the_form_names(qtbot) -> None:
+    """A folder only the form knows (no example names it), on the input typed in the form."""
+    folder = HUB / "tiny/bert-embed/v1.1.0"
+    with open_window(qtbot, {"hub": str(HUB)}) as window:
+        pane = inference_pane(window)
+        pane.task.setCurrentText("feature-extraction")
+        pane.model_id.setText("")
+        pane.folder.setText(str(folder))
+        pane.refresh_dtypes()
+        wait_dtypes(qtbot, pane)
+        pane.inputs.text.setPlainText("Hello there")
+        panel = pane.benchmark_panel
+        panel.select_only(["form"])
+        assert panel.form_checked() and panel.selected() == []
+        panel.iterations.setValue(2)
+        panel.button.click()
+        qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=30_000)
+        row = panel.model.rows()[0]
+        assert (row.workload, row.iterations, row.error) == ("form", 2, "")
+        assert row.run_median_ms > 0 and row.init_median_ms > 0
+        plan = pane.current_plan()
+        assert (row.model, row.dtype) == (plan.options.model_id, plan.options.dtype_label)

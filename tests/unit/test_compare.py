@@ -191,7 +191,7 @@ def test_examples_and_workloads_are_well_formed() -> None:
 
 def test_benchmark_times_creation_init_and_run() -> None:
     many = next(w for w in workloads() if w.name == "embeddings-many")
-    [row] = run_benchmark([many], lambda o: Engine(o, folder_hub(HUB)), 2)
+    [row] = run_benchmark([many], lambda _w, o: Engine(o, folder_hub(HUB)), 2)
     assert row.error == "" and row.iterations == 2
     assert row.init_median_ms > 0 and row.run_median_ms > 0 and row.run_p90_ms >= row.run_median_ms
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inference_gui.engine.workloads import BenchmarkRow, Workload, workloads
+from inference_gui.engine.workloads import FORM_WORKLOAD, BenchmarkRow, Workload, workloads
 from inference_gui.ui.models.inference import BenchmarkModel
 from inference_gui.ui.widgets.tables import table_view
 
@@ -34,6 +34,13 @@ class BenchmarkPanel(QWidget):
         self.workloads = QListWidget()
         self.workloads.setAccessibleName("Benchmark workloads")
         self.workloads.setMaximumWidth(260)
+        self.form_item = QListWidgetItem("The form's model and input")
+        self.form_item.setToolTip(
+            "Benchmark what the form names (feature, model or folder, dtype, options) on the "
+            "input you typed, beside the built-in workloads"
+        )
+        self.form_item.setCheckState(Qt.CheckState.Unchecked)
+        self.workloads.addItem(self.form_item)
         for workload in workloads():
             item = QListWidgetItem(workload.title)
             item.setData(Qt.ItemDataRole.UserRole, workload)
@@ -55,18 +62,24 @@ class BenchmarkPanel(QWidget):
         layout.addWidget(table_view(self.model, "Benchmark results"), 1)
 
     def select_only(self, names: Sequence[str]) -> None:
+        """Check the named workloads (``form``: the form's model) and no other."""
         for i in range(self.workloads.count()):
             item = self.workloads.item(i)
-            keep = item.data(Qt.ItemDataRole.UserRole).name in names
+            workload = item.data(Qt.ItemDataRole.UserRole)
+            keep = (workload.name if workload else FORM_WORKLOAD) in names
             item.setCheckState(Qt.CheckState.Checked if keep else Qt.CheckState.Unchecked)
 
     def selected(self) -> list[Workload]:
+        """The checked built-in workloads (the form's model is asked for by ``form_checked``)."""
         items = (self.workloads.item(i) for i in range(self.workloads.count()))
         return [
             i.data(Qt.ItemDataRole.UserRole)
             for i in items
-            if i.checkState() == Qt.CheckState.Checked
+            if i is not self.form_item and i.checkState() == Qt.CheckState.Checked
         ]
+
+    def form_checked(self) -> bool:
+        return self.form_item.checkState() == Qt.CheckState.Checked
 
     def set_rows(self, rows: Sequence[BenchmarkRow]) -> None:
         self.model.set_rows(rows)

@@ -30,14 +30,16 @@ from PySide6.QtWidgets import (
 
 from inference_gui import __version__, diagnostics
 from inference_gui.context import AppContext
-from inference_gui.engine import EngineOptions, RunInput, RunResult
+from inference_gui.engine import Engine, EngineOptions, RunInput, RunResult
 from inference_gui.engine.compare import CompareRow, DtypeChoice, compare_dtypes
 from inference_gui.engine.tasks import task_class
 from inference_gui.engine.workloads import (
     BenchmarkRow,
     Example,
+    Workload,
     default_call_options,
     example,
+    form_workload,
     run_benchmark,
 )
 from inference_gui.errors import AppError, EngineError
@@ -437,7 +439,17 @@ class InferencePane(Pane):
         )
 
     def benchmark(self) -> None:
+        """The checked workloads, the form's model first when checked, each on fresh engines."""
         selected = self.benchmark_panel.selected()
+        form: Workload | None = None
+        form_plan: RunPlan | None = None
+        if self.benchmark_panel.form_checked():
+            what = self._what_to_run()
+            if what is None:
+                return
+            form_plan, inputs, call = what
+            form = form_workload(form_plan.options, inputs, call)
+            selected = [form, *selected]
         if not selected:
             self.results.show_error(
                 EngineError("No workload is checked.", "Check at least one workload.")
@@ -445,13 +457,13 @@ class InferencePane(Pane):
             return
         iterations, service = self.benchmark_panel.iterations.value(), self.ctx.app.runs
 
+        def engine_for(workload: Workload, options: EngineOptions) -> Engine:
+            plan = form_plan if workload is form and form_plan is not None else None
+            return service.engine(plan or service.plan(RunRequest.of(options)), fresh=True)
+
         def work(job: JobContext) -> list[BenchmarkRow]:
             return run_benchmark(
-                selected,
-                lambda options: service.engine(service.plan(RunRequest.of(options)), fresh=True),
-                iterations,
-                progress=job.report,
-                cancel=job.cancel_event,
+                selected, engine_for, iterations, progress=job.report, cancel=job.cancel_event
             )
 
         self._start(work, "benchmark", self.results.show_benchmark)
