@@ -307,6 +307,15 @@ def _needed(options: EngineOptions, view: _FileView) -> tuple[list[tuple[str, Fi
     return unique, note
 
 
+def needed_files(ctx: AppContext, options: EngineOptions) -> list[FileKey]:
+    """Every file an engine of ``options`` loads, looked up in our cache.
+
+    ``config.json`` decides which external data files a graph has: call this once it is cached.
+    """
+    needed, _ = _needed(options, _CacheView.of(ctx.cache, ctx.hub.key))
+    return [key for _, key, _ in needed]
+
+
 def _file_status(
     role: str, key: tuple[str, str, str], required: bool, view: _FileView
 ) -> FileStatus:

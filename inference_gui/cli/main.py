@@ -46,6 +46,7 @@ COMMANDS = (
     ("screenshot", "save a PNG of the main window on one pane"),
     ("firefox", "a Firefox profile's ML model cache (list, verify, clean) and running in Firefox"),
     ("diagnostics", "versions, ONNX Runtime providers, CPU features and folders in use"),
+    ("pack", "demo packs: export features and examples with their files, import offline"),
     ("check", "check a converted model before upload: layout, graphs, tokenizer, card, smoke run"),
     (
         "convert",

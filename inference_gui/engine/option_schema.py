@@ -186,6 +186,7 @@ TASK_OPTIONS: dict[str, tuple[OptionSpec, ...]] = {
     ),
     "image-feature-extraction": (OptionSpec("pool", "bool", False),),
     "depth-estimation": (),
+    "text-to-audio": (),
     "text-generation": (
         *GENERATION,
         OptionSpec("return_full_text", "bool", True),

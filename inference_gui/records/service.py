@@ -29,6 +29,7 @@ from inference_gui.records.model import (
     Source,
 )
 from inference_gui.records.overrides import OverrideStore
+from inference_gui.records.pack_layer import PackRecords
 from inference_gui.records.policy import UrlPolicy
 from inference_gui.records.resolve import Resolution, feature_ids, resolve
 from inference_gui.records.server import DEFAULT_TIMEOUT, RemoteSettingsClient, Unreachable
@@ -155,7 +156,21 @@ class RecordsService:
             self._cache[key] = result
         return result
 
+    def forget(self) -> None:
+        """Drop what was loaded, so the next load reads the sources again (a pack was installed)."""
+        with self._lock:
+            self._cache.clear()
+
     def _load(self, collection: str) -> RecordSet:
+        loaded = self._load_source(collection)
+        if collection != INFERENCE_OPTIONS:
+            return loaded
+        layered = PackRecords(self.settings.data_dir).over(loaded.records)
+        if layered == list(loaded.records):
+            return loaded
+        return build_set(collection, layered, loaded.timestamp, loaded.source, loaded.signature)
+
+    def _load_source(self, collection: str) -> RecordSet:
         s = self.settings
         if s.settings_file:
             from_file = self._file_set(collection)

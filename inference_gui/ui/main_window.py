@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -24,6 +33,8 @@ from inference_gui.assets import resource_path
 from inference_gui.cache.store import ChangeWatch
 from inference_gui.errors import AppError
 from inference_gui.format import human_bytes
+from inference_gui.jobs import Job
+from inference_gui.packs import PackSummary, import_pack
 from inference_gui.ui.about import AboutDialog
 from inference_gui.ui.context import UiContext
 from inference_gui.ui.error_text import error_parts
@@ -87,6 +98,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._build_status_bar()
+        self.setAcceptDrops(True)  # a demo pack (.zip) dropped anywhere on the window
         ctx.settings_changed.connect(self.refresh_status)
         self.restore_state()
         self.refresh_status()
@@ -100,6 +112,10 @@ class MainWindow(QMainWindow):
         firefox = QAction("Open &Firefox profile…", self)
         firefox.triggered.connect(self.open_firefox_profile)
         file_menu.addAction(firefox)
+        pack = QAction("Import demo &pack…", self)
+        pack.setToolTip("Install a demo pack's models and records so its features run offline")
+        pack.triggered.connect(self.choose_pack)
+        file_menu.addAction(pack)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -245,6 +261,49 @@ class MainWindow(QMainWindow):
         box.setInformativeText(detail)
         box.open()
         return box
+
+    # -- demo packs --------------------------------------------------------------------------
+    def choose_pack(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a demo pack", "", "Demo packs (*.zip)")
+        if path:
+            self.import_pack(Path(path))
+
+    def import_pack(self, path: Path) -> Job[PackSummary]:
+        """Verify and install a pack off the GUI thread; then every pane reads anew."""
+        self.statusBar().showMessage(f"Importing the demo pack {path.name}…")
+
+        def done(summary: PackSummary) -> None:
+            what = ", ".join(summary.features + summary.examples) or "nothing"
+            self.statusBar().showMessage(
+                f"Imported {path.name}: {summary.files} files "
+                f"({human_bytes(summary.bytes)}); ready offline: {what}."
+            )
+            self.ctx.settings_changed.emit()  # records and cache changed: panes reload
+
+        def failed(exc: BaseException) -> None:
+            self.statusBar().clearMessage()
+            self.show_error(exc, "Demo pack not imported")
+
+        return self.ctx.worker.submit(
+            lambda job: import_pack(self.ctx.app, path, progress=job.report),
+            name=f"Import {path.name}",
+            on_done=done,
+            on_error=failed,
+        )
+
+    @staticmethod
+    def _dropped_packs(event: QDragEnterEvent | QDropEvent) -> list[Path]:
+        urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+        return [Path(u.toLocalFile()) for u in urls if u.toLocalFile().lower().endswith(".zip")]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        if self._dropped_packs(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        for path in self._dropped_packs(event):
+            self.import_pack(path)
+        event.acceptProposedAction()
 
     # -- window state ------------------------------------------------------------------------
     def restore_state(self) -> None:

@@ -9,18 +9,23 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import QMimeData, QPoint, QSettings, Qt, QTimer, QUrl
+from PySide6.QtGui import QDropEvent
 from PySide6.QtTest import QTest
 
+from inference_gui.cli.main import main
 from inference_gui.config import load_settings
 from inference_gui.context import AppContext
+from inference_gui.engine import RunInput
 from inference_gui.format import human_bytes
+from inference_gui.run_service import RunRequest
 from inference_gui.ui.app import application, build_window
 from inference_gui.ui.main_window import MainWindow
 from inference_gui.ui.panes import PANE_IDS
 from inference_gui.ui.preferences import PreferencesDialog
 from inference_gui.ui.settings_store import open_store, read_preferences
-from tests.paths import HUB
+from tests.gui.inference_support import open_window
+from tests.paths import HUB, REMOTE_SETTINGS
 
 
 @pytest.fixture
@@ -229,3 +234,38 @@ def test_a_refused_preference_message_fits_without_squeezing_the_form(
     for label in dialog.findChildren(QLabel):
         if label.isVisible() and label.wordWrap():
             assert label.height() >= label.heightForWidth(label.width()), label.text()
+
+
+def test_a_demo_pack_dropped_on_the_window_installs_offline(qtbot, tmp_path, capsys) -> None:
+    """Dropped (or chosen from File -> Import demo pack), verified and installed off the GUI
+    thread; the Records pane then lists the pack's feature and it runs with no network."""
+    pack = tmp_path / "demo.zip"
+    connected = ["--cache-dir", str(tmp_path / "a"), "--data-dir", str(tmp_path / "a-data")]
+    settings = str(REMOTE_SETTINGS / "ml-inference-options.json")
+    args = [*connected, "--hub", str(HUB), "--settings-file", settings, "pack", "export"]
+    assert main([*args, str(pack), "--feature", "tiny-ner"]) == 0
+    capsys.readouterr()
+    with open_window(qtbot, {"offline": True}) as window:
+        assert "Import demo &pack…" in [
+            a.text() for a in window.menuBar().actions()[0].menu().actions()
+        ]
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(pack))])
+        window.dropEvent(
+            QDropEvent(
+                QPoint(10, 10).toPointF(),
+                Qt.DropAction.CopyAction,
+                mime,
+                Qt.MouseButton.LeftButton,
+                Qt.KeyboardModifier.NoModifier,
+            )
+        )
+        qtbot.waitUntil(
+            lambda: "Imported demo.zip" in window.statusBar().currentMessage(), timeout=15_000
+        )
+        assert "tiny-ner" in window.statusBar().currentMessage()
+        assert "tiny-ner" in window.ctx.app.records.feature_ids()
+        result = window.ctx.app.runs.run(
+            window.ctx.app.runs.plan(RunRequest(feature="tiny-ner")), RunInput.text("Alice"), {}
+        )
+        assert isinstance(result.output, list)

@@ -39,6 +39,8 @@ def values(tmp_path: Path) -> dict[str, list[str]]:
         "task": ["--task", "feature-extraction"],  # run's required source group
         "output": ["--output", str(tmp_path / "shot.png")],
         "profile": ["--profile", str(tmp_path / "no-such-profile")],  # firefox rm: fails, exit 1
+        "out": [str(tmp_path / "empty.zip")],  # pack export without a feature: fails, exit 1
+        "pack": [str(tmp_path / "no-such-pack.zip")],  # pack import: fails, exit 1
     }
 
 
