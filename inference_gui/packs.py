@@ -125,7 +125,7 @@ def export_pack(
     chosen_examples = []
     for name in examples:
         chosen = find_example(name)
-        plan = ctx.runs.plan(RunRequest.of(chosen.engine_options))
+        plan = ctx.runs.example_plan(chosen)
         for f in _cached_files(ctx, plan):
             files[(f["model"], f["revision"], f["path"])] = f
         chosen_examples.append(dataclasses.asdict(chosen))

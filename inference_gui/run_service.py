@@ -39,6 +39,7 @@ from inference_gui.records.resolve import CALLER, FALLBACK, OVERRIDE, RECORD
 if TYPE_CHECKING:
     from inference_gui.context import AppContext
     from inference_gui.engine.tasks.base import StreamCallback
+    from inference_gui.engine.workloads import Example
 
 Origin = Literal["record", "override", "setting", "flag", "default"]
 _FROM_RESOLUTION: dict[str, Origin] = {
@@ -235,6 +236,18 @@ class RunService:
         )
 
     # -- engines and runs ------------------------------------------------------------------------
+    def example_plan(self, example: Example) -> RunPlan:
+        """An example's plan: its feature's when the records in use know the feature.
+
+        The example then runs what the feature runs; else its own model and revision.
+        """
+        if example.feature:
+            try:
+                return self.plan(RunRequest(feature=example.feature))
+            except AppError:
+                pass  # these records lack the feature (or it does not resolve): the fallback runs
+        return self.plan(RunRequest.of(example.engine_options))
+
     def engine(self, plan: RunPlan, *, fresh: bool = False) -> Engine:
         """The shared engine for the plan, or with ``fresh`` a new one of its own.
 

@@ -42,6 +42,10 @@ class Example:
     # "test": a fixture model of the repo's test hub; "huggingface": one of about:inference's
     # presets, a real model to fetch from the Hugging Face hub (or a hub mirroring its ids).
     hub: str = "test"
+    # The feature this example shows: when the records in use know it, they decide the model,
+    # revision and dtype (so the example runs what the feature runs, and a fetched or packed
+    # feature makes its example work offline); model/revision/dtype above are the fallback.
+    feature: str = ""
 
     @property
     def engine_options(self) -> EngineOptions:
@@ -96,6 +100,7 @@ def examples(task: str | None = None) -> list[Example]:
             e["input"],
             e.get("options", {}),
             e.get("hub", "test"),
+            e.get("feature", ""),
         )
         for e in _catalogue()["examples"]
     ]

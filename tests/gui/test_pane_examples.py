@@ -11,7 +11,7 @@ import pytest
 from inference_gui.engine.workloads import Example, examples
 from inference_gui.ui.panes.inference.results import output_kind
 from tests.gui.inference_support import inference_pane, open_window
-from tests.paths import HUB
+from tests.paths import HUB, REMOTE_SETTINGS
 
 TEST_HUB_EXAMPLES = [e for e in examples() if e.hub == "test"]
 
@@ -34,3 +34,20 @@ def test_example_runs_from_the_pane_to_its_result_view(qtbot, chosen: Example) -
         assert kind != "json"
         assert pane.output.currentWidget() is pane.output.views[kind]
         assert pane.raw.toPlainText().strip() not in ("", "null")
+
+
+def test_an_example_runs_what_its_feature_runs_when_the_records_know_it(qtbot) -> None:
+    """'Sentiment' names tiny-sentiment: with the fixture records (which send the feature to
+    revision main) it loads main; with records that lack the feature, its own v1.0.0."""
+    chosen = next(e for e in TEST_HUB_EXAMPLES if e.name == "sentiment")
+    assert (chosen.feature, chosen.revision) == ("tiny-sentiment", "v1.0.0")
+    records = str(REMOTE_SETTINGS / "ml-inference-options.json")
+    with open_window(qtbot, {"hub": str(HUB), "settings_file": records}) as window:
+        pane = inference_pane(window)
+        pane.load_example(chosen)
+        assert pane.revision.text() == "main"
+        assert pane.form.plan is not None and pane.form.plan.record_id is not None
+    with open_window(qtbot, {"hub": str(HUB)}) as window:  # embedded records: no tiny features
+        pane = inference_pane(window)
+        pane.load_example(chosen)
+        assert pane.revision.text() == "v1.0.0"

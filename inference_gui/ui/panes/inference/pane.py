@@ -274,7 +274,7 @@ class InferencePane(Pane):
         """Fill the form and the input from a ready-made example."""
         self.example.setCurrentIndex(max(0, self.example.findData(chosen.name)))
         self.feature.setCurrentIndex(0)  # the form no longer shows a feature's options
-        plan = self.ctx.app.runs.plan(RunRequest.of(chosen.engine_options))
+        plan = self.ctx.app.runs.example_plan(chosen)
         self._show_plan(plan, dict(chosen.options))
         self.inputs.load(chosen.run_input())
 
