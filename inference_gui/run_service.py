@@ -34,7 +34,9 @@ from inference_gui.engine.sources import CachedHubFiles, FolderFiles, ModelFiles
 from inference_gui.engine.tasks import task_class
 from inference_gui.errors import AppError, EngineError, HubError
 from inference_gui.jobs import JobContext
-from inference_gui.records.resolve import CALLER, FALLBACK, OVERRIDE, RECORD
+from inference_gui.records import INFERENCE_OPTIONS
+from inference_gui.records.resolve import CALLER, DEFAULT, FALLBACK, OVERRIDE, RECORD
+from inference_gui.records.task_defaults import TASK_DEFAULTS
 
 if TYPE_CHECKING:
     from inference_gui.context import AppContext
@@ -47,6 +49,7 @@ _FROM_RESOLUTION: dict[str, Origin] = {
     FALLBACK: "record",  # the task's record, used because the feature has none
     OVERRIDE: "override",
     CALLER: "flag",
+    DEFAULT: "default",  # Firefox's default model of the task
 }
 log = logging.getLogger(__name__)
 
@@ -162,20 +165,22 @@ class RunService:
             )
             if v is not None
         }
-        if request.feature:
+        if request.feature or self._model_from_records(request):
             resolution = self.ctx.records.resolve(
                 feature_id=request.feature,
                 task_name=request.task,
                 model_id=request.model,
                 overrides=flags or None,
             )
-            values = dict(resolution.options, featureId=request.feature)
+            values = dict(resolution.options)
             origins: dict[str, Origin] = {
                 FIREFOX_KEYS[k]: _FROM_RESOLUTION[s]
                 for k, s in resolution.sources.items()
                 if k in FIREFOX_KEYS
             }
-            origins.setdefault("feature_id", "flag")
+            if request.feature:
+                values["featureId"] = request.feature
+                origins.setdefault("feature_id", "flag")
             return values, origins, resolution.record_id
         values = {"taskName": request.task, "modelId": request.model or "", **flags}
         values = {k: v for k, v in values.items() if v is not None}
@@ -183,6 +188,18 @@ class RunService:
         if not request.model:
             origins.pop("model_id", None)
         return values, origins, None
+
+    def _model_from_records(self, request: RunRequest) -> bool:
+        """Whether a task alone (no model, no folder) takes its model from the records.
+
+        As ``createEngine({taskName})``: from the task's record, else Firefox's default model of
+        the task. A task with neither still needs --model or --folder.
+        """
+        task = request.task
+        if not task or request.model or request.folder or not task_class(task).needs_model:
+            return False
+        records = self.ctx.records.load(INFERENCE_OPTIONS).usable()
+        return task in TASK_DEFAULTS or any(r.get("taskName") == task for r in records)
 
     # -- files and dtypes ------------------------------------------------------------------------
     def files(self, plan: RunPlan) -> ModelFiles:

@@ -42,7 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="M",
         help="model id (org/name), the modelId createEngine gets: with --feature it picks which "
         "of the feature's records match, as 'records resolve --model' does; with --task it is "
-        "the model to run",
+        "the model to run (without it, the task's record's model, else Firefox's default model "
+        "of the task, e.g. Xenova/distilbart-cnn-6-6 for summarization)",
     )
     parser.add_argument(
         "--folder",

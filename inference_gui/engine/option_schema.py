@@ -151,6 +151,30 @@ GENERATION: tuple[OptionSpec, ...] = (
     OptionSpec("guidance_scale", "number", above=0.0),
 )
 
+_NOT_IMPLEMENTED = "Transformers.js does not implement it, so the run does without it"
+
+
+# Generation options Transformers.js 4.3.1 declares but never applies (their logits processors are
+# commented out in its _get_logits_processor); the default is the value that changes nothing.
+def _changes(default: Any) -> Callable[[Any], bool]:
+    return lambda value: value != default
+
+
+_UNIMPLEMENTED_FIELDS: tuple[tuple[str, Kind, Any], ...] = (
+    ("encoder_no_repeat_ngram_size", "int", 0),
+    ("encoder_repetition_penalty", "number", 1.0),
+    ("exponential_decay_length_penalty", "list", None),
+    ("penalty_alpha", "number", None),
+    ("typical_p", "number", 1.0),
+    ("epsilon_cutoff", "number", 0.0),
+    ("eta_cutoff", "number", 0.0),
+)
+UNIMPLEMENTED: tuple[OptionSpec, ...] = tuple(
+    OptionSpec(name, kind, default, ignored=_NOT_IMPLEMENTED, ignored_if=_changes(default))
+    for name, kind, default in _UNIMPLEMENTED_FIELDS
+)
+GENERATION = (*GENERATION, *UNIMPLEMENTED)  # the editor and the unknown-key check know them
+
 TASK_OPTIONS: dict[str, tuple[OptionSpec, ...]] = {
     "feature-extraction": (
         OptionSpec(

@@ -17,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from inference_gui.assets import resource_path
+from inference_gui.config import HUB_PRESETS
 from inference_gui.engine.compare import median, p90
 from inference_gui.engine.engine import Engine
 from inference_gui.engine.inputs import RunInput
@@ -53,6 +54,20 @@ class Example:
 
     def run_input(self) -> RunInput:
         return input_from_json(self.input)
+
+    def hub_note(self, hub: str) -> str:
+        """Why this example would not load from ``hub`` (the configured root), or "".
+
+        about:inference's presets name the hub they load from (``modelHub``); the app runs every
+        model from the one configured hub, so a preset of another hub says which one to choose.
+        """
+        preset = HUB_PRESETS.get(self.hub)
+        if preset is None or hub.rstrip("/") == preset.root.rstrip("/"):
+            return ""
+        return (
+            f"{self.model_id} is on {preset.name} ({preset.root}), and the hub now is {hub}: "
+            f"choose {preset.name} in Preferences to run this example."
+        )
 
 
 def input_from_json(value: Mapping[str, Any]) -> RunInput:

@@ -4,7 +4,9 @@ Mirrors Firefox's ``MLEngineParent.getInferenceOptions``: match records on ``fea
 ``taskName`` when no feature is given), narrowed by ``modelId``; a feature with no record falls back
 to its task (any record of that task, including those with no ``featureId``, which Firefox keeps
 for exactly this); more than one match is an error. Then local overrides, then the caller's values,
-win. Every option carries where it came from, so the UI and CLI can show it.
+win. With no record and no model id, the task's default model is Firefox's (``DEFAULT_MODELS``,
+see :mod:`inference_gui.records.task_defaults`). Every option carries where it came from, so the UI
+and CLI can show it.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from typing import Any
 from inference_gui.errors import RecordError
 from inference_gui.records.model import RecordSet
 from inference_gui.records.overrides import coerce_option
+from inference_gui.records.task_defaults import TASK_DEFAULTS
 
 RECORD = "record"
 FALLBACK = "fallback"
 OVERRIDE = "override"
 CALLER = "caller"
+DEFAULT = "default"  # Firefox's default model of the task (records.task_defaults)
 
 # Record fields that describe the record itself, not how to run the model.
 _NOT_OPTIONS = frozenset({"id", "last_modified", "schema", "filter_expression"})
@@ -121,18 +125,27 @@ def resolve(
         sources[key] = origin
 
     record = matches[0] if matches else None
+    default = TASK_DEFAULTS.get(task_name or "") if record is None and not model_id else None
     if record is None:
-        if not (task_name and model_id):
+        if not (task_name and (model_id or default)):
             what = f"feature {feature_id!r}" if feature_id else f"task {task_name!r}"
             fallback = f" nor for task {task_name!r}" if feature_id and task_name else ""
+            no_default = (
+                f" Firefox has no default model for task {task_name!r} either."
+                if task_name and not model_id
+                else ""
+            )
             raise RecordError(
                 f"No usable record for {what}{fallback}"
-                f"{' with model ' + repr(model_id) if model_id else ''}.",
+                f"{' with model ' + repr(model_id) if model_id else ''}.{no_default}",
                 "Known features: "
                 + ", ".join(feature_ids(usable)[:20])
                 + ". Or give both a task and a model id.",
             )
         matched_by = "none"
+        if default is not None:
+            put("modelId", default.model_id, DEFAULT)
+            put("dtype", default.dtype, DEFAULT)
     else:
         for key, value in record.items():
             if key not in _NOT_OPTIONS and not (source == FALLBACK and key == "featureId"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from inference_gui.engine.workloads import Example, examples
+from inference_gui.engine.workloads import Example, example, examples
 from inference_gui.ui.panes.inference.results import output_kind
 from tests.gui.inference_support import inference_pane, open_window
 from tests.paths import HUB, REMOTE_SETTINGS
@@ -51,3 +51,28 @@ def test_an_example_runs_what_its_feature_runs_when_the_records_know_it(qtbot) -
         pane = inference_pane(window)
         pane.load_example(chosen)
         assert pane.revision.text() == "v1.0.0"
+
+
+def test_a_preset_of_another_hub_says_which_hub_to_choose(qtbot) -> None:
+    """about:inference's presets load from Hugging Face; with the test hub set, loading one says
+    so (and nothing is said for the hub's own examples)."""
+    preset = example("long-t5-summary")
+    with open_window(qtbot, {"hub": str(HUB)}) as window:
+        pane = inference_pane(window)
+        pane.load_example(example("translate-marian"))
+        assert "Preferences" not in pane.phase.text()
+        pane.load_example(preset)
+        assert pane.phase.text() == preset.hub_note(str(HUB))
+        assert "Hugging Face (https://huggingface.co/)" in pane.phase.text()
+        assert "choose Hugging Face in Preferences" in pane.phase.text()
+        qtbot.waitUntil(lambda: not pane.busy, timeout=60_000)
+
+
+def test_hub_note_is_empty_on_the_examples_own_hub() -> None:
+    preset = example("bert-base-ner")
+    assert preset.hub_note("https://huggingface.co") == ""
+    assert preset.hub_note("https://huggingface.co/") == ""
+    assert "Xenova/bert-base-NER is on Hugging Face" in preset.hub_note(
+        "https://model-hub.mozilla.org/"
+    )
+    assert example("ner").hub_note("https://model-hub.mozilla.org/") == ""  # the test hub's

@@ -1,11 +1,12 @@
 """Generated text identical to Transformers.js's for tiny/gpt2, tiny/qwen2-chat, tiny/llama-chat,
 tiny/gemma-chat and tiny/phi3-chat (plain prompts and chats), tiny/t5, tiny/bart-summarizer
-(summarization) and tiny/vit-gpt2-alt-text at every dtype
-(greedy, ``max_new_tokens: 8``, as recorded in the expected files).
+(summarization), tiny/marian-mt (translation) and tiny/vit-gpt2-alt-text at every dtype (greedy,
+``max_new_tokens: 8``, as recorded in the expected files).
 
 tiny/bart-summarizer carries distilbart-cnn's generation settings (``forced_bos_token_id``,
 ``forced_eos_token_id``, ``no_repeat_ngram_size``, ``min_length``); each of them decides tokens of
-the reference (checked below by switching it off), so parity holds only with all four applied.
+the reference (checked below by switching it off), so parity holds only with all four applied;
+so do tiny/marian-mt's opus-mt settings (decoder start ``<pad>``, ``forced_eos_token_id``).
 
 Exact text equality holds on every CPU for fp32, fp16 and the weight-only 4-bit dtypes. The
 dynamically quantized dtypes (q8, int8, uint8) quantize activations at run time with kernels that
@@ -55,9 +56,10 @@ def test_every_generative_fixture_is_covered() -> None:
         "tiny/phi3-chat",
         "tiny/t5",
         "tiny/bart-summarizer",
+        "tiny/marian-mt",
         "tiny/vit-gpt2-alt-text",
     }
-    assert len(CASES) == 8 * 8
+    assert len(CASES) == 9 * 8
     chats = {(c.model, i) for c in CASES for i, v in c.inputs.items() if isinstance(v, list)}
     assert chats == {
         (model, chat)
@@ -92,23 +94,27 @@ def test_quantized_generation_follows_transformers_js_within_margin(
     engine.unload()
 
 
-SUMMARIZER_FP32 = next(c for c in CASES if c.model == "tiny/bart-summarizer" and c.dtype == "fp32")
+def _fp32(model: str) -> Case:
+    return next(c for c in CASES if c.model == model and c.dtype == "fp32")
 
 
 @pytest.mark.parametrize(
-    "switched_off",
+    ("model", "switched_off"),
     [
-        {"forced_bos_token_id": None},
-        {"forced_eos_token_id": None},
-        {"no_repeat_ngram_size": 0},
-        {"min_length": 0},
+        ("tiny/bart-summarizer", {"forced_bos_token_id": None}),
+        ("tiny/bart-summarizer", {"forced_eos_token_id": None}),
+        ("tiny/bart-summarizer", {"no_repeat_ngram_size": 0}),
+        ("tiny/bart-summarizer", {"min_length": 0}),
+        # opus-mt: the decoder starts from <pad> (not bos 0) and ends with a forced </s>
+        ("tiny/marian-mt", {"forced_eos_token_id": None}),
+        ("tiny/marian-mt", {"decoder_start_token_id": 0}),
     ],
-    ids=lambda o: next(iter(o)),
+    ids=lambda o: o if isinstance(o, str) else next(iter(o)),
 )
-def test_each_summarization_setting_decides_reference_tokens(switched_off: dict) -> None:
+def test_each_generation_setting_decides_reference_tokens(model: str, switched_off: dict) -> None:
     """Without any one of the model's generation settings some reference text changes: the parity
     above holds because the engine applies each of them as Transformers.js does."""
-    case = SUMMARIZER_FP32
+    case = _fp32(model)
     engine = engine_for(case)
     changed = []
     for input_id, expected in case.outputs.items():
@@ -117,3 +123,13 @@ def test_each_summarization_setting_decides_reference_tokens(switched_off: dict)
             changed.append(input_id)
     engine.unload()
     assert changed, f"{switched_off} changes none of {sorted(case.outputs)}"
+
+
+def test_beam_search_setting_of_the_model_runs_greedy_with_a_warning() -> None:
+    """tiny/marian-mt's generation config asks for num_beams 4 (as opus-mt's do); Transformers.js
+    decodes greedily regardless, and so does the engine (the parity above), saying so."""
+    case = _fp32("tiny/marian-mt")
+    engine = engine_for(case)
+    result = engine.run(case.run_input("text-0"), case.options_for("text-0"))
+    engine.unload()
+    assert [w for w in result.warnings if w.startswith("num_beams=4 (from the model's generation")]

@@ -80,7 +80,24 @@ def test_a_folder_plan_needs_no_model_and_lists_the_folders_dtypes(tmp_path: Pat
     size = (folder / "onnx/model_q4.onnx").stat().st_size
     assert all(c.available for c in choices) and choices[5].size_bytes == size
     with pytest.raises(EngineError, match="needs --model or --folder"):
-        ctx.runs.plan(RunRequest(task="text-classification"))
+        ctx.runs.plan(RunRequest(task="audio-classification"))  # no record, no Firefox default
+
+
+def test_a_task_alone_takes_its_record_else_firefoxs_default_model(tmp_path: Path) -> None:
+    """As createEngine({taskName}): the task's record, else DEFAULT_MODELS[taskName]."""
+    ctx = context(tmp_path)
+    recorded = ctx.runs.plan(RunRequest(task="fill-mask"))
+    assert (recorded.options.model_id, recorded.origins["model_id"]) == (
+        "tiny/bert-fill-mask",
+        "record",
+    )
+    default = ctx.runs.plan(RunRequest(task="summarization"))
+    o = default.options
+    assert (o.model_id, o.dtype, o.revision) == ("Xenova/distilbart-cnn-6-6", "q8", "main")
+    assert (default.origins["model_id"], default.origins["dtype"]) == ("default", "default")
+    assert default.origins["task"] == "flag"
+    fp16 = ctx.runs.plan(RunRequest(task="summarization", dtype="fp16"))
+    assert (fp16.options.dtype, fp16.origins["dtype"]) == ("fp16", "flag")
 
 
 def test_offline_a_folder_hub_still_offers_every_dtype(tmp_path: Path) -> None:

@@ -10,11 +10,11 @@ Transformers.js ignores them, but values of known keys are checked here, so a ba
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from inference_gui.engine.option_schema import GENERATION
+from inference_gui.engine.option_schema import GENERATION, UNIMPLEMENTED
 from inference_gui.errors import EngineError, bounded
 
 # Used when a model's config names no maximum length (T5's relative positions have none): a bound
@@ -76,12 +76,13 @@ def model_max_positions(model_config: Mapping[str, Any]) -> int | None:
     return None
 
 
-def resolve_generation_config(
+def layered(
     model_config: Mapping[str, Any],
     generation_config: Mapping[str, Any] | None,
     options: Mapping[str, Any],
-) -> GenerationConfig:
-    """Merge the three layers into a checked :class:`GenerationConfig`."""
+    keys: Collection[str],
+) -> dict[str, Any]:
+    """The values of ``keys`` after Transformers.js's layering (later layers win)."""
     merged: dict[str, Any] = {}
     for layer in (
         model_config,
@@ -89,7 +90,17 @@ def resolve_generation_config(
         generation_config or {},
         options,
     ):
-        merged.update({k: v for k, v in layer.items() if k in _FIELDS})
+        merged.update({k: v for k, v in layer.items() if k in keys})
+    return merged
+
+
+def resolve_generation_config(
+    model_config: Mapping[str, Any],
+    generation_config: Mapping[str, Any] | None,
+    options: Mapping[str, Any],
+) -> GenerationConfig:
+    """Merge the three layers into a checked :class:`GenerationConfig`."""
+    merged = layered(model_config, generation_config, options, _FIELDS)
     for name in _TOKEN_LISTS:
         merged[name] = _token_list(name, merged.get(name))
     merged["bad_words_ids"] = [
@@ -104,13 +115,24 @@ def resolve_generation_config(
     return config
 
 
-def ignored_by_transformers_js(config: GenerationConfig, options: Mapping[str, Any]) -> list[str]:
+# Options of Transformers.js 4.3.1's GenerationConfig whose logits processors its
+# ``_get_logits_processor`` leaves commented out, with the value at which each would do nothing
+# anyway; the sampling warpers matter only when sampling. Fine-tuned summarizers ship some of them
+# in their generation settings (``encoder_no_repeat_ngram_size``, ``encoder_repetition_penalty``).
+NOT_APPLIED: Mapping[str, Any] = {spec.name: spec.default for spec in UNIMPLEMENTED}
+_SAMPLING_ONLY = frozenset({"typical_p", "epsilon_cutoff", "eta_cutoff"})
+
+
+def ignored_by_transformers_js(
+    config: GenerationConfig, options: Mapping[str, Any], unapplied: Mapping[str, Any]
+) -> list[str]:
     """Notes on the options Transformers.js 4.3.1 takes but does not apply, and what ran instead.
 
     ``top_p`` (its TopPLogitsWarper is commented out: sampling draws from the ``top_k`` best
-    tokens) and ``num_beams > 1`` (its beam sampler proposes the best ``num_beams`` tokens and the
-    loop keeps the first: greedy decoding, or one sample when sampling). The engine does the same,
-    so its output stays Transformers.js's; the note says so instead of differing silently.
+    tokens), ``num_beams > 1`` (its beam sampler proposes the best ``num_beams`` tokens and the
+    loop keeps the first: greedy decoding, or one sample when sampling) and the
+    :data:`NOT_APPLIED` options found in ``unapplied`` (their layered values). The engine does the
+    same, so its output stays Transformers.js's; the note says so instead of differing silently.
     """
 
     def origin(name: str) -> str:
@@ -127,6 +149,14 @@ def ignored_by_transformers_js(config: GenerationConfig, options: Mapping[str, A
         notes.append(
             f"top_p={config.top_p:g}{origin('top_p')} is not applied: Transformers.js samples "
             f"from the top_k={config.top_k} best tokens without it, and so did this run."
+        )
+    for name, inactive in NOT_APPLIED.items():
+        value = unapplied.get(name, inactive)
+        if value == inactive or (name in _SAMPLING_ONLY and not config.do_sample):
+            continue
+        notes.append(
+            f"{name}={value}{origin(name)} is not applied: Transformers.js does not implement it, "
+            "so this run did without it, as it does."
         )
     return notes
 
@@ -162,6 +192,8 @@ def _validate(config: GenerationConfig) -> None:
     The declarations (option_schema.GENERATION) are what the options editor checks as you type.
     """
     for spec in GENERATION:
+        if spec.name not in _FIELDS:
+            continue  # declared but never applied (UNIMPLEMENTED): their notes say so
         value = spec.check(getattr(config, spec.name))
         if spec.kind == "int" and isinstance(value, float):
             setattr(config, spec.name, int(value))  # 8.0 from JSON is 8

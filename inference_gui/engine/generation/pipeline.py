@@ -16,8 +16,10 @@ from typing import Any, ClassVar
 import numpy as np
 
 from inference_gui.engine.generation.config import (
+    NOT_APPLIED,
     GenerationConfig,
     ignored_by_transformers_js,
+    layered,
     model_max_positions,
     resolve_generation_config,
 )
@@ -67,12 +69,13 @@ class GenerativeTask(Task):
 
         Options Transformers.js does not apply become warnings in the result.
         """
-        config = resolve_generation_config(
+        layers = (
             self.resources.config,
             self.resources.generation_config,
             {**self.pipeline_defaults, **options},
         )
-        for note in ignored_by_transformers_js(config, options):
+        config = resolve_generation_config(*layers)
+        for note in ignored_by_transformers_js(config, options, layered(*layers, NOT_APPLIED)):
             ctx.warn(note)
         return config
 

@@ -179,3 +179,23 @@ def test_options_transformers_js_does_not_apply_run_as_it_runs_and_are_said(gpt2
     assert plain.output != greedy.output  # so a top_p this small, applied, would show
     assert nucleus.output == plain.output
     assert any("top_p=0.05 is not applied" in w and "top_k=5" in w for w in nucleus.warnings)
+
+
+def test_processors_transformers_js_leaves_out_are_said_not_applied(gpt2: Engine) -> None:
+    """encoder_no_repeat_ngram_size, typical_p and the like: the text is Transformers.js's,
+    without them, and the result says which were left out."""
+    greedy = gpt2.run(RunInput.text(PROMPT), {"max_new_tokens": 6})
+    unapplied = {"encoder_no_repeat_ngram_size": 2, "typical_p": 0.2, "penalty_alpha": 0.6}
+    asked = gpt2.run(RunInput.text(PROMPT), {"max_new_tokens": 6, **unapplied})
+    assert asked.output == greedy.output
+    assert [w.split(" ")[0] for w in asked.warnings] == [
+        "encoder_no_repeat_ngram_size=2",
+        "penalty_alpha=0.6",  # typical_p acts only when sampling
+    ]
+    sampled = {"max_new_tokens": 6, "do_sample": True, "seed": 3, "top_k": 5}
+    typical = gpt2.run(RunInput.text(PROMPT), {**sampled, "typical_p": 0.2})
+    assert typical.output == gpt2.run(RunInput.text(PROMPT), sampled).output
+    assert typical.warnings == (
+        "typical_p=0.2 is not applied: Transformers.js does not implement it, so this run did "
+        "without it, as it does.",
+    )

@@ -75,8 +75,8 @@ def test_invalid_feature_record_is_not_silently_replaced_by_fallback():
 def test_unresolvable():
     with pytest.raises(RecordError):
         resolve(records(), "nothing-like-it")
-    with pytest.raises(RecordError):
-        resolve(records(), "nothing-like-it", task_name="summarization")
+    with pytest.raises(RecordError):  # summarization would take Firefox's default model
+        resolve(records(), "nothing-like-it", task_name="audio-classification")
     with pytest.raises(RecordError):
         resolve(records())
 
@@ -130,3 +130,31 @@ def test_feature_lists_skip_records_without_a_feature(tmp_path):
     with pytest.raises(RecordError) as caught:
         service.resolve("nothing-like-it")
     assert "tiny-sentiment" in caught.value.hint
+
+
+def test_no_record_and_no_model_takes_firefoxs_default_model_of_the_task():
+    """createEngine({taskName}) with no record and no modelId runs DEFAULT_MODELS[taskName]."""
+    result = resolve(records(), task_name="summarization")
+    assert (result.options["modelId"], result.options["dtype"]) == (
+        "Xenova/distilbart-cnn-6-6",
+        "q8",
+    )
+    assert (result.sources["modelId"], result.sources["dtype"]) == ("default", "default")
+    assert result.record_id is None and result.matched_by == "none"
+    # a feature without records falls back to its task, then to the task's default model
+    feature = resolve(records(), "my-new-feature", task_name="image-segmentation")
+    assert feature.options["modelId"] == "Xenova/detr-resnet-50-panoptic"
+    # the caller's values still win over the default
+    fp32 = resolve(records(), task_name="summarization", overrides={"dtype": "fp32"})
+    assert (fp32.options["dtype"], fp32.sources["dtype"]) == ("fp32", "caller")
+
+
+def test_a_task_record_or_a_model_id_comes_before_the_default():
+    assert resolve(records(), task_name="fill-mask").options["modelId"] == "tiny/bert-fill-mask"
+    named = resolve(records(), task_name="summarization", model_id="a/b")
+    assert named.options["modelId"] == "a/b" and "dtype" not in named.options
+
+
+def test_a_task_without_record_or_default_model_is_refused():
+    with pytest.raises(RecordError, match="Firefox has no default model for task 'audio-classi"):
+        resolve(records(), task_name="audio-classification")

@@ -277,6 +277,8 @@ class InferencePane(Pane):
         plan = self.ctx.app.runs.example_plan(chosen)
         self._show_plan(plan, dict(chosen.options))
         self.inputs.load(chosen.run_input())
+        if note := chosen.hub_note(self.ctx.settings.hub):
+            self.phase.setText(note)
 
     def _show_plan(self, plan: RunPlan, call_options: dict[str, Any]) -> None:
         self._wanted_dtype = self.form.show_plan(plan, call_options)
