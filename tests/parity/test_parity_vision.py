@@ -18,6 +18,12 @@ What is compared, and the bounds (measured on this machine, then widened for oth
 * depth-estimation: ``predicted_depth`` within the bound; the 0..255 depth image's mean and 8x8 grid
   within what that bound can move a value after stretching to 0..255 (plus 1 for the truncation).
 * image-feature-extraction: the tensor within the bound.
+* background-removal and image-to-image (an RGBA / RGB image): size and channels exact; its mean
+  and 8x8 grid within 1 grey level (4 for the dynamically quantized dtypes) and its count of
+  non-zero values within 0.1% (1%): a value on a rounding boundary may move one level. Measured:
+  modnet-matting identical bytes at every dtype but q8 / int8 / uint8 (3 values of 7168 one
+  level apart); swin2sr-upscaler means and grids within 0.02 (q4f16 1 grey level in one cell),
+  non-zero counts within 1.
 
 Bounds per dtype: fp32 / q4 / bnb4 1e-4 (measured <= 2e-6; detr-detector image-0, which DETR resizes
 48x40 -> 64x53, was 1.0e-3 off until the bilinear resize's weights summed to 4096 as libvips's do:
@@ -47,6 +53,8 @@ TASKS = {
     "zero-shot-image-classification",
     "depth-estimation",
     "image-feature-extraction",
+    "background-removal",
+    "image-to-image",
 }
 CASES = list(cases(TASKS))
 REPOS = {
@@ -56,6 +64,8 @@ REPOS = {
     "zero-shot-image-classification": {"tiny/clip-zeroshot", "tiny/siglip-zeroshot"},
     "depth-estimation": {"tiny/dpt-depth", "tiny/glpn-depth"},
     "image-feature-extraction": {"tiny/vit-features", "tiny/dinov2-features"},
+    "background-removal": {"tiny/modnet-matting"},
+    "image-to-image": {"tiny/swin2sr-upscaler"},
 }
 DYNAMIC = ("q8", "int8", "uint8")
 HALF = ("fp16", "q4f16")
@@ -171,6 +181,18 @@ def _depth(case: Case, actual: Any, expected: Any, options: dict, where: str) ->
     assert_matches(ours["grid8x8"], theirs["grid8x8"], grey, f"{where}.depth.grid8x8")
 
 
+def _images(case: Case, actual: Any, expected: Any, options: dict, where: str) -> None:
+    dynamic = case.dtype in DYNAMIC
+    levels = 4 if dynamic else 1
+    for key in ("type", "width", "height", "channels", "bytes_per_value"):
+        assert actual[key] == expected[key], f"{where}.{key}: {actual[key]} != {expected[key]}"
+    values = expected["width"] * expected["height"] * expected["channels"]
+    assert abs(actual["mean"] - expected["mean"]) <= levels, f"{where}.mean"
+    assert_matches(actual["grid8x8"], expected["grid8x8"], levels, f"{where}.grid8x8")
+    allowed = values // 100 if dynamic else values // 1000 + 1
+    assert abs(actual["nonzero"] - expected["nonzero"]) <= allowed, f"{where}.nonzero"
+
+
 COMPARE = {
     "zero-shot-image-classification": _zero_shot,
     "image-feature-extraction": _features,
@@ -178,4 +200,6 @@ COMPARE = {
     "zero-shot-object-detection": _detections,
     "image-segmentation": _masks,
     "depth-estimation": _depth,
+    "background-removal": _images,
+    "image-to-image": _images,
 }

@@ -1,5 +1,7 @@
 """The input image with a vision result drawn on it: labelled boxes (object detection),
-translucent masks with a legend (segmentation), or a depth colour map beside the image.
+translucent masks with a legend (segmentation), a depth colour map beside the image, or the image a
+task made beside the input (before / after: a cut-out over a checkerboard where it is transparent,
+an upscaled image).
 
 Painted with QPainter, scaled to fit while keeping the aspect ratio; each label keeps one colour.
 """
@@ -43,6 +45,36 @@ def colour_map(depth: RawImage) -> QImage:
     return to_qimage(np.concatenate([rgb, alpha], axis=2).round().astype(np.uint8))
 
 
+def rgba_of(image: RawImage) -> QImage:
+    """Any 1-, 3- or 4-channel RawImage as an RGBA QImage (grey spread to RGB, opaque if no
+    alpha)."""
+    pixels = image.pixels
+    if image.channels in (1, 2):
+        pixels = np.concatenate([pixels[:, :, :1]] * 3 + [pixels[:, :, 1:]], axis=2)
+    if pixels.shape[2] == 3:
+        pixels = np.concatenate([pixels, np.full(pixels.shape[:2] + (1,), 255, np.uint8)], axis=2)
+    return to_qimage(pixels)
+
+
+def fit(image: QImage, area: QRectF) -> QRectF:
+    """Where ``image`` goes in ``area``: as large as fits, aspect ratio kept, top left."""
+    scale = min(area.width() / image.width(), area.height() / image.height())
+    return QRectF(area.x(), area.y(), image.width() * scale, image.height() * scale)
+
+
+def checkerboard(painter: QPainter, rect: QRectF, square: int = 8) -> None:
+    """Light and mid grey squares, the usual backdrop that shows transparency."""
+    painter.save()
+    painter.setClipRect(rect)
+    painter.fillRect(rect, QColor("#ffffff"))
+    dark = QColor("#cccccc")
+    for row in range(int(rect.height() // square) + 1):
+        for col in range(row % 2, int(rect.width() // square) + 1, 2):
+            x, y = rect.x() + col * square, rect.y() + row * square
+            painter.fillRect(QRectF(x, y, square, square), dark)
+    painter.restore()
+
+
 def mask_overlay(mask: RawImage, colour: QColor) -> QImage:
     """The mask's pixels in ``colour``, translucent; elsewhere transparent."""
     on = mask.pixels[:, :, 0] > 0
@@ -61,7 +93,8 @@ class ImageOverlay(QWidget):
         super().__init__(parent)
         self.setAccessibleName("Image result")
         self.base = QImage()
-        self.side: QImage | None = None  # the depth map beside the image
+        self.side: QImage | None = None  # the depth map or the result image beside the image
+        self.side_checkered = False  # the result has transparency: a checkerboard behind it
         self.layers: list[QImage] = []
         self.boxes: list[tuple[str, float, QRectF]] = []
         self.legend: list[tuple[str, QColor]] = []
@@ -76,12 +109,15 @@ class ImageOverlay(QWidget):
     def _reset(self, image: Path) -> None:
         self.base = QImage(str(image))
         self.side, self.layers, self.boxes, self.legend = None, [], [], []
+        self.side_checkered = False
         self._colours = {}
 
     def show_output(self, output: Any, inputs: RunInput) -> None:
         image = inputs.images[0]
         first = per_input(output, inputs)[0]
-        if isinstance(first, Mapping):  # depth-estimation: {predicted_depth, depth}
+        if isinstance(first, RawImage):  # background-removal, image-to-image
+            self.show_result_image(image, first)
+        elif isinstance(first, Mapping):  # depth-estimation: {predicted_depth, depth}
             self.show_depth(image, first["depth"])
         elif first and "box" in first[0]:
             # pixel boxes are whole numbers; with the percentage option they are fractions
@@ -125,6 +161,20 @@ class ImageOverlay(QWidget):
         self.legend = [("low", QColor(*_STOPS[0])), ("high", QColor(*_STOPS[-1]))]
         self.update()
 
+    def show_result_image(self, image: Path, result: RawImage) -> None:
+        """Before / after: the input, and beside it the image the task made."""
+        self._reset(image)
+        self.side = rgba_of(result)
+        self.side_checkered = result.channels in (2, 4)
+        grey, light = QColor("#888888"), QColor("#cccccc")
+        self.legend = [
+            (f"input {self.base.width()}\u00d7{self.base.height()}", grey),
+            (f"result {result.width}\u00d7{result.height}", grey),
+        ]
+        if self.side_checkered:
+            self.legend.append(("checkerboard = transparent (removed)", light))
+        self.update()
+
     def sizeHint(self) -> QSize:
         return QSize(480, 360)
 
@@ -145,7 +195,10 @@ class ImageOverlay(QWidget):
         for layer in self.layers:
             painter.drawImage(target, layer)
         if self.side is not None:
-            painter.drawImage(QRectF(w + gap, 0, w, h), self.side)
+            side = fit(self.side, QRectF(w + gap, 0, area_w, area_h))
+            if self.side_checkered:
+                checkerboard(painter, side)
+            painter.drawImage(side, self.side)
         font = QFont(painter.font())
         painter.setFont(font)
         metrics = painter.fontMetrics()
