@@ -93,3 +93,19 @@ def test_an_upscaled_image_is_shown_beside_the_input_with_both_sizes(view: Outpu
     overlay = view.overlay
     assert not overlay.side_checkered
     assert [text for text, _ in overlay.legend] == ["input 48\u00d740", "result 96\u00d796"]
+
+
+def test_a_batch_of_images_has_a_chooser_for_the_one_drawn(view: OutputView) -> None:
+    images = [SCENE, INPUTS / "red-circle.png"]
+    run_input = RunInput.image(images)
+    output = core_output("background-removal", "tiny/modnet-matting", "fp32", run_input, {})
+    view.show_output("background-removal", output, run_input)
+    overlay = view.overlay
+    assert overlay.chooser.isVisible() and overlay.chooser.count() == 2
+    assert overlay.side is not None and overlay.side.width() == 64
+    overlay.chooser.setCurrentIndex(1)
+    assert (overlay.side.width(), overlay.side.height()) == (48, 40)
+    assert (overlay.base.width(), overlay.base.height()) == (48, 40)
+    single = RunInput.image(SCENE)
+    view.show_output("background-removal", output[0], single)
+    assert not overlay.chooser.isVisible()

@@ -39,6 +39,7 @@ class BackgroundRemoval(Task):
     input_kind = "image"
     needs_tokenizer = False
     needs_processor = True
+    pixels_under_any_name = True
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Pixels:
         return prepare(self.processor, inputs)

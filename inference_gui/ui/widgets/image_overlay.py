@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QComboBox, QWidget
 
 from inference_gui.engine.inputs import RunInput
 from inference_gui.engine.raw_image import RawImage
@@ -84,9 +84,10 @@ def mask_overlay(mask: RawImage, colour: QColor) -> QImage:
 
 
 class ImageOverlay(QWidget):
-    """The first image with its result drawn on it (detection and segmentation take one).
+    """An image with its result drawn on it; with several images (a batch) a chooser above
+    picks which one is drawn (detection and segmentation take one).
 
-    :meth:`show_output` picks boxes, masks or a depth map by the output's shape.
+    :meth:`show_output` picks boxes, masks, a depth map or a result image by the output's shape.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -100,6 +101,12 @@ class ImageOverlay(QWidget):
         self.legend: list[tuple[str, QColor]] = []
         self.percentage = False
         self._colours: dict[str, QColor] = {}
+        self._results: list[Any] = []
+        self._images: list[Path] = []
+        self.chooser = QComboBox(self)
+        self.chooser.setAccessibleName("Image shown")
+        self.chooser.hide()
+        self.chooser.currentIndexChanged.connect(self.show_index)
 
     def colour(self, label: str) -> QColor:
         if label not in self._colours:
@@ -113,8 +120,26 @@ class ImageOverlay(QWidget):
         self._colours = {}
 
     def show_output(self, output: Any, inputs: RunInput) -> None:
-        image = inputs.images[0]
-        first = per_input(output, inputs)[0]
+        self._results = per_input(output, inputs)
+        self._images = list(inputs.images)
+        several = len(self._results) > 1 and len(self._results) == len(self._images)
+        self.chooser.blockSignals(True)
+        self.chooser.clear()
+        if several:
+            total = len(self._images)
+            self.chooser.addItems(
+                [f"Image {i + 1} of {total}: {p.name}" for i, p in enumerate(self._images)]
+            )
+            self.chooser.adjustSize()
+        self.chooser.setVisible(several)
+        self.chooser.blockSignals(False)
+        self.show_index(0)
+
+    def show_index(self, index: int) -> None:
+        """Draw the result of the batch's ``index``-th image."""
+        if not 0 <= index < len(self._results):
+            return
+        image, first = self._images[index], self._results[index]
         if isinstance(first, RawImage):  # background-removal, image-to-image
             self.show_result_image(image, first)
         elif isinstance(first, Mapping):  # depth-estimation: {predicted_depth, depth}
@@ -183,11 +208,13 @@ class ImageOverlay(QWidget):
             return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        top = self.chooser.height() + 6 if self.chooser.isVisible() else 0
+        painter.translate(0, top)
         legend_h = LEGEND_ROW * (1 if self.legend else 0) + 8
         panels = 2 if self.side is not None else 1
         gap = 12
         area_w = (self.width() - gap * (panels - 1)) / panels
-        area_h = max(self.height() - legend_h, 10)
+        area_h = max(self.height() - top - legend_h, 10)
         scale = min(area_w / self.base.width(), area_h / self.base.height())
         w, h = self.base.width() * scale, self.base.height() * scale
         target = QRectF(0, 0, w, h)
