@@ -2,7 +2,7 @@
 
 As Transformers.js 4.3.1's ``BackgroundRemovalPipeline`` with the matting models it loads as
 custom architectures (``model_type`` ``modnet``, ``birefnet``, ``isnet``, ``ben``; e.g.
-Xenova/modnet, onnx-community/BiRefNet_lite, briaai/RMBG-1.4): their generic image processor has no
+Xenova/modnet, onnx-community/BiRefNet_lite): their generic image processor has no
 segmentation post-processing, so the pipeline takes the model's first output as a matte
 (``[batch, 1, H, W]`` or ``[batch, H, W]``), applies a sigmoid unless every value is already within
 0..1 (1e-5 slack), multiplies by 255 and truncates to 8 bits, resizes the matte to the image
@@ -52,7 +52,7 @@ class BackgroundRemoval(Task):
             raise EngineError(
                 f"The model takes {len(names)} inputs ({', '.join(names)}) and none is "
                 "pixel_values.",
-                "Use a background-removal model with one image input (MODNet, BiRefNet, RMBG).",
+                "Use a background-removal model with one image input (MODNet, BiRefNet, ISNet).",
             )
         return ctx.run("model", {names[0]: prepared.pixel_values})
 
@@ -67,7 +67,7 @@ class BackgroundRemoval(Task):
             raise EngineError(
                 f"The model's output is shaped {list(mattes.shape)}, not one alpha matte per "
                 "image.",
-                "Use a matting model (MODNet, BiRefNet, RMBG); segmentation models go to "
+                "Use a matting model (MODNet, BiRefNet, ISNet); segmentation models go to "
                 "image-segmentation.",
             )
         results = [cut_out(path, matte) for path, matte in zip(inputs.images, mattes, strict=True)]
