@@ -29,6 +29,10 @@ _ARCHITECTURES: dict[str, str] = {
     "OwlViTForObjectDetection": "zero-shot-object-detection",
     "Owlv2ForObjectDetection": "zero-shot-object-detection",
     "ClapModel": "zero-shot-audio-classification",
+    # matting models Transformers.js loads as custom architectures for background-removal
+    "MODNet": "background-removal",
+    "BiRefNet": "background-removal",
+    "ISNet": "background-removal",
 }
 
 # Architecture name endings, longest first where one ends another (``LMHeadModel`` / ``Model``);
@@ -51,6 +55,7 @@ _HEADS: tuple[tuple[str, str | tuple[str, str, str]], ...] = (
     ("ForSemanticSegmentation", "image-segmentation"),
     ("ForImageSegmentation", "image-segmentation"),
     ("ForDepthEstimation", "depth-estimation"),
+    ("ForImageSuperResolution", "image-to-image"),
     ("VisionEncoderDecoderModel", "image-to-text"),
     ("ForVision2Seq", "image-to-text"),
     ("ForConditionalGeneration", "text2text-generation"),

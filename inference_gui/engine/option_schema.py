@@ -211,6 +211,8 @@ TASK_OPTIONS: dict[str, tuple[OptionSpec, ...]] = {
     "image-feature-extraction": (OptionSpec("pool", "bool", False),),
     "depth-estimation": (),
     "text-to-audio": (),
+    "background-removal": (),
+    "image-to-image": (),
     "text-generation": (
         *GENERATION,
         OptionSpec("return_full_text", "bool", True),

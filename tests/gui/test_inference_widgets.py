@@ -12,6 +12,7 @@ from inference_gui.ui.panes.inference.results import OUTPUT_KINDS, RESULT_VIEWS,
 from inference_gui.ui.widgets.answer_view import find_answer
 from inference_gui.ui.widgets.entities import group_entities, highlight_html, locate
 from inference_gui.ui.widgets.image_input import ImageInput
+from inference_gui.ui.widgets.input_editor import InputEditor
 from inference_gui.ui.widgets.options_editor import OptionsEditor
 from inference_gui.ui.widgets.output_view import embedding_summary, scored_items
 from tests.gui.inference_support import expected
@@ -86,6 +87,41 @@ def test_image_input_opens_pastes_and_drops(qtbot) -> None:
     )
     widget.dropEvent(drop)
     assert widget.path == INPUTS / "gradient-checker.png" and "32×32" in widget.caption.text()
+
+
+def test_several_images_are_dropped_added_and_run_as_one_batch(qtbot) -> None:
+    """Dropping several files chooses them all (a file that is no image is named and left out);
+    Add appends; the editor then gives one batched input, a single one stays a single input."""
+    editor = InputEditor()
+    qtbot.addWidget(editor)
+    editor.set_kind("image", labels=False)
+    widget = editor.image
+    mime = QMimeData()
+    mime.setUrls(
+        [
+            QUrl.fromLocalFile(str(INPUTS / "shapes-scene.png")),
+            QUrl.fromLocalFile(str(INPUTS.parent / "README.md")),
+            QUrl.fromLocalFile(str(INPUTS / "red-circle.png")),
+        ]
+    )
+    drop = QDropEvent(
+        QPointF(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )  # fmt: skip
+    widget.dropEvent(drop)
+    assert widget.paths == [INPUTS / "shapes-scene.png", INPUTS / "red-circle.png"]
+    assert "2 images" in widget.caption.text() and "README.md" in widget.caption.text()
+    preview = widget.preview.pixmap()
+    assert preview.width() > preview.height()  # two thumbnails side by side
+    assert widget.set_paths([INPUTS / "gradient-checker.png"], add=True)
+    value = editor.value()
+    assert value.batched and value.images == (
+        INPUTS / "shapes-scene.png",
+        INPUTS / "red-circle.png",
+        INPUTS / "gradient-checker.png",
+    )
+    widget.set_path(INPUTS / "red-circle.png")
+    assert editor.value() == RunInput.image(INPUTS / "red-circle.png")
 
 
 def test_entities_are_found_in_the_text() -> None:

@@ -68,3 +68,44 @@ def test_zero_shot_scores_are_bars_and_several_images_a_similarity_matrix(view: 
     assert view.currentWidget() is view.image_features
     assert view.image_features.map.matrix == pairwise_similarity(features)
     assert view.image_features.map.labels == ["shapes-scene.png", "red-circle.png"]
+
+
+def test_a_cut_out_is_shown_beside_the_input_over_a_checkerboard(view: OutputView) -> None:
+    run_input = RunInput.image(SCENE)
+    output = core_output("background-removal", "tiny/modnet-matting", "fp32", run_input, {})
+    view.show_output("background-removal", output, run_input)
+    overlay = view.overlay
+    assert view.currentWidget() is overlay and overlay.side_checkered
+    side = overlay.side
+    assert side is not None and (side.width(), side.height()) == (64, 48)
+    corner = side.pixelColor(0, 0)
+    assert corner.alpha() == output.pixels[0, 0, 3]  # the matte is the alpha that is drawn
+    assert "transparent" in overlay.legend[-1][0]
+    # painted: where the cut-out is fully transparent the checkerboard shows through
+    shot = overlay.grab().toImage()
+    assert not shot.isNull()
+
+
+def test_an_upscaled_image_is_shown_beside_the_input_with_both_sizes(view: OutputView) -> None:
+    run_input = RunInput.image(INPUTS / "red-circle.png")
+    output = core_output("image-to-image", "tiny/swin2sr-upscaler", "fp32", run_input, {})
+    view.show_output("image-to-image", output, run_input)
+    overlay = view.overlay
+    assert not overlay.side_checkered
+    assert [text for text, _ in overlay.legend] == ["input 48\u00d740", "result 96\u00d796"]
+
+
+def test_a_batch_of_images_has_a_chooser_for_the_one_drawn(view: OutputView) -> None:
+    images = [SCENE, INPUTS / "red-circle.png"]
+    run_input = RunInput.image(images)
+    output = core_output("background-removal", "tiny/modnet-matting", "fp32", run_input, {})
+    view.show_output("background-removal", output, run_input)
+    overlay = view.overlay
+    assert overlay.chooser.isVisible() and overlay.chooser.count() == 2
+    assert overlay.side is not None and overlay.side.width() == 64
+    overlay.chooser.setCurrentIndex(1)
+    assert (overlay.side.width(), overlay.side.height()) == (48, 40)
+    assert (overlay.base.width(), overlay.base.height()) == (48, 40)
+    single = RunInput.image(SCENE)
+    view.show_output("background-removal", output[0], single)
+    assert not overlay.chooser.isVisible()

@@ -3,7 +3,10 @@
 As Transformers.js computes them (``src/image_processors_utils.js``): ``size_divisibility`` /
 ``size_divisor``, DPT's ``keep_aspect_ratio`` + ``ensure_multiple_of``, and ``do_pad`` with
 ``pad_size`` (or the next multiple of ``size_divisibility``), padding with zeros after
-rescale/normalise, bottom and right, as ``ImageProcessor.pad_image`` does.
+rescale/normalise, bottom and right, as ``ImageProcessor.pad_image`` does. Swin2SR's processor
+reads ``pad_size`` as a multiple (its attention window) and mirrors the image into the padding
+(``Swin2SRImageProcessor.pad_image``: mode ``symmetric``, which is numpy's ``reflect``, the edge
+pixel not repeated).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import numpy as np
 
 from inference_gui.errors import EngineError, bounded
 
+SWIN2SR_PROCESSORS = ("Swin2SRImageProcessor", "Swin2SRFeatureExtractor")
+
 
 @dataclass(frozen=True)
 class Geometry:
@@ -27,6 +32,7 @@ class Geometry:
     ensure_multiple_of: int | None = None
     do_pad: bool = False
     pad_size: Any = None  # an int, {"width", "height"} or "square"
+    pad_multiple: int | None = None  # Swin2SR: pad up to a multiple of this, mirrored
 
     @classmethod
     def of(cls, config: Mapping[str, Any]) -> Geometry:
@@ -38,6 +44,12 @@ class Geometry:
         inferred = isinstance(size, Mapping) and "width" in size and "height" in size
         if do_pad and not pad_size and not divisor and inferred:
             pad_size = size  # Transformers.js infers the pad size from the resize size
+        kind = config.get("image_processor_type", config.get("feature_extractor_type"))
+        if do_pad and kind in SWIN2SR_PROCESSORS:
+            window = _positive(config, "pad_size")
+            return cls(
+                divisor, bool(config.get("keep_aspect_ratio")), multiple, do_pad, None, window
+            )
         return cls(divisor, bool(config.get("keep_aspect_ratio")), multiple, do_pad, pad_size)
 
     def divisible(self, width: int, height: int) -> tuple[int, int]:
@@ -64,6 +76,12 @@ class Geometry:
         if not self.do_pad:
             return pixels
         height, width = pixels.shape[:2]
+        if self.pad_multiple:
+            m = self.pad_multiple
+            extra = ((0, (m - height % m) % m), (0, (m - width % m) % m), (0, 0))
+            if (height == 1 and extra[0][1]) or (width == 1 and extra[1][1]):
+                return np.pad(pixels, extra, mode="edge")  # nothing to mirror a 1-pixel side in
+            return np.pad(pixels, extra, mode="reflect")
         size = self.pad_size
         if size == "square":
             to_w = to_h = max(width, height)

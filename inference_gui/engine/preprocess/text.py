@@ -136,8 +136,14 @@ class TextTokenizer:
         *,
         truncation: bool = True,
         add_special_tokens: bool = True,
+        pad_to_max_length: bool = False,
     ) -> Encoded:
-        """Encode a batch padded to its longest row, truncated at ``model_max_length``."""
+        """Encode a batch padded to its longest row, truncated at ``model_max_length``.
+
+        ``pad_to_max_length`` is Transformers.js's ``padding: 'max_length'``: every row padded to
+        ``model_max_length`` (SigLIP's text tower was trained on texts padded so, and its export
+        has no attention mask); without a maximum it pads to the longest row, as ``padding: true``.
+        """
         # One encode per text: encode_batch's thread pool costs ~0.5 ms a call, far more than
         # tokenising the short inputs a desktop run gets.
         pairs_or_none = pairs if pairs is not None else [None] * len(texts)
@@ -152,6 +158,8 @@ class TextTokenizer:
         width = (
             min(max(lengths, default=0), limit) if limit is not None else max(lengths, default=0)
         )
+        if pad_to_max_length and self.model_max_length is not None:
+            width = max(width, self.model_max_length)
         if all(n == width for n in lengths):  # nothing to pad or cut: build the arrays directly
             ids = np.array([r[0] for r in rows], dtype=np.int64).reshape(len(rows), width)
             types = np.array([r[1] for r in rows], dtype=np.int64).reshape(len(rows), width)

@@ -34,6 +34,8 @@ TASK_MODULES: dict[str, str] = {
     "zero-shot-object-detection": "zero_shot_object_detection",
     "depth-estimation": "depth_estimation",
     "image-feature-extraction": "image_feature_extraction",
+    "background-removal": "background_removal",
+    "image-to-image": "image_to_image",
     "automatic-speech-recognition": "automatic_speech_recognition",
     "audio-classification": "audio_classification",
     "text-to-audio": "text_to_audio",

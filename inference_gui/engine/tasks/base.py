@@ -147,6 +147,9 @@ class Task:
         ImageProcessor
     )
     needs_generation_config: ClassVar[bool] = False
+    # a graph with a single input is fed the pixels under that input's name, whatever it is
+    # (background-removal: MODNet's ``input``, as Transformers.js renames pixel_values)
+    pixels_under_any_name: ClassVar[bool] = False
     required_outputs: ClassVar[
         tuple[str, ...]
     ] = ()  # checked at load, so a wrong model fails early

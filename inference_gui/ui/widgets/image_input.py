@@ -1,4 +1,8 @@
-"""An image input: open a file, drop one, or paste one; a preview shows what will run."""
+"""An image input: open files, drop them, add more, or paste one; a preview shows what will run.
+
+Several images run as one batch (one result each; image-feature-extraction compares them);
+opening, dropping or pasting replaces the images, "Add…" appends to them.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from PySide6.QtGui import (
     QGuiApplication,
     QImage,
     QKeySequence,
+    QPainter,
     QPixmap,
     QShortcut,
 )
@@ -19,6 +24,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QPushButton, QVB
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp)"
 PREVIEW = 160
+MAX_THUMBNAILS = 6  # shown side by side in the preview; the caption names them all
 
 
 class ImageInput(QWidget):
@@ -29,9 +35,9 @@ class ImageInput(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAcceptDrops(True)
-        self._path: Path | None = None
+        self._paths: list[Path] = []
         self._tmp = tempfile.TemporaryDirectory(prefix="inference-gui-image-")
-        self.preview = QLabel("Drop an image here, paste one (Ctrl+V), or open a file.")
+        self.preview = QLabel("Drop images here, paste one (Ctrl+V), or open files.")
         self.preview.setObjectName("imagePreview")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setMinimumSize(PREVIEW, PREVIEW)
@@ -40,7 +46,11 @@ class ImageInput(QWidget):
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         open_button = QPushButton("Open…")
+        open_button.setToolTip("Open one or several images (several run as a batch)")
         open_button.clicked.connect(self._open)
+        self.add_button = QPushButton("Add…")
+        self.add_button.setToolTip("Add images to the ones chosen (a batch)")
+        self.add_button.clicked.connect(self._add)
         paste_button = QPushButton("Paste")
         paste_button.clicked.connect(self.paste)
         QShortcut(
@@ -51,6 +61,7 @@ class ImageInput(QWidget):
         )
         buttons = QHBoxLayout()
         buttons.addWidget(open_button)
+        buttons.addWidget(self.add_button)
         buttons.addWidget(paste_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
@@ -61,19 +72,34 @@ class ImageInput(QWidget):
 
     @property
     def path(self) -> Path | None:
-        return self._path
+        """The first image (the one the drawn results are drawn on)."""
+        return self._paths[0] if self._paths else None
+
+    @property
+    def paths(self) -> list[Path]:
+        return list(self._paths)
 
     def set_path(self, path: Path) -> bool:
-        """Show ``path``; False (and a message in the preview) when it is not a readable image."""
-        image = QImage(str(path))
-        if image.isNull():
-            kept = f" Still using {self._path.name}." if self._path else ""  # what Run will use
+        """Show ``path`` alone; False (and a message) when it is not a readable image."""
+        return self.set_paths([path])
+
+    def set_paths(self, paths: list[Path], *, add: bool = False) -> bool:
+        """Use ``paths`` (after the current ones with ``add``); unreadable files are named and
+        left out, and when none is readable the current images stay."""
+        readable = [Path(p) for p in paths if not QImage(str(p)).isNull()]
+        bad = [Path(p) for p in paths if Path(p) not in readable]
+        if not readable:
+            kept = f" Still using {self._names()}." if self._paths else ""  # what Run will use
             self.caption.setText(
-                f"{path} is not an image this app can read; pick a PNG or JPEG.{kept}"
+                f"{bad[0] if len(bad) == 1 else f'None of {len(bad)} files'} is not an image "
+                f"this app can read; pick a PNG or JPEG.{kept}"
             )
             return False
-        self._path = Path(path)
-        self._show(image, f"{Path(path).name} — {image.width()}×{image.height()}")
+        self._paths = [*self._paths, *readable] if add else readable
+        self._show_paths()
+        if bad:
+            skipped = ", ".join(p.name for p in bad)
+            self.caption.setText(f"{self.caption.text()} (not images, left out: {skipped})")
         return True
 
     def set_image(self, image: QImage) -> bool:
@@ -81,39 +107,75 @@ class ImageInput(QWidget):
             return False
         target = Path(self._tmp.name) / f"pasted-{id(image)}.png"
         image.save(str(target), "PNG")
-        self._path = target
-        self._show(image, f"pasted image — {image.width()}×{image.height()}")
+        self._paths = [target]
+        self._show([image], f"pasted image — {image.width()}×{image.height()}")
         return True
+
+    def _names(self) -> str:
+        return ", ".join(p.name for p in self._paths)
+
+    def _show_paths(self) -> None:
+        images = [QImage(str(p)) for p in self._paths[:MAX_THUMBNAILS]]
+        if len(self._paths) == 1:
+            first = images[0]
+            caption = f"{self._paths[0].name} — {first.width()}×{first.height()}"
+        else:
+            caption = f"{len(self._paths)} images (one batch): {self._names()}"
+        self._show(images, caption)
 
     def paste(self) -> None:
         if not self._from_mime(QGuiApplication.clipboard().mimeData()):
             self.caption.setText("The clipboard holds no image.")
 
-    def _show(self, image: QImage, caption: str) -> None:
-        pixmap = QPixmap.fromImage(image).scaled(
-            PREVIEW,
-            PREVIEW,
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.FastTransformation,
+    def _show(self, images: list[QImage], caption: str) -> None:
+        """Thumbnails side by side (one image fills the preview), then the caption."""
+        side = PREVIEW if len(images) == 1 else max(PREVIEW // 2, 48)
+        thumbs = [
+            QPixmap.fromImage(image).scaled(
+                side,
+                side,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.FastTransformation,
+            )
+            for image in images
+        ]
+        gap = 6
+        strip = QPixmap(
+            sum(t.width() for t in thumbs) + gap * (len(thumbs) - 1),
+            max(t.height() for t in thumbs),
         )
-        self.preview.setPixmap(pixmap)
+        strip.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(strip)
+        x = 0
+        for thumb in thumbs:
+            painter.drawPixmap(x, 0, thumb)
+            x += thumb.width() + gap
+        painter.end()
+        self.preview.setPixmap(strip)
         self.caption.setText(caption)
         self.changed.emit()
 
     def _open(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Open an image", "", IMAGE_FILTER)
-        if name:
-            self.set_path(Path(name))
+        names, _ = QFileDialog.getOpenFileNames(self, "Open images", "", IMAGE_FILTER)
+        if names:
+            self.set_paths([Path(n) for n in names])
+
+    def _add(self) -> None:
+        names, _ = QFileDialog.getOpenFileNames(self, "Add images", "", IMAGE_FILTER)
+        if names:
+            self.set_paths([Path(n) for n in names], add=True)
 
     def _from_mime(self, mime: QMimeData | None) -> bool:
         if mime is None:
             return False
         if mime.hasImage():
             return self.set_image(QImage(mime.imageData()))
-        for url in mime.urls() if mime.hasUrls() else []:
-            if url.isLocalFile():
-                return self.set_path(Path(url.toLocalFile()))
-        return False
+        files = (
+            [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
+            if mime.hasUrls()
+            else []
+        )
+        return self.set_paths(files) if files else False
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasImage() or event.mimeData().hasUrls():

@@ -1,5 +1,7 @@
 """The input image with a vision result drawn on it: labelled boxes (object detection),
-translucent masks with a legend (segmentation), or a depth colour map beside the image.
+translucent masks with a legend (segmentation), a depth colour map beside the image, or the image a
+task made beside the input (before / after: a cut-out over a checkerboard where it is transparent,
+an upscaled image).
 
 Painted with QPainter, scaled to fit while keeping the aspect ratio; each label keeps one colour.
 """
@@ -13,7 +15,7 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QComboBox, QWidget
 
 from inference_gui.engine.inputs import RunInput
 from inference_gui.engine.raw_image import RawImage
@@ -43,6 +45,36 @@ def colour_map(depth: RawImage) -> QImage:
     return to_qimage(np.concatenate([rgb, alpha], axis=2).round().astype(np.uint8))
 
 
+def rgba_of(image: RawImage) -> QImage:
+    """Any 1-, 3- or 4-channel RawImage as an RGBA QImage (grey spread to RGB, opaque if no
+    alpha)."""
+    pixels = image.pixels
+    if image.channels in (1, 2):
+        pixels = np.concatenate([pixels[:, :, :1]] * 3 + [pixels[:, :, 1:]], axis=2)
+    if pixels.shape[2] == 3:
+        pixels = np.concatenate([pixels, np.full(pixels.shape[:2] + (1,), 255, np.uint8)], axis=2)
+    return to_qimage(pixels)
+
+
+def fit(image: QImage, area: QRectF) -> QRectF:
+    """Where ``image`` goes in ``area``: as large as fits, aspect ratio kept, top left."""
+    scale = min(area.width() / image.width(), area.height() / image.height())
+    return QRectF(area.x(), area.y(), image.width() * scale, image.height() * scale)
+
+
+def checkerboard(painter: QPainter, rect: QRectF, square: int = 8) -> None:
+    """Light and mid grey squares, the usual backdrop that shows transparency."""
+    painter.save()
+    painter.setClipRect(rect)
+    painter.fillRect(rect, QColor("#ffffff"))
+    dark = QColor("#cccccc")
+    for row in range(int(rect.height() // square) + 1):
+        for col in range(row % 2, int(rect.width() // square) + 1, 2):
+            x, y = rect.x() + col * square, rect.y() + row * square
+            painter.fillRect(QRectF(x, y, square, square), dark)
+    painter.restore()
+
+
 def mask_overlay(mask: RawImage, colour: QColor) -> QImage:
     """The mask's pixels in ``colour``, translucent; elsewhere transparent."""
     on = mask.pixels[:, :, 0] > 0
@@ -52,21 +84,29 @@ def mask_overlay(mask: RawImage, colour: QColor) -> QImage:
 
 
 class ImageOverlay(QWidget):
-    """The first image with its result drawn on it (detection and segmentation take one).
+    """An image with its result drawn on it; with several images (a batch) a chooser above
+    picks which one is drawn (detection and segmentation take one).
 
-    :meth:`show_output` picks boxes, masks or a depth map by the output's shape.
+    :meth:`show_output` picks boxes, masks, a depth map or a result image by the output's shape.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Image result")
         self.base = QImage()
-        self.side: QImage | None = None  # the depth map beside the image
+        self.side: QImage | None = None  # the depth map or the result image beside the image
+        self.side_checkered = False  # the result has transparency: a checkerboard behind it
         self.layers: list[QImage] = []
         self.boxes: list[tuple[str, float, QRectF]] = []
         self.legend: list[tuple[str, QColor]] = []
         self.percentage = False
         self._colours: dict[str, QColor] = {}
+        self._results: list[Any] = []
+        self._images: list[Path] = []
+        self.chooser = QComboBox(self)
+        self.chooser.setAccessibleName("Image shown")
+        self.chooser.hide()
+        self.chooser.currentIndexChanged.connect(self.show_index)
 
     def colour(self, label: str) -> QColor:
         if label not in self._colours:
@@ -76,12 +116,33 @@ class ImageOverlay(QWidget):
     def _reset(self, image: Path) -> None:
         self.base = QImage(str(image))
         self.side, self.layers, self.boxes, self.legend = None, [], [], []
+        self.side_checkered = False
         self._colours = {}
 
     def show_output(self, output: Any, inputs: RunInput) -> None:
-        image = inputs.images[0]
-        first = per_input(output, inputs)[0]
-        if isinstance(first, Mapping):  # depth-estimation: {predicted_depth, depth}
+        self._results = per_input(output, inputs)
+        self._images = list(inputs.images)
+        several = len(self._results) > 1 and len(self._results) == len(self._images)
+        self.chooser.blockSignals(True)
+        self.chooser.clear()
+        if several:
+            total = len(self._images)
+            self.chooser.addItems(
+                [f"Image {i + 1} of {total}: {p.name}" for i, p in enumerate(self._images)]
+            )
+            self.chooser.adjustSize()
+        self.chooser.setVisible(several)
+        self.chooser.blockSignals(False)
+        self.show_index(0)
+
+    def show_index(self, index: int) -> None:
+        """Draw the result of the batch's ``index``-th image."""
+        if not 0 <= index < len(self._results):
+            return
+        image, first = self._images[index], self._results[index]
+        if isinstance(first, RawImage):  # background-removal, image-to-image
+            self.show_result_image(image, first)
+        elif isinstance(first, Mapping):  # depth-estimation: {predicted_depth, depth}
             self.show_depth(image, first["depth"])
         elif first and "box" in first[0]:
             # pixel boxes are whole numbers; with the percentage option they are fractions
@@ -125,6 +186,20 @@ class ImageOverlay(QWidget):
         self.legend = [("low", QColor(*_STOPS[0])), ("high", QColor(*_STOPS[-1]))]
         self.update()
 
+    def show_result_image(self, image: Path, result: RawImage) -> None:
+        """Before / after: the input, and beside it the image the task made."""
+        self._reset(image)
+        self.side = rgba_of(result)
+        self.side_checkered = result.channels in (2, 4)
+        grey, light = QColor("#888888"), QColor("#cccccc")
+        self.legend = [
+            (f"input {self.base.width()}\u00d7{self.base.height()}", grey),
+            (f"result {result.width}\u00d7{result.height}", grey),
+        ]
+        if self.side_checkered:
+            self.legend.append(("checkerboard = transparent (removed)", light))
+        self.update()
+
     def sizeHint(self) -> QSize:
         return QSize(480, 360)
 
@@ -133,11 +208,13 @@ class ImageOverlay(QWidget):
             return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        top = self.chooser.height() + 6 if self.chooser.isVisible() else 0
+        painter.translate(0, top)
         legend_h = LEGEND_ROW * (1 if self.legend else 0) + 8
         panels = 2 if self.side is not None else 1
         gap = 12
         area_w = (self.width() - gap * (panels - 1)) / panels
-        area_h = max(self.height() - legend_h, 10)
+        area_h = max(self.height() - top - legend_h, 10)
         scale = min(area_w / self.base.width(), area_h / self.base.height())
         w, h = self.base.width() * scale, self.base.height() * scale
         target = QRectF(0, 0, w, h)
@@ -145,7 +222,10 @@ class ImageOverlay(QWidget):
         for layer in self.layers:
             painter.drawImage(target, layer)
         if self.side is not None:
-            painter.drawImage(QRectF(w + gap, 0, w, h), self.side)
+            side = fit(self.side, QRectF(w + gap, 0, area_w, area_h))
+            if self.side_checkered:
+                checkerboard(painter, side)
+            painter.drawImage(side, self.side)
         font = QFont(painter.font())
         painter.setFont(font)
         metrics = painter.fontMetrics()

@@ -7,8 +7,6 @@ text (text-generation) offers "Prompt" or "Chat", and an example bringing messag
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -62,10 +60,6 @@ class InputEditor(QWidget):
         labels_layout.addWidget(QLabel("Labels"))
         labels_layout.addWidget(self.labels, 1)
         self.labels_row.setVisible(False)
-        # further images an example brings (image feature extraction compares them); choosing
-        # another image forgets them
-        self.more_images: list[Path] = []
-        self.image.changed.connect(self.more_images.clear)
         self.audio = AudioInput()
         self.chat = ChatInput()
         self.pages = QStackedWidget()
@@ -152,7 +146,8 @@ class InputEditor(QWidget):
         if kind == "image":
             if self.image.path is None:
                 raise EngineError("No image is chosen.", "Open, drop or paste an image first.")
-            images = [self.image.path, *self.more_images] if self.more_images else self.image.path
+            paths = self.image.paths  # several: one batch, a list of results as Transformers.js
+            images = paths if len(paths) > 1 else paths[0]
             return RunInput.zero_shot_image(images, self._labels() if labels else [])
         if kind == "audio":
             if self.audio.path is None:
@@ -175,8 +170,7 @@ class InputEditor(QWidget):
             self.question.setText(inputs.question or "")
             self.context.setPlainText(inputs.context or "")
         elif inputs.images:
-            self.image.set_path(inputs.images[0])
-            self.more_images = list(inputs.images[1:])
+            self.image.set_paths(list(inputs.images))
         elif inputs.audios:
             self.audio.set_path(inputs.audios[0])
         else:

@@ -118,6 +118,17 @@ def test_an_input_no_task_feeds(copy_model: CopyModel) -> None:
     assert {"IO_UNEXPECTED_INPUT", "IO_MISSING_INPUT"} <= codes(check_folder(model))
 
 
+def test_a_matting_model_is_checked_as_background_removal_with_its_own_input_name(
+    copy_model: CopyModel,
+) -> None:
+    """MODNet's graph takes ``input``, which background-removal feeds the pixels under (as
+    Transformers.js renames pixel_values); the same name is refused for a task that does not."""
+    model = copy_model("modnet-matting")
+    report = check_folder(model)
+    assert report.task == "background-removal" and not codes(report)
+    assert "IO_UNEXPECTED_INPUT" in codes(check_folder(model, task="image-segmentation"))
+
+
 def test_custom_code_in_config_names_the_fallback(copy_model: CopyModel) -> None:
     model = copy_model("bert-sentiment")
     config = json.loads((model / "config.json").read_text())

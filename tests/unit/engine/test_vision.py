@@ -198,3 +198,65 @@ def test_cli_refuses_a_save_folder_that_is_missing(capsys: pytest.CaptureFixture
     code = main(["--hub", str(HUB), "run", *args, "--save-images", "/nonexistent/x"])
     assert code != 0
     assert "--save-images /nonexistent/x is not a folder" in capsys.readouterr().err
+
+
+def test_swin2sr_pads_to_a_multiple_by_mirroring_without_repeating_the_edge() -> None:
+    """Swin2SRImageProcessor.pad_image: pad_size is a multiple, the padding mirrors the image
+    (numpy's reflect: row 5 of a 5-row image is row 3); a side already a multiple is left."""
+    pixels = np.arange(5 * 16 * 1, dtype=np.float32).reshape(5, 16, 1)
+    geometry = Geometry.of(
+        {"do_pad": True, "pad_size": 8, "image_processor_type": "Swin2SRImageProcessor"}
+    )
+    padded = geometry.pad(pixels)
+    assert padded.shape == (8, 16, 1)
+    assert np.array_equal(padded[5], pixels[3]) and np.array_equal(padded[7], pixels[1])
+    assert np.array_equal(padded[:5], pixels)
+    # a generic processor reads the same pad_size as the padded size itself
+    assert Geometry.of({"do_pad": True, "pad_size": 8}).pad(pixels[:, :8]).shape == (8, 8, 1)
+
+
+def test_background_removal_keeps_the_pixels_and_adds_the_matte_as_alpha(tmp_path: Path) -> None:
+    """The RGB values are the input's, untouched; the alpha is the matte; several images give
+    one RGBA image each, as each alone; a grey image is made RGB first."""
+    engine = fixture_engine("background-removal", "modnet-matting")
+    circle = INPUTS / "red-circle.png"
+    alone = engine.run(RunInput.image(circle)).output
+    assert isinstance(alone, RawImage) and alone.channels == 4
+    assert np.array_equal(alone.pixels[:, :, :3], np.asarray(Image.open(circle).convert("RGB")))
+    assert np.count_nonzero(alone.pixels[:, :, 3] < 255) > 0
+    both = engine.run(RunInput.image([circle, SCENE])).output
+    assert [b.compact() for b in both] == [
+        alone.compact(),
+        engine.run(RunInput.image(SCENE)).output.compact(),
+    ]
+    grey = tmp_path / "grey.png"
+    Image.open(circle).convert("L").save(grey)
+    assert engine.run(RunInput.image(grey)).output.channels == 4
+
+
+def test_image_to_image_returns_the_padded_image_upscaled() -> None:
+    engine = fixture_engine("image-to-image", "swin2sr-upscaler")
+    out = engine.run(RunInput.image(INPUTS / "red-circle.png")).output  # 48x40, padded to 48x48
+    assert isinstance(out, RawImage) and (out.width, out.height, out.channels) == (96, 96, 3)
+
+
+def test_image_output_tasks_refuse_models_of_another_kind() -> None:
+    with pytest.raises(EngineError, match="not one alpha matte per image"):
+        fixture_engine("background-removal", "segformer-seg").run(RunInput.image(SCENE))
+    with pytest.raises(EngineError, match="reconstruction"):
+        fixture_engine("image-to-image", "dpt-depth").run(RunInput.image(SCENE))
+
+
+def test_cli_saves_a_cut_out_with_its_transparency(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, report, _ = run_cli(
+        capsys, "--task", "background-removal", "--model", "tiny/modnet-matting",
+        "--image", str(SCENE), "--save-images", str(tmp_path), "--json",
+    )  # fmt: skip
+    assert code == 0
+    image = report["output"]
+    assert image["type"] == "RawImage" and image["channels"] == 4
+    saved = Image.open(image["png"])
+    assert saved.mode == "RGBA" and saved.size == (64, 48)
+    assert hashlib.sha256(np.asarray(saved).tobytes()).hexdigest() == image["sha256"]

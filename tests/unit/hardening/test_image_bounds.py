@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import struct
 import tracemalloc
 import zlib
@@ -13,6 +14,7 @@ from PIL import Image
 
 from inference_gui.engine.preprocess.image import ImageProcessor, affine_resize, load_image
 from inference_gui.errors import EngineError
+from tests.paths import FIXTURES
 
 
 def png_header(path: Path, width: int, height: int) -> Path:
@@ -79,6 +81,20 @@ def test_affine_resize_samples_exactly_the_libvips_pixels(resample, shape, targe
     assert np.array_equal(got, reference_affine(pixels, *target, resample))
 
 
+# sha256 of the 64x53 RGB pixels Transformers.js 4.3.1 (sharp 0.35.5, libvips) fed DETR for
+# inputs/red-circle.png, recovered from its pixel_values (fixtures-src/vision_inputs.mjs)
+RED_CIRCLE_64X53_SHA256 = "095da8dd494ead1f6578a77fd8722b4fd7bd55475a1b9cd6c230d9f6f2f01c03"
+
+
+def test_bilinear_resize_gives_transformers_js_pixels_at_an_uneven_scale() -> None:
+    """48x40 -> 64x53 (x 1.333, y 1.325): libvips's four weights sum to exactly 4096; weights
+    shifted one by one lose up to 3/4096 and put 106 of these values one level low, which moved
+    DETR's fp32 scores by 1e-3."""
+    image = Image.open(FIXTURES / "inputs" / "red-circle.png").convert("RGB")
+    got = np.ascontiguousarray(np.asarray(affine_resize(image, 64, 53, 2)))
+    assert hashlib.sha256(got.tobytes()).hexdigest() == RED_CIRCLE_64X53_SHA256
+
+
 def reference_affine(pixels: np.ndarray, width: int, height: int, resample: int) -> np.ndarray:
     """libvips affine sampling written out over the whole image, as the engine first had it."""
     src = pixels.astype(np.int64)
@@ -94,11 +110,14 @@ def reference_affine(pixels: np.ndarray, width: int, height: int, resample: int)
     else:
         wx = ((xs - x0) * 4096).astype(np.int64)[None, :, None]
         wy = ((ys - y0) * 4096).astype(np.int64)[:, None, None]
+        # libvips's BILINEAR_INT: two weights shifted products, the other two the remainders
+        top_right = (wx * (4096 - wy)) >> 12
+        bottom_right = (wx * wy) >> 12
         out = (
-            (((4096 - wx) * (4096 - wy)) >> 12) * src[y0][:, x0]
-            + ((wx * (4096 - wy)) >> 12) * src[y0][:, x1]
-            + (((4096 - wx) * wy) >> 12) * src[y1][:, x0]
-            + ((wx * wy) >> 12) * src[y1][:, x1]
+            ((4096 - wy) - top_right) * src[y0][:, x0]
+            + top_right * src[y0][:, x1]
+            + (wy - bottom_right) * src[y1][:, x0]
+            + bottom_right * src[y1][:, x1]
             + 2048
         ) >> 12
     out = np.clip(out, 0, 255).astype(np.uint8)

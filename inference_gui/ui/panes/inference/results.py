@@ -109,6 +109,8 @@ OUTPUT_KINDS: dict[str, str] = {
     "zero-shot-object-detection": "drawn",
     "image-segmentation": "drawn",
     "depth-estimation": "drawn",
+    "background-removal": "drawn",
+    "image-to-image": "drawn",
     "image-feature-extraction": "image-features",
     "audio-classification": "scores",
     "automatic-speech-recognition": "transcript",
