@@ -196,7 +196,7 @@ TASK_OPTIONS: dict[str, tuple[OptionSpec, ...]] = {
     "audio-classification": (_top_k(5),),
     "image-segmentation": (
         OptionSpec("threshold", "number", 0.5, minimum=0.0, maximum=1.0),
-        OptionSpec("subtask", "str"),  # the task module names the one it supports
+        OptionSpec("subtask", "str", choices=("semantic",)),  # the one this app runs
     ),
     "object-detection": (_THRESHOLD, _PERCENTAGE),
     "zero-shot-object-detection": (
@@ -243,6 +243,18 @@ def option(options: Mapping[str, Any], task: str, name: str) -> Any:
     spec = specs_for(task)[name]
     value = options.get(name)
     return spec.default if value is None else spec.check(value)
+
+
+def check_call(task: str, options: Mapping[str, Any]) -> None:
+    """Refuse ``options`` at the first declared option whose value is wrong (one EngineError).
+
+    The engine calls it before loading, so a typo costs no model load and fails as the editor
+    said it would; keys the task does not read are left to :func:`unknown_option_warnings`.
+    """
+    specs = specs_for(task)
+    for name, value in options.items():
+        if name in specs:
+            specs[name].check(value)
 
 
 @dataclass(frozen=True)
