@@ -450,7 +450,7 @@ class InferencePane(Pane):
             if what is None:
                 return
             form_plan, inputs, call = what
-            form = form_workload(form_plan.options, inputs, call)
+            form = form_workload(form_plan.options, inputs, call, form_plan.source_label)
             selected = [form, *selected]
         if not selected:
             self.results.show_error(
