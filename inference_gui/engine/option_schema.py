@@ -12,6 +12,7 @@ Plain Python on purpose: the options editor imports it on the GUI thread, where 
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -277,19 +278,21 @@ def check_options(task: str, options: Mapping[str, Any]) -> list[OptionProblem]:
     for name, value in options.items():
         spec = specs.get(name)
         if spec is None:
-            known = ", ".join(sorted(specs)[:12]) or "none"
-            found.append(
-                OptionProblem(
-                    "warning",
-                    name,
-                    f"{name} is not an option of {task} and is ignored (it reads: {known}).",
-                )
-            )
+            found.append(OptionProblem("warning", name, _unknown(name, task, specs)))
         elif why := spec.problem(value):
             found.append(OptionProblem("error", name, f"{why}: use {spec.accepts()}."))
         elif spec.ignored and value is not None and spec.ignored_if(value):
             found.append(OptionProblem("note", name, f"{name}={bounded(value)}: {spec.ignored}."))
     return found
+
+
+def _unknown(name: str, task: str, specs: Mapping[str, OptionSpec]) -> str:
+    """Why ``name`` is ignored, with the option it is most likely a typo of (else what is read)."""
+    close = difflib.get_close_matches(name, specs, n=1)
+    if close:
+        return f"{name} is not an option of {task} and is ignored: did you mean {close[0]}?"
+    known = ", ".join(sorted(specs)[:8]) + (", ..." if len(specs) > 8 else "")
+    return f"{name} is not an option of {task} and is ignored (it reads: {known or 'none'})."
 
 
 def unknown_option_warnings(task: str, options: Mapping[str, Any]) -> Iterable[str]:

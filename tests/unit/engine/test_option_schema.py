@@ -65,3 +65,10 @@ def test_a_wrong_option_fails_before_the_model_loads() -> None:
     assert shown.message.startswith("top_k='three' is not a whole number")
     assert engine.status == "created"  # never loaded
     assert engine.run(RunInput.text("Lovely"), {"top_k": 2}).output[0]["label"]
+
+
+def test_an_unknown_key_names_the_option_it_is_likely_a_typo_of() -> None:
+    (typo,) = check_options("text-generation", {"max_new_token": 5})
+    assert typo.message.endswith("did you mean max_new_tokens?")
+    (other,) = check_options("fill-mask", {"colour": "red"})
+    assert other.message.endswith("(it reads: top_k).")
