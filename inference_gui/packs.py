@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import stat
 import time
 import zipfile
@@ -28,13 +29,14 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from inference_gui import __version__
-from inference_gui.errors import AppError
+from inference_gui.errors import AppError, bounded
 from inference_gui.hub.names import check_names
 from inference_gui.jobs import Progress, ProgressCallback
 from inference_gui.records import INFERENCE_OPTIONS
 from inference_gui.records.pack_layer import PackRecords
 from inference_gui.run_service import RunPlan, RunRequest
 from inference_gui.status import needed_files
+from inference_gui.vocab import DTYPES
 
 if TYPE_CHECKING:
     from inference_gui.context import AppContext
@@ -59,12 +61,14 @@ class PackSummary:
     examples: tuple[str, ...]
     files: int
     bytes: int
+    dtypes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
             "pack": str(self.path),
             "features": list(self.features),
             "examples": list(self.examples),
+            "dtypes": list(self.dtypes),
             "files": self.files,
             "bytes": self.bytes,
         }
@@ -106,37 +110,47 @@ def export_pack(
     features: Sequence[str],
     examples: Sequence[str] = (),
     progress: ProgressCallback | None = None,
+    *,
+    dtypes: Sequence[str] = (),
 ) -> PackSummary:
-    """Write ``out``: the features' records, the examples, and every model file they load."""
+    """Write ``out``: the features' records, the examples, and every model file they load.
+
+    Each feature and example gets the files of the dtype its plan names, and of every one of
+    ``dtypes`` too (so ``run --dtype D --offline`` and a comparison at D also work). An example
+    that shows a feature brings the feature's record, so it runs the same revision offline.
+    """
     from inference_gui.engine.workloads import example as find_example
 
     if not features and not examples:
         raise PackError("A pack needs a feature or an example.", "Give --feature F or --example E.")
+    unknown = [d for d in dtypes if d not in DTYPES]
+    if unknown:
+        raise PackError(f"Unknown dtype {unknown[0]!r}.", f"Use one of: {', '.join(DTYPES)}.")
     records = ctx.records.load(INFERENCE_OPTIONS)
     by_id = {str(r.get("id")): r for r in records.usable()}
     files: dict[tuple[str, str, str], dict[str, Any]] = {}
-    chosen_records = []
-    for feature in features:
-        plan = ctx.runs.plan(RunRequest(feature=feature))
-        if plan.record_id in by_id:
-            chosen_records.append(by_id[plan.record_id])
-        for f in _cached_files(ctx, plan):
-            files[(f["model"], f["revision"], f["path"])] = f
+    chosen_records: dict[str, Any] = {}
+    plans = [ctx.runs.plan(RunRequest(feature=feature)) for feature in features]
     chosen_examples = []
     for name in examples:
         chosen = find_example(name)
-        plan = ctx.runs.example_plan(chosen)
-        for f in _cached_files(ctx, plan):
-            files[(f["model"], f["revision"], f["path"])] = f
+        plans.append(ctx.runs.example_plan(chosen))
         chosen_examples.append(dataclasses.asdict(chosen))
+    for plan in plans:
+        if plan.record_id in by_id:
+            chosen_records[str(plan.record_id)] = by_id[str(plan.record_id)]
+        for each in [plan, *(plan.edited(dtype=d) for d in dtypes)]:
+            for f in _cached_files(ctx, each):
+                files[(f["model"], f["revision"], f["path"])] = f
     manifest = {
         "format": PACK_FORMAT,
         "version": PACK_VERSION,
         "app_version": __version__,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "records": chosen_records,
+        "records": list(chosen_records.values()),
         "features": list(features),
         "examples": chosen_examples,
+        "dtypes": list(dtypes),
         "files": list(files.values()),
     }
     total = sum(f["size"] for f in files.values())
@@ -153,7 +167,7 @@ def export_pack(
             if progress is not None:
                 progress(Progress(PHASE_PACK, done, total, "B", f["path"]))
     partial.replace(out)  # a reader never sees half a pack
-    return PackSummary(out, tuple(features), tuple(examples), len(files), total)
+    return PackSummary(out, tuple(features), tuple(examples), len(files), total, tuple(dtypes))
 
 
 def _member(f: dict[str, Any]) -> str:
@@ -191,6 +205,28 @@ def _check_entry(info: zipfile.ZipInfo, path: Path) -> None:
         )
 
 
+def _file_entries(manifest: dict[str, Any], path: Path) -> list[dict[str, Any]]:
+    """The manifest's file list, each entry's fields checked (names as the hub's are)."""
+    entries = manifest.get("files", [])
+    if not isinstance(entries, list):
+        entries = [entries]
+    for f in entries:
+        ok = (
+            isinstance(f, dict)
+            and all(isinstance(f.get(k), str) for k in ("model", "revision", "path", "sha256"))
+            and isinstance(f.get("size"), int)
+            and f["size"] >= 0
+            and re.fullmatch("[0-9a-f]{64}", f["sha256"]) is not None
+        )
+        if not ok:
+            raise PackError(
+                f"{path}'s manifest has a malformed file entry ({bounded(f)}).",
+                "Export the pack again.",
+            )
+        check_names(f["model"], f["revision"], f["path"])
+    return entries
+
+
 def import_pack(
     ctx: AppContext, path: Path, progress: ProgressCallback | None = None
 ) -> PackSummary:
@@ -206,11 +242,10 @@ def import_pack(
             for info in pack.infolist():
                 _check_entry(info, path)
             manifest = _read_manifest(pack, path)
-            entries = manifest.get("files") or []
-            total = sum(int(f.get("size", 0)) for f in entries)
+            entries = _file_entries(manifest, path)
+            total = sum(int(f["size"]) for f in entries)
             done = 0
             for f in entries:
-                check_names(str(f["model"]), str(f["revision"]), str(f["path"]))
                 staged.append((f, _extract_verified(ctx, pack, f, path)))
                 done += int(f["size"])
                 if progress is not None:
@@ -231,12 +266,14 @@ def import_pack(
     finally:
         for _, temp in staged:
             temp.unlink(missing_ok=True)
+    examples = manifest.get("examples") or ()
     return PackSummary(
         path,
-        tuple(manifest.get("features") or ()),
-        tuple(e.get("name", "") for e in manifest.get("examples") or ()),
+        tuple(str(name) for name in manifest.get("features") or ()),
+        tuple(str(e.get("name", "")) for e in examples if isinstance(e, dict)),
         len(entries),
         total,
+        tuple(str(d) for d in manifest.get("dtypes") or ()),
     )
 
 
@@ -250,7 +287,7 @@ def _extract_verified(
     size = 0
     try:
         with pack.open(member) as source, temp.open("wb") as target:
-            while chunk := source.read(CHUNK):
+            while (chunk := source.read(CHUNK)) and size <= f["size"]:  # no more than declared
                 digest.update(chunk)
                 size += len(chunk)
                 target.write(chunk)
@@ -259,10 +296,13 @@ def _extract_verified(
         raise PackError(f"{path} lists {member} but does not hold it.", "Export it again.") from (
             None
         )
+    except (zipfile.BadZipFile, OSError) as exc:
+        temp.unlink(missing_ok=True)
+        raise PackError(f"{path}: {member} cannot be extracted ({exc}).", "") from None
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    if size != int(f["size"]) or digest.hexdigest() != f["sha256"]:
+    if size != f["size"] or digest.hexdigest() != f["sha256"]:
         temp.unlink(missing_ok=True)
         raise PackError(
             f"{path}: {member} does not match its SHA-256 in the manifest (the pack was altered "

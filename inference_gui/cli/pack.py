@@ -14,6 +14,7 @@ from inference_gui.cli.output import emit
 from inference_gui.context import AppContext
 from inference_gui.format import human_bytes
 from inference_gui.packs import export_pack, import_pack
+from inference_gui.vocab import DTYPES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,6 +32,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     export.add_argument(
         "--example", action="append", default=[], metavar="E", help="an example name (repeatable)"
     )
+    export.add_argument(
+        "--dtype",
+        action="append",
+        default=[],
+        metavar="D",
+        help="also pack the files of this dtype (repeatable; each feature's and example's own "
+        f"dtype is always packed): {', '.join(DTYPES)}",
+    )
     export.add_argument("--json", action="store_true", help="print one JSON object")
     export.set_defaults(func=run_export)
     imp = commands.add_parser(
@@ -42,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_export(args: argparse.Namespace, ctx: AppContext) -> int:
-    summary = export_pack(ctx, args.out, args.feature, args.example)
+    summary = export_pack(ctx, args.out, args.feature, args.example, dtypes=args.dtype)
     emit(args, summary.to_json())
     print(
         f"Wrote {summary.path}: {len(summary.features)} feature(s), {len(summary.examples)} "

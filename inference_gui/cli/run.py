@@ -18,8 +18,9 @@ from inference_gui.context import AppContext
 from inference_gui.engine import EngineOptions, RunInput, RunResult
 from inference_gui.engine.raw_image import jsonable
 from inference_gui.engine.similarity import pairwise_similarity
+from inference_gui.engine.workloads import example
 from inference_gui.errors import EngineError
-from inference_gui.run_service import RunRequest
+from inference_gui.run_service import RunPlan, RunRequest
 from inference_gui.vocab import DTYPES
 
 
@@ -36,6 +37,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     source.add_argument(
         "--task", metavar="T", help="task name, e.g. feature-extraction (with --model or --folder)"
+    )
+    source.add_argument(
+        "--example",
+        metavar="E",
+        help="a ready-made example by name, as the Inference pane's Examples menu runs it: its "
+        "feature's model when the records know the feature (else its own), its input and options "
+        "unless given",
     )
     parser.add_argument(
         "--model",
@@ -190,15 +198,36 @@ def call_options(text: str | None) -> dict[str, Any]:
     return value
 
 
+def what_to_run(args: argparse.Namespace, ctx: AppContext) -> tuple[RunPlan, RunInput, Any]:
+    """The plan, input and pipeline options the flags (or the example they name) ask for."""
+    inputs, options = run_input(args), call_options(args.options)
+    if not args.example:
+        return ctx.runs.plan(run_request(args)), inputs, options
+    chosen = example(args.example)
+    if args.model or args.folder or args.revision:
+        raise EngineError(
+            "--example runs the example's model (or its feature's); it takes no --model, "
+            "--folder or --revision.",
+            "Use --task with them instead, or give only --dtype.",
+        )
+    plan = ctx.runs.example_plan(chosen)
+    if args.dtype:
+        plan = plan.edited(dtype=args.dtype)
+    given = inputs != RunInput()
+    return (
+        plan,
+        inputs if given else chosen.run_input(),
+        options if args.options else dict(chosen.options),
+    )
+
+
 def run(args: argparse.Namespace, ctx: AppContext) -> int:
     for flag, folder in (("--save-images", args.save_images), ("--save-audio", args.save_audio)):
         if folder is not None and not folder.is_dir():
             raise EngineError(
                 f"{flag} {folder} is not a folder.", "Create it first, or give another."
             )
-    plan = ctx.runs.plan(run_request(args))
-    inputs = run_input(args)
-    pipeline_options = call_options(args.options)
+    plan, inputs, pipeline_options = what_to_run(args, ctx)
     printer = None if args.json else StreamPrinter()
     options = plan.options
     job = ctx.jobs.submit(

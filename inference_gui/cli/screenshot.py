@@ -38,6 +38,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="with --run-example: compare its dtypes and show the Compare tab",
     )
     parser.add_argument(
+        "--benchmark",
+        action="store_true",
+        help="with --run-example: then benchmark the form's model beside the built-in workloads "
+        "and show the Benchmark tab",
+    )
+    parser.add_argument(
         "--check", type=Path, metavar="DIR", help="first check this model folder (Check pane)"
     )
     parser.set_defaults(func=run)
@@ -58,7 +64,9 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
         from inference_gui.ui.panes.inference import play_example
 
         window.resize(*args.size)
-        print(play_example(window, args.run_example, compare=args.compare))
+        print(
+            play_example(window, args.run_example, compare=args.compare, benchmark=args.benchmark)
+        )
     if args.check:
         window.panes["check"].check(args.check)
     image = render_pane(window, args.pane, args.size)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from inference_gui.engine.files import OnnxFile, choose_onnx_file, parse_json, read_json
 from inference_gui.engine.inputs import RunInput
 from inference_gui.engine.memory import rss_bytes as read_rss
-from inference_gui.engine.option_schema import unknown_option_warnings
+from inference_gui.engine.option_schema import check_call, unknown_option_warnings
 from inference_gui.engine.options import EngineOptions
 from inference_gui.engine.session import RunGuard, create_session
 from inference_gui.engine.sources import FilesFactory, ModelFiles, ModelSources
@@ -284,6 +284,7 @@ class Engine:
         from inference_gui.engine.tasks.base import RunContext  # loaded with the task already
 
         call_options = dict(options or {})
+        check_call(self.options.task, call_options)
         inputs.require(
             self.task_class.input_kind, self.options.task, chat_ok=self.task_class.accepts_chat
         )

@@ -12,6 +12,7 @@ Plain Python on purpose: the options editor imports it on the GUI thread, where 
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -196,7 +197,7 @@ TASK_OPTIONS: dict[str, tuple[OptionSpec, ...]] = {
     "audio-classification": (_top_k(5),),
     "image-segmentation": (
         OptionSpec("threshold", "number", 0.5, minimum=0.0, maximum=1.0),
-        OptionSpec("subtask", "str"),  # the task module names the one it supports
+        OptionSpec("subtask", "str", choices=("semantic",)),  # the one this app runs
     ),
     "object-detection": (_THRESHOLD, _PERCENTAGE),
     "zero-shot-object-detection": (
@@ -245,6 +246,18 @@ def option(options: Mapping[str, Any], task: str, name: str) -> Any:
     return spec.default if value is None else spec.check(value)
 
 
+def check_call(task: str, options: Mapping[str, Any]) -> None:
+    """Refuse ``options`` at the first declared option whose value is wrong (one EngineError).
+
+    The engine calls it before loading, so a typo costs no model load and fails as the editor
+    said it would; keys the task does not read are left to :func:`unknown_option_warnings`.
+    """
+    specs = specs_for(task)
+    for name, value in options.items():
+        if name in specs:
+            specs[name].check(value)
+
+
 @dataclass(frozen=True)
 class OptionProblem:
     """What the editor shows for one key: an error stops the run; a warning or note does not."""
@@ -265,19 +278,21 @@ def check_options(task: str, options: Mapping[str, Any]) -> list[OptionProblem]:
     for name, value in options.items():
         spec = specs.get(name)
         if spec is None:
-            known = ", ".join(sorted(specs)[:12]) or "none"
-            found.append(
-                OptionProblem(
-                    "warning",
-                    name,
-                    f"{name} is not an option of {task} and is ignored (it reads: {known}).",
-                )
-            )
+            found.append(OptionProblem("warning", name, _unknown(name, task, specs)))
         elif why := spec.problem(value):
             found.append(OptionProblem("error", name, f"{why}: use {spec.accepts()}."))
         elif spec.ignored and value is not None and spec.ignored_if(value):
             found.append(OptionProblem("note", name, f"{name}={bounded(value)}: {spec.ignored}."))
     return found
+
+
+def _unknown(name: str, task: str, specs: Mapping[str, OptionSpec]) -> str:
+    """Why ``name`` is ignored, with the option it is most likely a typo of (else what is read)."""
+    close = difflib.get_close_matches(name, specs, n=1)
+    if close:
+        return f"{name} is not an option of {task} and is ignored: did you mean {close[0]}?"
+    known = ", ".join(sorted(specs)[:8]) + (", ..." if len(specs) > 8 else "")
+    return f"{name} is not an option of {task} and is ignored (it reads: {known or 'none'})."
 
 
 def unknown_option_warnings(task: str, options: Mapping[str, Any]) -> Iterable[str]:

@@ -3,7 +3,8 @@
 The examples live in ``resources/samples/examples.json`` so adding one is a data change; images
 they name are sample files next to it. A benchmark run creates a fresh engine each iteration and
 times the three steps about:inference's Benchmark tab records: engine creation, init (files and
-sessions) and the run itself.
+sessions) and the run itself. Init and run are timed by ``compare.measure_engine``, the code
+``inference-gui bench`` and the Compare view time with, so the figures mean the same everywhere.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from inference_gui.assets import resource_path
 from inference_gui.config import HUB_PRESETS
-from inference_gui.engine.compare import median, p90
+from inference_gui.engine.compare import Measurement, measure_engine, median, p90
 from inference_gui.engine.engine import Engine
 from inference_gui.engine.inputs import RunInput
 from inference_gui.engine.options import EngineOptions
@@ -147,6 +148,11 @@ class Workload:
     example: Example
     all_sentences: bool = False
     inputs: RunInput | None = None
+    source: str = ""  # what runs, when not the example's model (the form's folder)
+
+    @property
+    def source_label(self) -> str:
+        return self.source or f"{self.example.model_id}@{self.example.revision}"
 
     def run_input(self) -> RunInput:
         if self.inputs is not None:
@@ -157,8 +163,13 @@ class Workload:
 FORM_WORKLOAD = "form"
 
 
-def form_workload(options: EngineOptions, inputs: RunInput, call: Mapping[str, Any]) -> Workload:
-    """The Inference form's model, input and options as a workload beside the built-in ones."""
+def form_workload(
+    options: EngineOptions, inputs: RunInput, call: Mapping[str, Any], source: str = ""
+) -> Workload:
+    """The Inference form's model, input and options as a workload beside the built-in ones.
+
+    ``source`` names what runs (a plan's ``source_label``: its folder, or model@revision).
+    """
     title = f"{options.task} on {options.model_id or 'the folder'}"
     example = Example(
         FORM_WORKLOAD,
@@ -170,7 +181,7 @@ def form_workload(options: EngineOptions, inputs: RunInput, call: Mapping[str, A
         {},
         dict(call),
     )
-    return Workload(FORM_WORKLOAD, title, example, inputs=inputs)
+    return Workload(FORM_WORKLOAD, title, example, inputs=inputs, source=source)
 
 
 def workloads() -> list[Workload]:
@@ -194,6 +205,9 @@ class BenchmarkRow:
     run_median_ms: float
     run_p90_ms: float
     error: str = ""
+    source: str = ""  # model@revision, or the folder
+    tokens_per_second: float | None = None  # median over the runs that generated
+    rss_bytes: int = 0  # the most seen after a run
 
 
 EngineFor = Callable[[Workload, EngineOptions], Engine]
@@ -210,7 +224,10 @@ def run_benchmark(
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
 ) -> list[BenchmarkRow]:
-    """Run each workload ``iterations`` times, each time on a new engine (so init is measured)."""
+    """Run each workload ``iterations`` times, each time on a new engine (so init is measured).
+
+    A workload that fails becomes a row with its error; cancelling stops the whole benchmark.
+    """
     rows = []
     total = len(selected) * iterations
     for w_index, workload in enumerate(selected):
@@ -218,7 +235,8 @@ def run_benchmark(
         if dtype:
             options = options.with_(dtype=dtype)
         inputs = workload.run_input()
-        create, init, run = [], [], []
+        create: list[float] = []
+        measured: list[Measurement] = []
         try:
             for i in range(iterations):
                 if progress is not None:
@@ -234,28 +252,34 @@ def run_benchmark(
                 mark = time.perf_counter()
                 engine = engine_for(workload, options)
                 create.append((time.perf_counter() - mark) * 1000)
-                mark = time.perf_counter()
-                engine.load(None, cancel)
-                init.append((time.perf_counter() - mark) * 1000)
-                result = engine.run(inputs, workload.example.options, cancel=cancel)
-                run.append(result.timings_ms["total"])
-                engine.unload()
+                try:
+                    measured.append(
+                        measure_engine(
+                            engine, inputs, workload.example.options, 1, warmup=0, cancel=cancel
+                        )
+                    )
+                finally:
+                    engine.unload()
         except EngineError as exc:
             rows.append(
                 BenchmarkRow(
                     workload.name,
                     options.model_id,
                     options.dtype_label,
-                    len(run),
+                    len(measured),
                     0,
                     0,
                     0,
                     0,
                     0,
                     str(exc),
+                    workload.source_label,
                 )
             )
             continue
+        init = [m.load_ms for m in measured]
+        run = [t for m in measured for t in m.times_ms]
+        rates = [r for m in measured for r in m.tokens_per_second]
         rows.append(
             BenchmarkRow(
                 workload.name,
@@ -267,6 +291,9 @@ def run_benchmark(
                 p90(init),
                 median(run),
                 p90(run),
+                source=workload.source_label,
+                tokens_per_second=median(rates) if rates else None,
+                rss_bytes=max(m.rss_bytes for m in measured),
             )
         )
     return rows

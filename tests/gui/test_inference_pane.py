@@ -263,13 +263,16 @@ def test_generation_streams_tokens_and_qa_and_benchmark_run(qtbot) -> None:
         pane.benchmark_panel.button.click()
         qtbot.waitUntil(lambda: pane.benchmark_panel.model.rowCount() == 1, timeout=30_000)
         model = pane.benchmark_panel.model
-        assert [model.index(0, c).data() for c in range(4)] == [
+        headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(12)]
+        cells = dict(zip(headers, (model.index(0, c).data() for c in range(12)), strict=True))
+        assert (cells["workload"], cells["model"], cells["dtype"], cells["runs"]) == (
             "embeddings-many",
-            "tiny/bert-embed",
+            "tiny/bert-embed@v1.0.0",
             "q8",
             "2",
-        ]
-        assert model.index(0, 7).data().endswith(" ms") and model.index(0, 9).data() == ""
+        )
+        assert cells["run median"].endswith(" ms") and cells["error"] == ""
+        assert cells["memory (RSS)"].endswith("MiB")  # RSS, as bench reports it
 
 
 def test_feature_asking_for_a_dtype_the_hub_lacks_says_so(qtbot, server) -> None:
@@ -548,6 +551,7 @@ def test_the_benchmark_tab_runs_the_model_the_form_names(qtbot) -> None:
         qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=30_000)
         row = panel.model.rows()[0]
         assert (row.workload, row.iterations, row.error) == ("form", 2, "")
-        assert row.run_median_ms > 0 and row.init_median_ms > 0
+        assert row.run_median_ms > 0 and row.init_median_ms > 0 and row.rss_bytes > 0
         plan = pane.current_plan()
         assert (row.model, row.dtype) == (plan.options.model_id, plan.options.dtype_label)
+        assert row.source == f"folder {folder}" and panel.model.index(0, 10).data() == row.source

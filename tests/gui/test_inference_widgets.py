@@ -48,6 +48,7 @@ def test_options_editor_checks_the_task_declaration_as_you_type(qtbot) -> None:
     editor.editor.setPlainText('{"top_kk": 3}')
     assert editor.valid and editor.status.property("severity") == "warning"
     assert "top_kk is not an option of text-classification" in editor.status.text()
+    assert "did you mean top_k?" in editor.status.text()
     editor.set_task("text-generation")
     editor.editor.setPlainText('{"max_new_tokens": 0}')
     assert not editor.valid and "max_new_tokens=0 is below 1" in editor.status.text()
@@ -55,6 +56,14 @@ def test_options_editor_checks_the_task_declaration_as_you_type(qtbot) -> None:
     assert editor.valid and editor.status.property("severity") == "note"
     text = editor.status.text()
     assert "top_p=0.9: Transformers.js does not apply top_p" in text and "num_beams=4" in text
+    editor.editor.setPlainText('{"top_k": "three", "top_kk": 3, "num_beams": 4}')
+    lines = editor.status.text().split("<br>")  # each problem in its own severity's words
+    assert [line.split(">", 1)[1].split(":", 1)[0] for line in lines] == [
+        "Error",
+        "Warning",
+        "Note",
+    ]
+    assert not editor.valid
     editor.editor.setPlainText('{"max_new_tokens": 8, "return_full_text": false}')
     assert editor.valid and editor.status.text() == "Options are valid."
     editor.set_task("summarization")  # an alias takes its module's options

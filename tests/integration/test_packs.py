@@ -68,6 +68,40 @@ def test_a_pack_makes_a_feature_run_offline_with_the_same_output(pack, tmp_path,
     assert json.loads(out)["output"] == there
 
 
+def test_an_example_packed_alone_runs_its_features_revision_offline(tmp_path, capsys) -> None:
+    """'sentiment' shows tiny-sentiment, which the fixture records send to main (the example's
+    own fallback is v1.0.0): the pack brings the feature's record, so offline the example runs
+    main, as it did where it was packed; --dtype adds a dtype's files beside the record's."""
+    out = tmp_path / "example.zip"
+    connected = ["--hub", str(HUB), "--settings-file", str(OPTIONS_FILE)]
+    args = ["pack", "export", str(out), "--example", "sentiment", "--dtype", "fp32", "--json"]
+    code, printed, err = cli(capsys, tmp_path / "a", *connected, *args)
+    assert code == 0, err
+    assert json.loads(printed)["dtypes"] == ["fp32"]
+    with zipfile.ZipFile(out) as z:
+        manifest = json.loads(z.read("manifest.json"))
+    assert [r["featureId"] for r in manifest["records"]] == ["tiny-sentiment"]
+    graphs = {f["path"] for f in manifest["files"] if f["path"].startswith("onnx/")}
+    assert graphs == {"onnx/model_quantized.onnx", "onnx/model.onnx"}  # q8 (the record's), fp32
+    assert {f["revision"] for f in manifest["files"]} == {"main"}
+    run = ["run", "--example", "sentiment", "--json"]
+    code, printed, err = cli(capsys, tmp_path / "a", *connected, *run)
+    assert code == 0, err
+    there = json.loads(printed)
+    laptop = tmp_path / "b"
+    assert cli(capsys, laptop, "--offline", *run)[0] == 1  # v1.0.0 is not cached there
+    assert cli(capsys, laptop, "--offline", "pack", "import", str(out))[0] == 0
+    for dtype in ([], ["--dtype", "fp32"]):
+        code, printed, err = cli(capsys, laptop, "--offline", *run, *dtype)
+        assert code == 0, err
+        here = json.loads(printed)
+        assert here["engine"]["revision"] == "main"
+        if not dtype:
+            assert here["output"] == there["output"]
+    code, _, err = cli(capsys, laptop, "--offline", *run, "--dtype", "q4")
+    assert code == 1 and "not in the cache" in err
+
+
 def _rewrite(pack: Path, change) -> None:
     """Rewrite ``pack`` entry by entry, letting ``change(name, data)`` alter or add entries."""
     with zipfile.ZipFile(pack) as z:
@@ -104,3 +138,47 @@ def test_not_a_pack_is_one_clear_line(tmp_path, capsys) -> None:
     junk.write_bytes(b"not a zip")
     code, _, err = cli(capsys, tmp_path / "b", "pack", "import", str(junk))
     assert code == 1 and "cannot be read as a zip" in err and len(err.strip().splitlines()) == 1
+
+
+def _edit_manifest(pack: Path, edit) -> None:
+    def change(entries):
+        for name, data in entries:
+            yield name, (json.dumps(edit(json.loads(data))) if name == "manifest.json" else data)
+
+    _rewrite(pack, change)
+
+
+def test_a_malformed_file_entry_is_one_clear_line(pack, tmp_path, capsys) -> None:
+    def drop_hash(manifest):
+        del manifest["files"][0]["sha256"]
+        return manifest
+
+    _edit_manifest(pack, drop_hash)
+    code, _, err = cli(capsys, tmp_path / "b", "pack", "import", str(pack))
+    assert code == 1 and "malformed file entry" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_file_larger_than_its_manifest_says_is_refused(pack, tmp_path, capsys) -> None:
+    """Extraction stops past the declared size (a zip bomb does not fill the disk first)."""
+
+    def shrink(manifest):
+        big = max(manifest["files"], key=lambda f: f["size"])
+        big["size"] = 10
+        return manifest
+
+    _edit_manifest(pack, shrink)
+    laptop = tmp_path / "b"
+    code, _, err = cli(capsys, laptop, "pack", "import", str(pack))
+    assert code == 1 and "does not match its SHA-256" in err
+    assert not list((laptop / "cache").rglob("*.tmp"))  # the staged files are gone
+
+
+def test_a_manifest_path_that_would_escape_is_refused(pack, tmp_path, capsys) -> None:
+    def escape(manifest):
+        manifest["files"][0]["path"] = "../../../evil.txt"
+        return manifest
+
+    _edit_manifest(pack, escape)
+    code, _, err = cli(capsys, tmp_path / "b", "pack", "import", str(pack))
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "evil.txt").exists()

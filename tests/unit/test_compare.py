@@ -191,9 +191,37 @@ def test_examples_and_workloads_are_well_formed() -> None:
 
 def test_benchmark_times_creation_init_and_run() -> None:
     many = next(w for w in workloads() if w.name == "embeddings-many")
-    [row] = run_benchmark([many], lambda _w, o: Engine(o, folder_hub(HUB)), 2)
+    engines: list[Engine] = []
+
+    def engine_for(_workload, options) -> Engine:
+        engines.append(Engine(options, folder_hub(HUB)))
+        return engines[-1]
+
+    [row] = run_benchmark([many], engine_for, 2)
     assert row.error == "" and row.iterations == 2
     assert row.init_median_ms > 0 and row.run_median_ms > 0 and row.run_p90_ms >= row.run_median_ms
+    assert row.source == "tiny/bert-embed@v1.0.0" and row.rss_bytes > 0
+    assert row.tokens_per_second is None  # not a generation
+    # a fresh engine per iteration, run once each (no warm-up), unloaded after its run
+    assert [(e.runs, e.status) for e in engines] == [(1, "unloaded")] * 2
+
+
+def test_benchmark_of_a_generation_reports_tokens_per_second() -> None:
+    text = next(w for w in workloads() if w.example.task == "image-to-text")
+    [row] = run_benchmark([text], lambda _w, o: Engine(o, folder_hub(HUB)), 1)
+    assert row.error == "" and row.tokens_per_second and row.tokens_per_second > 0
+
+
+def test_a_failing_workload_is_a_row_with_its_error(tmp_path: Path) -> None:
+    many = next(w for w in workloads() if w.name == "embeddings-many")
+    ner = next(w for w in workloads() if w.name == "ner-small")
+    empty_hub = folder_hub(tmp_path)  # holds no model: loading fails
+    rows = run_benchmark(
+        [many, ner], lambda w, o: Engine(o, empty_hub if w is many else folder_hub(HUB)), 1
+    )
+    assert rows[0].iterations == 0 and "tiny/bert-embed" in rows[0].error
+    assert rows[0].source == "tiny/bert-embed@v1.0.0"
+    assert rows[1].error == "" and rows[1].iterations == 1  # the next workload still runs
 
 
 def test_about_inference_presets_are_examples() -> None:

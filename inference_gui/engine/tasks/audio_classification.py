@@ -33,7 +33,6 @@ class AudioClassification(Task):
     def preprocess(
         self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext
     ) -> list[dict[str, np.ndarray]]:
-        option(options, self.name, "top_k")
         extractor = self.feature_extractor
         why = f"audio-classification reads at most {MAX_SECONDS:g} s of a clip"
         clips = load_clips(inputs, extractor, MAX_SECONDS, why, ctx)
@@ -46,7 +45,7 @@ class AudioClassification(Task):
     def postprocess(
         self, outputs: list[np.ndarray], prepared: Any, inputs: RunInput, options: Mapping[str, Any]
     ) -> Any:
-        k = options.get("top_k", 5)
+        k = option(options, self.name, "top_k")
         results = [
             [
                 {"label": self.resources.label(i), "score": s}

@@ -17,15 +17,12 @@ from inference_gui.engine.preprocess.text import Encoded
 from inference_gui.engine.tasks.base import RunContext, Task, tensor_json
 from inference_gui.errors import EngineError
 
-POOLINGS = ("none", "mean", "cls", "first_token", "eos", "last_token")
-
 
 class FeatureExtraction(Task):
     name = "feature-extraction"
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Encoded:
         pooling = option(options, self.name, "pooling")
-        option(options, self.name, "normalize")
         encoded = self.encode(ctx, inputs.texts)
         # "none" returns every position and eos/last_token reads the last, padding included
         encoded.independent_rows = pooling in ("mean", "cls", "first_token")
@@ -48,7 +45,7 @@ class FeatureExtraction(Task):
                 "This model was not exported for feature extraction.",
             )
         result = np.asarray(hidden, dtype=np.float32)  # no copy when it is float32 already
-        pooling = options.get("pooling", "none")
+        pooling = option(options, self.name, "pooling")
         if pooling == "mean":
             mask = prepared.attention_mask.astype(np.float32)
             # (batch, 1, seq) @ (batch, seq, hidden): the masked sum in one call
@@ -57,7 +54,7 @@ class FeatureExtraction(Task):
             result = result[:, 0]
         elif pooling in ("eos", "last_token"):
             result = result[:, -1]
-        if options.get("normalize", False):
+        if option(options, self.name, "normalize"):
             norm = np.sqrt(np.einsum("...i,...i->...", result, result))[..., None]
             result = result / np.maximum(norm, 1e-12)
         return tensor_json(np.asarray(result, dtype=np.float32))

@@ -19,7 +19,6 @@ class FillMask(Task):
     required_outputs = ("logits",)
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Encoded:
-        option(options, self.name, "top_k")
         mask_id = self.tokenizer.token_id("mask_token")
         if mask_id is None:
             raise EngineError(
@@ -45,7 +44,7 @@ class FillMask(Task):
             position = int(np.argmax(ids == mask_id))
             scores = softmax(logits[position]).astype(np.float32)
             row = []
-            for token, score in top_k(scores, options.get("top_k", 5)):
+            for token, score in top_k(scores, option(options, self.name, "top_k")):
                 sequence = ids.copy()
                 sequence[position] = token
                 row.append(

@@ -21,13 +21,12 @@ class ImageClassification(Task):
     required_outputs = ("logits",)
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Pixels:
-        option(options, self.name, "top_k")
         return prepare(self.processor, inputs)
 
     def postprocess(
         self, outputs: Any, prepared: Pixels, inputs: RunInput, options: Mapping[str, Any]
     ) -> Any:
-        k = options.get("top_k", 5)
+        k = option(options, self.name, "top_k")
         results = [
             [
                 {"label": self.resources.label(i), "score": s}

@@ -29,13 +29,12 @@ class ImageFeatureExtraction(Task):
     required_outputs = (*OUTPUTS, "pooler_output")
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Pixels:
-        option(options, self.name, "pool")
         return prepare(self.processor, inputs)
 
     def postprocess(
         self, outputs: Any, prepared: Pixels, inputs: RunInput, options: Mapping[str, Any]
     ) -> Any:
-        if options.get("pool"):
+        if option(options, self.name, "pool"):
             if "pooler_output" not in outputs:
                 raise EngineError(
                     "The option pool needs a pooler_output, which this model does not return.",

@@ -16,14 +16,11 @@ from typing import Any
 import numpy as np
 
 from inference_gui.engine.inputs import RunInput
-from inference_gui.engine.option_schema import option
 from inference_gui.engine.raw_image import RawImage
 from inference_gui.engine.tasks.base import RunContext, Task
 from inference_gui.engine.tasks.images import Pixels, prepare, single_image
 from inference_gui.engine.tasks.resize_maps import interpolate_like_transformers_js
 from inference_gui.errors import EngineError
-
-SUBTASKS = ("semantic",)
 
 
 class ImageSegmentation(Task):
@@ -35,13 +32,6 @@ class ImageSegmentation(Task):
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Pixels:
         single_image(inputs, self.name)
-        subtask = options.get("subtask")
-        if subtask is not None and subtask not in SUBTASKS:
-            raise EngineError(
-                f"The image-segmentation subtask {subtask!r} is not supported by this app.",
-                "Use a semantic segmentation model (SegFormer) or leave subtask unset.",
-            )
-        option(options, self.name, "threshold")
         return prepare(self.processor, inputs)
 
     def postprocess(

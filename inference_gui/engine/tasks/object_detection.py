@@ -30,8 +30,6 @@ class ObjectDetection(Task):
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Pixels:
         single_image(inputs, self.name)
-        option(options, self.name, "threshold")
-        option(options, self.name, "percentage")
         pixels = prepare(self.processor, inputs)
         # DetrImageProcessor's mask is all ones (Transformers.js marks no padding); at the
         # pixel size rather than its fixed 64x64, which the model sees the same after resizing.
@@ -42,8 +40,8 @@ class ObjectDetection(Task):
     def postprocess(
         self, outputs: Any, prepared: Pixels, inputs: RunInput, options: Mapping[str, Any]
     ) -> Any:
-        threshold = float(options.get("threshold", 0.9))
-        percentage = bool(options.get("percentage", False))
+        threshold = float(option(options, self.name, "threshold"))
+        percentage = option(options, self.name, "percentage")
         height, width = prepared.sizes[0]
         logits, boxes = outputs["logits"][0], outputs["pred_boxes"][0]
         no_object = logits.shape[-1] - 1

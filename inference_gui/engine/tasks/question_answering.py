@@ -23,7 +23,6 @@ class QuestionAnswering(Task):
     required_outputs = ("start_logits",)
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Encoded:
-        option(options, self.name, "top_k")
         assert inputs.question is not None and inputs.context is not None
         encoded = self.encode(ctx, [inputs.question], [inputs.context])
         return encoded
@@ -31,7 +30,7 @@ class QuestionAnswering(Task):
     def postprocess(
         self, outputs: Any, prepared: Encoded, inputs: RunInput, options: Mapping[str, Any]
     ) -> Any:
-        k = max(1, options.get("top_k", 1))
+        k = max(1, option(options, self.name, "top_k"))
         sep_id = self.tokenizer.token_id("sep_token")
         special = self.tokenizer.special_ids
         ids = prepared.input_ids[0]

@@ -22,7 +22,6 @@ class TextClassification(Task):
     required_outputs = ("logits",)
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Encoded:
-        option(options, self.name, "top_k")
         encoded = self.encode(ctx, inputs.texts)
         encoded.independent_rows = True  # one row of logits per text
         return encoded
@@ -30,7 +29,7 @@ class TextClassification(Task):
     def postprocess(
         self, outputs: Any, prepared: Encoded, inputs: RunInput, options: Mapping[str, Any]
     ) -> Any:
-        k = options.get("top_k", 1)
+        k = option(options, self.name, "top_k")
         multi = self.resources.config.get("problem_type") == "multi_label_classification"
         results = []
         for logits in outputs["logits"]:

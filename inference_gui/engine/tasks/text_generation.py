@@ -46,7 +46,6 @@ class TextGeneration(GenerativeTask):
     pipeline_defaults = {"max_new_tokens": 256}
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Prompts:
-        option(options, self.name, "return_full_text")
         config = self.generation_config(options, ctx)
         tokenizer_config = self.tokenizer.config
         default_special = bool(
@@ -97,7 +96,7 @@ class TextGeneration(GenerativeTask):
     ) -> Any:
         copies = prepared.config.num_return_sequences
         # a chat's answer is the new text only, whatever return_full_text says
-        full_text = options.get("return_full_text", True) and not inputs.chats
+        full_text = option(options, self.name, "return_full_text") and not inputs.chats
         results: list[list[dict[str, Any]]] = [[] for _ in range(len(prepared.input_ids))]
         for index, sequence in enumerate(outputs.sequences):
             source = index // copies

@@ -22,15 +22,13 @@ class TokenClassification(Task):
     required_outputs = ("logits",)
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Encoded:
-        option(options, self.name, "aggregation_strategy")
-        option(options, self.name, "ignore_labels")
         encoded = self.encode(ctx, inputs.texts)
         return encoded
 
     def postprocess(
         self, outputs: Any, prepared: Encoded, inputs: RunInput, options: Mapping[str, Any]
     ) -> Any:
-        ignore = options.get("ignore_labels", ["O"])
+        ignore = option(options, self.name, "ignore_labels")
         results = []
         for ids, logits in zip(prepared.input_ids, outputs["logits"], strict=True):
             tokens = []
@@ -44,7 +42,7 @@ class TokenClassification(Task):
                     continue  # a special token
                 score = float(softmax(token_logits)[best])
                 tokens.append({"entity": entity, "score": score, "index": index, "word": word})
-            if options.get("aggregation_strategy", "none") == "simple":
+            if option(options, self.name, "aggregation_strategy") == "simple":
                 tokens = self._group(tokens, ids)
             results.append(tokens)
         return results if inputs.batched else results[0]

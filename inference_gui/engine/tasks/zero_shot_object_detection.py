@@ -36,9 +36,6 @@ class ZeroShotObjectDetection(Task):
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Pixels:
         labels = candidate_labels(inputs, self.name)
-        option(options, self.name, "threshold")
-        option(options, self.name, "percentage")
-        option(options, self.name, "top_k")
         pixels = prepare(self.processor, inputs)
         encoded = self.encode(ctx, labels)
         pixels.extra.update(input_ids=encoded.input_ids, attention_mask=encoded.attention_mask)
@@ -58,9 +55,9 @@ class ZeroShotObjectDetection(Task):
         inputs: RunInput,
         options: Mapping[str, Any],
     ) -> Any:
-        threshold = float(options.get("threshold", 0.1))
-        percentage = bool(options.get("percentage", False))
-        top_k = options.get("top_k")
+        threshold = float(option(options, self.name, "threshold"))
+        percentage = option(options, self.name, "percentage")
+        top_k = option(options, self.name, "top_k")
         results = []
         for output, (height, width) in zip(outputs, prepared.sizes, strict=True):
             scores = sigmoid(output["logits"][0])

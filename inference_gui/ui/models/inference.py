@@ -46,17 +46,24 @@ class CompareModel(ColumnsModel[CompareRow]):
 
 class BenchmarkModel(ColumnsModel[BenchmarkRow]):
     columns = (
+        # the figures first, so a narrow tab shows them without scrolling; what ran after
         Column("workload", lambda r: r.workload),
-        Column("model", lambda r: r.model),
         Column("dtype", lambda r: r.dtype),
-        Column("runs", lambda r: r.iterations),
-        Column("engine creation", lambda r: r.create_ms, lambda v: f"{v:,.2f} ms" if v else ""),
-        Column("init median", lambda r: r.init_median_ms, ms),
-        Column("init p90", lambda r: r.init_p90_ms, ms),
         Column("run median", lambda r: r.run_median_ms, ms),
         Column("run p90", lambda r: r.run_p90_ms, ms),
+        Column("init median", lambda r: r.init_median_ms, ms),
+        Column("init p90", lambda r: r.init_p90_ms, ms),
+        Column("tokens/s", lambda r: r.tokens_per_second, lambda v: f"{v:,.1f}" if v else ""),
+        Column("memory (RSS)", lambda r: r.rss_bytes, size),
+        Column("creation", lambda r: r.create_ms, lambda v: f"{v:,.2f} ms" if v else ""),
+        Column("runs", lambda r: r.iterations),
+        Column("model", lambda r: r.source or r.model),
         Column("error", lambda r: r.error),
     )
+
+    def tooltip(self, row: BenchmarkRow) -> str | None:
+        """The whole error: in a narrow table its cell shows only the start."""
+        return row.error or None
 
 
 @dataclass

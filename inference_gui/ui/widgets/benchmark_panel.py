@@ -33,7 +33,6 @@ class BenchmarkPanel(QWidget):
         super().__init__(parent)
         self.workloads = QListWidget()
         self.workloads.setAccessibleName("Benchmark workloads")
-        self.workloads.setMaximumWidth(260)
         self.form_item = QListWidgetItem("The form's model and input")
         self.form_item.setToolTip(
             "Benchmark what the form names (feature, model or folder, dtype, options) on the "
@@ -52,13 +51,21 @@ class BenchmarkPanel(QWidget):
         copy = QPushButton("Copy as JSON")
         copy.clicked.connect(self.copy_json)
         self.model = BenchmarkModel(self)
-        side = QVBoxLayout()
-        side.addWidget(self.workloads, 1)
-        side.addWidget(self.iterations)
-        side.addWidget(self.button)
-        side.addWidget(copy)
-        layout = QHBoxLayout(self)
-        layout.addLayout(side)
+        # the workloads and buttons in a band above the table, so the table has the tab's width
+        # (its figures are what people read; beside the list it showed two columns at 1024x640)
+        rows = self.workloads.count()
+        frame = 2 * self.workloads.frameWidth()
+        self.workloads.setFixedHeight(self.workloads.sizeHintForRow(0) * rows + frame)
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.iterations)
+        buttons.addWidget(self.button)
+        buttons.addWidget(copy)
+        buttons.addStretch(1)
+        band = QHBoxLayout()
+        band.addWidget(self.workloads, 1)
+        band.addLayout(buttons)
+        layout = QVBoxLayout(self)
+        layout.addLayout(band)
         layout.addWidget(table_view(self.model, "Benchmark results"), 1)
 
     def select_only(self, names: Sequence[str]) -> None:

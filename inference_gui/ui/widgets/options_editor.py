@@ -7,17 +7,19 @@ does not read is warned about; a value Transformers.js does not apply is noted.
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Mapping
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from inference_gui.engine.option_schema import check_options
 
 COLORS = {"error": "#b3261e", "warning": "#8a5a00", "note": "#1f5f99"}
+LABELS = {"error": "Error", "warning": "Warning", "note": "Note"}
 
 
 def parse_options(text: str) -> tuple[dict[str, Any] | None, str]:
@@ -33,6 +35,16 @@ def parse_options(text: str) -> tuple[dict[str, Any] | None, str]:
     return value, ""
 
 
+class _CompactEditor(QPlainTextEdit):
+    """Asks for four lines, not QPlainTextEdit's 192 px: in the scrolling settings panel the
+    preferred height is what the panel gives, and the problems below must fit at 1024x640."""
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        lines = self.fontMetrics().lineSpacing() * 4
+        return QSize(hint.width(), lines + 2 * self.frameWidth() + 8)
+
+
 class OptionsEditor(QWidget):
     """``validity_changed(bool)`` lets the pane disable Run while the options cannot be used."""
 
@@ -40,13 +52,14 @@ class OptionsEditor(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.editor = QPlainTextEdit()
+        self.editor = _CompactEditor()
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.editor.setAccessibleName("Pipeline options (JSON)")
         self.editor.setPlaceholderText('{"top_k": 3}')
         self.status = QLabel()
         self.status.setObjectName("optionsStatus")
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.TextFormat.RichText)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.editor, 1)
@@ -82,11 +95,19 @@ class OptionsEditor(QWidget):
                 (s for s in ("error", "warning", "note") if any(p.severity == s for p in found)), ""
             )
         )
-        lines = [problem] if problem else [p.message for p in found]
-        self.status.setText("\n".join(lines) or "Options are valid.")
+        lines = [("error", problem)] if problem else [(p.severity, p.message) for p in found]
+        # each line in its own severity's colour and word, so a note under an error does not
+        # read as one (nor rely on colour alone)
+        self.status.setText(
+            "<br>".join(
+                f'<span style="color: {COLORS[kind]}">{LABELS[kind]}: '
+                f"{html.escape(text, quote=False)}</span>"
+                for kind, text in lines
+            )
+            or "Options are valid."
+        )
         self.status.setProperty("error", severity == "error")
         self.status.setProperty("severity", severity)
-        self.status.setStyleSheet(f"color: {COLORS[severity]};" if severity else "")
         valid = severity != "error"
         if valid != self._valid:
             self._valid = valid

@@ -282,3 +282,38 @@ def test_errors_exit_1_with_one_line(
     code, out, err = run_cli(capsys, *args)
     assert code == 1 and out == ""
     assert err.count("\n") == 1 and fragment in err and "Traceback" not in err
+
+
+def test_an_example_runs_by_name_as_the_same_run_spelled_out(capsys) -> None:
+    """``run --example`` takes the example's model, input and options (here zero-shot's labels
+    and its hypothesis template), so it prints what the spelled-out run prints."""
+    from inference_gui.engine.workloads import example
+
+    chosen = example("zero-shot")
+    code, out, err = run_cli(capsys, "--example", "zero-shot", "--json")
+    assert code == 0, err
+    by_name = json.loads(out)
+    spelled = [
+        *("--task", chosen.task, "--model", chosen.model_id, "--revision", chosen.revision),
+        *("--dtype", chosen.dtype, "--options", json.dumps(dict(chosen.options))),
+        *(arg for label in chosen.input["labels"] for arg in ("--label", label)),
+        chosen.input["text"],
+        "--json",
+    ]
+    code, out, err = run_cli(capsys, *spelled)
+    assert code == 0, err
+    assert by_name["output"] == json.loads(out)["output"]
+    assert by_name["engine"] == json.loads(out)["engine"]
+    mine = ("--label", "sports", "--label", "cooking", "Another text")
+    code, out, err = run_cli(capsys, "--example", "zero-shot", "--json", *mine)
+    assert code == 0, err  # a given input replaces the example's
+    assert json.loads(out)["output"]["sequence"] == "Another text"
+    assert sorted(json.loads(out)["output"]["labels"]) == ["cooking", "sports"]
+
+
+def test_an_example_takes_no_other_model(capsys) -> None:
+    code, _, err = run_cli(capsys, "--example", "sentiment", "--model", "tiny/bert-ner")
+    assert code == 1 and "--example runs the example's model" in err
+    assert len(err.strip().splitlines()) == 1
+    code, _, err = run_cli(capsys, "--example", "no-such-example")
+    assert code == 1 and "There is no example 'no-such-example'" in err

@@ -44,3 +44,31 @@ def test_the_runtime_reads_values_and_defaults_from_the_declaration() -> None:
         option({"percentage": "yes"}, "object-detection", "percentage")
     assert caught.value.message == "The option percentage='yes' is not true or false."
     assert caught.value.hint == "Use true or false."
+
+
+def test_a_wrong_option_fails_before_the_model_loads() -> None:
+    """The engine checks every declared option first: a typo costs no model load, and the
+    message is the one the editor shows as you type."""
+    from inference_gui.engine import EngineOptions, RunInput
+    from inference_gui.engine.engine import Engine
+    from inference_gui.engine.sources import folder_hub
+    from tests.paths import HUB
+
+    engine = Engine(
+        EngineOptions("text-classification", "tiny/bert-sentiment", "v1.0.0", "q8"),
+        folder_hub(HUB),
+    )
+    with pytest.raises(EngineError) as caught:
+        engine.run(RunInput.text("Lovely"), {"top_k": "three"})
+    assert caught.value.message == "The option top_k='three' is not a whole number."
+    (shown,) = check_options("text-classification", {"top_k": "three"})
+    assert shown.message.startswith("top_k='three' is not a whole number")
+    assert engine.status == "created"  # never loaded
+    assert engine.run(RunInput.text("Lovely"), {"top_k": 2}).output[0]["label"]
+
+
+def test_an_unknown_key_names_the_option_it_is_likely_a_typo_of() -> None:
+    (typo,) = check_options("text-generation", {"max_new_token": 5})
+    assert typo.message.endswith("did you mean max_new_tokens?")
+    (other,) = check_options("fill-mask", {"colour": "red"})
+    assert other.message.endswith("(it reads: top_k).")

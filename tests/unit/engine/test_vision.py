@@ -107,7 +107,7 @@ def test_a_model_of_the_wrong_kind_is_refused_with_a_clear_message() -> None:
         fixture_engine("depth-estimation", "vit-features").run(RunInput.image(SCENE))
     with pytest.raises(EngineError, match="not per-pixel"):
         fixture_engine("image-segmentation", "detr-detector").run(RunInput.image(SCENE))
-    with pytest.raises(EngineError, match="subtask 'panoptic' is not supported"):
+    with pytest.raises(EngineError, match="subtask='panoptic' is not one of semantic"):
         fixture_engine("image-segmentation", "segformer-seg").run(
             RunInput.image(SCENE), {"subtask": "panoptic"}
         )

@@ -450,7 +450,7 @@ class InferencePane(Pane):
             if what is None:
                 return
             form_plan, inputs, call = what
-            form = form_workload(form_plan.options, inputs, call)
+            form = form_workload(form_plan.options, inputs, call, form_plan.source_label)
             selected = [form, *selected]
         if not selected:
             self.results.show_error(
@@ -566,20 +566,37 @@ def comparison_context(plan: RunPlan, inputs: RunInput, call: dict[str, Any]) ->
     }
 
 
-def play_example(window: Any, name: str, *, compare: bool = False, timeout_s: float = 120.0) -> str:
+def play_example(
+    window: Any,
+    name: str,
+    *,
+    compare: bool = False,
+    benchmark: bool = False,
+    timeout_s: float = 120.0,
+) -> str:
     """Run example ``name`` in the window's Inference pane and pump events until it is done;
     returns the pane's closing status line. For ``screenshot --run-example`` (no event loop there).
+
+    With ``benchmark`` the Benchmark tab then runs the form's model beside the built-in workloads.
     """
     from PySide6.QtWidgets import QApplication
 
     chosen = example(name)
     pane = window.show_pane("inference")
     window.show()
+
+    def wait() -> None:
+        deadline = time.monotonic() + timeout_s
+        while pane.busy and time.monotonic() < deadline:
+            QApplication.processEvents()
+            time.sleep(0.01)  # never spin: a tight processEvents loop crashed PySide6
+
     pane.run_example(chosen, compare=compare)
-    deadline = time.monotonic() + timeout_s
-    while pane.busy and time.monotonic() < deadline:
-        QApplication.processEvents()
-        time.sleep(0.01)  # never spin: a tight processEvents loop crashed PySide6 (None refcount)
-    if compare:
-        pane.tabs.setCurrentWidget(pane.compare_panel)
+    wait()
+    if benchmark:
+        pane.benchmark_panel.form_item.setCheckState(Qt.CheckState.Checked)
+        pane.benchmark()
+        wait()
+    if compare or benchmark:
+        pane.tabs.setCurrentWidget(pane.compare_panel if compare else pane.benchmark_panel)
     return pane.phase.text()
