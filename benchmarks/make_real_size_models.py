@@ -221,6 +221,8 @@ def _presents(cache: DynamicCache) -> list[torch.Tensor]:
     """The self-attention cache as flat tensors; the cross-attention one is recomputed each step,
     as the fixture's decoder does (it has no ``past_key_values.N.encoder.*``)."""
     cache = getattr(cache, "self_attention_cache", cache)
+    if not hasattr(cache, "layers"):  # transformers < 4.54 keeps two lists
+        return [t for pair in zip(cache.key_cache, cache.value_cache) for t in pair]
     return [t for layer in cache.layers for t in (layer.keys, layer.values)]
 
 

@@ -22,6 +22,7 @@ from inference_gui.engine.preprocess.audio_features import AudioFeatureExtractor
 from inference_gui.engine.preprocess.image import ImageProcessor
 from inference_gui.engine.preprocess.text import Encoded, TextTokenizer
 from inference_gui.engine.session import RunGuard
+from inference_gui.engine.tasks import task_spec
 from inference_gui.errors import EngineError
 from inference_gui.jobs import Progress, ProgressCallback
 
@@ -132,14 +133,18 @@ class RunContext:
 
 
 class Task:
-    """Base class of one task module. Subclasses set the class attributes and the three steps."""
+    """Base class of one task module. Subclasses set the class attributes and the three steps.
+
+    What a task takes (input kind, chat, labels, whether it needs a model) comes from its
+    :class:`TaskSpec` in the registry, looked up by ``name``.
+    """
 
     name: ClassVar[str]
     input_kind: ClassVar[InputKind] = "text"
-    accepts_chat: ClassVar[bool] = False  # takes a chat (list of messages) where it takes text
-    takes_labels: ClassVar[bool] = False  # also takes candidate labels (zero-shot tasks)
-    model_bases: ClassVar[tuple[str, ...]] = ("model",)  # ONNX files: onnx/<base><suffix>.onnx
+    accepts_chat: ClassVar[bool] = False
+    takes_labels: ClassVar[bool] = False
     needs_model: ClassVar[bool] = True
+    model_bases: ClassVar[tuple[str, ...]] = ("model",)  # ONNX files: onnx/<base><suffix>.onnx
     needs_tokenizer: ClassVar[bool] = True
     needs_processor: ClassVar[bool] = False
     # Builds the processor from preprocessor_config.json: images by default, audio tasks override.
@@ -153,6 +158,13 @@ class Task:
     required_outputs: ClassVar[
         tuple[str, ...]
     ] = ()  # checked at load, so a wrong model fails early
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" in cls.__dict__:  # a task, not an intermediate base such as GenerativeTask
+            spec = task_spec(cls.name)
+            cls.input_kind, cls.accepts_chat = spec.input_kind, spec.accepts_chat
+            cls.takes_labels, cls.needs_model = spec.takes_labels, spec.needs_model
 
     def __init__(self, resources: TaskResources) -> None:
         self.resources = resources

@@ -28,7 +28,6 @@ SUBTASKS = ("semantic",)
 
 class ImageSegmentation(Task):
     name = "image-segmentation"
-    input_kind = "image"
     needs_tokenizer = False
     needs_processor = True
     required_outputs = ("logits",)
