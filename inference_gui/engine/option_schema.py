@@ -282,4 +282,6 @@ def check_options(task: str, options: Mapping[str, Any]) -> list[OptionProblem]:
 
 def unknown_option_warnings(task: str, options: Mapping[str, Any]) -> Iterable[str]:
     """The warnings a run adds for keys the task does not read."""
-    return (p.message for p in check_options(task, options) if p.severity == "warning")
+    specs = specs_for(task)
+    unknown = {name: value for name, value in options.items() if name not in specs}
+    return [p.message for p in check_options(task, unknown)] if unknown else []

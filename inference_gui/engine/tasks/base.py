@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from inference_gui.engine.batching import length_groups, run_in_groups, sequence_outputs
+from inference_gui.engine.batching import length_groups, run_in_groups
 from inference_gui.engine.inputs import InputKind, RunInput
 from inference_gui.engine.options import EngineOptions
 from inference_gui.engine.preprocess.audio_features import AudioFeatureExtractor
 from inference_gui.engine.preprocess.image import ImageProcessor
 from inference_gui.engine.preprocess.text import Encoded, TextTokenizer
-from inference_gui.engine.session import RunGuard
+from inference_gui.engine.session import RunGuard, session_io
 from inference_gui.engine.tasks import task_spec
 from inference_gui.errors import EngineError
 from inference_gui.jobs import Progress, ProgressCallback
@@ -82,25 +82,25 @@ class RunContext:
         """
         session = self.resources.sessions[base]
         chosen: dict[str, np.ndarray] = {}
-        for arg in session.get_inputs():
-            if arg.name in feeds:
-                chosen[arg.name] = feeds[arg.name]
-            elif arg.name == "token_type_ids" and "input_ids" in feeds:
-                chosen[arg.name] = np.zeros_like(feeds["input_ids"])
+        for name in session_io(session).inputs:
+            if name in feeds:
+                chosen[name] = feeds[name]
+            elif name == "token_type_ids" and "input_ids" in feeds:
+                chosen[name] = np.zeros_like(feeds["input_ids"])
             else:
                 raise EngineError(
-                    f"The model's {base} graph needs an input {arg.name!r} this task "
-                    "does not provide.",
+                    f"The model's {base} graph needs an input {name!r} this task does not provide.",
                     "This model does not suit the task; pick another.",
                 )
         return self.guard.run(session, chosen, outputs)
 
     def run_by_length(self, base: str, encoded: Encoded) -> dict[str, np.ndarray]:
         """Run a text batch in length-sorted micro-batches when that saves work (see batching)."""
-        session = self.resources.sessions[base]
+        if len(encoded.input_ids) < 2:
+            return self.run(base, encoded.feeds())
         lengths = encoded.attention_mask.sum(axis=1).tolist()  # real tokens, after truncation
-        groups = length_groups(lengths) if len(lengths) > 1 else []
-        names = sequence_outputs(session.get_inputs(), session.get_outputs())
+        groups = length_groups(lengths)
+        names = session_io(self.resources.sessions[base]).sequence_outputs
         if len(groups) < 2 or names is None:
             return self.run(base, encoded.feeds())
         return run_in_groups(
