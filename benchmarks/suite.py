@@ -19,8 +19,14 @@ calls between those blocks (the order flips each round), so load from the other 
 machine falls on all alike; a round's figure is each one's median, the
 report the median of the rounds. "bare" is ``InferenceSession.run`` of the engine's own session
 on input tokenised once beforehand, padded as one batch; Transformers.js runs in a Node worker
-(benchmarks/tjs_worker.mjs) that times its own pipeline calls. Start-up: ``--version`` and
-``--help`` as subprocesses, taking turns with a bare ``python -c pass``.
+(benchmarks/tjs_worker.mjs) that times its own pipeline calls.
+
+Generation: greedy, 64 new tokens, time to first token and decode tokens/s on the chat fixture and,
+when the hub has them, ``bench/gpt2`` and ``bench/qwen2.5-0.5b-chat`` (``make_real_size_models.py
+gpt2 qwen2.5-0.5b-chat``). Memory: RSS after load + one call per dtype, each in a fresh process.
+Cache: benchmarks/cache_bench.py's listing (10,000 files vs ``scan_cache_dir``) and download
+(127.0.0.1 vs a raw read). Start-up: ``--version`` and ``--help`` as subprocesses, taking turns
+with a bare ``python -c pass``, and the window (benchmarks/window_startup.py).
 """
 
 from __future__ import annotations
