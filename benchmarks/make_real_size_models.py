@@ -45,6 +45,8 @@ from transformers import (
     DynamicCache,
     GPT2Config,
     GPT2LMHeadModel,
+    Qwen2Config,
+    Qwen2ForCausalLM,
     ViTConfig,
     ViTModel,
 )
@@ -60,6 +62,7 @@ TEXT_FILES = (
     "vocab.txt",
     "vocab.json",
     "merges.txt",
+    "added_tokens.json",
     "generation_config.json",
     "preprocessor_config.json",
 )
@@ -80,6 +83,19 @@ MINILM_L6 = {
     "max_position_embeddings": 512,
 }
 GPT2_SMALL = {"n_embd": 768, "n_layer": 12, "n_head": 12, "n_inner": 3072, "n_positions": 1024}
+# Qwen/Qwen2.5-0.5B-Instruct's transformer (24 layers, 896 wide, grouped-query attention with 2 KV
+# heads, SwiGLU 4864); the vocabulary is the chat fixture's, as for the others
+QWEN25_05B = {
+    "hidden_size": 896,
+    "num_hidden_layers": 24,
+    "num_attention_heads": 14,
+    "num_key_value_heads": 2,
+    "intermediate_size": 4864,
+    "max_position_embeddings": 32768,
+    "max_window_layers": 24,
+    "rope_theta": 1000000.0,
+    "tie_word_embeddings": True,
+}
 
 
 def prepare(
@@ -221,6 +237,8 @@ def _presents(cache: DynamicCache) -> list[torch.Tensor]:
     """The self-attention cache as flat tensors; the cross-attention one is recomputed each step,
     as the fixture's decoder does (it has no ``past_key_values.N.encoder.*``)."""
     cache = getattr(cache, "self_attention_cache", cache)
+    if not hasattr(cache, "layers"):  # transformers < 4.54 keeps two lists
+        return [t for pair in zip(cache.key_cache, cache.value_cache, strict=True) for t in pair]
     return [t for layer in cache.layers for t in (layer.keys, layer.values)]
 
 
@@ -281,6 +299,67 @@ def make_gpt2(out: Path) -> None:
         sample(3, 2),
         folder / "onnx" / "model.onnx",
         ["input_ids", *past_in, "attention_mask", "position_ids"],
+        ["logits", *present],
+        axes,
+        [sample(0, 7), sample(9, 1)],
+    )
+    write_config(folder, config.to_dict())
+    quantize(folder, "model")
+
+
+class _DecoderWithPast(torch.nn.Module):
+    """A Llama-style decoder in the fixture's input order (ids, mask, positions, past...)."""
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, attention_mask, position_ids, *past):
+        result = self.model(
+            input_ids=input_ids,
+            attention_mask=attention_mask,
+            position_ids=position_ids,
+            past_key_values=_cache(tuple(past)),
+            use_cache=True,
+        )
+        return (result.logits, *_presents(result.past_key_values))
+
+
+def make_qwen2(out: Path) -> None:
+    """Qwen2.5-0.5B's transformer with the chat fixture's tokenizer, chat template and vocabulary
+    (703 tokens: the tied embedding / LM head is ~200x smaller than the real 151,936 rows)."""
+    folder, fixture, vocab = prepare(out, "qwen2.5-0.5b-chat", 32768, "qwen2-chat")
+    config = Qwen2Config(
+        **{**fixture, **QWEN25_05B, "vocab_size": vocab, "initializer_range": 0.02},
+        attn_implementation="eager",
+    )
+    torch.manual_seed(0)
+    model = Qwen2ForCausalLM(config).eval()
+    layers, kv_heads = config.num_hidden_layers, config.num_key_value_heads
+    head_dim = config.hidden_size // config.num_attention_heads
+
+    def sample(past: int, new: int) -> tuple[torch.Tensor, ...]:
+        return (
+            torch.randint(5, vocab, (1, new)),
+            torch.ones(1, past + new, dtype=torch.int64),
+            torch.arange(past, past + new).unsqueeze(0),
+            *_sample_past(layers, kv_heads, head_dim, past),
+        )
+
+    past_in, present = _past_names(layers, "past_key_values"), _past_names(layers, "present")
+    axes = {
+        "input_ids": {0: "batch_size", 1: "sequence_length"},
+        "attention_mask": {0: "batch_size", 1: "past_sequence_length + 1"},
+        "position_ids": {0: "batch_size", 1: "sequence_length"},
+        "logits": {0: "batch_size", 1: "sequence_length"},
+        **{n: {0: "batch_size", 2: "past_sequence_length"} for n in past_in},
+        **{n: {0: "batch_size", 2: "past_sequence_length + 1"} for n in present},
+    }
+    export(
+        _DecoderWithPast(model),
+        sample(3, 2),
+        folder / "onnx" / "model.onnx",
+        ["input_ids", "attention_mask", "position_ids", *past_in],
         ["logits", *present],
         axes,
         [sample(0, 7), sample(9, 1)],
@@ -405,6 +484,7 @@ MODELS = {
         out, "minilm-embed", BertModel, "last_hidden_state", MINILM_L6, "bert-embed"
     ),
     "gpt2": make_gpt2,
+    "qwen2.5-0.5b-chat": make_qwen2,
     "vit-gpt2-alt-text": make_vit_gpt2,
 }
 

@@ -19,8 +19,14 @@ calls between those blocks (the order flips each round), so load from the other 
 machine falls on all alike; a round's figure is each one's median, the
 report the median of the rounds. "bare" is ``InferenceSession.run`` of the engine's own session
 on input tokenised once beforehand, padded as one batch; Transformers.js runs in a Node worker
-(benchmarks/tjs_worker.mjs) that times its own pipeline calls. Start-up: ``--version`` and
-``--help`` as subprocesses, taking turns with a bare ``python -c pass``.
+(benchmarks/tjs_worker.mjs) that times its own pipeline calls.
+
+Generation: greedy, 64 new tokens, time to first token and decode tokens/s on the chat fixture and,
+when the hub has them, ``bench/gpt2`` and ``bench/qwen2.5-0.5b-chat`` (``make_real_size_models.py
+gpt2 qwen2.5-0.5b-chat``). Memory: RSS after load + one call per dtype, each in a fresh process.
+Cache: benchmarks/cache_bench.py's listing (10,000 files vs ``scan_cache_dir``) and download
+(127.0.0.1 vs a raw read). Start-up: ``--version`` and ``--help`` as subprocesses, taking turns
+with a bare ``python -c pass``, and the window (benchmarks/window_startup.py).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -98,11 +105,16 @@ class TjsWorker:
         return json.loads(line)
 
     def call(
-        self, texts: list[str], options: dict[str, Any] = CALL, echo: bool = False
+        self,
+        texts: list[str],
+        options: dict[str, Any] = CALL,
+        echo: bool = False,
+        ttft: bool = False,
     ) -> dict[str, Any]:
         assert self.process.stdin is not None
         request = {"texts" if len(texts) > 1 else "text": texts if len(texts) > 1 else texts[0]}
-        self.process.stdin.write(json.dumps({**request, "options": options, "echo": echo}) + "\n")
+        request.update(options=options, echo=echo, ttft=ttft)
+        self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
         return self._reply()
 
@@ -165,6 +177,7 @@ def encoder_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
             if args.tjs
             else None
         )
+        rss = [0]  # Transformers.js's RSS after its calls
         try:
             for texts in ([SENTENCE], mixed_batch()):
                 feeds = {k: v for k, v in tokenizer(texts).feeds().items() if k in names}
@@ -179,7 +192,15 @@ def encoder_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
                     }
                 ]
                 if worker is not None:
-                    blocks.append({"tjs": lambda w=worker, t=texts: float(w.call(t)["ms"])})
+
+                    def tjs_call(
+                        w: TjsWorker = worker, t: list[str] = texts, most: list[int] = rss
+                    ) -> float:
+                        reply = w.call(t)
+                        most[0] = max(most[0], int(reply["rss"]))
+                        return float(reply["ms"])
+
+                    blocks.append({"tjs": tjs_call})
                 calls = args.calls if len(texts) == 1 else max(5, args.calls // 4)
                 rounds = rounds_of_blocks(blocks, args.rounds, calls, warmup=3)
                 row = {
@@ -192,6 +213,7 @@ def encoder_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
                 row["ours/bare"] = row["ours"] / row["bare"]
                 if worker is not None:
                     row["ours/tjs"] = row["ours"] / row["tjs"]
+                    row["tjs_rss"] = rss[0]
                 rows.append(row)
                 print(json.dumps({k: v for k, v in row.items() if k != "rounds"}), flush=True)
         finally:
@@ -201,27 +223,36 @@ def encoder_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
 
 
 def generation_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
-    """Tokens per second of a greedy generation, ours vs Transformers.js, whole calls timed."""
+    """Greedy generation of NEW_TOKENS tokens, ours vs Transformers.js: time to first token
+    (from the call, tokenising and chat template included) and decode tokens/s after it."""
     cases = [(FIXTURE_HUB, "tiny/qwen2-chat")]
-    if (args.hub / "bench" / "gpt2" / args.revision).is_dir():
-        cases.append((args.hub, "bench/gpt2"))
+    for name in ("bench/gpt2", "bench/qwen2.5-0.5b-chat"):
+        if (args.hub / name / args.revision).is_dir():
+            cases.append((args.hub, name))
     rows = []
     for hub, model in cases:
         for dtype in DTYPES:
-            engine = bench_engine(hub / model / args.revision, "text-generation", dtype)
-            engine.load()
             folder = hub / model / args.revision
+            engine = bench_engine(folder, "text-generation", dtype)
+            engine.load()
             worker = TjsWorker(args.tjs, folder, dtype, 1, "text-generation") if args.tjs else None
             cancel = threading.Event()
-            blocks: list[dict[str, Callable[[], float]]] = [
-                {
-                    "ours": timed(
-                        lambda e=engine, c=cancel: e.run(RunInput.text(PROMPT), GENERATE, cancel=c)
-                    )
-                }
-            ]
+            ttft: dict[str, list[float]] = {"ours": [], "tjs": []}
+
+            def ours(e: Any = engine, c: threading.Event = cancel, firsts: Any = ttft) -> float:
+                timings = e.run(RunInput.text(PROMPT), GENERATE, cancel=c).timings_ms
+                firsts["ours"].append(timings["preprocess"] + timings["time_to_first_token"])
+                return float(timings["total"])
+
+            def tjs(w: TjsWorker | None = worker, firsts: Any = ttft) -> float:
+                assert w is not None
+                reply = w.call([PROMPT], GENERATE, ttft=True)
+                firsts["tjs"].append(float(reply["ttft_ms"]))
+                return float(reply["ms"])
+
+            blocks: list[dict[str, Callable[[], float]]] = [{"ours": ours}]
             if worker is not None:
-                blocks.append({"tjs": lambda w=worker: float(w.call([PROMPT], GENERATE)["ms"])})
+                blocks.append({"tjs": tjs})
             try:
                 rounds = rounds_of_blocks(blocks, args.rounds, args.generation_calls, warmup=1)
             finally:
@@ -229,15 +260,84 @@ def generation_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
                     worker.close()
             row: dict[str, Any] = {"model": model, "dtype": dtype, "new_tokens": NEW_TOKENS}
             for name in rounds[0]:
-                ms = statistics.median(r[name] for r in rounds)
-                row[name] = ms
-                row[f"{name}_tok_s"] = NEW_TOKENS / (ms / 1000)
+                total = statistics.median(r[name] for r in rounds)
+                first = statistics.median(ttft[name])
+                row[name] = total
+                row[f"{name}_ttft"] = first
+                row[f"{name}_tok_s"] = (NEW_TOKENS - 1) / ((total - first) / 1000)
             if worker is not None:
                 row["tok_s ours/tjs"] = row["ours_tok_s"] / row["tjs_tok_s"]
+                row["ttft tjs/ours"] = row["tjs_ttft"] / row["ours_ttft"]
             row["rounds"] = rounds
             rows.append(row)
             print(json.dumps({k: v for k, v in row.items() if k != "rounds"}), flush=True)
     return rows
+
+
+MEMORY_PROBE = """
+import json, sys, threading
+from pathlib import Path
+import psutil
+folder, dtype, kind = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+if kind == "ours":
+    from benchmarks.engines import bench_engine
+    from inference_gui.engine import RunInput
+    engine = bench_engine(folder, "feature-extraction", dtype)
+    engine.run(RunInput.text(sys.argv[4]), {"pooling": "mean", "normalize": True})
+else:
+    import numpy as np, onnxruntime as ort
+    from inference_gui.layout import onnx_path
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    session = ort.InferenceSession(str(folder / onnx_path("model", dtype)), options)
+    ids = np.ones((1, 27), dtype=np.int64)
+    feeds = {"input_ids": ids, "attention_mask": ids, "token_type_ids": 0 * ids}
+    session.run(None, {i.name: feeds[i.name] for i in session.get_inputs()})
+print(json.dumps({"rss": psutil.Process().memory_info().rss}))
+"""
+
+
+def memory_rows(args: argparse.Namespace, encoders: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """RSS after loading the model and one call, per dtype, each in a fresh process: ours (the
+    engine as the app loads it), a bare onnxruntime session of the same file, and Transformers.js
+    (its worker's RSS after its calls, from the encoder rows)."""
+    folder = args.hub / args.model / args.revision
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    rows = []
+    for dtype in DTYPES:
+        row: dict[str, Any] = {"dtype": dtype}
+        for kind in ("ours", "bare"):
+            samples = []
+            for _ in range(3):
+                out = subprocess.run(
+                    [sys.executable, "-c", MEMORY_PROBE, str(folder), dtype, kind, SENTENCE],
+                    capture_output=True,
+                    text=True,
+                    env=env,
+                    cwd=ROOT,
+                    check=True,
+                ).stdout
+                samples.append(json.loads(out.strip().splitlines()[-1])["rss"] / 2**20)
+            row[f"{kind}_mib"] = statistics.median(samples)
+        tjs = [r["tjs_rss"] for r in encoders if r["dtype"] == dtype and "tjs_rss" in r]
+        if tjs:
+            row["tjs_mib"] = tjs[0] / 2**20
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    return rows
+
+
+def cache_rows(size_mb: int, repeats: int) -> dict[str, Any]:
+    """The cache benchmark's listing (10,000 files vs scan_cache_dir) and download (127.0.0.1
+    server vs a raw read) figures, measured as benchmarks/cache_bench.py does."""
+    from benchmarks.cache_bench import bench_download, bench_listing
+
+    with tempfile.TemporaryDirectory(prefix="suite-cache-") as folder:
+        base = Path(folder)
+        listing = bench_listing(base / "listing")
+        download = bench_download(base / "download", size_mb, repeats)
+    print(json.dumps({"listing": listing, "download": download}), flush=True)
+    return {"listing": listing, "download": download}
 
 
 def startup_rows(runs: int) -> list[dict[str, Any]]:
@@ -254,7 +354,7 @@ def startup_rows(runs: int) -> list[dict[str, Any]]:
             subprocess.run(command, capture_output=True, env=env, cwd="/", check=True)
             samples[name].append((time.perf_counter() - start) * 1000)
     return [
-        {"command": name, "median_ms": statistics.median(v), "min_ms": min(v)}
+        {"command": name, "median_ms": statistics.median(v), "min_ms": min(v), "max_ms": max(v)}
         for name, v in samples.items()
     ]
 
@@ -264,6 +364,7 @@ def markdown(
     generation: list[dict[str, Any]],
     startup: list[dict[str, Any]],
     meta: dict,
+    extra: dict[str, Any],
 ) -> str:
     lines = [
         f"`{meta['command']}` — {meta['machine']}, {meta['cpus']} CPUs, load average "
@@ -284,21 +385,70 @@ def markdown(
         )
     lines += [
         "",
-        f"| generation, {NEW_TOKENS} new tokens, greedy | Transformers.js | ours "
-        "| tok/s ours / TJS |",
-        "|---|---|---|---|",
+        f"| generation, {NEW_TOKENS} new tokens, greedy | TJS TTFT | our TTFT | TJS tok/s "
+        "| our tok/s | TTFT TJS / ours | tok/s ours / TJS |",
+        "|---|---|---|---|---|---|---|",
     ]
     for g in generation:
-        tjs = f"{g['tjs']:.0f} ms ({g['tjs_tok_s']:.0f} tok/s)" if "tjs" in g else "-"
-        ratio = f"{g['tok_s ours/tjs']:.2f}" if "tok_s ours/tjs" in g else "-"
+        has_tjs = "tjs" in g
         lines.append(
-            f"| {g['model']} {g['dtype']} | {tjs} | {g['ours']:.0f} ms "
-            f"({g['ours_tok_s']:.0f} tok/s) | {ratio} |"
+            f"| {g['model']} {g['dtype']} | "
+            + (f"{g['tjs_ttft']:.1f} ms" if has_tjs else "-")
+            + f" | {g['ours_ttft']:.1f} ms | "
+            + (f"{g['tjs_tok_s']:.0f}" if has_tjs else "-")
+            + f" | {g['ours_tok_s']:.0f} | "
+            + (f"{g['ttft tjs/ours']:.2f} | {g['tok_s ours/tjs']:.2f} |" if has_tjs else "- | - |")
         )
-    lines += ["", "| start-up | median | min |", "|---|---|---|"]
+    if extra.get("memory"):
+        lines += [
+            "",
+            f"| RSS after load + one call, {meta['model']} | Transformers.js | ours | bare "
+            "onnxruntime session |",
+            "|---|---|---|---|",
+        ]
+        for m in extra["memory"]:
+            tjs = f"{m['tjs_mib']:.0f} MiB" if "tjs_mib" in m else "-"
+            lines.append(
+                f"| {m['dtype']} | {tjs} | {m['ours_mib']:.0f} MiB | {m['bare_mib']:.0f} MiB |"
+            )
+    if extra.get("cache"):
+        li, dl = extra["cache"]["listing"], extra["cache"]["download"]
+        lines += [
+            "",
+            "| cache | ours | reference | ratio |",
+            "|---|---|---|---|",
+            f"| list 10,000 files (median; best) | {li['ours_ms']:.1f} ms; "
+            f"{li['ours_best_ms']:.1f} ms | scan_cache_dir {li['hf_ms']:.1f} ms; "
+            f"{li['hf_best_ms']:.1f} ms | "
+            f"{li['hf_ms'] / li['ours_ms']:.1f}x faster |",
+            f"| download {dl['size_mb']:.0f} MB from 127.0.0.1 (median; best of "
+            f"{dl['repeats']}) | {dl['ours_mbps']:.0f}; {dl['ours_best_mbps']:.0f} MB/s | raw "
+            f"read {dl['raw_mbps']:.0f}; {dl['raw_best_mbps']:.0f} MB/s | {dl['ratio']:.0%}; "
+            f"{dl['best_ratio']:.0%} of raw (SHA-256 alone: {dl['sha256_mbps']:.0f} MB/s) |",
+        ]
+    lines += ["", "| start-up | median | min | max |", "|---|---|---|---|"]
     lines += [
-        f"| `{s['command']}` | {s['median_ms']:.0f} ms | {s['min_ms']:.0f} ms |" for s in startup
+        f"| `{s['command']}` | {s['median_ms']:.0f} ms | {s['min_ms']:.0f} ms | "
+        f"{s.get('max_ms', float('nan')):.0f} ms |"
+        for s in startup
     ]
+    window = extra.get("window")
+    if window:
+        for name in ("window shown", "window painted (records, cache)"):
+            w = window[name]
+            lines.append(
+                f"| {name} | {w['median_ms']:.0f} ms | {w['min_ms']:.0f} ms | "
+                f"{w['max_ms']:.0f} ms |"
+            )
+        stack = window["model stack imported on the GUI thread before shown"]
+        lines.append(
+            "",
+        )
+        lines.append(
+            "Model stack imported on the GUI thread before the window is shown: "
+            + (", ".join(stack) if stack else "none")
+            + "."
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -312,6 +462,10 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=30, help="timed calls per round (batch 1)")
     parser.add_argument("--generation-calls", type=int, default=5, help="per round")
     parser.add_argument("--startup-runs", type=int, default=15)
+    parser.add_argument("--window-runs", type=int, default=7, help="window start-ups (0: skip)")
+    parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument("--cache-mb", type=int, default=200, help="download size (0: skip cache)")
+    parser.add_argument("--cache-repeats", type=int, default=5)
     parser.add_argument("--write", action="store_true", help="update BENCHMARKS.md + the JSON")
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "suite-report.json")
     args = parser.parse_args()
@@ -335,7 +489,16 @@ def main() -> None:
     encoders = encoder_rows(args)
     generation = generation_rows(args)
     startup = startup_rows(args.startup_runs)
-    text = markdown(encoders, generation, startup, meta)
+    extra: dict[str, Any] = {}
+    if args.window_runs:
+        from benchmarks.window_startup import measure as window_startup
+
+        extra["window"] = window_startup(args.window_runs)
+    if not args.skip_memory:
+        extra["memory"] = memory_rows(args, encoders)
+    if args.cache_mb:
+        extra["cache"] = cache_rows(args.cache_mb, args.cache_repeats)
+    text = markdown(encoders, generation, startup, meta, extra)
     print(text)
     if args.write:
         write_subsection(HEADING, args.model, text)
@@ -344,6 +507,7 @@ def main() -> None:
             "encoders": encoders,
             "generation": generation,
             "startup": startup,
+            **extra,
         }
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 

@@ -5,7 +5,9 @@
 //
 // MODEL_DIR is the model's revision folder (config.json, onnx/...): an id that is not a hub id is
 // read by Transformers.js as a path, with remote models off. Each stdin line is a JSON
-// {"texts": [...] | "text": "...", "options": {...}}; the reply line is {"ms": <call time>}.
+// {"texts": [...] | "text": "...", "options": {...}, "ttft": bool}; the reply line is
+// {"ms": <call time>, "rss": <bytes>} plus, with "ttft", the time to the first generated token
+// (generate() hands the streamer the prompt first, then each new token).
 // The first line written is {"ready": true, "load_ms": ...}.
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
@@ -33,10 +35,14 @@ for await (const line of createInterface({ input: process.stdin })) {
   if (!line.trim()) continue;
   const request = JSON.parse(line);
   const input = request.texts ?? request.text;
+  const puts = [];
+  const options = { ...(request.options ?? {}) };
+  if (request.ttft) options.streamer = { put: () => puts.push(performance.now()), end: () => {} };
   const t0 = performance.now();
-  const output = await pipe(input, request.options ?? {});
+  const output = await pipe(input, options);
   const ms = performance.now() - t0;
-  const reply = { ms };
+  const reply = { ms, rss: process.memoryUsage().rss };
+  if (request.ttft) reply.ttft_ms = puts[1] - t0;
   if (request.echo) reply.output = output.tolist ? output.tolist() : output;
   process.stdout.write(`${JSON.stringify(reply)}\n`);
 }

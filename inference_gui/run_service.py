@@ -31,7 +31,7 @@ from inference_gui.engine.engine import Engine, RunResult, as_factory
 from inference_gui.engine.inputs import RunInput
 from inference_gui.engine.options import FIREFOX_KEYS, EngineOptions
 from inference_gui.engine.sources import CachedHubFiles, FolderFiles, ModelFiles
-from inference_gui.engine.tasks import task_class
+from inference_gui.engine.tasks import task_spec
 from inference_gui.errors import AppError, EngineError, HubError
 from inference_gui.jobs import JobContext
 from inference_gui.records import INFERENCE_OPTIONS
@@ -139,7 +139,7 @@ class RunService:
         elif "numThreads" not in values and threads:
             values["numThreads"], origins["num_threads"] = threads, "setting"
         options = EngineOptions.from_firefox(values)
-        if not (options.model_id or request.folder) and task_class(options.task).needs_model:
+        if not (options.model_id or request.folder) and task_spec(options.task).needs_model:
             raise EngineError(
                 f"The task {options.task} needs --model or --folder.",
                 "Name the model, e.g. --model org/name, or give the folder of a converted model.",
@@ -196,7 +196,7 @@ class RunService:
         the task. A task with neither still needs --model or --folder.
         """
         task = request.task
-        if not task or request.model or request.folder or not task_class(task).needs_model:
+        if not task or request.model or request.folder or not task_spec(task).needs_model:
             return False
         records = self.ctx.records.load(INFERENCE_OPTIONS).usable()
         return task in TASK_DEFAULTS or any(r.get("taskName") == task for r in records)

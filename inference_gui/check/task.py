@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from inference_gui.engine.tasks import TASK_MODULES
+from inference_gui.engine.tasks import TASKS
 
 Modality = Literal["text", "image", "audio"]
 
@@ -83,7 +83,7 @@ def task_of_architecture(architecture: str, fed: Modality = "text") -> str | Non
         task = next((t for ending, t in _HEADS if architecture.endswith(ending)), None)
     if isinstance(task, tuple):
         task = task[_MODALITY_INDEX[fed]]
-    return task if task in TASK_MODULES else None
+    return task if task in TASKS else None
 
 
 def infer_task(

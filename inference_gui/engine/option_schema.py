@@ -297,4 +297,6 @@ def _unknown(name: str, task: str, specs: Mapping[str, OptionSpec]) -> str:
 
 def unknown_option_warnings(task: str, options: Mapping[str, Any]) -> Iterable[str]:
     """The warnings a run adds for keys the task does not read."""
-    return (p.message for p in check_options(task, options) if p.severity == "warning")
+    specs = specs_for(task)
+    unknown = {name: value for name, value in options.items() if name not in specs}
+    return [p.message for p in check_options(task, unknown)] if unknown else []

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -61,6 +63,38 @@ def create_session(path: Path, num_threads: int = 0, *, label: str = "") -> ort.
             "The file may be corrupt or truncated; remove it from the cache and fetch "
             "it again, or try another dtype.",
         ) from exc
+
+
+@dataclass(frozen=True)
+class SessionIO:
+    """A session's input and output names, read once.
+
+    ``get_inputs()`` / ``get_outputs()`` build new NodeArg objects on every call (~10-40 us each
+    right after a run has evicted the caches).
+    """
+
+    inputs: tuple[str, ...]
+    outputs: list[str]
+    sequence_outputs: set[str] | None  # see batching.sequence_outputs
+
+
+_IO: weakref.WeakKeyDictionary[ort.InferenceSession, SessionIO] = weakref.WeakKeyDictionary()
+
+
+def session_io(session: ort.InferenceSession) -> SessionIO:
+    """The names of ``session``'s inputs and outputs, kept as long as the session lives."""
+    io = _IO.get(session)
+    if io is None:
+        from inference_gui.engine.batching import sequence_outputs  # numpy: with the model stack
+
+        inputs, outputs = session.get_inputs(), session.get_outputs()
+        io = SessionIO(
+            tuple(i.name for i in inputs),
+            [o.name for o in outputs],
+            sequence_outputs(inputs, outputs),
+        )
+        _IO[session] = io
+    return io
 
 
 class _Watcher:
@@ -192,5 +226,5 @@ class RunGuard:
                 f"onnxruntime failed while running the model: {detail}",
                 "The input may not suit this model; check the task and the model.",
             ) from exc
-        names = outputs or [o.name for o in session.get_outputs()]
+        names = outputs or session_io(session).outputs
         return dict(zip(names, values, strict=True))

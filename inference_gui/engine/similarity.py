@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
-
 from inference_gui.errors import EngineError
 
 
 def pairwise_similarity(tensor: Mapping[str, Any]) -> list[list[float]]:
     """An N x N matrix (1.0 on the diagonal) for a Tensor of N images in the fixtures' form."""
+    import numpy as np  # on use: the window imports this module before numpy loads
+
     data = np.asarray(tensor.get("data"), dtype=np.float64)
     if data.ndim == 3:
         data = data[:, 0]

@@ -24,7 +24,6 @@ MAX_SECONDS = 60.0
 
 class AudioClassification(Task):
     name = "audio-classification"
-    input_kind = "audio"
     needs_tokenizer = False
     needs_processor = True
     processor_class = audio_feature_extractor

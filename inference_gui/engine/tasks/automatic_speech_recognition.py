@@ -54,7 +54,6 @@ class Features:
 
 class AutomaticSpeechRecognition(GenerativeTask):
     name = "automatic-speech-recognition"
-    input_kind = "audio"
     needs_processor = True
     processor_class = audio_feature_extractor
     model_bases = ("encoder_model", "decoder_model_merged")

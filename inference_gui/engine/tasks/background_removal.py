@@ -36,7 +36,6 @@ EPSILON = 1e-5  # theirs: values this far outside 0..1 mean the sigmoid is still
 
 class BackgroundRemoval(Task):
     name = "background-removal"
-    input_kind = "image"
     needs_tokenizer = False
     needs_processor = True
     pixels_under_any_name = True

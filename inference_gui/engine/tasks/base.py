@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from inference_gui.engine.batching import length_groups, run_in_groups, sequence_outputs
+from inference_gui.engine.batching import length_groups, run_in_groups
 from inference_gui.engine.inputs import InputKind, RunInput
 from inference_gui.engine.options import EngineOptions
 from inference_gui.engine.preprocess.audio_features import AudioFeatureExtractor
 from inference_gui.engine.preprocess.image import ImageProcessor
 from inference_gui.engine.preprocess.text import Encoded, TextTokenizer
-from inference_gui.engine.session import RunGuard
+from inference_gui.engine.session import RunGuard, session_io
+from inference_gui.engine.tasks import task_spec
 from inference_gui.errors import EngineError
 from inference_gui.jobs import Progress, ProgressCallback
 
@@ -81,25 +82,25 @@ class RunContext:
         """
         session = self.resources.sessions[base]
         chosen: dict[str, np.ndarray] = {}
-        for arg in session.get_inputs():
-            if arg.name in feeds:
-                chosen[arg.name] = feeds[arg.name]
-            elif arg.name == "token_type_ids" and "input_ids" in feeds:
-                chosen[arg.name] = np.zeros_like(feeds["input_ids"])
+        for name in session_io(session).inputs:
+            if name in feeds:
+                chosen[name] = feeds[name]
+            elif name == "token_type_ids" and "input_ids" in feeds:
+                chosen[name] = np.zeros_like(feeds["input_ids"])
             else:
                 raise EngineError(
-                    f"The model's {base} graph needs an input {arg.name!r} this task "
-                    "does not provide.",
+                    f"The model's {base} graph needs an input {name!r} this task does not provide.",
                     "This model does not suit the task; pick another.",
                 )
         return self.guard.run(session, chosen, outputs)
 
     def run_by_length(self, base: str, encoded: Encoded) -> dict[str, np.ndarray]:
         """Run a text batch in length-sorted micro-batches when that saves work (see batching)."""
-        session = self.resources.sessions[base]
+        if len(encoded.input_ids) < 2:
+            return self.run(base, encoded.feeds())
         lengths = encoded.attention_mask.sum(axis=1).tolist()  # real tokens, after truncation
-        groups = length_groups(lengths) if len(lengths) > 1 else []
-        names = sequence_outputs(session.get_inputs(), session.get_outputs())
+        groups = length_groups(lengths)
+        names = session_io(self.resources.sessions[base]).sequence_outputs
         if len(groups) < 2 or names is None:
             return self.run(base, encoded.feeds())
         return run_in_groups(
@@ -132,14 +133,18 @@ class RunContext:
 
 
 class Task:
-    """Base class of one task module. Subclasses set the class attributes and the three steps."""
+    """Base class of one task module. Subclasses set the class attributes and the three steps.
+
+    What a task takes (input kind, chat, labels, whether it needs a model) comes from its
+    :class:`TaskSpec` in the registry, looked up by ``name``.
+    """
 
     name: ClassVar[str]
     input_kind: ClassVar[InputKind] = "text"
-    accepts_chat: ClassVar[bool] = False  # takes a chat (list of messages) where it takes text
-    takes_labels: ClassVar[bool] = False  # also takes candidate labels (zero-shot tasks)
-    model_bases: ClassVar[tuple[str, ...]] = ("model",)  # ONNX files: onnx/<base><suffix>.onnx
+    accepts_chat: ClassVar[bool] = False
+    takes_labels: ClassVar[bool] = False
     needs_model: ClassVar[bool] = True
+    model_bases: ClassVar[tuple[str, ...]] = ("model",)  # ONNX files: onnx/<base><suffix>.onnx
     needs_tokenizer: ClassVar[bool] = True
     needs_processor: ClassVar[bool] = False
     # Builds the processor from preprocessor_config.json: images by default, audio tasks override.
@@ -153,6 +158,13 @@ class Task:
     required_outputs: ClassVar[
         tuple[str, ...]
     ] = ()  # checked at load, so a wrong model fails early
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" in cls.__dict__:  # a task, not an intermediate base such as GenerativeTask
+            spec = task_spec(cls.name)
+            cls.input_kind, cls.accepts_chat = spec.input_kind, spec.accepts_chat
+            cls.takes_labels, cls.needs_model = spec.takes_labels, spec.needs_model
 
     def __init__(self, resources: TaskResources) -> None:
         self.resources = resources

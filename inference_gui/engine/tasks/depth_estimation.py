@@ -24,7 +24,6 @@ from inference_gui.engine.tasks.resize_maps import resize_like_onnx
 
 class DepthEstimation(Task):
     name = "depth-estimation"
-    input_kind = "image"
     needs_tokenizer = False
     needs_processor = True
     required_outputs = ("predicted_depth",)

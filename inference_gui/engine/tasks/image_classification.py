@@ -15,7 +15,6 @@ from inference_gui.engine.tasks.images import Pixels, prepare
 
 class ImageClassification(Task):
     name = "image-classification"
-    input_kind = "image"
     needs_tokenizer = False
     needs_processor = True
     required_outputs = ("logits",)

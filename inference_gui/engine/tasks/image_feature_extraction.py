@@ -23,7 +23,6 @@ OUTPUTS = ("last_hidden_state", "logits", "image_embeds")
 
 class ImageFeatureExtraction(Task):
     name = "image-feature-extraction"
-    input_kind = "image"
     needs_tokenizer = False
     needs_processor = True
     required_outputs = (*OUTPUTS, "pooler_output")

@@ -25,7 +25,6 @@ from inference_gui.errors import EngineError
 
 class ImageSegmentation(Task):
     name = "image-segmentation"
-    input_kind = "image"
     needs_tokenizer = False
     needs_processor = True
     required_outputs = ("logits",)

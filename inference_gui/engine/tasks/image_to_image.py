@@ -23,7 +23,6 @@ from inference_gui.errors import EngineError
 
 class ImageToImage(Task):
     name = "image-to-image"
-    input_kind = "image"
     needs_tokenizer = False
     needs_processor = True
     required_outputs = ("reconstruction",)

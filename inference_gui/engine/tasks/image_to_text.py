@@ -30,7 +30,6 @@ class Images:
 
 class ImageToText(GenerativeTask):
     name = "image-to-text"
-    input_kind = "image"
     needs_processor = True
     model_bases = ("encoder_model", "decoder_model_merged")
 

@@ -15,9 +15,7 @@ from inference_gui.engine.tasks.base import RunContext, Task
 
 class MozEcho(Task):
     name = "moz-echo"
-    input_kind = "any"
     model_bases = ()
-    needs_model = False
     needs_tokenizer = False
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Any:

@@ -23,7 +23,6 @@ from inference_gui.engine.tasks.images import Pixels, prepare, single_image
 
 class ObjectDetection(Task):
     name = "object-detection"
-    input_kind = "image"
     needs_tokenizer = False
     needs_processor = True
     required_outputs = ("pred_boxes",)

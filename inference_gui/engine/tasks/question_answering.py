@@ -19,7 +19,6 @@ from inference_gui.engine.tasks.base import RunContext, Task, softmax
 
 class QuestionAnswering(Task):
     name = "question-answering"
-    input_kind = "qa"
     required_outputs = ("start_logits",)
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Encoded:

@@ -42,7 +42,6 @@ class TextGeneration(GenerativeTask):
     name = "text-generation"
     model_bases = ("model",)
     decoder_base = "model"
-    accepts_chat = True
     pipeline_defaults = {"max_new_tokens": 256}
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Prompts:

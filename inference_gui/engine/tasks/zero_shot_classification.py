@@ -42,7 +42,6 @@ class Pairs:
 class ZeroShotClassification(Task):
     name = "zero-shot-classification"
     required_outputs = ("logits",)
-    takes_labels = True
 
     def nli_ids(self, ctx: RunContext) -> tuple[int, int]:
         """(entailment id, contradiction id) from the model's label names."""

@@ -26,8 +26,6 @@ from inference_gui.engine.tasks.images import Pixels, candidate_labels, prepare
 
 class ZeroShotImageClassification(Task):
     name = "zero-shot-image-classification"
-    input_kind = "image"
-    takes_labels = True
     needs_processor = True
     required_outputs = ("logits_per_image",)
 

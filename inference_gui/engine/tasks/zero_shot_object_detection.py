@@ -29,8 +29,6 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
 
 class ZeroShotObjectDetection(Task):
     name = "zero-shot-object-detection"
-    input_kind = "image"
-    takes_labels = True
     needs_processor = True
     required_outputs = ("pred_boxes",)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTemporaryDir
 from PySide6.QtWidgets import (
@@ -22,11 +22,13 @@ from PySide6.QtWidgets import (
 )
 
 from inference_gui.engine.inputs import RunInput
-from inference_gui.engine.raw_audio import RawAudio
 from inference_gui.errors import EngineError
 from inference_gui.ui.widgets.audio_player import PlayButton
 from inference_gui.ui.widgets.batches import per_input
 from inference_gui.ui.widgets.waveform import WaveformView, read_envelope
+
+if TYPE_CHECKING:
+    from inference_gui.engine.raw_audio import RawAudio
 
 WAVE_HEIGHT = 96
 
@@ -83,6 +85,9 @@ class GeneratedAudioView(QScrollArea):
         self.setWidget(QWidget())
 
     def show_output(self, output: Any, inputs: RunInput) -> None:
+        # numpy comes with raw_audio: import it with a result in hand, not with the window
+        from inference_gui.engine.raw_audio import RawAudio
+
         clips = per_input(output, inputs)
         if not all(isinstance(clip, RawAudio) for clip in clips):
             raise TypeError("text-to-audio output without RawAudio clips")

@@ -10,26 +10,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QComboBox, QWidget
 
 from inference_gui.engine.inputs import RunInput
-from inference_gui.engine.raw_image import RawImage
 from inference_gui.ui.widgets.batches import per_input
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from inference_gui.engine.raw_image import RawImage
 
 PALETTE = ["#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#42d4f4", "#f032e6", "#bfef45"]
 MASK_ALPHA = 120
 # Viridis at five stops, interpolated: dark (low values) to yellow (high values).
-_STOPS = np.array([[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]])
+_STOPS = ((68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37))
 LEGEND_ROW = 20
 
 
 def to_qimage(rgba: np.ndarray) -> QImage:
     """(H, W, 4) uint8 RGBA -> a QImage that owns its pixels."""
+    import numpy as np  # with a result in hand, not with the window
+
     data = np.ascontiguousarray(rgba, dtype=np.uint8)
     h, w = data.shape[:2]
     return QImage(data.data, w, h, 4 * w, QImage.Format.Format_RGBA8888).copy()
@@ -37,10 +42,13 @@ def to_qimage(rgba: np.ndarray) -> QImage:
 
 def colour_map(depth: RawImage) -> QImage:
     """A 1-channel 0..255 image through the viridis stops."""
+    import numpy as np  # with a result in hand, not with the window
+
+    stops = np.array(_STOPS)
     values = depth.pixels[:, :, 0].astype(np.float64) / 255 * (len(_STOPS) - 1)
     low = np.minimum(np.floor(values).astype(int), len(_STOPS) - 2)
     frac = (values - low)[:, :, None]
-    rgb = _STOPS[low] * (1 - frac) + _STOPS[low + 1] * frac
+    rgb = stops[low] * (1 - frac) + stops[low + 1] * frac
     alpha = np.full(rgb.shape[:2] + (1,), 255)
     return to_qimage(np.concatenate([rgb, alpha], axis=2).round().astype(np.uint8))
 
@@ -48,6 +56,8 @@ def colour_map(depth: RawImage) -> QImage:
 def rgba_of(image: RawImage) -> QImage:
     """Any 1-, 3- or 4-channel RawImage as an RGBA QImage (grey spread to RGB, opaque if no
     alpha)."""
+    import numpy as np  # with a result in hand, not with the window
+
     pixels = image.pixels
     if image.channels in (1, 2):
         pixels = np.concatenate([pixels[:, :, :1]] * 3 + [pixels[:, :, 1:]], axis=2)
@@ -77,6 +87,8 @@ def checkerboard(painter: QPainter, rect: QRectF, square: int = 8) -> None:
 
 def mask_overlay(mask: RawImage, colour: QColor) -> QImage:
     """The mask's pixels in ``colour``, translucent; elsewhere transparent."""
+    import numpy as np  # with a result in hand, not with the window
+
     on = mask.pixels[:, :, 0] > 0
     rgba = np.zeros(on.shape + (4,), dtype=np.uint8)
     rgba[on] = (colour.red(), colour.green(), colour.blue(), MASK_ALPHA)
@@ -137,6 +149,8 @@ class ImageOverlay(QWidget):
 
     def show_index(self, index: int) -> None:
         """Draw the result of the batch's ``index``-th image."""
+        from inference_gui.engine.raw_image import RawImage  # numpy: see to_qimage
+
         if not 0 <= index < len(self._results):
             return
         image, first = self._images[index], self._results[index]
@@ -175,7 +189,7 @@ class ImageOverlay(QWidget):
         for segment in segments:
             mask: RawImage = segment["mask"]
             label = str(segment["label"])
-            share = np.count_nonzero(mask.pixels) / max(mask.pixels.size, 1)
+            share = int((mask.pixels != 0).sum()) / max(mask.pixels.size, 1)
             self.layers.append(mask_overlay(mask, self.colour(label)))
             self.legend.append((f"{label} {share:.1%}", self.colour(label)))
         self.update()

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from inference_gui.engine.inputs import InputKind, RunInput
-from inference_gui.engine.tasks.base import Task
+from inference_gui.engine.tasks import TaskSpec
 from inference_gui.errors import EngineError
 from inference_gui.ui.widgets.audio_input import AudioInput
 from inference_gui.ui.widgets.chat_input import ChatInput
@@ -118,7 +118,7 @@ class InputEditor(QWidget):
             else self._task_kind
         )
 
-    def set_task(self, task: type[Task]) -> None:
+    def set_task(self, task: TaskSpec) -> None:
         """The page ``task`` takes, "Prompt / Chat" when it takes a chat, labels when it takes
         candidate labels."""
         self.set_kind(task.input_kind, chat=task.accepts_chat, labels=task.takes_labels)

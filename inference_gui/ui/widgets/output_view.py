@@ -11,7 +11,6 @@ from typing import Any
 from inference_gui.engine.compare import cosine_similarity, median, p90, vectors
 from inference_gui.engine.engine import RunResult
 from inference_gui.engine.inputs import RunInput
-from inference_gui.engine.raw_image import jsonable
 from inference_gui.format import human_bytes
 from inference_gui.ui.widgets.batches import per_input
 from inference_gui.ui.widgets.json_view import to_json
@@ -82,6 +81,9 @@ TIMING_ORDER = ("resolve", "fetch", "session_create", "preprocess", "run", "post
 def run_report(title: str, result: RunResult, wall_ms: float, totals: Sequence[float]) -> str:
     """The console text of a run, as about:inference prints it: timings per phase, end-to-end
     time, RSS, the files used, warnings and the result."""
+    # numpy comes with raw_image: import it with a result in hand, not with the window
+    from inference_gui.engine.raw_image import jsonable
+
     lines = [title, "", "Timings:"]
     lines += [f"  {key:<15}{result.timings_ms.get(key, 0):>10.1f} ms" for key in TIMING_ORDER]
     if len(totals) > 1:

@@ -12,13 +12,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PySide6.QtCore import QTemporaryDir, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from inference_gui.ui.widgets.audio_player import multimedia_problem
+
+if TYPE_CHECKING:
+    import numpy as np
 
 RECORD, STOP = "● Record", "■ Stop"
 MAX_SECONDS = 300  # five minutes: ~10 MB at 16 kHz; speech models read 30 s windows anyway
@@ -51,6 +53,8 @@ class Take:
 
     def add(self, data: bytes) -> float:
         """Append ``data`` (whole frames; a split frame waits for the next chunk); its peak dBFS."""
+        import numpy as np  # on recording, not with the window
+
         kind, offset, scale = SAMPLE_FORMATS[self.sample_format]
         width = np.dtype(kind).itemsize * self.channels
         data = self._rest + data
@@ -66,6 +70,7 @@ class Take:
         return max(FLOOR_DB, 20 * math.log10(peak)) if peak > 0 else FLOOR_DB
 
     def save(self, path: Path) -> None:
+        import numpy as np
         import soundfile
 
         samples = np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.int16)

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from PySide6.QtCore import QPointF, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from inference_gui.engine.inputs import RunInput
 from inference_gui.ui.widgets.batches import per_input
+
+if TYPE_CHECKING:
+    import numpy as np
 
 COLUMNS = 1200
 MAX_SECONDS = 120.0
@@ -45,6 +47,7 @@ class Envelope:
 
 def read_envelope(path: Path, columns: int = COLUMNS, max_seconds: float = MAX_SECONDS) -> Envelope:
     """The envelope of ``path``; raises soundfile's errors for what it cannot decode."""
+    import numpy as np  # on use (a job thread), not with the window
     import soundfile
 
     with soundfile.SoundFile(str(path)) as audio:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from inference_gui.engine.option_schema import TASK_OPTIONS, check_options, option, specs_for
-from inference_gui.engine.tasks import TASK_MODULES, task_class
+from inference_gui.engine.tasks import TASKS, task_class
 from inference_gui.errors import EngineError
 
 
 def test_every_task_module_has_a_declaration() -> None:
-    names = {task_class(task).name for task in TASK_MODULES if task_class(task).needs_model}
+    names = {task_class(task).name for task in TASKS if task_class(task).needs_model}
     assert names <= set(TASK_OPTIONS), names - set(TASK_OPTIONS)
 
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inference_gui.engine.tasks import supported_tasks, task_class
+from inference_gui.engine.tasks import supported_tasks, task_spec
 from inference_gui.engine.workloads import default_call_options, examples
 from inference_gui.errors import EngineError
 from inference_gui.run_service import RunPlan, RunRequest
@@ -180,7 +180,7 @@ class RunForm(QGroupBox):
         return f"{where} ({self.task.currentText()})"
 
     def require_dtype(self) -> None:
-        if task_class(self.task.currentText()).needs_model and not self.dtypes.current():
+        if task_spec(self.task.currentText()).needs_model and not self.dtypes.current():
             raise EngineError(
                 "No quantization is available for this model.",
                 "Check the model id and revision, or pick another model.",

@@ -32,7 +32,7 @@ from inference_gui import __version__, diagnostics
 from inference_gui.context import AppContext
 from inference_gui.engine import Engine, EngineOptions, RunInput, RunResult
 from inference_gui.engine.compare import CompareRow, DtypeChoice, compare_dtypes
-from inference_gui.engine.tasks import task_class
+from inference_gui.engine.tasks import task_spec
 from inference_gui.engine.workloads import (
     BenchmarkRow,
     Example,
@@ -285,7 +285,7 @@ class InferencePane(Pane):
         self.refresh_dtypes()
 
     def _on_task_changed(self) -> None:
-        self.inputs.set_task(task_class(self.task.currentText()))
+        self.inputs.set_task(task_spec(self.task.currentText()))
 
     def continue_chat(self, conversation: list[dict[str, str]]) -> None:
         """The transcript, reply included, back in the chat input with a new message to write."""
@@ -300,9 +300,9 @@ class InferencePane(Pane):
         folder = self.form.folder_path
         self.compare_panel.set_subject(self.form.subject())
         self._lookup += 1
-        if not task_class(task).needs_model or not (model or folder):
+        if not task_spec(task).needs_model or not (model or folder):
             self._show_choices([])
-            if task_class(task).needs_model:  # an empty picker alone does not say what to do
+            if task_spec(task).needs_model:  # an empty picker alone does not say what to do
                 self.dtypes.show_note("Enter a model id (or choose a folder) to list its dtypes.")
             return
         self.dtypes.show_note("Looking up the quantizations this model has…")

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from inference_gui.engine import RunInput, RunResult
 from inference_gui.engine.compare import CompareRow
-from inference_gui.engine.raw_image import jsonable
 from inference_gui.engine.workloads import BenchmarkRow
 from inference_gui.errors import Cancelled
 from inference_gui.run_service import RunPlan
@@ -252,6 +251,9 @@ class ResultViews(QWidget):
         wall_ms: float,
         totals: list[float],
     ) -> None:
+        # numpy comes with raw_image: import it with a result in hand, not with the window
+        from inference_gui.engine.raw_image import jsonable
+
         o = plan.options
         self.output.show_output(o.task, result.output, inputs)
         self.raw.set_value(jsonable(result.output))  # masks and depth maps in compact form
