@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 
 DTYPES: tuple[str, ...] = ("fp32", "fp16", "q8", "int8", "uint8", "q4", "q4f16", "bnb4")
+# Activations quantized at run time, with one scale per tensor over the whole batch.
+DYNAMICALLY_QUANTIZED = frozenset({"q8", "int8", "uint8"})
 
 # Threads per session, wherever they come from (records, settings, flags): far past any CPU's
 # cores; more only costs memory and start-up time (99,999,999 got the process killed).

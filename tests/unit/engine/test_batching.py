@@ -130,3 +130,15 @@ def test_left_padding_is_cut_from_the_left() -> None:
     assert seen[0].tolist() == [[2, 3], [10, 11]]
     assert merged["h"][:, :, 0].tolist() == [[0, 0, 2, 3], [4, 5, 6, 7], [0, 0, 10, 11]]
     assert merged["pooled"][:, 0].tolist() == [3, 7, 11]
+
+
+@pytest.mark.parametrize("dtype", ["q8", "int8", "uint8"])
+def test_dynamically_quantized_graphs_run_one_padded_batch(
+    monkeypatch: pytest.MonkeyPatch, dtype: str
+) -> None:
+    """Their activation scale is taken over the whole batch, so only the one padded batch
+    Transformers.js runs gives its numbers: no micro-batches, even where fp32 would split."""
+    engine = fixture_engine("feature-extraction", "bert-embed", dtype=dtype)
+    shapes = counting_runs(monkeypatch)
+    engine.run(RunInput.text(MIXED), {"pooling": "mean"})
+    assert [rows for rows, _ in shapes] == [len(MIXED)]
