@@ -152,7 +152,10 @@ class CachePane(Pane):
         self._timer.timeout.connect(self._poll)
         self._timer.start()
         ctx.settings_changed.connect(self.refresh)
-        self.refresh()
+        # Once the event loop runs, after the window is shown: the listing's feature statuses
+        # import the model stack on the job's thread, which holds the interpreter lock for
+        # ~150 ms of the window's construction if it starts here.
+        QTimer.singleShot(0, self.refresh)
 
     # -- loading -------------------------------------------------------------------------------
     def refresh(self) -> None:
