@@ -152,14 +152,16 @@ class CachePane(Pane):
         self._timer.timeout.connect(self._poll)
         self._timer.start()
         ctx.settings_changed.connect(self.refresh)
-        # Once the event loop runs, after the window is shown: the listing's feature statuses
-        # import the model stack on the job's thread, which holds the interpreter lock for
-        # ~150 ms of the window's construction if it starts here.
-        QTimer.singleShot(0, self.refresh)
+        self.refresh(later=True)
 
     # -- loading -------------------------------------------------------------------------------
-    def refresh(self) -> None:
-        """Reload the tree off the GUI thread; rows stay expanded and selected across reloads."""
+    def refresh(self, *, later: bool = False) -> None:
+        """Reload the tree off the GUI thread; rows stay expanded and selected across reloads.
+
+        ``later``: the job starts once the event loop runs. The window opens so: the listing's
+        feature statuses import the model stack on the job's thread, which held the interpreter
+        lock for ~150 ms of the window's construction when the job started with the pane.
+        """
         if self._loading:
             self._pending = True  # load again when this one ends: it may predate the change
             return
@@ -170,12 +172,19 @@ class CachePane(Pane):
             self._load_failed(exc)
             return
         app = self.ctx.app
-        self.ctx.worker.submit(
-            lambda _job: cache_use(app),
-            name="Read the model cache",
-            on_done=self._show_tree,
-            on_error=self._load_failed,
-        )
+
+        def start() -> None:
+            self.ctx.worker.submit(
+                lambda _job: cache_use(app),
+                name="Read the model cache",
+                on_done=self._show_tree,
+                on_error=self._load_failed,
+            )
+
+        if later:
+            QTimer.singleShot(0, start)
+        else:
+            start()
 
     def _show_tree(self, use: CacheUse) -> None:
         self._loading = False
