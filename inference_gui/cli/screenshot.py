@@ -68,7 +68,11 @@ def run(args: argparse.Namespace, ctx: AppContext) -> int:
             play_example(window, args.run_example, compare=args.compare, benchmark=args.benchmark)
         )
     if args.check:
-        window.panes["check"].check(args.check)
+        from inference_gui.ui.panes.check import CheckPane
+
+        pane = window.pane("check")
+        assert isinstance(pane, CheckPane)
+        pane.check(args.check)
     image = render_pane(window, args.pane, args.size)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     if not image.save(str(args.output), "PNG"):

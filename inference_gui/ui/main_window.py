@@ -64,7 +64,10 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.setWindowTitle("Inference GUI")
         self.setWindowIcon(QIcon(str(resource_path("icons", "app.svg"))))
+        # Panes are built the first time they are shown: the window appears once the first one is
+        # built (building all six took ~0.4 s, mostly the Inference pane's many widgets).
         self.panes: dict[str, Pane] = {}
+        self.pane_ids = [pane_class.pane_id for pane_class in PANES]
 
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
@@ -72,10 +75,8 @@ class MainWindow(QMainWindow):
         self.sidebar.setFixedWidth(170)
         self.sidebar.setAccessibleName("Panes")
         self.stack = QStackedWidget()
-        for index, pane_class in enumerate(PANES):
-            pane = pane_class(ctx)
-            self.panes[pane.pane_id] = pane
-            self.stack.addWidget(_scrollable(pane))
+        for index, pane in enumerate(PANES):
+            self.stack.addWidget(QWidget())  # a placeholder until the pane is first shown
             item = QListWidgetItem(QIcon(str(resource_path("icons", pane.icon))), pane.title)
             item.setToolTip(f"{pane.description} (Ctrl+{index + 1})")
             item.setData(Qt.ItemDataRole.UserRole, pane.pane_id)
@@ -122,7 +123,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
         view_menu = self.menuBar().addMenu("&View")
-        for index, pane in enumerate(self.panes.values()):
+        for index, pane in enumerate(PANES):
             action = QAction(pane.title, self, shortcut=QKeySequence(f"Ctrl+{index + 1}"))
             action.triggered.connect(lambda _=False, pid=pane.pane_id: self.show_pane(pid))
             view_menu.addAction(action)
@@ -133,12 +134,27 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self.open_about)
         help_menu.addAction(about)
 
+    def pane(self, pane_id: str) -> Pane:
+        """The pane, built (in its place in the stack) if this is its first use."""
+        if pane_id not in self.pane_ids:
+            raise KeyError(f"no pane {pane_id!r}; panes are {', '.join(self.pane_ids)}")
+        if pane_id not in self.panes:
+            index = self.pane_ids.index(pane_id)
+            built = PANES[index](self.ctx)
+            self.panes[pane_id] = built
+            placeholder = self.stack.widget(index)
+            current = self.stack.currentIndex()
+            self.stack.insertWidget(index, _scrollable(built))
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.stack.setCurrentIndex(current)
+        return self.panes[pane_id]
+
     def show_pane(self, pane_id: str) -> Pane:
         """Switch to a pane by id; unknown ids raise KeyError listing the valid ones."""
-        if pane_id not in self.panes:
-            raise KeyError(f"no pane {pane_id!r}; panes are {', '.join(self.panes)}")
-        self.sidebar.setCurrentRow(list(self.panes).index(pane_id))
-        return self.panes[pane_id]
+        pane = self.pane(pane_id)
+        self.sidebar.setCurrentRow(self.pane_ids.index(pane_id))
+        return pane
 
     def show_examples(self) -> None:
         """The Inference pane with its ready-made examples list focused and open."""
@@ -154,11 +170,12 @@ class MainWindow(QMainWindow):
 
     @property
     def current_pane(self) -> Pane:
-        return list(self.panes.values())[self.stack.currentIndex()]
+        return self.pane(self.pane_ids[self.stack.currentIndex()])
 
     def _row_changed(self, row: int) -> None:
         if row < 0:
             return
+        self.pane(self.pane_ids[row])
         self.stack.setCurrentIndex(row)
         self.welcome.pane_shown(self.current_pane.pane_id)
         self.current_pane.activated()
@@ -314,7 +331,7 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1100, 720)
         pane = store.value("window/pane", "records")
-        self.show_pane(pane if pane in self.panes else "records")
+        self.show_pane(pane if pane in self.pane_ids else "records")
 
     def save_state(self) -> None:
         self.ctx.store.setValue("window/geometry", self.saveGeometry())

@@ -269,3 +269,14 @@ def test_a_demo_pack_dropped_on_the_window_installs_offline(qtbot, tmp_path, cap
             window.ctx.app.runs.plan(RunRequest(feature="tiny-ner")), RunInput.text("Alice"), {}
         )
         assert isinstance(result.output, list)
+
+
+def test_panes_are_built_the_first_time_they_are_shown(window: MainWindow) -> None:
+    """The window opens on one pane; each other pane is built when first shown, in its place."""
+    assert list(window.panes) == [window.current_pane.pane_id]
+    for index, pane_id in enumerate(PANE_IDS):
+        pane = window.show_pane(pane_id)
+        assert window.stack.currentIndex() == index and window.current_pane is pane
+        assert window.sidebar.currentRow() == index
+    assert sorted(window.panes) == sorted(PANE_IDS)
+    assert window.show_pane(PANE_IDS[0]) is window.panes[PANE_IDS[0]]  # built once
