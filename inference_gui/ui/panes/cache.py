@@ -388,15 +388,11 @@ class CachePane(Pane):
             self.status.setText("No incomplete downloads to delete.")
             return
         freed = sum(f.size for f in found)
-        answer = QMessageBox.question(
-            self,
+        if not self._ask(
             "Delete incomplete downloads",
             f"Delete {count(len(found), 'incomplete download')}? A later fetch would have "
             f"resumed them.\n\nThis frees {human_bytes(freed)}.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
 
         def done(removed: list[Leftover]) -> None:
@@ -413,21 +409,28 @@ class CachePane(Pane):
             on_error=self._failed,
         )
 
+    def _ask(self, title: str, text: str) -> bool:
+        """Yes / Cancel before deleting anything, Cancel the default."""
+        answer = QMessageBox.question(
+            self,
+            title,
+            text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def confirm_delete(self, plan: DeletePlan) -> None:
         if plan.empty:
             self.status.setText(f"Nothing to delete for {plan.description}.")
             return
         why = plan.why_nothing_freed()
         note = f" ({why})" if why else ""
-        answer = QMessageBox.question(
-            self,
+        if not self._ask(
             "Delete from the cache",
             f"Delete {plan.description} — {len(plan.remove)} files?\n\n"
             f"This frees {human_bytes(plan.freed_bytes)}{note}.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         self.ctx.worker.submit(
             lambda _job: self.ctx.app.cache.delete(plan),
