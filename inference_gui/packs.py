@@ -159,10 +159,8 @@ def export_pack(
     done = 0
     with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as pack:
         pack.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
-        for f in files.values():
-            row = ctx.cache.store.find(ctx.hub.key, f["model"], f["revision"], f["path"])
-            assert row is not None, "listed from the index just now"
-            pack.write(ctx.cache.blobs.blob(row.sha256), _member(f))
+        for f in files.values():  # blobs are named by their hash, listed from the index above
+            pack.write(ctx.cache.blobs.blob(f["sha256"]), _member(f))
             done += f["size"]
             if progress is not None:
                 progress(Progress(PHASE_PACK, done, total, "B", f["path"]))
