@@ -16,6 +16,8 @@ import difflib
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
+from types import MappingProxyType
 from typing import Any, Literal
 
 from inference_gui.errors import EngineError, bounded
@@ -234,9 +236,13 @@ TASK_OPTIONS: dict[str, tuple[OptionSpec, ...]] = {
 ALIASES = {"summarization": "text2text-generation", "translation": "text2text-generation"}
 
 
-def specs_for(task: str) -> dict[str, OptionSpec]:
-    """The options ``task`` reads, by name (none for a task without a declaration)."""
-    return {s.name: s for s in TASK_OPTIONS.get(ALIASES.get(task, task), ())}
+@cache
+def specs_for(task: str) -> Mapping[str, OptionSpec]:
+    """The options ``task`` reads, by name (none for a task without a declaration).
+
+    Built once per task: every option a run reads looks its declaration up here.
+    """
+    return MappingProxyType({s.name: s for s in TASK_OPTIONS.get(ALIASES.get(task, task), ())})
 
 
 def option(options: Mapping[str, Any], task: str, name: str) -> Any:
