@@ -152,6 +152,9 @@ GENERATION: tuple[OptionSpec, ...] = (
     OptionSpec("begin_suppress_tokens", "token_ids"),
     OptionSpec("bad_words_ids", "list"),
     OptionSpec("guidance_scale", "number", above=0.0),
+    # Ours (Hugging Face's name, not Transformers.js's): tokens guessed by prompt lookup that one
+    # decoder pass checks (generation/lookup.py); the text is the same, 0 turns it off.
+    OptionSpec("prompt_lookup_num_tokens", "int", minimum=0),
 )
 
 _NOT_IMPLEMENTED = "Transformers.js does not implement it, so the run does without it"

@@ -27,10 +27,10 @@ def nudge_runner_up(monkeypatch: pytest.MonkeyPatch, step: int, over_top: float)
     real_step = Decoder.step
     seen = {"steps": 0}
 
-    def step_with_nudge(self: Decoder, state, input_ids, run):  # type: ignore[no-untyped-def]
+    def step_with_nudge(self: Decoder, state, input_ids, run, **kw):  # type: ignore[no-untyped-def]
         if state.past_length == 0:  # a new generation starts
             seen["steps"] = 0
-        scores = real_step(self, state, input_ids, run)
+        scores = real_step(self, state, input_ids, run, **kw)
         if seen["steps"] == step:
             top, runner_up = np.argsort(-scores[0], kind="stable")[:2]
             scores[0, runner_up] = scores[0, top] + over_top
@@ -45,8 +45,8 @@ def top_gap(monkeypatch: pytest.MonkeyPatch) -> float:
     gaps: list[float] = []
     real_step = Decoder.step
 
-    def recording(self: Decoder, state, input_ids, run):  # type: ignore[no-untyped-def]
-        scores = real_step(self, state, input_ids, run)
+    def recording(self: Decoder, state, input_ids, run, **kw):  # type: ignore[no-untyped-def]
+        scores = real_step(self, state, input_ids, run, **kw)
         best = np.sort(scores[0])[::-1]
         gaps.append(float(best[0] - best[1]))
         return scores

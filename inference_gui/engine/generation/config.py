@@ -51,6 +51,7 @@ class GenerationConfig:
     bad_words_ids: list[list[int]] = field(default_factory=list)
     guidance_scale: float | None = None
     seed: int | None = None
+    prompt_lookup_num_tokens: int | None = None  # None: the engine's choice (pipeline.py)
 
     @property
     def pad_id(self) -> int:

@@ -133,11 +133,19 @@ class Decoder:
             )
         return np.zeros(shape, dtype=spec.dtype)
 
-    def step(self, state: DecoderState, input_ids: np.ndarray, run: RunFn) -> np.ndarray:
+    def step(
+        self,
+        state: DecoderState,
+        input_ids: np.ndarray,
+        run: RunFn,
+        *,
+        every_position: bool = False,
+    ) -> np.ndarray:
         """Run the decoder on the new tokens ``input_ids`` (rows, t).
 
-        Returns the next-token scores (rows, vocab) as float32, and moves ``state`` forward by
-        ``t`` positions.
+        Returns the next-token scores (rows, vocab) as float32 — or, with ``every_position``, the
+        scores after each new token (rows, t, vocab) — and moves ``state`` forward by ``t``
+        positions.
         """
         rows, new = input_ids.shape
         mask = _grow_mask(state.attention_mask, rows, state.past_length + new)
@@ -165,7 +173,27 @@ class Decoder:
             for now, past in self.present_to_past.items()
         }
         state.past_length += new
-        return np.array(outputs["logits"][:, -1, :], dtype=np.float32)
+        logits = outputs["logits"]
+        return np.array(logits if every_position else logits[:, -1, :], dtype=np.float32)
+
+    def rewind(self, state: DecoderState, length: int) -> None:
+        """Forget every position from ``length`` on, as if only ``length`` had been fed.
+
+        The self-attention past is cut along its sequence axis; the cross-attention past (the
+        encoder's) does not grow with the output and stays.
+        """
+        if length >= state.past_length:
+            return
+        if self.uses_cache:
+            state.past = {
+                name: value if ".encoder." in name else value[:, :, :length]
+                for name, value in state.past.items()
+            }
+        else:
+            state.ids = None if state.ids is None else state.ids[:, :length]
+        if state.attention_mask is not None:
+            state.attention_mask = state.attention_mask[:, :length]
+        state.past_length = length
 
 
 def kv_shape(config: Mapping[str, Any]) -> tuple[int | None, int | None]:

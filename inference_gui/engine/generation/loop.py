@@ -16,6 +16,7 @@ import numpy as np
 
 from inference_gui.engine.generation.config import GenerationConfig, plan_length
 from inference_gui.engine.generation.decoder import Decoder
+from inference_gui.engine.generation.lookup import guess
 from inference_gui.engine.generation.processors import apply_all, build_processors
 from inference_gui.engine.generation.sampling import Sampler
 from inference_gui.engine.generation.streamer import Streamer
@@ -33,6 +34,7 @@ class GenerationOutput:
     sequences: list[list[int]]
     prompt_length: int
     steps: int
+    passes: int  # decoder runs: fewer than steps where guessed tokens were right (lookup.py)
     time_to_first_token_s: float
     total_s: float
     notes: tuple[str, ...] = ()
@@ -61,6 +63,7 @@ def generate(
     guard: RunGuard | None = None,
     streamer: Streamer | None = None,
     started: float | None = None,
+    guesses: int = 0,
 ) -> GenerationOutput:
     """Generate from ``input_ids`` (rows, prompt length).
 
@@ -70,6 +73,9 @@ def generate(
     ``input_length`` is the prompt's length before truncation, for the error when it leaves no
     room. ``started`` (a ``time.perf_counter()`` value) is when the caller's run began, so that
     the time to first token includes preprocessing and the encoder; it defaults to now.
+    ``guesses`` is how many tokens found by prompt lookup (lookup.py) a pass may check at most;
+    only the caller knows whether the graph scores positions fed together as it scores them one
+    by one, so the default is none.
     """
     started = time.perf_counter() if started is None else started
     guard = guard or RunGuard()
@@ -88,27 +94,39 @@ def generate(
     sequences = input_ids.tolist()
     running = np.ones(rows, dtype=bool)
     state = decoder.start(rows, attention_mask, encoder_hidden_states, encoder_attention_mask)
+    # Guesses are checked for one greedy row only (see lookup.py); 0 turns them off.
+    guesses = guesses if rows == 1 and not config.do_sample and decoder.uses_cache else 0
     step_ids = input_ids
     first_token_at = None
-    steps = 0
-    while True:  # guard.run checks cancel and timeout before each step, and inside it
-        scores = decoder.step(state, step_ids, guard.run)
-        scores = apply_all(processors, sequences, scores)
-        chosen = sampler(scores)
-        if not running.all():
-            chosen = np.where(running, chosen, config.pad_id)
-        steps += 1
-        first_token_at = first_token_at or time.perf_counter()
-        added = {row: token for row, token in enumerate(chosen.tolist()) if running[row]}
-        for row, token in added.items():
-            sequences[row].append(token)
-        if streamer is not None:
-            streamer.put(added)
-        running &= ~(chosen[:, None] == eos).any(axis=1)
-        # every running row has the same length: the prompt plus one token per step
-        if prompt_length + steps >= plan.max_length or not running.any():
-            break
-        step_ids = chosen[:, None]
+    steps = passes = 0
+    done = False
+    while not done:  # guard.run checks cancel and timeout before each pass, and inside it
+        room = plan.max_length - prompt_length - steps  # tokens still allowed
+        guessed = guess(sequences[0], min(guesses, room - 1)) if steps else []
+        fed = np.concatenate([step_ids, [guessed]], axis=1) if guessed else step_ids
+        scores = decoder.step(state, fed, guard.run, every_position=bool(guessed))
+        passes += 1
+        for position in range(len(guessed) + 1):
+            chosen = sampler(
+                apply_all(processors, sequences, scores[:, position] if guessed else scores)
+            )
+            if not running.all():
+                chosen = np.where(running, chosen, config.pad_id)
+            steps += 1
+            first_token_at = first_token_at or time.perf_counter()
+            added = {row: token for row, token in enumerate(chosen.tolist()) if running[row]}
+            for row, token in added.items():
+                sequences[row].append(token)
+            if streamer is not None:
+                streamer.put(added)
+            running &= ~(chosen[:, None] == eos).any(axis=1)
+            # every running row has the same length: the prompt plus one token per step
+            done = prompt_length + steps >= plan.max_length or not running.any()
+            step_ids = chosen[:, None]
+            if done or position == len(guessed) or guessed[position] != added[0]:
+                # positions fed after the first wrong guess hold tokens the text does not have
+                decoder.rewind(state, state.past_length - len(guessed) + position)
+                break
     if streamer is not None:
         streamer.end()
     finished = time.perf_counter()
@@ -116,7 +134,8 @@ def generate(
         sequences=sequences,
         prompt_length=prompt_length,
         steps=steps,
-        time_to_first_token_s=first_token_at - started,
+        passes=passes,
+        time_to_first_token_s=(first_token_at or finished) - started,
         total_s=finished - started,
         notes=plan.notes,
     )

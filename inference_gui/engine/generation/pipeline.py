@@ -24,9 +24,11 @@ from inference_gui.engine.generation.config import (
     resolve_generation_config,
 )
 from inference_gui.engine.generation.decoder import Decoder
+from inference_gui.engine.generation.lookup import DEFAULT_GUESSES
 from inference_gui.engine.generation.loop import GenerationOutput, generate
 from inference_gui.engine.generation.streamer import TextStreamer
 from inference_gui.engine.tasks.base import RunContext, Task
+from inference_gui.vocab import DYNAMICALLY_QUANTIZED
 
 NO_CACHE_NOTE = (
     "The model was exported without past_key_values, so every new token recomputes the whole "
@@ -79,6 +81,19 @@ class GenerativeTask(Task):
             ctx.warn(note)
         return config
 
+    def lookup_guesses(self, config: GenerationConfig) -> int:
+        """How many prompt-lookup guesses a decoder pass may check (generation/lookup.py).
+
+        None where the text could change: a graph that quantizes its activations per call (q8,
+        int8, uint8) scores positions fed together unlike one by one, and the encoder-decoder
+        graphs (merged with an If on the cache) take one new token per pass.
+        """
+        dtype = self.resources.options.dtype_for(self.decoder_base)
+        if self.decoder.is_seq2seq or dtype in DYNAMICALLY_QUANTIZED:
+            return 0
+        chosen = config.prompt_lookup_num_tokens
+        return DEFAULT_GUESSES if chosen is None else chosen
+
     def decode(self, ids: Sequence[int]) -> str:
         return self.tokenizer.decode(ids, skip_special_tokens=True)
 
@@ -113,6 +128,7 @@ class GenerativeTask(Task):
             max_positions=model_max_positions(self.resources.config),
             input_length=input_length,
             started=started or time.perf_counter(),
+            guesses=self.lookup_guesses(config),
             **encoder,
         )
         if not self.decoder.uses_cache:
