@@ -16,7 +16,7 @@ import numpy as np
 
 from inference_gui.engine.generation.config import GenerationConfig, plan_length
 from inference_gui.engine.generation.decoder import Decoder
-from inference_gui.engine.generation.lookup import guess
+from inference_gui.engine.generation.lookup import Guesser
 from inference_gui.engine.generation.processors import apply_all, build_processors
 from inference_gui.engine.generation.sampling import Sampler
 from inference_gui.engine.generation.streamer import Streamer
@@ -63,7 +63,7 @@ def generate(
     guard: RunGuard | None = None,
     streamer: Streamer | None = None,
     started: float | None = None,
-    guesses: int = 0,
+    guesser: Guesser | None = None,
 ) -> GenerationOutput:
     """Generate from ``input_ids`` (rows, prompt length).
 
@@ -73,9 +73,9 @@ def generate(
     ``input_length`` is the prompt's length before truncation, for the error when it leaves no
     room. ``started`` (a ``time.perf_counter()`` value) is when the caller's run began, so that
     the time to first token includes preprocessing and the encoder; it defaults to now.
-    ``guesses`` is how many tokens found by prompt lookup (lookup.py) a pass may check at most;
-    only the caller knows whether the graph scores positions fed together as it scores them one
-    by one, so the default is none.
+    ``guesser`` decides how many tokens found by prompt lookup (lookup.py) a pass checks; only the
+    caller knows whether the graph scores positions fed together as it scores them one by one,
+    so by default nothing is guessed.
     """
     started = time.perf_counter() if started is None else started
     guard = guard or RunGuard()
@@ -94,17 +94,20 @@ def generate(
     sequences = input_ids.tolist()
     running = np.ones(rows, dtype=bool)
     state = decoder.start(rows, attention_mask, encoder_hidden_states, encoder_attention_mask)
-    # Guesses are checked for one greedy row only (see lookup.py); 0 turns them off.
-    guesses = guesses if rows == 1 and not config.do_sample and decoder.uses_cache else 0
+    # Guesses are checked for one greedy row only (see lookup.py).
+    if guesser is None or rows > 1 or config.do_sample or not decoder.uses_cache:
+        guesser = Guesser(0)
     step_ids = input_ids
     first_token_at = None
     steps = passes = 0
     done = False
     while not done:  # guard.run checks cancel and timeout before each pass, and inside it
         room = plan.max_length - prompt_length - steps  # tokens still allowed
-        guessed = guess(sequences[0], min(guesses, room - 1)) if steps else []
+        guessed = guesser.propose(sequences[0], room) if steps else []
         fed = np.concatenate([step_ids, [guessed]], axis=1) if guessed else step_ids
+        began = time.perf_counter()
         scores = decoder.step(state, fed, guard.run, every_position=bool(guessed))
+        took = time.perf_counter() - began
         passes += 1
         for position in range(len(guessed) + 1):
             chosen = sampler(
@@ -127,6 +130,8 @@ def generate(
                 # positions fed after the first wrong guess hold tokens the text does not have
                 decoder.rewind(state, state.past_length - len(guessed) + position)
                 break
+        if steps > 1:  # the prompt's pass is no measure of a step
+            guesser.record(len(guessed), position, took)
     if streamer is not None:
         streamer.end()
     finished = time.perf_counter()

@@ -24,7 +24,7 @@ from inference_gui.engine.generation.config import (
     resolve_generation_config,
 )
 from inference_gui.engine.generation.decoder import Decoder
-from inference_gui.engine.generation.lookup import DEFAULT_GUESSES
+from inference_gui.engine.generation.lookup import DEFAULT_GUESSES, Guesser
 from inference_gui.engine.generation.loop import GenerationOutput, generate
 from inference_gui.engine.generation.streamer import TextStreamer
 from inference_gui.engine.tasks.base import RunContext, Task
@@ -128,7 +128,7 @@ class GenerativeTask(Task):
             max_positions=model_max_positions(self.resources.config),
             input_length=input_length,
             started=started or time.perf_counter(),
-            guesses=self.lookup_guesses(config),
+            guesser=Guesser(self.lookup_guesses(config)),
             **encoder,
         )
         if not self.decoder.uses_cache:

@@ -19,7 +19,7 @@ from inference_gui.engine.generation import (
     resolve_generation_config,
 )
 from inference_gui.engine.generation import pipeline as pipeline_module
-from inference_gui.engine.generation.lookup import guess
+from inference_gui.engine.generation.lookup import FIRST_SIZE, Guesser, guess
 from inference_gui.engine.option_schema import check_options
 from inference_gui.engine.sources import folder_hub
 from tests.paths import HUB
@@ -51,6 +51,8 @@ def test_guess_takes_what_followed_the_latest_longest_match(
 def run(
     folder: Path, dtype: str, options: dict[str, Any], guesses: int, **kwargs: Any
 ) -> GenerationOutput:
+    """Greedy generation with up to ``guesses`` tokens checked per pass, never paused (timing
+    decides pauses in the engine; the mechanism is tested on its own here)."""
     config = read_json(folder / "config.json")
     generation_config = read_json(folder / "generation_config.json")
     decoder = kwargs.pop("decoder", None) or Decoder(
@@ -64,9 +66,45 @@ def run(
         ids,
         resolved,
         max_positions=model_max_positions(config),
-        guesses=guesses,
+        guesser=Guesser(guesses, adaptive=False),
         **kwargs,
     )
+
+
+LOOP = [1, 2, 3, 1, 2, 3, 1, 2]  # guess() finds 3 1 2 ... after it
+
+
+def test_guess_size_grows_when_kept_whole_and_shrinks_after_a_miss() -> None:
+    guesser = Guesser(10, adaptive=False)
+    sizes = []
+    for kept_all in (True, True, True, True, False, False, True):
+        sizes.append(guesser.size)
+        guessed = guesser.size
+        guesser.record(guessed, guessed if kept_all else 0, 0.01)
+    assert sizes == [FIRST_SIZE, 6, 8, 10, 10, 9, 8]
+    assert Guesser(0).propose(LOOP, room=50) == []
+    assert len(Guesser(10).propose(LOOP * 3, room=3)) == 2  # room for the guesses + 1
+
+
+def test_guessing_pauses_while_it_is_slower_than_not_guessing() -> None:
+    guesser = Guesser(10)
+    guesser.record(0, 0, 0.020)  # a pass without a guess: 50 tokens/s
+    guesser.record(4, 0, 0.030)  # 1 token in 30 ms: slower
+    assert [guesser.propose(LOOP, 50) for _ in range(2)][0] == []  # paused one pass
+    guesser.record(3, 0, 0.030)  # still slower: the pause doubles
+    assert [bool(guesser.propose(LOOP, 50)) for _ in range(3)] == [False, False, True]
+    guesser.record(3, 3, 0.030)  # 4 tokens in 30 ms: now guessing pays
+    guesser.record(5, 5, 0.030)
+    assert all(guesser.propose(LOOP, 50) for _ in range(5))
+
+
+def test_a_miss_before_any_plain_pass_makes_one_to_compare_with() -> None:
+    guesser = Guesser(10)
+    guesser.record(4, 4, 0.03)  # kept: go on guessing
+    assert guesser.propose(LOOP, 50)
+    guesser.record(4, 0, 0.03)  # a miss, and nothing to compare with yet
+    assert guesser.propose(LOOP, 50) == []
+    assert guesser.propose(LOOP, 50)
 
 
 @pytest.mark.parametrize(
@@ -165,7 +203,7 @@ def test_the_engine_guesses_only_where_the_text_cannot_change(
     real = pipeline_module.generate
 
     def spy(*args: Any, **kwargs: Any) -> GenerationOutput:
-        asked.append(kwargs["guesses"])
+        asked.append(kwargs["guesser"].most)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(pipeline_module, "generate", spy)
@@ -190,7 +228,7 @@ def test_encoder_decoders_take_one_token_per_pass(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(
         pipeline_module,
         "generate",
-        lambda *a, **k: asked.append(k["guesses"]) or real(*a, **k),
+        lambda *a, **k: asked.append(k["guesser"].most) or real(*a, **k),
     )
     engine = create_engine(
         EngineOptions(
