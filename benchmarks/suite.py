@@ -47,6 +47,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import onnxruntime as ort
 
 from benchmarks.engine_bench import write_subsection
@@ -222,6 +223,26 @@ def encoder_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
     return rows
 
 
+def bare_run(
+    session: ort.InferenceSession, feeds: dict[str, Any], names: list[str]
+) -> dict[str, Any]:
+    """A decoder run with nothing around it (no guard), for the bare prompt pass."""
+    return dict(zip(names, session.run(names, feeds), strict=True))
+
+
+def generation_call(
+    engine: Any, options: dict[str, Any], cancel: threading.Event, firsts: list[float]
+) -> Callable[[], float]:
+    """One timed generation of ours with ``options``; its time to first token goes to ``firsts``."""
+
+    def call() -> float:
+        timings = engine.run(RunInput.text(PROMPT), options, cancel=cancel).timings_ms
+        firsts.append(timings["preprocess"] + timings["time_to_first_token"])
+        return float(timings["total"])
+
+    return call
+
+
 def generation_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
     """Greedy generation of NEW_TOKENS tokens, ours vs Transformers.js: time to first token
     (from the call, tokenising and chat template included) and decode tokens/s after it."""
@@ -237,12 +258,7 @@ def generation_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
             engine.load()
             worker = TjsWorker(args.tjs, folder, dtype, 1, "text-generation") if args.tjs else None
             cancel = threading.Event()
-            ttft: dict[str, list[float]] = {"ours": [], "tjs": []}
-
-            def ours(e: Any = engine, c: threading.Event = cancel, firsts: Any = ttft) -> float:
-                timings = e.run(RunInput.text(PROMPT), GENERATE, cancel=c).timings_ms
-                firsts["ours"].append(timings["preprocess"] + timings["time_to_first_token"])
-                return float(timings["total"])
+            ttft: dict[str, list[float]] = {"ours": [], "plain": [], "tjs": []}
 
             def tjs(w: TjsWorker | None = worker, firsts: Any = ttft) -> float:
                 assert w is not None
@@ -250,7 +266,22 @@ def generation_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
                 firsts["tjs"].append(float(reply["ttft_ms"]))
                 return float(reply["ms"])
 
-            blocks: list[dict[str, Callable[[], float]]] = [{"ours": ours}]
+            task = engine._loaded.task
+            prompt_ids = np.asarray(task.resources.tokenizer([PROMPT]).input_ids)
+            # "plain": ours with prompt lookup off (one token per decoder pass, as Transformers.js);
+            # "prompt": the bare prompt pass of the same session (empty past), the floor of any
+            # engine's time to first token on it
+            blocks: list[dict[str, Callable[[], float]]] = [
+                {
+                    "prompt": timed(
+                        lambda d=task.decoder, i=prompt_ids: d.step(d.start(1), i, bare_run)
+                    ),
+                    "ours": generation_call(engine, GENERATE, cancel, ttft["ours"]),
+                    "plain": generation_call(
+                        engine, {**GENERATE, "prompt_lookup_num_tokens": 0}, cancel, ttft["plain"]
+                    ),
+                }
+            ]
             if worker is not None:
                 blocks.append({"tjs": tjs})
             try:
@@ -259,7 +290,8 @@ def generation_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
                 if worker is not None:
                     worker.close()
             row: dict[str, Any] = {"model": model, "dtype": dtype, "new_tokens": NEW_TOKENS}
-            for name in rounds[0]:
+            row["bare_prompt_ms"] = statistics.median(r["prompt"] for r in rounds)
+            for name in (n for n in rounds[0] if n != "prompt"):
                 total = statistics.median(r[name] for r in rounds)
                 first = statistics.median(ttft[name])
                 row[name] = total
@@ -267,7 +299,9 @@ def generation_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
                 row[f"{name}_tok_s"] = (NEW_TOKENS - 1) / ((total - first) / 1000)
             if worker is not None:
                 row["tok_s ours/tjs"] = row["ours_tok_s"] / row["tjs_tok_s"]
+                row["tok_s plain/tjs"] = row["plain_tok_s"] / row["tjs_tok_s"]
                 row["ttft tjs/ours"] = row["tjs_ttft"] / row["ours_ttft"]
+                row["ttft tjs/bare prompt"] = row["tjs_ttft"] / row["bare_prompt_ms"]
             row["rounds"] = rounds
             rows.append(row)
             print(json.dumps({k: v for k, v in row.items() if k != "rounds"}), flush=True)
@@ -340,14 +374,20 @@ def cache_rows(size_mb: int, repeats: int) -> dict[str, Any]:
     return {"listing": listing, "download": download}
 
 
-def startup_rows(runs: int) -> list[dict[str, Any]]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def startup_rows(runs: int, bytecode: Path) -> list[dict[str, Any]]:
+    """``--version`` and ``--help`` as subprocesses, taking turns with a bare interpreter; the
+    app's bytecode is cached in ``bytecode`` as an install has it (the first round writes it)."""
+    from benchmarks.window_startup import with_bytecode
+
+    env = {**with_bytecode(os.environ, bytecode), "PYTHONPATH": str(ROOT)}
     commands = {
         "python -c pass": [sys.executable, "-c", "pass"],
         "inference-gui --version": [sys.executable, "-m", "inference_gui", "--version"],
         "inference-gui --help": [sys.executable, "-m", "inference_gui", "--help"],
     }
     samples: dict[str, list[float]] = {name: [] for name in commands}
+    for command in commands.values():  # writes the bytecode
+        subprocess.run(command, capture_output=True, env=env, cwd="/", check=True)
     for _ in range(runs):
         for name, command in commands.items():
             start = time.perf_counter()
@@ -385,20 +425,24 @@ def markdown(
         )
     lines += [
         "",
-        f"| generation, {NEW_TOKENS} new tokens, greedy | TJS TTFT | our TTFT | TJS tok/s "
-        "| our tok/s | TTFT TJS / ours | tok/s ours / TJS |",
-        "|---|---|---|---|---|---|---|",
+        f"| generation, {NEW_TOKENS} new tokens, greedy | TJS TTFT | our TTFT | bare prompt "
+        "pass | TJS tok/s | our tok/s | ours, lookup off: tok/s | TTFT TJS / ours "
+        "| TTFT TJS / bare prompt pass | tok/s ours / TJS | lookup off / TJS |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for g in generation:
-        has_tjs = "tjs" in g
-        lines.append(
-            f"| {g['model']} {g['dtype']} | "
-            + (f"{g['tjs_ttft']:.1f} ms" if has_tjs else "-")
-            + f" | {g['ours_ttft']:.1f} ms | "
-            + (f"{g['tjs_tok_s']:.0f}" if has_tjs else "-")
-            + f" | {g['ours_tok_s']:.0f} | "
-            + (f"{g['ttft tjs/ours']:.2f} | {g['tok_s ours/tjs']:.2f} |" if has_tjs else "- | - |")
-        )
+        cells = [
+            f"{g['model']} {g['dtype']}",
+            f"{g['tjs_ttft']:.1f} ms" if "tjs" in g else "-",
+            f"{g['ours_ttft']:.1f} ms",
+            f"{g['bare_prompt_ms']:.1f} ms",
+            f"{g['tjs_tok_s']:.0f}" if "tjs" in g else "-",
+            f"{g['ours_tok_s']:.0f}",
+            f"{g['plain_tok_s']:.0f}",
+        ]
+        for key in ("ttft tjs/ours", "ttft tjs/bare prompt", "tok_s ours/tjs", "tok_s plain/tjs"):
+            cells.append(f"{g[key]:.2f}" if key in g else "-")
+        lines.append("| " + " | ".join(cells) + " |")
     if extra.get("memory"):
         lines += [
             "",
@@ -434,10 +478,15 @@ def markdown(
     ]
     window = extra.get("window")
     if window:
-        for name in ("window shown", "window painted (records, cache)"):
+        labels = {
+            "window shown": "window shown",
+            "window painted (records, cache)": "window painted (records, cache)",
+            "first result": f"first result, launch to shown ({meta['model']} q8, cached)",
+        }
+        for name, label in labels.items():
             w = window[name]
             lines.append(
-                f"| {name} | {w['median_ms']:.0f} ms | {w['min_ms']:.0f} ms | "
+                f"| {label} | {w['median_ms']:.0f} ms | {w['min_ms']:.0f} ms | "
                 f"{w['max_ms']:.0f} ms |"
             )
         stack = window["model stack imported on the GUI thread before shown"]
@@ -488,12 +537,17 @@ def main() -> None:
     }
     encoders = encoder_rows(args)
     generation = generation_rows(args)
-    startup = startup_rows(args.startup_runs)
+    with tempfile.TemporaryDirectory() as bytecode:
+        startup = startup_rows(args.startup_runs, Path(bytecode))
     extra: dict[str, Any] = {}
     if args.window_runs:
-        from benchmarks.window_startup import measure as window_startup
+        from benchmarks.window_startup import measure, measure_first_result
 
-        extra["window"] = window_startup(args.window_runs)
+        extra["window"] = measure(args.window_runs)
+        folder = args.hub / args.model / args.revision
+        extra["window"]["first result"] = measure_first_result(
+            args.window_runs, folder, "bench/first-result", "q8"
+        )
     if not args.skip_memory:
         extra["memory"] = memory_rows(args, encoders)
     if args.cache_mb:
