@@ -33,6 +33,7 @@ from inference_gui.engine.options import FIREFOX_KEYS, EngineOptions
 from inference_gui.engine.sources import CachedHubFiles, FolderFiles, ModelFiles
 from inference_gui.engine.tasks import task_spec
 from inference_gui.errors import AppError, EngineError, HubError
+from inference_gui.hub import HubUnavailable
 from inference_gui.jobs import JobContext
 from inference_gui.records import INFERENCE_OPTIONS
 from inference_gui.records.resolve import CALLER, DEFAULT, FALLBACK, OVERRIDE, RECORD
@@ -215,16 +216,21 @@ class RunService:
         """Every dtype with its size or why it cannot be chosen.
 
         A model the hub does not know but the user imported lists the imported copy's files (runs
-        find them through the cache).
+        find them through the cache); so does a cached revision while its hub is out of reach (no
+        network, the preference still online): a demo on a cached model should not wait on the
+        hub, nor fail.
         """
         files = self.files(plan)
         try:
             return choices_of(files, plan.options.task, _size_getter(files))
-        except AppError:
-            imported = self._imported(plan)
-            if imported is None:
+        except AppError as exc:
+            cached = _cached_copy(files) if isinstance(exc, HubUnavailable) else None
+            copy = cached or self._imported(plan)
+            if copy is None:
                 raise
-            return choices_of(imported, plan.options.task, _size_getter(imported))
+            if cached is not None:
+                log.info("%s; listing the cached copy of %s", exc.message, plan.source_label)
+            return choices_of(copy, plan.options.task, _size_getter(copy))
 
     def _imported(self, plan: RunPlan) -> FolderFiles | None:
         if plan.folder is not None:
@@ -307,6 +313,17 @@ class RunService:
             result.rss_bytes,
         )
         return result
+
+
+def _cached_copy(files: ModelFiles) -> CachedHubFiles | None:
+    """The same revision read from the cache alone, when the cache holds it (its config.json)."""
+    if not isinstance(files, CachedHubFiles):
+        return None
+    if not files.cache.has(files.hub, files.model_id, files.revision, "config.json"):
+        return None
+    return CachedHubFiles(
+        files.cache, files.hub, files.model_id, files.revision, offline=True, used_by=files.used_by
+    )
 
 
 def _size_getter(files: ModelFiles) -> SizeOf:

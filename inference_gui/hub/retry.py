@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from inference_gui.errors import Cancelled, HubError
-from inference_gui.hub.transport import TransientHubError
+from inference_gui.errors import Cancelled
+from inference_gui.hub.transport import HubUnavailable, TransientHubError
 
 T = TypeVar("T")
 
@@ -43,7 +43,7 @@ def retrying(
         except TransientHubError as exc:
             attempt += 1
             if attempt >= retry.attempts:
-                raise HubError(
+                raise HubUnavailable(
                     f"{what[:1].upper()}{what[1:]} failed {attempt} times: {exc.message}", hint
                 ) from exc
             if (cancel or threading.Event()).wait(retry.delay(attempt)):

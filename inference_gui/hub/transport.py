@@ -47,6 +47,13 @@ class TransientHubError(HubError):
     """A failure that may go away if tried again: a 5xx answer, a reset, a timeout, no route."""
 
 
+class HubUnavailable(HubError):
+    """A request kept failing in ways that may pass, every retry spent: the hub is out of reach.
+
+    For now, that is; a caller holding a cached copy may use it instead.
+    """
+
+
 class NoAnswer(TransientHubError):
     """The hub took the request and said nothing within the timeout."""
 
