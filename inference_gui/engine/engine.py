@@ -224,7 +224,10 @@ class Engine:
             if progress is not None:
                 progress(Progress(PHASE_LOAD, 0, 0, "", f"creating session for {chosen.path}"))
             sessions[chosen.base] = create_session(
-                graphs[chosen.base], o.num_threads, label=f"{chosen.path} of {label}"
+                graphs[chosen.base],
+                o.num_threads,
+                label=f"{chosen.path} of {label}",
+                edit=cls.graph_edit(chosen.base, o.dtype_for(chosen.base)),
             )
         guard.check()
         resources = TaskResources(o, config, sessions, tokenizer, processor, generation)

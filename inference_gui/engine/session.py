@@ -11,9 +11,11 @@ no model (``--version``, ``records``, ``cache``) never load it.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -25,6 +27,8 @@ from inference_gui.errors import Cancelled, EngineError, TimedOut
 if TYPE_CHECKING:
     import numpy as np
     import onnxruntime as ort
+
+log = logging.getLogger(__name__)
 
 _POLL_S = 0.02
 _IDLE_TICKS = 50  # one second without a run before the watcher thread parks
@@ -43,19 +47,38 @@ def session_options(num_threads: int = 0) -> ort.SessionOptions:
     return options
 
 
-def create_session(path: Path, num_threads: int = 0, *, label: str = "") -> ort.InferenceSession:
+def create_session(
+    path: Path,
+    num_threads: int = 0,
+    *,
+    label: str = "",
+    edit: Callable[[Path], bytes | None] | None = None,
+) -> ort.InferenceSession:
     """Load one ONNX file; a corrupt, truncated or unsupported file is an :class:`EngineError`.
 
     Its external-data locations are checked first, so no onnxruntime version reads outside the
-    model's folder.
+    model's folder. ``edit`` may give the graph to load instead (serialized, its weights read
+    from ``path``'s folder, see onnx_wire.py); when it gives None or fails, the file loads as is
+    (a broken file then gets onnxruntime's own words).
     """
     import onnxruntime as ort
 
     check_external_data(path, label=label)
+    options = session_options(num_threads)
+    model: str | bytes = str(path)
+    if edit is not None:
+        try:
+            edited = edit(path)
+        except Exception:  # noqa: BLE001 - any failure leaves the file as onnxruntime reads it
+            log.warning("%s: loading it unedited", label or path.name, exc_info=True)
+            edited = None
+        if edited is not None:
+            model = edited
+            options.add_session_config_entry(
+                "session.model_external_initializers_file_folder_path", str(path.parent)
+            )
     try:
-        return ort.InferenceSession(
-            str(path), sess_options=session_options(num_threads), providers=["CPUExecutionProvider"]
-        )
+        return ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # noqa: BLE001 - onnxruntime raises several unrelated types
         detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
         raise EngineError(

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import onnxruntime as ort
 
+from inference_gui.engine.lm_head import KEEP
 from inference_gui.errors import EngineError
 
 # ``RunGuard.run`` of engine/session.py: (session, feeds, output names) -> outputs by name.
@@ -166,6 +167,8 @@ class Decoder:
             )
         if "use_cache_branch" in self.inputs:
             feeds["use_cache_branch"] = np.array([state.past_length > 0])
+        if KEEP in self.inputs:  # an LM head that scores only the positions read (lm_head.py)
+            feeds[KEEP] = np.array([new if every_position else 1], dtype=np.int64)
         outputs = run(self.session, feeds, self.output_names)
         keep_cross = state.past_length > 0
         state.past = {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -181,6 +182,14 @@ class Task:
     def bases_for(cls, config: Mapping[str, Any]) -> tuple[str, ...]:
         """ONNX file bases for this model; override when they depend on ``config.json``."""
         return cls.model_bases
+
+    @classmethod
+    def graph_edit(cls, base: str, dtype: str) -> Callable[[Path], bytes | None] | None:
+        """An edit of the ``base`` graph at ``dtype`` before its session is made.
+
+        See engine/session.create_session; override where a task does less work that way.
+        """
+        return None
 
     @property
     def tokenizer(self) -> TextTokenizer:

@@ -15,8 +15,9 @@ plus ``{"role": "assistant", "content": <the new text only>}`` as ``generated_te
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,9 +26,11 @@ from inference_gui.engine.generation.config import GenerationConfig
 from inference_gui.engine.generation.loop import GenerationOutput
 from inference_gui.engine.generation.pipeline import GenerativeTask
 from inference_gui.engine.inputs import Chat, RunInput
+from inference_gui.engine.lm_head import keep_last_logits
 from inference_gui.engine.option_schema import option
 from inference_gui.engine.tasks.base import RunContext
 from inference_gui.errors import EngineError
+from inference_gui.vocab import DYNAMICALLY_QUANTIZED
 
 
 @dataclass
@@ -43,6 +46,16 @@ class TextGeneration(GenerativeTask):
     model_bases = ("model",)
     decoder_base = "model"
     pipeline_defaults = {"max_new_tokens": 256}
+
+    @classmethod
+    def graph_edit(cls, base: str, dtype: str) -> Callable[[Path], bytes | None] | None:
+        """The decoder's LM head scores only the positions read (engine/lm_head.py).
+
+        Not in graphs that quantize activations per call, where fewer positions change the scores.
+        """
+        if base != cls.decoder_base or dtype in DYNAMICALLY_QUANTIZED:
+            return None
+        return keep_last_logits
 
     def preprocess(self, inputs: RunInput, options: Mapping[str, Any], ctx: RunContext) -> Prompts:
         config = self.generation_config(options, ctx)
