@@ -269,12 +269,21 @@ def _sample_past(layers: int, heads: int, head_dim: int, length: int) -> list[to
     return [torch.randn(1, heads, length, head_dim) for _ in range(2 * layers)]
 
 
-def make_gpt2(out: Path) -> None:
-    folder, fixture, vocab = prepare(out, "gpt2", GPT2_SMALL["n_positions"])
+def full_vocabulary(model: torch.nn.Module, tokens: int) -> None:
+    """Zero the tied embedding rows past the tokenizer's ``tokens``: they are never an input, and
+    their logits (0) stay below the best real token's, so the text stays decodable while the LM
+    head does the real model's work."""
+    with torch.no_grad():
+        model.get_input_embeddings().weight[tokens:] = 0
+
+
+def make_gpt2(out: Path, name: str = "gpt2", vocab_size: int | None = None) -> None:
+    folder, fixture, vocab = prepare(out, name, GPT2_SMALL["n_positions"], "gpt2")
     config = GPT2Config(
-        **{**fixture, **GPT2_SMALL, "vocab_size": vocab}, attn_implementation="eager"
+        **{**fixture, **GPT2_SMALL, "vocab_size": vocab_size or vocab}, attn_implementation="eager"
     )
     model = GPT2LMHeadModel(config).eval()
+    full_vocabulary(model, vocab)
     layers, heads, head_dim = config.n_layer, config.n_head, config.n_embd // config.n_head
 
     def sample(past: int, new: int) -> tuple[torch.Tensor, ...]:
@@ -325,16 +334,18 @@ class _DecoderWithPast(torch.nn.Module):
         return (result.logits, *_presents(result.past_key_values))
 
 
-def make_qwen2(out: Path) -> None:
+def make_qwen2(out: Path, name: str = "qwen2.5-0.5b-chat", vocab_size: int | None = None) -> None:
     """Qwen2.5-0.5B's transformer with the chat fixture's tokenizer, chat template and vocabulary
-    (703 tokens: the tied embedding / LM head is ~200x smaller than the real 151,936 rows)."""
-    folder, fixture, vocab = prepare(out, "qwen2.5-0.5b-chat", 32768, "qwen2-chat")
+    (703 tokens: the tied embedding / LM head is ~200x smaller than the real 151,936 rows), or
+    with ``vocab_size`` rows (see :func:`full_vocabulary`)."""
+    folder, fixture, vocab = prepare(out, name, 32768, "qwen2-chat")
     config = Qwen2Config(
-        **{**fixture, **QWEN25_05B, "vocab_size": vocab, "initializer_range": 0.02},
+        **{**fixture, **QWEN25_05B, "vocab_size": vocab_size or vocab, "initializer_range": 0.02},
         attn_implementation="eager",
     )
     torch.manual_seed(0)
     model = Qwen2ForCausalLM(config).eval()
+    full_vocabulary(model, vocab)
     layers, kv_heads = config.num_hidden_layers, config.num_key_value_heads
     head_dim = config.hidden_size // config.num_attention_heads
 
@@ -485,6 +496,12 @@ MODELS = {
     ),
     "gpt2": make_gpt2,
     "qwen2.5-0.5b-chat": make_qwen2,
+    # the real vocabularies' embedding / LM head (GPT-2 50,257 rows, Qwen2.5 151,936), the
+    # fixture tokenizers still
+    "gpt2-full-vocab": lambda out: make_gpt2(out, "gpt2-full-vocab", 50257),
+    "qwen2.5-0.5b-chat-full-vocab": lambda out: make_qwen2(
+        out, "qwen2.5-0.5b-chat-full-vocab", 151936
+    ),
     "vit-gpt2-alt-text": make_vit_gpt2,
 }
 
