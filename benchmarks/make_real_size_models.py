@@ -6,7 +6,10 @@ per-call cost rather than its share of a real run. This builds models of the siz
 no weights and no tokenizer are downloaded. Tokenizer files are copied from the fixture repo of the
 same task and the config's vocabulary is sized to that tokenizer, so the embedding and LM-head
 matrices are smaller than the real ones (a few hundred rows instead of 30k-50k); every
-transformer layer is full size. Inputs and outputs are named exactly as in the fixtures.
+transformer layer is full size. ``gpt2-full-vocab`` and ``qwen2.5-0.5b-chat-full-vocab`` have the
+real vocabularies' embedding / LM head instead (rows past the tokenizer's zeroed); the Qwen one is
+2.5 GB at fp32, so its weights go to ``model.onnx_data`` as Transformers.js expects. Inputs and
+outputs are named exactly as in the fixtures.
 
 Needs torch, transformers and onnx, which are NOT project dependencies: run it from a separate
 environment, for example::
@@ -157,6 +160,28 @@ def export(
                         f"{path.name}: {name} differs from torch ({error:.2g}, "
                         f"{tuple(want.shape)} vs {have.shape})"
                     )
+
+
+def one_data_file(path: Path) -> bool:
+    """Move the weights of a model torch exported over 2 GB (one file per tensor beside it) into
+    ``<name>_data``, Transformers.js's layout; True when it did."""
+    loose = [
+        p for p in path.parent.iterdir() if p.suffix != ".onnx" and not p.name.endswith("_data")
+    ]
+    if not loose:
+        return False
+    model = onnx.load(str(path))
+    for stale in loose:
+        stale.unlink()
+    onnx.save(
+        model,
+        str(path),
+        save_as_external_data=True,
+        all_tensors_to_one_file=True,
+        location=f"{path.name}_data",
+        size_threshold=1024,
+    )
+    return True
 
 
 def quantize(folder: Path, base: str, weight_type: QuantType = QuantType.QInt8) -> None:
@@ -375,7 +400,10 @@ def make_qwen2(out: Path, name: str = "qwen2.5-0.5b-chat", vocab_size: int | Non
         axes,
         [sample(0, 7), sample(9, 1)],
     )
-    write_config(folder, config.to_dict())
+    settings = config.to_dict()
+    if one_data_file(folder / "onnx" / "model.onnx"):  # the full vocabulary: 2.5 GB at fp32
+        settings["transformers.js_config"] = {"use_external_data_format": {"model.onnx": 1}}
+    write_config(folder, settings)
     quantize(folder, "model")
 
 
