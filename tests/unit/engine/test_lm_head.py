@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +21,8 @@ from inference_gui.engine.session import create_session
 from inference_gui.errors import EngineError
 from tests.paths import HUB
 from tests.unit.engine.conftest import fixture_engine
+
+ROOT = Path(__file__).resolve().parents[3]
 
 SUFFIX = {"fp32": "", "fp16": "_fp16", "q4": "_q4", "bnb4": "_bnb4", "q4f16": "_q4f16"}
 DECODERS = ("gpt2", "qwen2-chat", "llama-chat", "phi3-chat", "gemma-chat")
@@ -134,3 +138,26 @@ def test_a_truncated_file_gets_the_same_error_as_unedited(tmp_path: Path, keep: 
             create_session(path, 1, label="cut", edit=edit)
         messages.append(str(caught.value))
     assert messages[0] == messages[1]
+
+
+def test_generating_never_imports_the_onnx_package() -> None:
+    """The edit is made at the wire level: importing onnx would cost each first load ~0.6 s."""
+    code = (
+        "import sys\n"
+        "from tests.unit.engine.conftest import fixture_engine\n"
+        "from inference_gui.engine import RunInput\n"
+        "engine = fixture_engine('text-generation', 'gpt2', 'fp32')\n"
+        "engine.run(RunInput.text('Hello'), {'max_new_tokens': 3})\n"
+        "session = engine._loaded.task.resources.sessions['model']\n"
+        "assert 'num_logits_to_keep' in {i.name for i in session.get_inputs()}\n"
+        "print(sorted(m for m in sys.modules if m == 'onnx' or m.startswith('onnx.')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert done.stdout.strip() == "[]"
