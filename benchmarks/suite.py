@@ -327,9 +327,6 @@ import psutil
 folder, dtype, kind = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 if kind == "ours":
     from benchmarks.engines import bench_engine
-from inference_gui.engine.generation.decoder import Decoder
-from inference_gui.engine.session import create_session
-from inference_gui.layout import onnx_path
     from inference_gui.engine import RunInput
     engine = bench_engine(folder, "feature-extraction", dtype)
     engine.run(RunInput.text(sys.argv[4]), {"pooling": "mean", "normalize": True})
