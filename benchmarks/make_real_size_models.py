@@ -302,6 +302,20 @@ def full_vocabulary(model: torch.nn.Module, tokens: int) -> None:
         model.get_input_embeddings().weight[tokens:] = 0
 
 
+def _decoder_axes(layers: int) -> tuple[list[str], list[str], dict[str, dict[int, str]]]:
+    """Past and present names and the dynamic axes of a decoder-only export with a KV cache."""
+    past_in, present = _past_names(layers, "past_key_values"), _past_names(layers, "present")
+    axes = {
+        "input_ids": {0: "batch_size", 1: "sequence_length"},
+        "attention_mask": {0: "batch_size", 1: "past_sequence_length + 1"},
+        "position_ids": {0: "batch_size", 1: "sequence_length"},
+        "logits": {0: "batch_size", 1: "sequence_length"},
+        **{n: {0: "batch_size", 2: "past_sequence_length"} for n in past_in},
+        **{n: {0: "batch_size", 2: "past_sequence_length + 1"} for n in present},
+    }
+    return past_in, present, axes
+
+
 def make_gpt2(out: Path, name: str = "gpt2", vocab_size: int | None = None) -> None:
     folder, fixture, vocab = prepare(out, name, GPT2_SMALL["n_positions"], "gpt2")
     config = GPT2Config(
@@ -319,15 +333,7 @@ def make_gpt2(out: Path, name: str = "gpt2", vocab_size: int | None = None) -> N
             torch.arange(past, past + new).unsqueeze(0),
         )
 
-    past_in, present = _past_names(layers, "past_key_values"), _past_names(layers, "present")
-    axes = {
-        "input_ids": {0: "batch_size", 1: "sequence_length"},
-        "attention_mask": {0: "batch_size", 1: "past_sequence_length + 1"},
-        "position_ids": {0: "batch_size", 1: "sequence_length"},
-        "logits": {0: "batch_size", 1: "sequence_length"},
-        **{n: {0: "batch_size", 2: "past_sequence_length"} for n in past_in},
-        **{n: {0: "batch_size", 2: "past_sequence_length + 1"} for n in present},
-    }
+    past_in, present, axes = _decoder_axes(layers)
     export(
         _Gpt2WithPast(model),
         sample(3, 2),
@@ -382,15 +388,7 @@ def make_qwen2(out: Path, name: str = "qwen2.5-0.5b-chat", vocab_size: int | Non
             *_sample_past(layers, kv_heads, head_dim, past),
         )
 
-    past_in, present = _past_names(layers, "past_key_values"), _past_names(layers, "present")
-    axes = {
-        "input_ids": {0: "batch_size", 1: "sequence_length"},
-        "attention_mask": {0: "batch_size", 1: "past_sequence_length + 1"},
-        "position_ids": {0: "batch_size", 1: "sequence_length"},
-        "logits": {0: "batch_size", 1: "sequence_length"},
-        **{n: {0: "batch_size", 2: "past_sequence_length"} for n in past_in},
-        **{n: {0: "batch_size", 2: "past_sequence_length + 1"} for n in present},
-    }
+    past_in, present, axes = _decoder_axes(layers)
     export(
         _DecoderWithPast(model),
         sample(3, 2),
