@@ -11,9 +11,13 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
+import onnxruntime as ort
+
 from inference_gui.config import Settings
 from inference_gui.context import AppContext
 from inference_gui.engine.engine import Engine
+from inference_gui.engine.session import session_options
+from inference_gui.layout import onnx_path
 from inference_gui.run_service import RunRequest
 
 
@@ -28,3 +32,14 @@ def bench_engine(folder: Path, task: str, dtype: str) -> Engine:
     runs = _context().runs
     plan = runs.plan(RunRequest(task=task, folder=folder, dtype=dtype, threads=1))
     return runs.engine(plan, fresh=True)
+
+
+def bare_session(folder: Path, dtype: str, base: str = "model") -> ort.InferenceSession:
+    """A plain session (one thread, the app's session options) of the file itself, unedited.
+
+    The engine's own session may carry load-time graph edits (mean pooling, the LM head slice);
+    "bare" means the file as exported, run with nothing around it.
+    """
+    return ort.InferenceSession(
+        str(folder / onnx_path(base, dtype)), session_options(1), providers=["CPUExecutionProvider"]
+    )

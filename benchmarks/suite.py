@@ -17,8 +17,9 @@ Encoders: feature-extraction with mean pooling + normalize, one thread, fp32 and
 makes its warm-up calls, then ours and bare take turns call by call, and Transformers.js runs its
 calls between those blocks (the order flips each round), so load from the other processes on the
 machine falls on all alike; a round's figure is each one's median, the
-report the median of the rounds. "bare" is ``InferenceSession.run`` of the engine's own session
-on input tokenised once beforehand, padded as one batch; Transformers.js runs in a Node worker
+report the median of the rounds. "bare" is ``InferenceSession.run`` of a plain session of the same
+file (the app's session options, none of the engine's load-time graph edits) on input tokenised
+once beforehand, padded as one batch; Transformers.js runs in a Node worker
 (benchmarks/tjs_worker.mjs) that times its own pipeline calls.
 
 Generation: greedy, 64 new tokens, time to first token and decode tokens/s on the chat fixture and,
@@ -51,7 +52,7 @@ import numpy as np
 import onnxruntime as ort
 
 from benchmarks.engine_bench import write_subsection
-from benchmarks.engines import bench_engine
+from benchmarks.engines import bare_session, bench_engine
 from inference_gui.engine import RunInput
 from inference_gui.engine.generation.decoder import Decoder
 from inference_gui.engine.session import create_session
@@ -171,16 +172,13 @@ def encoder_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
     org, name = args.model.split("/", 1)
     rows = []
     for dtype in DTYPES:
-        engine = bench_engine(args.hub / org / name / args.revision, "feature-extraction", dtype)
+        folder = args.hub / org / name / args.revision
+        engine = bench_engine(folder, "feature-extraction", dtype)
         engine.load()
-        session: ort.InferenceSession = engine._loaded.task.resources.sessions["model"]
+        session = bare_session(folder, dtype)
         tokenizer = engine._loaded.task.resources.tokenizer
         names = {i.name for i in session.get_inputs()}
-        worker = (
-            TjsWorker(args.tjs, args.hub / org / name / args.revision, dtype, 1)
-            if args.tjs
-            else None
-        )
+        worker = TjsWorker(args.tjs, folder, dtype, 1) if args.tjs else None
         rss = [0]  # Transformers.js's RSS after its calls
         try:
             for texts in ([SENTENCE], mixed_batch()):
@@ -326,7 +324,7 @@ from pathlib import Path
 import psutil
 folder, dtype, kind = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 if kind == "ours":
-    from benchmarks.engines import bench_engine
+    from benchmarks.engines import bare_session, bench_engine
     from inference_gui.engine import RunInput
     engine = bench_engine(folder, "feature-extraction", dtype)
     engine.run(RunInput.text(sys.argv[4]), {"pooling": "mean", "normalize": True})

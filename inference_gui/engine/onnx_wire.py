@@ -16,16 +16,25 @@ extension, ``python -X importtime``), which the first load of every chat model w
 from __future__ import annotations
 
 import mmap
-from collections.abc import Iterator
+import struct
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-# Field numbers of onnx.proto3 (ModelProto.graph, GraphProto.initializer, TensorProto.*)
-_MODEL_GRAPH = 7
-_GRAPH_INITIALIZER = 5
+# Field numbers of onnx.proto3
+MODEL_GRAPH = 7
+GRAPH_NODE, GRAPH_INITIALIZER, GRAPH_INPUT, GRAPH_OUTPUT = 1, 5, 11, 12
+NODE_INPUT, NODE_OUTPUT, NODE_NAME, NODE_OP, NODE_ATTRIBUTE = 1, 2, 3, 4, 5
+ATTRIBUTE_NAME, ATTRIBUTE_INT, ATTRIBUTE_TYPE = 1, 3, 20
+VALUE_NAME, VALUE_TYPE = 1, 2
+TYPE_TENSOR, TENSOR_ELEM, TENSOR_SHAPE, SHAPE_DIM, DIM_VALUE = 1, 1, 2, 1, 1
+TENSOR_DIMS, TENSOR_TYPE, TENSOR_NAME = 1, 2, 8
 _TENSOR_RAW_DATA = 9
 _TENSOR_EXTERNAL_DATA = 13
 _TENSOR_DATA_LOCATION = 14
 _EXTERNAL = 1
+FLOAT, INT64 = 1, 7  # TensorProto.DataType
+_ATTRIBUTE_INT_TYPE = 2  # AttributeProto.INT
+_PACKED = {FLOAT: "f", INT64: "q"}
 _VARINT, _FIXED64, _LENGTH_DELIMITED, _FIXED32 = 0, 1, 2, 5
 SMALLEST_MOVED = 1024  # bytes; smaller initializers stay inline
 
@@ -33,6 +42,8 @@ Buffer = mmap.mmap | bytes
 
 # One field: (number, wire type, field start, payload start, field end)
 Field = tuple[int, int, int, int, int]
+# (number, the whole field, its body) of each field of a message, as fields_of gives them
+Fields = list[tuple[int, bytes, bytes]]
 
 
 def _varint(buf: Buffer, pos: int) -> tuple[int, int]:
@@ -93,7 +104,7 @@ def integer(number: int, value: int) -> bytes:
     return _encode_varint(number << 3 | _VARINT) + _encode_varint(value % (1 << 64))
 
 
-def fields_of(data: bytes) -> list[tuple[int, bytes, bytes]]:
+def fields_of(data: bytes) -> Fields:
     """(number, the whole field, its body) of each field of one serialized message.
 
     The body is a length-delimited field's content (string, bytes or message), else b"".
@@ -104,9 +115,72 @@ def fields_of(data: bytes) -> list[tuple[int, bytes, bytes]]:
     ]
 
 
-def strings(fields: list[tuple[int, bytes, bytes]], number: int) -> list[str]:
+def strings(fields: Fields, number: int) -> list[str]:
     """The values of string field ``number``, in order."""
     return [body.decode() for n, _field, body in fields if n == number]
+
+
+def integers(fields: Fields, number: int) -> list[int]:
+    """The values of varint field ``number``, in order (as unsigned)."""
+    return [_varint(field, _varint(field, 0)[1])[0] for n, field, body in fields if n == number]
+
+
+def only(fields: Fields, number: int) -> Fields:
+    """The fields of the (first) message in field ``number``; none when it is absent."""
+    body = next((body for n, _field, body in fields if n == number), b"")
+    return fields_of(body)
+
+
+def node(
+    op: str, inputs: Sequence[str], output: str, ints: Mapping[str, int] | None = None
+) -> bytes:
+    """A graph's node field: ``op`` from ``inputs`` to ``output`` (also its name)."""
+    body = b"".join(text(NODE_INPUT, name) for name in inputs)
+    body += text(NODE_OUTPUT, output) + text(NODE_NAME, output) + text(NODE_OP, op)
+    for name, value in (ints or {}).items():
+        attribute = text(ATTRIBUTE_NAME, name) + integer(ATTRIBUTE_INT, value)
+        body += message(NODE_ATTRIBUTE, attribute + integer(ATTRIBUTE_TYPE, _ATTRIBUTE_INT_TYPE))
+    return message(GRAPH_NODE, body)
+
+
+def initializer(name: str, elem: int, values: Sequence[float]) -> bytes:
+    """A graph's initializer field: a 1-D tensor of ``values`` (``elem``: FLOAT or INT64)."""
+    raw = struct.pack(f"<{len(values)}{_PACKED[elem]}", *values)
+    tensor = integer(TENSOR_DIMS, len(values)) + integer(TENSOR_TYPE, elem)
+    tensor += text(TENSOR_NAME, name) + message(_TENSOR_RAW_DATA, raw)
+    return message(GRAPH_INITIALIZER, tensor)
+
+
+def tensor_value(name: str, elem: int, dims: Sequence[bytes]) -> bytes:
+    """A ValueInfoProto: tensor ``name`` of ``elem`` type, ``dims`` its shape's dim fields."""
+    tensor = integer(TENSOR_ELEM, elem) + message(TENSOR_SHAPE, b"".join(dims))
+    return text(VALUE_NAME, name) + message(VALUE_TYPE, message(TYPE_TENSOR, tensor))
+
+
+def tensor_type(value: Fields) -> tuple[int | None, list[bytes] | None]:
+    """The element type and the shape's dim fields of a ValueInfoProto (None where undeclared)."""
+    tensor = only(only(value, VALUE_TYPE), TYPE_TENSOR)
+    elem = next(iter(integers(tensor, TENSOR_ELEM)), None)
+    has_shape = any(n == TENSOR_SHAPE for n, _f, _b in tensor)
+    dims = [f for n, f, _b in only(tensor, TENSOR_SHAPE) if n == SHAPE_DIM] if has_shape else None
+    return elem, dims
+
+
+def edit_graph(path: Path, change: Callable[[Fields], bytes | None]) -> bytes | None:
+    """The model at ``path`` (weightless) with its graph's body replaced by ``change``'s.
+
+    ``change`` gets the graph's fields and gives the new body, or None to leave the model alone
+    (then this gives None too).
+    """
+    model = fields_of(weightless(path))
+    at = next((i for i, (number, _f, _b) in enumerate(model) if number == MODEL_GRAPH), None)
+    if at is None:
+        return None
+    body = change(fields_of(model[at][2]))
+    if body is None:
+        return None
+    model[at] = (MODEL_GRAPH, message(MODEL_GRAPH, body), b"")
+    return b"".join(field for _number, field, _body in model)
 
 
 def _entry(key: str, value: str) -> bytes:
@@ -139,14 +213,14 @@ def weightless(path: Path) -> bytes:
     with path.open("rb") as file, mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ) as buf:
         out = bytearray()
         for number, _kind, field, payload, stop in _fields(buf, 0, len(buf)):
-            if number != _MODEL_GRAPH:
+            if number != MODEL_GRAPH:
                 out += buf[field:stop]
                 continue
             graph = bytearray()
             for inner, _inner_kind, start, body, end in _fields(buf, payload, stop):
-                if inner == _GRAPH_INITIALIZER:
+                if inner == GRAPH_INITIALIZER:
                     graph += message(inner, _tensor(buf, body, end, path.name))
                 else:
                     graph += buf[start:end]
-            out += message(_MODEL_GRAPH, bytes(graph))
+            out += message(MODEL_GRAPH, bytes(graph))
         return bytes(out)

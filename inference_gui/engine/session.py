@@ -58,27 +58,29 @@ def create_session(
 
     Its external-data locations are checked first, so no onnxruntime version reads outside the
     model's folder. ``edit`` may give the graph to load instead (serialized, its weights read
-    from ``path``'s folder, see onnx_wire.py); when it gives None or fails, the file loads as is
-    (a broken file then gets onnxruntime's own words).
+    from ``path``'s folder, see onnx_wire.py); when it gives None, fails, or onnxruntime refuses
+    what it gives, the file loads as is (a broken file then gets onnxruntime's own words).
     """
     import onnxruntime as ort
 
     check_external_data(path, label=label)
-    options = session_options(num_threads)
-    model: str | bytes = str(path)
     if edit is not None:
         try:
             edited = edit(path)
+            if edited is not None:
+                options = session_options(num_threads)
+                options.add_session_config_entry(
+                    "session.model_external_initializers_file_folder_path", str(path.parent)
+                )
+                return ort.InferenceSession(
+                    edited, sess_options=options, providers=["CPUExecutionProvider"]
+                )
         except Exception:  # noqa: BLE001 - any failure leaves the file as onnxruntime reads it
             log.warning("%s: loading it unedited", label or path.name, exc_info=True)
-            edited = None
-        if edited is not None:
-            model = edited
-            options.add_session_config_entry(
-                "session.model_external_initializers_file_folder_path", str(path.parent)
-            )
     try:
-        return ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(
+            str(path), sess_options=session_options(num_threads), providers=["CPUExecutionProvider"]
+        )
     except Exception as exc:  # noqa: BLE001 - onnxruntime raises several unrelated types
         detail = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
         raise EngineError(

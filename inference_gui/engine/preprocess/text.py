@@ -48,6 +48,8 @@ class Encoded:
     # Set by a task whose output reads no padded position (pooled embeddings, per-row logits): its
     # rows may then run in length-sorted micro-batches (engine/batching.py).
     independent_rows: bool = False
+    # The outputs the task reads, when it reads only some (None: all); set by the task.
+    outputs: list[str] | None = None
 
     def feeds(self) -> dict[str, np.ndarray]:
         return {

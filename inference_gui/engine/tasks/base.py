@@ -102,22 +102,23 @@ class RunContext:
         Not for dynamically quantized graphs (q8, int8, uint8): they take one activation scale
         over the whole batch, so each row's result depends on the rows run with it, and only the
         one padded batch Transformers.js runs gives its numbers (grouping moved scores by up to
-        5e-2 on a MiniLM-sized model).
+        5e-2 on a MiniLM-sized model). Fetches only ``encoded.outputs`` when the task set them.
         """
         dynamic = self.resources.options.dtype_for(base) in DYNAMICALLY_QUANTIZED
+        wanted = encoded.outputs
         if len(encoded.input_ids) < 2 or dynamic:
-            return self.run(base, encoded.feeds())
+            return self.run(base, encoded.feeds(), wanted)
         lengths = encoded.attention_mask.sum(axis=1).tolist()  # real tokens, after truncation
         groups = length_groups(lengths)
         names = session_io(self.resources.sessions[base]).sequence_outputs
         if len(groups) < 2 or names is None:
-            return self.run(base, encoded.feeds())
+            return self.run(base, encoded.feeds(), wanted)
         return run_in_groups(
             encoded.feeds(),
             encoded.attention_mask,
             groups,
             names,
-            lambda feeds: self.run(base, feeds),
+            lambda feeds: self.run(base, feeds, wanted),
         )
 
     def check(self) -> None:
@@ -221,7 +222,8 @@ class Task:
         """One forward pass of the single model graph; multi-graph tasks override this."""
         if isinstance(prepared, Encoded) and prepared.independent_rows:
             return ctx.run_by_length(self.model_bases[0], prepared)
-        return ctx.run(self.model_bases[0], prepared.feeds())
+        wanted = prepared.outputs if isinstance(prepared, Encoded) else None
+        return ctx.run(self.model_bases[0], prepared.feeds(), wanted)
 
     def postprocess(
         self, outputs: Any, prepared: Any, inputs: RunInput, options: Mapping[str, Any]

@@ -140,16 +140,26 @@ def test_a_truncated_file_gets_the_same_error_as_unedited(tmp_path: Path, keep: 
     assert messages[0] == messages[1]
 
 
-def test_generating_never_imports_the_onnx_package() -> None:
-    """The edit is made at the wire level: importing onnx would cost each first load ~0.6 s."""
+@pytest.mark.parametrize(
+    ("task", "model", "options", "added"),
+    [
+        ("text-generation", "gpt2", "{'max_new_tokens': 3}", "num_logits_to_keep"),
+        ("feature-extraction", "bert-embed", "{'pooling': 'mean'}", "mean_pooled"),
+    ],
+)
+def test_edited_graphs_never_import_the_onnx_package(
+    task: str, model: str, options: str, added: str
+) -> None:
+    """Edits are made at the wire level: importing onnx would cost each first load ~0.6 s."""
     code = (
         "import sys\n"
         "from tests.unit.engine.conftest import fixture_engine\n"
         "from inference_gui.engine import RunInput\n"
-        "engine = fixture_engine('text-generation', 'gpt2', 'fp32')\n"
-        "engine.run(RunInput.text('Hello'), {'max_new_tokens': 3})\n"
+        f"engine = fixture_engine({task!r}, {model!r}, 'fp32')\n"
+        f"engine.run(RunInput.text('Hello'), {options})\n"
         "session = engine._loaded.task.resources.sessions['model']\n"
-        "assert 'num_logits_to_keep' in {i.name for i in session.get_inputs()}\n"
+        "names = [i.name for i in session.get_inputs() + session.get_outputs()]\n"
+        f"assert any(n.endswith({added!r}) for n in names), names\n"
         "print(sorted(m for m in sys.modules if m == 'onnx' or m.startswith('onnx.')))\n"
     )
     done = subprocess.run(
