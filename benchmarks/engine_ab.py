@@ -4,7 +4,7 @@ Machine noise on a shared 2-core box moves a ratio measured in separate runs by 
 change to the per-call overhead does, so both engines run in one process: the other commit's
 ``inference_gui`` is extracted with ``git archive`` into a temporary folder and renamed
 ``inference_gui_base`` (its imports rewritten), and the two engines and a bare
-``InferenceSession.run`` of this tree's session on pre-tokenised input take turns call by call,
+``InferenceSession.run`` of the unedited file on pre-tokenised input take turns call by call,
 in rotating order (the code that ran just before a call changes its cost). Reported per dtype:
 medians of each round's medians, ours / bare before and after, after / before, with the spread
 (min-max over rounds)::
@@ -31,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks.engines import bare_session
 from benchmarks.suite import CALL, SENTENCE
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,7 +98,7 @@ def ratio(rounds: list[dict[str, float]], top: str, bottom: str) -> dict[str, An
 def measure(folder: Path, dtype: str, rounds: int, calls: int) -> dict[str, Any]:
     after, run_input = engine_of("inference_gui", folder, dtype)
     before, base_input = engine_of(BASE, folder, dtype)
-    session = after._loaded.task.resources.sessions["model"]
+    session = bare_session(folder, dtype)
     names = {i.name for i in session.get_inputs()}
     tokenizer = after._loaded.task.resources.tokenizer
     feeds = {k: v for k, v in tokenizer([SENTENCE]).feeds().items() if k in names}
