@@ -14,9 +14,10 @@ all-MiniLM-L6-v2-sized one.
 
 Encoders: feature-extraction with mean pooling + normalize, one thread, fp32 and q8; a
 13-word sentence (batch 1) and 32 sentences of 3-48 words (batch 32). Per round, each competitor
-makes its warm-up calls, then ours and bare take turns call by call, and Transformers.js runs its
-calls between those blocks (the order flips each round), so load from the other processes on the
-machine falls on all alike; a round's figure is each one's median, the
+makes its warm-up calls, then its calls in a block of its own, as a real caller makes them back to
+back (the bare session holds its own copy of the weights, and a call of another between two of
+ours would evict ours); the blocks' order flips each round, so load from the other processes on
+the machine falls on all alike; a round's figure is each one's median, the
 report the median of the rounds. "bare" is ``InferenceSession.run`` of a plain session of the same
 file (the app's session options, none of the engine's load-time graph edits) on input tokenised
 once beforehand, padded as one batch; Transformers.js runs in a Node worker
@@ -146,9 +147,10 @@ def rounds_of_blocks(
 ) -> list[dict[str, float]]:
     """Each round runs every block (its functions interleaved call by call), blocks in turn.
 
-    The in-process competitors share a block; Transformers.js, in another process, gets its own,
-    since a Node call between two of ours evicts our caches as no real caller's would. The block
-    order flips every round.
+    Competitors that share the caches share a block (generation: ours with and without prompt
+    lookup, one engine); one with its own weights (a bare session, Transformers.js in Node) gets
+    a block of its own, since its call between two of ours evicts our caches as no real caller's
+    would. The block order flips every round.
     """
     result = []
     for index in range(rounds):
@@ -185,13 +187,11 @@ def encoder_rows(args: argparse.Namespace) -> list[dict[str, Any]]:
                 feeds = {k: v for k, v in tokenizer(texts).feeds().items() if k in names}
                 cancel = threading.Event()
                 inputs = RunInput.text(texts if len(texts) > 1 else texts[0])
+                # ours and bare in blocks of their own: the bare session holds its own copy of
+                # the weights, and a call of one between two of the other would evict them
                 blocks: list[dict[str, Callable[[], float]]] = [
-                    {
-                        "ours": timed(
-                            lambda e=engine, i=inputs, c=cancel: e.run(i, CALL, cancel=c)
-                        ),
-                        "bare": timed(lambda s=session, f=feeds: s.run(None, f)),
-                    }
+                    {"ours": timed(lambda e=engine, i=inputs, c=cancel: e.run(i, CALL, cancel=c))},
+                    {"bare": timed(lambda s=session, f=feeds: s.run(None, f))},
                 ]
                 if worker is not None:
 
