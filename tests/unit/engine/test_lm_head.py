@@ -1,4 +1,7 @@
-"""The LM head edit: the decoder scores only the last positions asked for, weights read in place."""
+"""The LM head edit: the decoder scores only the last positions asked for, weights read in place.
+
+Also: no graph edit (this one or mean pooling) imports the onnx package on the run path.
+"""
 
 from __future__ import annotations
 
