@@ -17,25 +17,17 @@ from inference_gui.engine.mean_pooling import MEAN, MEAN_NORMALIZED, add_mean_po
 from inference_gui.engine.session import create_session
 from inference_gui.engine.tasks.base import RunContext
 from inference_gui.engine.tasks.feature_extraction import FeatureExtraction
+from inference_gui.layout import onnx_path
+from inference_gui.vocab import DTYPE_SUFFIX
 from tests.paths import HUB
 from tests.unit.engine.conftest import fixture_engine
 from tests.unit.engine.test_lm_head import open_bytes
 
-SUFFIX = {
-    "fp32": "",
-    "fp16": "_fp16",
-    "q8": "_quantized",
-    "int8": "_int8",
-    "uint8": "_uint8",
-    "q4": "_q4",
-    "q4f16": "_q4f16",
-    "bnb4": "_bnb4",
-}
 TEXTS = ["A short one.", "A sentence with rather more words in it than the first, and a clause."]
 
 
 def encoder(model: str, dtype: str) -> Path:
-    return HUB / "tiny" / model / "v1.0.0" / "onnx" / f"model{SUFFIX[dtype]}.onnx"
+    return HUB / "tiny" / model / "v1.0.0" / onnx_path("model", dtype)
 
 
 def padded_feeds(session: ort.InferenceSession) -> dict[str, np.ndarray]:
@@ -48,7 +40,7 @@ def padded_feeds(session: ort.InferenceSession) -> dict[str, np.ndarray]:
 
 @pytest.mark.parametrize(
     "path",
-    [encoder("bert-embed", dtype) for dtype in SUFFIX]
+    [encoder("bert-embed", dtype) for dtype in DTYPE_SUFFIX]
     + [encoder("bert-external", "fp32"), encoder("bert-external", "q8")],
     ids=lambda p: f"{p.parts[-4]}/{p.name}",
 )
