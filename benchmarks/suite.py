@@ -324,7 +324,7 @@ from pathlib import Path
 import psutil
 folder, dtype, kind = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
 if kind == "ours":
-    from benchmarks.engines import bare_session, bench_engine
+    from benchmarks.engines import bench_engine
     from inference_gui.engine import RunInput
     engine = bench_engine(folder, "feature-extraction", dtype)
     engine.run(RunInput.text(sys.argv[4]), {"pooling": "mean", "normalize": True})

@@ -29,7 +29,6 @@ from inference_gui.engine.onnx_wire import (
     NODE_OP,
     NODE_OUTPUT,
     SHAPE_DIM,
-    VALUE_NAME,
     Fields,
     edit_graph,
     fields_of,
@@ -41,6 +40,7 @@ from inference_gui.engine.onnx_wire import (
     tensor_type,
     tensor_value,
     text,
+    values,
 )
 
 KEEP = "num_logits_to_keep"
@@ -59,8 +59,9 @@ def keep_last_logits(path: Path) -> bytes | None:
 
 
 def _sliced_before_head(graph: Fields) -> bytes | None:
-    inputs = [strings(fields_of(body), VALUE_NAME) for n, _f, body in graph if n == GRAPH_INPUT]
-    if [KEEP] in inputs or _logits_rank(graph) != 3:
+    logits = values(graph, GRAPH_OUTPUT).get("logits")
+    dims = tensor_type(logits)[1] if logits is not None else None
+    if KEEP in values(graph, GRAPH_INPUT) or dims is None or len(dims) != 3:
         return None
     nodes = {i: fields_of(body) for i, (n, _f, body) in enumerate(graph) if n == GRAPH_NODE}
     producers = {out: i for i, fields in nodes.items() for out in strings(fields, NODE_OUTPUT)}
@@ -83,16 +84,6 @@ def _sliced_before_head(graph: Fields) -> bytes | None:
     edited += initializer(_PREFIX + "ends", INT64, [2**63 - 1])
     edited += initializer(_PREFIX + "axes", INT64, [1])
     return bytes(edited)
-
-
-def _logits_rank(graph: Fields) -> int | None:
-    """How many dimensions the graph declares for its ``logits`` output (None: no such output)."""
-    for number, _field, body in graph:
-        value = fields_of(body) if number == GRAPH_OUTPUT else []
-        if strings(value, VALUE_NAME) == ["logits"]:
-            dims = tensor_type(value)[1]
-            return len(dims) if dims is not None else None
-    return None
 
 
 def _first_input(fields: Fields, name: str) -> bytes:

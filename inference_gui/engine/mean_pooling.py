@@ -25,16 +25,14 @@ from inference_gui.engine.onnx_wire import (
     GRAPH_INPUT,
     GRAPH_OUTPUT,
     INT64,
-    VALUE_NAME,
     Fields,
     edit_graph,
-    fields_of,
     initializer,
     message,
     node,
-    strings,
     tensor_type,
     tensor_value,
+    values,
 )
 
 MEAN = "inference_gui/mean_pooled"
@@ -54,10 +52,7 @@ def add_mean_pooling(path: Path) -> bytes | None:
 
 
 def _with_mean_pooling(graph: Fields) -> bytes | None:
-    inputs = {name for n, _f, body in graph if n == GRAPH_INPUT for name in _name(body)}
-    outputs = {
-        name: fields_of(body) for n, _f, body in graph if n == GRAPH_OUTPUT for name in _name(body)
-    }
+    inputs, outputs = values(graph, GRAPH_INPUT), values(graph, GRAPH_OUTPUT)
     hidden = next((name for name in HIDDEN_OUTPUTS if name in outputs), None)
     if "attention_mask" not in inputs or hidden is None or MEAN in outputs:
         return None
@@ -93,7 +88,3 @@ def _with_mean_pooling(graph: Fields) -> bytes | None:
         )
     )
     return b"".join(field for _n, field, _b in graph) + added
-
-
-def _name(value_info: bytes) -> list[str]:
-    return strings(fields_of(value_info), VALUE_NAME)

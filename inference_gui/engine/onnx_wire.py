@@ -131,6 +131,16 @@ def only(fields: Fields, number: int) -> Fields:
     return fields_of(body)
 
 
+def values(graph: Fields, number: int) -> dict[str, Fields]:
+    """A graph's inputs (``GRAPH_INPUT``) or outputs (``GRAPH_OUTPUT``): ValueInfo by name."""
+    found = {}
+    for n, _field, body in graph:
+        if n == number:
+            value = fields_of(body)
+            found.update(dict.fromkeys(strings(value, VALUE_NAME), value))
+    return found
+
+
 def node(
     op: str, inputs: Sequence[str], output: str, ints: Mapping[str, int] | None = None
 ) -> bytes:
